@@ -1,0 +1,54 @@
+#include "model/file_util.h"
+
+#include "model/model_error.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace dermsam {
+
+std::string readWholeFile(const std::string& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw ModelError(ErrorCode::FileNotFound, path, std::strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        throw ModelError(ErrorCode::FileUnreadable, path, "is a directory");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw ModelError(ErrorCode::FileUnreadable, path, std::strerror(errno));
+    std::string bytes;
+    bytes.resize(static_cast<size_t>(st.st_size));
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (in.gcount() != static_cast<std::streamsize>(bytes.size()))
+        throw ModelError(ErrorCode::FileUnreadable, path, "short read");
+    return bytes;
+}
+
+void writeFileAtomically(const std::string& path, const std::string& bytes)
+{
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw ModelError(ErrorCode::FileWriteFailed, path, std::strerror(errno));
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.flush();
+        if (!out) {
+            std::remove(tmp.c_str());
+            throw ModelError(ErrorCode::FileWriteFailed, path, "write failed");
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        std::remove(tmp.c_str());
+        throw ModelError(ErrorCode::FileWriteFailed, path, why);
+    }
+}
+
+} // namespace dermsam

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string>
+
+namespace dermsam {
+
+// Whole-file read; throws ModelError(FileNotFound / FileUnreadable) naming the path.
+std::string readWholeFile(const std::string& path);
+
+// Writes to "<path>.tmp-<pid>" and renames over the target, so a crash never leaves a
+// half-written file. Throws ModelError(FileWriteFailed).
+void writeFileAtomically(const std::string& path, const std::string& bytes);
+
+} // namespace dermsam
