@@ -12,8 +12,7 @@
 
 namespace dermsam {
 
-std::string readWholeFile(const std::string& path)
-{
+std::string readWholeFile(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         throw ModelError(ErrorCode::FileNotFound, path, std::strerror(errno));
@@ -30,8 +29,7 @@ std::string readWholeFile(const std::string& path)
     return bytes;
 }
 
-void writeFileAtomically(const std::string& path, const std::string& bytes)
-{
+void writeFileAtomically(const std::string& path, const std::string& bytes) {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

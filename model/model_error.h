@@ -38,9 +38,7 @@ public:
                                             : std::string(errorCodeName(code)) + ": " + detail)
         , m_code(code)
         , m_path(std::move(path))
-        , m_detail(detail)
-    {
-    }
+        , m_detail(detail) {}
 
     ErrorCode code() const { return m_code; }
     const std::string& path() const { return m_path; }

@@ -18,20 +18,18 @@ struct DtypeInfo {
 };
 
 const DtypeInfo kDtypes[] = {
-    {"f4", at::kFloat, 4}, {"f2", at::kHalf, 2}, {"f8", at::kDouble, 8}, {"u1", at::kByte, 1},
-    {"b1", at::kBool, 1},  {"i4", at::kInt, 4},  {"i8", at::kLong, 8},   {"i1", at::kChar, 1},
-    {"i2", at::kShort, 2},
+    {"f4", at::kFloat, 4}, {"f2", at::kHalf, 2}, {"f8", at::kDouble, 8},
+    {"u1", at::kByte, 1},  {"b1", at::kBool, 1}, {"i4", at::kInt, 4},
+    {"i8", at::kLong, 8},  {"i1", at::kChar, 1}, {"i2", at::kShort, 2},
 };
 
-[[noreturn]] void fail(const std::string& path, const std::string& why)
-{
+[[noreturn]] void fail(const std::string& path, const std::string& why) {
     throw ModelError(ErrorCode::BadNpy, path, why);
 }
 
 } // namespace
 
-at::Tensor parseNpy(const std::string& bytes, const std::string& path)
-{
+at::Tensor parseNpy(const std::string& bytes, const std::string& path) {
     if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
         fail(path, "missing .npy magic");
     const int major = static_cast<unsigned char>(bytes[6]);
@@ -101,10 +99,11 @@ at::Tensor parseNpy(const std::string& bytes, const std::string& path)
     return t;
 }
 
-at::Tensor readNpy(const std::string& path) { return parseNpy(readWholeFile(path), path); }
+at::Tensor readNpy(const std::string& path) {
+    return parseNpy(readWholeFile(path), path);
+}
 
-std::string serializeNpy(const at::Tensor& tensor)
-{
+std::string serializeNpy(const at::Tensor& tensor) {
     at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
     const DtypeInfo* info = nullptr;
     for (const auto& d : kDtypes)
@@ -136,8 +135,7 @@ std::string serializeNpy(const at::Tensor& tensor)
     return out;
 }
 
-void writeNpy(const std::string& path, const at::Tensor& tensor)
-{
+void writeNpy(const std::string& path, const at::Tensor& tensor) {
     writeFileAtomically(path, serializeNpy(tensor));
 }
 

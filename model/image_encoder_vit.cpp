@@ -1,0 +1,184 @@
+#include "model/image_encoder_vit.h"
+
+#include <torch/nn/modules/container/modulelist.h>
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace dermsam {
+namespace {
+
+// Relative position table for q_size x k_size, resized linearly when the checkpoint's table has
+// another length (as upstream get_rel_pos).
+at::Tensor relativePositions(int64_t qSize, int64_t kSize, const at::Tensor& relPos) {
+    const int64_t maxDist = 2 * std::max(qSize, kSize) - 1;
+    at::Tensor table = relPos;
+    if (relPos.size(0) != maxDist) {
+        table = at::upsample_linear1d(relPos.reshape({1, relPos.size(0), -1}).permute({0, 2, 1}),
+                                      {maxDist}, false)
+                    .reshape({-1, maxDist})
+                    .permute({1, 0});
+    }
+    const double qScale = std::max(static_cast<double>(kSize) / qSize, 1.0);
+    const double kScale = std::max(static_cast<double>(qSize) / kSize, 1.0);
+    const auto opts = at::TensorOptions().dtype(at::kFloat);
+    const at::Tensor qc = at::arange(qSize, opts).unsqueeze(1) * qScale;
+    const at::Tensor kc = at::arange(kSize, opts).unsqueeze(0) * kScale;
+    const at::Tensor idx = ((qc - kc) + (kSize - 1) * kScale).to(at::kLong).to(relPos.device());
+    return table.index({idx});
+}
+
+} // namespace
+
+VitAttentionImpl::VitAttentionImpl(int64_t dim, int64_t numHeads, bool useRelPos, int64_t gridSize)
+    : m_numHeads(numHeads)
+    , m_useRelPos(useRelPos) {
+    const int64_t headDim = dim / numHeads;
+    m_scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+    m_qkv = register_module("qkv", torch::nn::Linear(dim, dim * 3));
+    m_proj = register_module("proj", torch::nn::Linear(dim, dim));
+    if (useRelPos) {
+        m_relPosH = register_parameter("rel_pos_h", at::zeros({2 * gridSize - 1, headDim}));
+        m_relPosW = register_parameter("rel_pos_w", at::zeros({2 * gridSize - 1, headDim}));
+    }
+}
+
+at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
+    const int64_t B = x.size(0), H = x.size(1), W = x.size(2);
+    const int64_t N = H * W;
+    // (3, B*heads, N, head_dim)
+    const at::Tensor qkv = m_qkv->forward(x)
+                               .reshape({B, N, 3, m_numHeads, -1})
+                               .permute({2, 0, 3, 1, 4})
+                               .reshape({3, B * m_numHeads, N, -1});
+    const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
+    const int64_t headDim = q.size(2);
+
+    at::Tensor relH, relW;
+    if (m_useRelPos) {
+        const at::Tensor rh = relativePositions(H, H, m_relPosH); // (H, H, c)
+        const at::Tensor rw = relativePositions(W, W, m_relPosW); // (W, W, c)
+        const at::Tensor rq = q.reshape({B * m_numHeads, H, W, headDim});
+        relH = at::einsum("bhwc,hkc->bhwk", {rq, rh}); // (BH, H, W, H)
+        relW = at::einsum("bhwc,wkc->bhwk", {rq, rw}); // (BH, H, W, W)
+    }
+
+    // Global attention over 64x64 tokens makes a 4096^2 matrix per head: chunk over heads so the
+    // peak stays near 64 MB per chunk instead of ~1 GB, with identical per-element arithmetic.
+    const int64_t total = B * m_numHeads;
+    const int64_t chunk = std::max<int64_t>(1, (int64_t{16} << 20) / std::max<int64_t>(1, N * N));
+    std::vector<at::Tensor> outs;
+    outs.reserve(static_cast<size_t>((total + chunk - 1) / chunk));
+    for (int64_t s = 0; s < total; s += chunk) {
+        const int64_t e = std::min(total, s + chunk);
+        at::Tensor attn =
+            at::matmul(q.slice(0, s, e) * m_scale, k.slice(0, s, e).transpose(-2, -1));
+        if (m_useRelPos) {
+            attn = (attn.view({e - s, H, W, H, W}) + relH.slice(0, s, e).unsqueeze(4) +
+                    relW.slice(0, s, e).unsqueeze(3))
+                       .view({e - s, N, N});
+        }
+        attn = at::softmax(attn, -1);
+        outs.push_back(at::matmul(attn, v.slice(0, s, e)));
+    }
+    at::Tensor out = outs.size() == 1 ? outs.front() : at::cat(outs, 0);
+    out = out.view({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
+    return m_proj->forward(out);
+}
+
+VitBlockImpl::VitBlockImpl(const SamArchitecture& arch, int64_t windowSize)
+    : m_windowSize(windowSize) {
+    const int64_t dim = arch.embedDim;
+    const int64_t grid = windowSize > 0 ? windowSize : arch.embeddingSize();
+    m_norm1 = register_module("norm1",
+                              torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(1e-6)));
+    m_attn = register_module("attn", VitAttention(dim, arch.numHeads, arch.useRelPos, grid));
+    m_norm2 = register_module("norm2",
+                              torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(1e-6)));
+    m_mlp = register_module("mlp", MlpBlock(dim, arch.mlpDim, true));
+}
+
+at::Tensor VitBlockImpl::forward(const at::Tensor& input) {
+    at::Tensor x = m_norm1->forward(input);
+    const int64_t B = x.size(0), H = x.size(1), W = x.size(2), C = x.size(3);
+    if (m_windowSize > 0) {
+        // Pad to a multiple of the window (64 -> 70 for ViT-B), with no attention mask: the
+        // padded tokens take part in attention exactly as upstream.
+        const int64_t ws = m_windowSize;
+        const int64_t padH = (ws - H % ws) % ws, padW = (ws - W % ws) % ws;
+        if (padH > 0 || padW > 0)
+            x = at::constant_pad_nd(x, {0, 0, 0, padW, 0, padH}, 0);
+        const int64_t Hp = H + padH, Wp = W + padW;
+        x = x.view({B, Hp / ws, ws, Wp / ws, ws, C})
+                .permute({0, 1, 3, 2, 4, 5})
+                .contiguous()
+                .view({-1, ws, ws, C});
+        x = m_attn->forward(x);
+        x = x.view({B, Hp / ws, Wp / ws, ws, ws, -1})
+                .permute({0, 1, 3, 2, 4, 5})
+                .contiguous()
+                .view({B, Hp, Wp, -1});
+        if (padH > 0 || padW > 0)
+            x = x.slice(1, 0, H).slice(2, 0, W).contiguous();
+    } else {
+        x = m_attn->forward(x);
+    }
+    x = input + x;
+    return x + m_mlp->forward(m_norm2->forward(x));
+}
+
+ImageEncoderVitImpl::ImageEncoderVitImpl(const SamArchitecture& arch) {
+    // Upstream's PatchEmbed wraps the convolution as "patch_embed.proj".
+    auto patch = std::make_shared<torch::nn::Module>();
+    m_patchEmbed = torch::nn::Conv2d(
+        torch::nn::Conv2dOptions(3, arch.embedDim, arch.patchSize).stride(arch.patchSize));
+    patch->register_module("proj", m_patchEmbed);
+    register_module("patch_embed", patch);
+
+    const int64_t grid = arch.embeddingSize();
+    m_posEmbed = register_parameter("pos_embed", at::zeros({1, grid, grid, arch.embedDim}));
+
+    torch::nn::ModuleList blocks;
+    for (int i = 0; i < arch.depth; ++i) {
+        const bool global = std::find(arch.globalAttnIndexes.begin(), arch.globalAttnIndexes.end(),
+                                      i) != arch.globalAttnIndexes.end();
+        m_blocks.emplace_back(arch, global ? 0 : arch.windowSize);
+        blocks->push_back(m_blocks.back());
+    }
+    register_module("blocks", blocks);
+
+    auto neck = std::make_shared<torch::nn::Module>();
+    m_neck0 =
+        torch::nn::Conv2d(torch::nn::Conv2dOptions(arch.embedDim, arch.outChans, 1).bias(false));
+    m_neck1 = LayerNorm2d(arch.outChans);
+    m_neck2 = torch::nn::Conv2d(
+        torch::nn::Conv2dOptions(arch.outChans, arch.outChans, 3).padding(1).bias(false));
+    m_neck3 = LayerNorm2d(arch.outChans);
+    neck->register_module("0", m_neck0);
+    neck->register_module("1", m_neck1);
+    neck->register_module("2", m_neck2);
+    neck->register_module("3", m_neck3);
+    register_module("neck", neck);
+}
+
+at::Tensor ImageEncoderVitImpl::forward(const at::Tensor& x) {
+    return forwardObserved(x, {});
+}
+
+at::Tensor ImageEncoderVitImpl::forwardObserved(
+    const at::Tensor& input, const std::function<at::Tensor(int, const at::Tensor&)>& observer) {
+    at::Tensor x = m_patchEmbed->forward(input).permute({0, 2, 3, 1});
+    x = x + m_posEmbed;
+    for (size_t i = 0; i < m_blocks.size(); ++i) {
+        x = m_blocks[i]->forward(x);
+        if (observer)
+            x = observer(static_cast<int>(i), x);
+    }
+    x = x.permute({0, 3, 1, 2});
+    x = m_neck1->forward(m_neck0->forward(x));
+    return m_neck3->forward(m_neck2->forward(x));
+}
+
+} // namespace dermsam

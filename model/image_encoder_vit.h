@@ -1,0 +1,69 @@
+#pragma once
+
+#include "model/layer_norm_2d.h"
+#include "model/mlp_block.h"
+#include "model/sam_architecture.h"
+
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include <functional>
+
+namespace dermsam {
+
+// Multi-head attention over a (B, H, W, C) token grid with SAM's decomposed relative position
+// bias (computed from the unscaled query, as upstream).
+class VitAttentionImpl : public torch::nn::Module {
+public:
+    VitAttentionImpl(int64_t dim, int64_t numHeads, bool useRelPos, int64_t gridSize);
+    at::Tensor forward(const at::Tensor& x);
+
+private:
+    torch::nn::Linear m_qkv{nullptr};
+    torch::nn::Linear m_proj{nullptr};
+    at::Tensor m_relPosH;
+    at::Tensor m_relPosW;
+    int64_t m_numHeads;
+    double m_scale;
+    bool m_useRelPos;
+};
+TORCH_MODULE(VitAttention);
+
+class VitBlockImpl : public torch::nn::Module {
+public:
+    VitBlockImpl(const SamArchitecture& arch, int64_t windowSize);
+    at::Tensor forward(const at::Tensor& x);
+
+private:
+    torch::nn::LayerNorm m_norm1{nullptr};
+    VitAttention m_attn{nullptr};
+    torch::nn::LayerNorm m_norm2{nullptr};
+    MlpBlock m_mlp{nullptr};
+    int64_t m_windowSize;
+};
+TORCH_MODULE(VitBlock);
+
+// SAM's ImageEncoderViT: patch embedding, absolute positions, windowed and global blocks, neck.
+class ImageEncoderVitImpl : public torch::nn::Module {
+public:
+    explicit ImageEncoderVitImpl(const SamArchitecture& arch);
+    at::Tensor forward(const at::Tensor& x);
+    // Runs the encoder and hands each block's output (B, H, W, C) to the observer, which may
+    // return a replacement (used by Grad-CAM to hook a block).
+    at::Tensor forwardObserved(const at::Tensor& x,
+                               const std::function<at::Tensor(int, const at::Tensor&)>& observer);
+    int64_t depth() const { return static_cast<int64_t>(m_blocks.size()); }
+
+private:
+    torch::nn::Conv2d m_patchEmbed{nullptr};
+    at::Tensor m_posEmbed;
+    std::vector<VitBlock> m_blocks;
+    torch::nn::Conv2d m_neck0{nullptr};
+    LayerNorm2d m_neck1{nullptr};
+    torch::nn::Conv2d m_neck2{nullptr};
+    LayerNorm2d m_neck3{nullptr};
+};
+TORCH_MODULE(ImageEncoderVit);
+
+} // namespace dermsam

@@ -1,0 +1,151 @@
+#include "model/preprocess.h"
+
+#include "model/model_error.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace dermsam {
+namespace {
+
+// (H, W[, C]) in any supported dtype -> (1, 3, H, W) float in the 0..255 range.
+at::Tensor toFloatChw(const at::Tensor& image) {
+    if (image.dim() != 2 && image.dim() != 3)
+        throw ModelError(ErrorCode::BadImage, {}, "image must be (H, W) or (H, W, C)");
+    at::Tensor x = image.dim() == 2 ? image.unsqueeze(2) : image;
+    const int64_t c = x.size(2);
+    if (c != 1 && c != 3 && c != 4)
+        throw ModelError(ErrorCode::BadImage, {}, "image must have 1, 3 or 4 channels");
+    if (x.size(0) < 1 || x.size(1) < 1)
+        throw ModelError(ErrorCode::BadImage, {}, "empty image");
+    if (c == 4)
+        x = x.slice(2, 0, 3);
+    at::Tensor f;
+    switch (x.scalar_type()) {
+    case at::kByte:
+        f = x.to(at::kFloat);
+        break;
+    case at::kShort:
+    case at::kInt:
+    case at::kLong:
+        // 16-bit images: map 0..65535 onto 0..255 so both profiles see the usual range.
+        f = x.to(at::kFloat) / 257.0;
+        break;
+    case at::kFloat:
+    case at::kDouble:
+        f = x.to(at::kFloat);
+        break;
+    default:
+        throw ModelError(ErrorCode::BadImage, {}, "unsupported pixel type");
+    }
+    if (c == 1)
+        f = f.expand({-1, -1, 3});
+    return f.permute({2, 0, 1}).unsqueeze(0).contiguous();
+}
+
+} // namespace
+
+std::string profileName(PreprocessProfile p) {
+    return p == PreprocessProfile::MedSam ? "medsam" : "sam";
+}
+
+PreprocessProfile profileFromName(const std::string& name) {
+    if (name == "medsam")
+        return PreprocessProfile::MedSam;
+    if (name == "sam")
+        return PreprocessProfile::Sam;
+    throw ModelError(ErrorCode::BadArgument, {}, "unknown preprocessing profile '" + name + "'");
+}
+
+PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile profile,
+                                 int inputSize) {
+    const at::Tensor x = toFloatChw(image.cpu());
+    PreprocessResult r;
+    r.geometry.originalHeight = static_cast<int>(x.size(2));
+    r.geometry.originalWidth = static_cast<int>(x.size(3));
+    r.geometry.inputSize = inputSize;
+    if (profile == PreprocessProfile::MedSam) {
+        at::Tensor resized =
+            at::upsample_bicubic2d(x, {inputSize, inputSize}, false).clamp(0.0, 255.0);
+        const double lo = resized.min().item<double>();
+        const double hi = resized.max().item<double>();
+        r.input = (resized - lo) / std::max(hi - lo, 1e-8);
+        r.geometry.inputHeight = inputSize;
+        r.geometry.inputWidth = inputSize;
+        return r;
+    }
+    // SAM: longest side to inputSize (ResizeLongestSide's rounding), PIL-like antialiased
+    // bilinear rounded to 8 bits, mean/std, zero padding bottom/right.
+    const double scale = static_cast<double>(inputSize) /
+                         std::max(r.geometry.originalHeight, r.geometry.originalWidth);
+    const int newH = static_cast<int>(r.geometry.originalHeight * scale + 0.5);
+    const int newW = static_cast<int>(r.geometry.originalWidth * scale + 0.5);
+    at::Tensor resized = at::_upsample_bilinear2d_aa(x, {newH, newW}, false);
+    resized = resized.round().clamp(0.0, 255.0);
+    const at::Tensor mean = at::tensor({123.675f, 116.28f, 103.53f}).view({1, 3, 1, 1});
+    const at::Tensor stdv = at::tensor({58.395f, 57.12f, 57.375f}).view({1, 3, 1, 1});
+    const at::Tensor norm = (resized - mean) / stdv;
+    r.input = at::constant_pad_nd(norm, {0, inputSize - newW, 0, inputSize - newH}, 0);
+    r.geometry.inputHeight = newH;
+    r.geometry.inputWidth = newW;
+    return r;
+}
+
+Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
+                            PreprocessProfile profile) {
+    const float sx = profile == PreprocessProfile::MedSam
+                         ? static_cast<float>(g.inputSize) / g.originalWidth
+                         : static_cast<float>(g.inputWidth) / g.originalWidth;
+    const float sy = profile == PreprocessProfile::MedSam
+                         ? static_cast<float>(g.inputSize) / g.originalHeight
+                         : static_cast<float>(g.inputHeight) / g.originalHeight;
+    const float w = static_cast<float>(g.originalWidth);
+    const float h = static_cast<float>(g.originalHeight);
+    Prompts out;
+    out.multimask = prompts.multimask;
+    for (BoxPrompt b : prompts.boxes) {
+        if (!std::isfinite(b.x0) || !std::isfinite(b.y0) || !std::isfinite(b.x1) ||
+            !std::isfinite(b.y1))
+            throw ModelError(ErrorCode::BadPrompt, {}, "box has a non-finite coordinate");
+        if (b.x0 > b.x1)
+            std::swap(b.x0, b.x1);
+        if (b.y0 > b.y1)
+            std::swap(b.y0, b.y1);
+        b.x0 = std::clamp(b.x0, 0.0f, w);
+        b.x1 = std::clamp(b.x1, 0.0f, w);
+        b.y0 = std::clamp(b.y0, 0.0f, h);
+        b.y1 = std::clamp(b.y1, 0.0f, h);
+        if (b.width() <= 0 || b.height() <= 0)
+            throw ModelError(ErrorCode::BadPrompt, {}, "box has zero area inside the image");
+        out.boxes.push_back({b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy});
+    }
+    for (PointPrompt p : prompts.points) {
+        if (!std::isfinite(p.x) || !std::isfinite(p.y))
+            throw ModelError(ErrorCode::BadPrompt, {}, "point has a non-finite coordinate");
+        if (p.label != 0 && p.label != 1)
+            throw ModelError(ErrorCode::BadPrompt, {}, "point label must be 0 or 1");
+        p.x = std::clamp(p.x, 0.0f, w) * sx;
+        p.y = std::clamp(p.y, 0.0f, h) * sy;
+        out.points.push_back(p);
+    }
+    return out;
+}
+
+at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry& g,
+                             PreprocessProfile profile) {
+    const at::Tensor x = lowResLogits.to(at::kFloat);
+    if (profile == PreprocessProfile::MedSam) {
+        return at::upsample_bilinear2d(at::sigmoid(x), {g.originalHeight, g.originalWidth}, false);
+    }
+    at::Tensor up = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false);
+    up = up.slice(2, 0, g.inputHeight).slice(3, 0, g.inputWidth);
+    return at::upsample_bilinear2d(up, {g.originalHeight, g.originalWidth}, false);
+}
+
+at::Tensor binarize(const at::Tensor& postprocessed, PreprocessProfile profile) {
+    return profile == PreprocessProfile::MedSam ? postprocessed > 0.5 : postprocessed > 0.0;
+}
+
+} // namespace dermsam

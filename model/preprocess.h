@@ -1,0 +1,49 @@
+#pragma once
+
+#include "model/prompts.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <string>
+
+namespace dermsam {
+
+// How an image becomes the encoder input and how logits become a mask (DESIGN.md).
+enum class PreprocessProfile {
+    MedSam, // 1024x1024 ignoring aspect (bicubic), min-max to [0,1]; sigmoid > 0.5
+    Sam,    // longest side 1024 (bilinear), mean/std, pad bottom/right; logits > 0
+};
+
+std::string profileName(PreprocessProfile p);
+PreprocessProfile profileFromName(const std::string& name); // throws ModelError(BadArgument)
+
+struct ImageGeometry {
+    int originalHeight = 0;
+    int originalWidth = 0;
+    int inputHeight = 0; // the resized image inside the square input, before padding
+    int inputWidth = 0;
+    int inputSize = 1024;
+};
+
+struct PreprocessResult {
+    at::Tensor input; // (1, 3, S, S) float32
+    ImageGeometry geometry;
+};
+
+// image: (H, W) or (H, W, C) with C in {1, 3, 4}, uint8 or int16/uint16-in-int32 or float.
+// 16-bit images are scaled to 8-bit range; alpha is dropped; grey is replicated.
+PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile profile,
+                                 int inputSize = 1024);
+
+// Converts a prompt in original image coordinates to the input frame. Boxes are clamped to the
+// image first; a box with zero area after clamping throws ModelError(BadPrompt).
+Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
+                            PreprocessProfile profile);
+
+// (N, M, 256, 256) logits -> (N, M, H, W) probabilities-or-logits at the original size, and the
+// binary mask per the profile's rule.
+at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry& g,
+                             PreprocessProfile profile);
+at::Tensor binarize(const at::Tensor& postprocessed, PreprocessProfile profile);
+
+} // namespace dermsam

@@ -1,0 +1,184 @@
+#include "model/sam_model.h"
+
+#include "model/model_error.h"
+#include "model/sam_modules.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+#include <sstream>
+
+namespace dermsam {
+namespace {
+
+std::string shapeString(const at::IntArrayRef& s) {
+    std::ostringstream o;
+    o << "(";
+    for (size_t i = 0; i < s.size(); ++i)
+        o << (i ? ", " : "") << s[i];
+    o << ")";
+    return o.str();
+}
+
+std::string joinLimited(const std::vector<std::string>& keys) {
+    std::string out;
+    const size_t shown = std::min<size_t>(keys.size(), 8);
+    for (size_t i = 0; i < shown; ++i)
+        out += (i ? ", " : "") + keys[i];
+    if (keys.size() > shown)
+        out += ", ... (" + std::to_string(keys.size()) + " in all)";
+    return out;
+}
+
+} // namespace
+
+SamModel::SamModel(const SamArchitecture& arch)
+    : m_arch(arch)
+    , m_modules(std::make_unique<SamModules>()) {
+    if (arch.encoder != "vit")
+        throw ModelError(ErrorCode::UnknownArchitecture, {}, "encoder '" + arch.encoder + "'");
+    m_modules->root = std::make_shared<torch::nn::Module>("Sam");
+    m_modules->imageEncoder = ImageEncoderVit(arch);
+    m_modules->promptEncoder = PromptEncoder(arch.outChans, arch.embeddingSize(), arch.imgSize);
+    m_modules->maskDecoder = MaskDecoder(arch.outChans);
+    m_modules->root->register_module("image_encoder", m_modules->imageEncoder.ptr());
+    m_modules->root->register_module("prompt_encoder", m_modules->promptEncoder.ptr());
+    m_modules->root->register_module("mask_decoder", m_modules->maskDecoder.ptr());
+    m_modules->root->eval();
+}
+
+SamModel::~SamModel() = default;
+
+std::unique_ptr<SamModel> SamModel::fromStateDict(const TensorMap& tensors) {
+    auto model = std::make_unique<SamModel>(SamArchitecture::fromStateDict(tensors));
+    model->loadStateDict(tensors);
+    return model;
+}
+
+void SamModel::loadStateDict(const TensorMap& tensors) {
+    auto params = m_modules->root->named_parameters(true);
+    auto buffers = m_modules->root->named_buffers(true);
+    std::vector<std::string> missing;
+    std::map<std::string, at::Tensor> targets;
+    for (const auto& p : params)
+        targets[p.key()] = p.value();
+    for (const auto& b : buffers)
+        targets[b.key()] = b.value();
+    for (const auto& kv : targets) {
+        if (!tensors.count(kv.first))
+            missing.push_back(kv.first);
+    }
+    if (!missing.empty())
+        throw ModelError(ErrorCode::MissingKeys, {}, "missing keys: " + joinLimited(missing));
+    std::vector<std::string> unexpected;
+    for (const auto& kv : tensors) {
+        if (!targets.count(kv.first))
+            unexpected.push_back(kv.first);
+    }
+    if (!unexpected.empty())
+        throw ModelError(ErrorCode::UnexpectedKeys, {},
+                         "unexpected keys: " + joinLimited(unexpected));
+    for (const auto& kv : targets) {
+        const at::Tensor& src = tensors.at(kv.first);
+        if (src.sizes() != kv.second.sizes())
+            throw ModelError(ErrorCode::ShapeMismatch, {},
+                             kv.first + ": expected " + shapeString(kv.second.sizes()) +
+                                 ", found " + shapeString(src.sizes()));
+    }
+    at::NoGradGuard noGrad;
+    for (auto& kv : targets)
+        kv.second.copy_(tensors.at(kv.first));
+}
+
+TensorMap SamModel::stateDict() const {
+    TensorMap out;
+    for (const auto& p : m_modules->root->named_parameters(true))
+        out[p.key()] = p.value().detach().to(at::kCPU, at::kFloat).clone();
+    for (const auto& b : m_modules->root->named_buffers(true))
+        out[b.key()] = b.value().detach().to(at::kCPU, at::kFloat).clone();
+    return out;
+}
+
+void SamModel::to(c10::Device device, c10::ScalarType dtype) {
+    m_modules->root->to(device, dtype);
+    m_device = device;
+    m_dtype = dtype;
+}
+
+at::Tensor SamModel::encode(const at::Tensor& input) const {
+    if (input.dim() != 4 || input.size(1) != 3 || input.size(2) != m_arch.imgSize ||
+        input.size(3) != m_arch.imgSize)
+        throw ModelError(ErrorCode::BadImage, {},
+                         "encoder input must be (B, 3, " + std::to_string(m_arch.imgSize) + ", " +
+                             std::to_string(m_arch.imgSize) + "), got " +
+                             shapeString(input.sizes()));
+    return m_modules->imageEncoder->forward(input.to(m_device, m_dtype));
+}
+
+DecoderOutput SamModel::decode(const at::Tensor& embedding, const Prompts& prompts,
+                               const at::Tensor& maskInput) const {
+    if (prompts.empty() && !maskInput.defined())
+        throw ModelError(ErrorCode::BadPrompt, {}, "no prompt");
+    PromptTensors t;
+    const auto f = at::TensorOptions().dtype(at::kFloat);
+    const int64_t n = prompts.boxes.empty() ? 1 : static_cast<int64_t>(prompts.boxes.size());
+    if (!prompts.boxes.empty()) {
+        t.boxes = at::empty({n, 4}, f);
+        auto a = t.boxes.accessor<float, 2>();
+        for (int64_t i = 0; i < n; ++i) {
+            const BoxPrompt& b = prompts.boxes[static_cast<size_t>(i)];
+            a[i][0] = b.x0;
+            a[i][1] = b.y0;
+            a[i][2] = b.x1;
+            a[i][3] = b.y1;
+        }
+    }
+    if (!prompts.points.empty()) {
+        const int64_t p = static_cast<int64_t>(prompts.points.size());
+        at::Tensor coords = at::empty({1, p, 2}, f);
+        at::Tensor labels = at::empty({1, p}, f);
+        auto c = coords.accessor<float, 3>();
+        auto l = labels.accessor<float, 2>();
+        for (int64_t i = 0; i < p; ++i) {
+            const PointPrompt& pt = prompts.points[static_cast<size_t>(i)];
+            c[0][i][0] = pt.x;
+            c[0][i][1] = pt.y;
+            l[0][i] = static_cast<float>(pt.label);
+        }
+        // Points join every box of the batch (a single box in the usual case).
+        t.pointCoords = coords.expand({n, p, 2}).contiguous();
+        t.pointLabels = labels.expand({n, p}).contiguous();
+    }
+    if (maskInput.defined())
+        t.maskInput = maskInput.size(0) == n ? maskInput : maskInput.expand({n, -1, -1, -1});
+    return decodeTensors(embedding, t, prompts.multimask);
+}
+
+DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptTensors& p,
+                                      bool multimask) const {
+    auto dev = [this](const at::Tensor& x) { return x.defined() ? x.to(m_device, m_dtype) : x; };
+    auto [sparse, dense] = m_modules->promptEncoder->forward(dev(p.pointCoords), dev(p.pointLabels),
+                                                             dev(p.boxes), dev(p.maskInput));
+    auto [masks, iou] = m_modules->maskDecoder->forward(
+        dev(embedding), denseImagePositionalEncoding(), sparse, dense, multimask);
+    return {masks, iou};
+}
+
+at::Tensor SamModel::denseImagePositionalEncoding() const {
+    return m_modules->promptEncoder->densePositionalEncoding();
+}
+
+int64_t SamModel::parameterCount() const {
+    return parameterCount("");
+}
+
+int64_t SamModel::parameterCount(const std::string& prefix) const {
+    int64_t n = 0;
+    for (const auto& p : m_modules->root->named_parameters(true)) {
+        if (prefix.empty() || p.key().rfind(prefix + ".", 0) == 0)
+            n += p.value().numel();
+    }
+    return n;
+}
+
+} // namespace dermsam

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "model/prompts.h"
+#include "model/sam_architecture.h"
+#include "model/tensor_map.h"
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dermsam {
+
+struct SamModules; // torch::nn modules, internal to model/ (see sam_modules.h)
+
+// Mask decoder outputs for N prompts with M masks each (M = 3 with multimask, else 1).
+struct DecoderOutput {
+    at::Tensor lowResLogits;   // (N, M, 256, 256) float
+    at::Tensor iouPredictions; // (N, M) float
+};
+
+// Inputs of the mask decoder as tensors, in the 1024 input frame. Any may be undefined.
+struct PromptTensors {
+    at::Tensor pointCoords; // (N, P, 2) float
+    at::Tensor pointLabels; // (N, P) int/float
+    at::Tensor boxes;       // (N, 4) float
+    at::Tensor maskInput;   // (N, 1, 256, 256) float logits
+};
+
+// SAM / MedSAM / the built-in model: image encoder + prompt encoder + mask decoder. The two
+// calls the application needs are encode (slow, cached by callers) and decode (milliseconds).
+class SamModel {
+public:
+    explicit SamModel(const SamArchitecture& arch); // randomly initialised (seeded by torch)
+    ~SamModel();
+    SamModel(const SamModel&) = delete;
+    SamModel& operator=(const SamModel&) = delete;
+
+    // Builds the architecture read from the tensors and loads them strictly.
+    static std::unique_ptr<SamModel> fromStateDict(const TensorMap& tensors);
+
+    // Strict: throws ModelError naming missing keys, unexpected keys or the first shape mismatch.
+    void loadStateDict(const TensorMap& tensors);
+    TensorMap stateDict() const; // CPU copies of every parameter and persistent buffer
+
+    const SamArchitecture& architecture() const { return m_arch; }
+    c10::Device device() const { return m_device; }
+    c10::ScalarType dtype() const { return m_dtype; }
+    void to(c10::Device device, c10::ScalarType dtype = c10::kFloat);
+
+    // (B, 3, S, S) preprocessed input -> (B, 256, S/16, S/16) embedding. No grad unless the
+    // caller enables it.
+    at::Tensor encode(const at::Tensor& input) const;
+
+    // Upstream SamPredictor.predict_torch semantics: prompts in the 1024 input frame.
+    DecoderOutput decode(const at::Tensor& embedding, const Prompts& prompts,
+                         const at::Tensor& maskInput = {}) const;
+    DecoderOutput decodeTensors(const at::Tensor& embedding, const PromptTensors& prompts,
+                                bool multimask) const;
+
+    // Positional encoding of the embedding grid, (1, 256, 64, 64).
+    at::Tensor denseImagePositionalEncoding() const;
+
+    int64_t parameterCount() const;
+    int64_t parameterCount(const std::string& prefix) const; // "image_encoder", ...
+
+    SamModules& modules() { return *m_modules; }
+    const SamModules& modules() const { return *m_modules; }
+
+private:
+    SamArchitecture m_arch;
+    std::unique_ptr<SamModules> m_modules;
+    c10::Device m_device = c10::kCPU;
+    c10::ScalarType m_dtype = c10::kFloat;
+};
+
+} // namespace dermsam

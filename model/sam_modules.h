@@ -1,0 +1,20 @@
+#pragma once
+
+#include "model/image_encoder_vit.h"
+#include "model/mask_decoder.h"
+#include "model/prompt_encoder.h"
+
+#include <torch/nn/module.h>
+
+namespace dermsam {
+
+// The network as one torch::nn::Module tree whose parameter names are upstream's state-dict
+// keys ("image_encoder.blocks.0.attn.qkv.weight", ...). Internal to model/.
+struct SamModules {
+    std::shared_ptr<torch::nn::Module> root;
+    ImageEncoderVit imageEncoder{nullptr};
+    PromptEncoder promptEncoder{nullptr};
+    MaskDecoder maskDecoder{nullptr};
+};
+
+} // namespace dermsam
