@@ -11,8 +11,7 @@
 
 namespace {
 
-void printUsage(const dermsam::cli::CommandTable& table, std::FILE* to)
-{
+void printUsage(const dermsam::cli::CommandTable& table, std::FILE* to) {
     std::fprintf(to, "usage: dermsam-cli <command> [options]\n       dermsam-cli --version\n\n"
                      "commands:\n");
     for (const auto& kv : table)
@@ -21,8 +20,7 @@ void printUsage(const dermsam::cli::CommandTable& table, std::FILE* to)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     using namespace dermsam::cli;
     CommandTable table;
     registerModelCommands(table);

@@ -10,8 +10,7 @@
 
 namespace dermsam {
 
-int runApplication(int argc, char** argv)
-{
+int runApplication(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("DermSAM"));
     QApplication::setOrganizationName(QStringLiteral("DermSAM"));

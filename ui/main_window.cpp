@@ -6,8 +6,7 @@
 namespace dermsam {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent)
-{
+    : QMainWindow(parent) {
     setWindowTitle(tr("DermSAM"));
     auto* placeholder = new QLabel(tr("No model loaded: open an image once a model is set."), this);
     placeholder->setAlignment(Qt::AlignCenter);
@@ -18,6 +17,8 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::openPath(const QString& path) { statusBar()->showMessage(path); }
+void MainWindow::openPath(const QString& path) {
+    statusBar()->showMessage(path);
+}
 
 } // namespace dermsam

@@ -7,8 +7,7 @@
 
 namespace dermsam::cli {
 
-Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>& booleanFlags)
-{
+Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>& booleanFlags) {
     for (size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         if (a.rfind("--", 0) != 0 || a.size() < 3)
@@ -30,29 +29,27 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>&
     }
 }
 
-bool Args::has(const std::string& key) const { return m_values.count(key) > 0; }
+bool Args::has(const std::string& key) const {
+    return m_values.count(key) > 0;
+}
 
-std::string Args::value(const std::string& key) const
-{
+std::string Args::value(const std::string& key) const {
     auto it = m_values.find(key);
     if (it == m_values.end())
         throw UsageError("missing required option --" + key);
     return it->second.back();
 }
 
-std::string Args::valueOr(const std::string& key, const std::string& fallback) const
-{
+std::string Args::valueOr(const std::string& key, const std::string& fallback) const {
     return has(key) ? value(key) : fallback;
 }
 
-std::vector<std::string> Args::values(const std::string& key) const
-{
+std::vector<std::string> Args::values(const std::string& key) const {
     auto it = m_values.find(key);
     return it == m_values.end() ? std::vector<std::string>{} : it->second;
 }
 
-int Args::intValue(const std::string& key, int fallback) const
-{
+int Args::intValue(const std::string& key, int fallback) const {
     if (!has(key))
         return fallback;
     const std::string v = value(key);
@@ -67,8 +64,7 @@ int Args::intValue(const std::string& key, int fallback) const
     }
 }
 
-double Args::doubleValue(const std::string& key, double fallback) const
-{
+double Args::doubleValue(const std::string& key, double fallback) const {
     if (!has(key))
         return fallback;
     const std::string v = value(key);
@@ -83,8 +79,7 @@ double Args::doubleValue(const std::string& key, double fallback) const
     }
 }
 
-void Args::allowOnly(const std::vector<std::string>& keys) const
-{
+void Args::allowOnly(const std::vector<std::string>& keys) const {
     for (const auto& kv : m_values) {
         if (std::find(keys.begin(), keys.end(), kv.first) == keys.end())
             throw UsageError("unknown option --" + kv.first);
@@ -92,8 +87,7 @@ void Args::allowOnly(const std::vector<std::string>& keys) const
 }
 
 std::vector<double> parseNumberList(const std::string& text, size_t expected,
-                                    const std::string& what)
-{
+                                    const std::string& what) {
     std::vector<double> out;
     std::stringstream ss(text);
     std::string item;
@@ -114,16 +108,25 @@ std::vector<double> parseNumberList(const std::string& text, size_t expected,
     return out;
 }
 
-std::string Json::quote(const std::string& s)
-{
+std::string Json::quote(const std::string& s) {
     std::string out = "\"";
     for (const unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 char buf[8];
@@ -137,8 +140,7 @@ std::string Json::quote(const std::string& s)
     return out + "\"";
 }
 
-std::string Json::number(double v)
-{
+std::string Json::number(double v) {
     if (!std::isfinite(v))
         return "null";
     char buf[32];

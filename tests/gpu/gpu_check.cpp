@@ -3,8 +3,7 @@
 
 #include <cstdio>
 
-int main()
-{
+int main() {
     if (!torch::cuda::is_available()) {
         std::printf("dermsam-gpu-check: SKIP: no CUDA device\n");
         return 0;

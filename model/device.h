@@ -1,0 +1,21 @@
+#pragma once
+
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <string>
+
+namespace dermsam {
+
+// "auto" (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N". Throws
+// ModelError(DeviceUnavailable) for CUDA on a machine without it.
+c10::Device resolveDevice(const std::string& name);
+// "float32", "bfloat16", "float16"; reduced precisions only on CUDA.
+c10::ScalarType resolveDtype(const std::string& name, const c10::Device& device);
+std::string dtypeName(c10::ScalarType t);
+
+// LibTorch starts with one intra-op thread on some machines: use all cores unless told
+// otherwise (threads <= 0 means all).
+int configureThreads(int threads);
+
+} // namespace dermsam

@@ -1,0 +1,154 @@
+// Protects the medsam and sam preprocessing profiles (sizes, ranges, padding, box scaling and
+// clamping) and the logits-to-mask postprocessing against hand-computed answers.
+// labels: unit
+#include "model/model_error.h"
+#include "model/preprocess.h"
+
+#include <ATen/ATen.h>
+
+#include <QtTest>
+
+using namespace dermsam;
+
+class TestPreprocess : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void medsamSizesAndRange();
+    void samResizeNormaliseAndPad();
+    void channelsAndBitDepth_data();
+    void channelsAndBitDepth();
+    void boxScaling_data();
+    void boxScaling();
+    void zeroAreaBoxRefused();
+    void postprocessRules();
+};
+
+void TestPreprocess::medsamSizesAndRange() {
+    at::manual_seed(1);
+    const at::Tensor img = at::randint(20, 200, {300, 500, 3}, at::kByte);
+    const PreprocessResult r = preprocessImage(img, PreprocessProfile::MedSam);
+    QCOMPARE(r.input.sizes().vec(), (std::vector<int64_t>{1, 3, 1024, 1024}));
+    QCOMPARE(r.geometry.originalHeight, 300);
+    QCOMPARE(r.geometry.originalWidth, 500);
+    QCOMPARE(r.geometry.inputHeight, 1024);
+    QCOMPARE(r.geometry.inputWidth, 1024);
+    QCOMPARE(r.input.min().item<float>(), 0.0f); // min-max normalised, no mean/std
+    QCOMPARE(r.input.max().item<float>(), 1.0f);
+}
+
+void TestPreprocess::samResizeNormaliseAndPad() {
+    const at::Tensor img = at::full({600, 800, 3}, 128, at::kByte);
+    const PreprocessResult r = preprocessImage(img, PreprocessProfile::Sam);
+    QCOMPARE(r.geometry.inputHeight, 768); // 600 * 1024 / 800
+    QCOMPARE(r.geometry.inputWidth, 1024);
+    // Constant 128 stays 128 after resizing; each channel is (128 - mean) / std.
+    const float expected[3] = {(128 - 123.675f) / 58.395f, (128 - 116.28f) / 57.12f,
+                               (128 - 103.53f) / 57.375f};
+    for (int c = 0; c < 3; ++c) {
+        const at::Tensor inside = r.input[0][c].slice(0, 0, 768);
+        QVERIFY(at::allclose(inside, at::full_like(inside, expected[c]), 0, 1e-6));
+        const at::Tensor pad = r.input[0][c].slice(0, 768);
+        QCOMPARE(pad.abs().max().item<float>(), 0.0f); // zero padding after normalisation
+    }
+}
+
+void TestPreprocess::channelsAndBitDepth_data() {
+    QTest::addColumn<int>("kind");
+    QTest::newRow("grey replicated") << 0;
+    QTest::newRow("rgba alpha dropped") << 1;
+    QTest::newRow("16-bit scaled to 8-bit range") << 2;
+}
+
+void TestPreprocess::channelsAndBitDepth() {
+    QFETCH(int, kind);
+    // Left half 64, right half 192 in every case: the sam profile must see the same values.
+    at::Tensor ref = at::full({64, 64, 3}, 64, at::kByte);
+    ref.slice(1, 32).fill_(192);
+    at::Tensor img;
+    if (kind == 0) {
+        img = ref.select(2, 0).contiguous();
+    } else if (kind == 1) {
+        img = at::cat({ref, at::full({64, 64, 1}, 7, at::kByte)}, 2);
+    } else {
+        img = ref.to(at::kInt) * 257; // 16-bit image stored as int32
+    }
+    const at::Tensor a = preprocessImage(ref, PreprocessProfile::Sam).input;
+    const at::Tensor b = preprocessImage(img, PreprocessProfile::Sam).input;
+    QVERIFY(at::allclose(a, b, 0, 1e-5));
+}
+
+void TestPreprocess::boxScaling_data() {
+    QTest::addColumn<int>("profile");
+    QTest::addColumn<QList<float>>("box");
+    QTest::addColumn<QList<float>>("expected");
+    const int medsam = int(PreprocessProfile::MedSam), sam = int(PreprocessProfile::Sam);
+    // Image 600 x 800 (H x W).
+    QTest::newRow("medsam full") << medsam << QList<float>{0, 0, 800, 600}
+                                 << QList<float>{0, 0, 1024, 1024};
+    QTest::newRow("sam full") << sam << QList<float>{0, 0, 800, 600}
+                              << QList<float>{0, 0, 1024, 768};
+    QTest::newRow("medsam inner") << medsam << QList<float>{100, 150, 400, 300}
+                                  << QList<float>{128, 256, 512, 512};
+    QTest::newRow("clamped to image")
+        << sam << QList<float>{-50, -20, 900, 700} << QList<float>{0, 0, 1024, 768};
+    QTest::newRow("corners swapped")
+        << medsam << QList<float>{400, 300, 100, 150} << QList<float>{128, 256, 512, 512};
+}
+
+void TestPreprocess::boxScaling() {
+    QFETCH(int, profile);
+    QFETCH(QList<float>, box);
+    QFETCH(QList<float>, expected);
+    const auto p = static_cast<PreprocessProfile>(profile);
+    const at::Tensor img = at::zeros({600, 800, 3}, at::kByte);
+    const ImageGeometry g = preprocessImage(img, p).geometry;
+    Prompts prompts;
+    prompts.boxes.push_back({box[0], box[1], box[2], box[3]});
+    const Prompts framed = promptsToInputFrame(prompts, g, p);
+    QCOMPARE(framed.boxes.size(), size_t(1));
+    const BoxPrompt& b = framed.boxes[0];
+    QCOMPARE(b.x0, expected[0]);
+    QCOMPARE(b.y0, expected[1]);
+    QCOMPARE(b.x1, expected[2]);
+    QCOMPARE(b.y1, expected[3]);
+}
+
+void TestPreprocess::zeroAreaBoxRefused() {
+    ImageGeometry g{600, 800, 768, 1024, 1024};
+    Prompts prompts;
+    prompts.boxes.push_back({900, 10, 950, 50}); // entirely right of the image
+    try {
+        promptsToInputFrame(prompts, g, PreprocessProfile::Sam);
+        QFAIL("zero-area box accepted");
+    } catch (const ModelError& e) {
+        QCOMPARE(e.code(), ErrorCode::BadPrompt);
+    }
+}
+
+void TestPreprocess::postprocessRules() {
+    // Logits +8 on the left half of the 256 grid, -8 on the right: both profiles give the left
+    // half of the original image; zero logits are background for both (sigmoid 0.5 is not > 0.5).
+    at::Tensor logits = at::full({1, 1, 256, 256}, -8.0f);
+    logits.slice(3, 0, 128).fill_(8.0f);
+    const ImageGeometry medsam{100, 200, 1024, 1024, 1024};
+    const at::Tensor m = binarize(postprocessLogits(logits, medsam, PreprocessProfile::MedSam),
+                                  PreprocessProfile::MedSam);
+    QCOMPARE(m.sizes().vec(), (std::vector<int64_t>{1, 1, 100, 200}));
+    QCOMPARE(m[0][0].slice(1, 0, 99).all().item<bool>(), true);
+    QCOMPARE(m[0][0].slice(1, 101).any().item<bool>(), false);
+
+    const at::Tensor zeros = at::zeros({1, 1, 256, 256});
+    QCOMPARE(binarize(postprocessLogits(zeros, medsam, PreprocessProfile::MedSam),
+                      PreprocessProfile::MedSam)
+                 .any()
+                 .item<bool>(),
+             false);
+    const ImageGeometry sam{100, 200, 512, 1024, 1024};
+    QCOMPARE(binarize(postprocessLogits(zeros, sam, PreprocessProfile::Sam), PreprocessProfile::Sam)
+                 .any()
+                 .item<bool>(),
+             false);
+}
+
+QTEST_GUILESS_MAIN(TestPreprocess)
+#include "tst_preprocess.moc"
