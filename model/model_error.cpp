@@ -42,6 +42,10 @@ const char* errorCodeName(ErrorCode code) {
         return "device-unavailable";
     case ErrorCode::Cancelled:
         return "cancelled";
+    case ErrorCode::CorruptFile:
+        return "corrupt-file";
+    case ErrorCode::UnsupportedFormat:
+        return "unsupported-format";
     }
     return "unknown-error";
 }

@@ -27,6 +27,8 @@ enum class ErrorCode {
     BadArgument,
     DeviceUnavailable,
     Cancelled,
+    CorruptFile,       // checksum mismatch inside an otherwise well-formed file
+    UnsupportedFormat, // a valid file in a variant we do not read (compressed zip entries, ...)
 };
 
 const char* errorCodeName(ErrorCode code);
