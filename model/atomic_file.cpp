@@ -11,8 +11,7 @@
 namespace dermsam {
 
 AtomicFileWriter::AtomicFileWriter(std::string path)
-    : m_path(std::move(path))
-{
+    : m_path(std::move(path)) {
     static std::atomic<unsigned> counter{0};
     m_tmpPath = m_path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
     m_out.open(m_tmpPath, std::ios::binary | std::ios::trunc);
@@ -20,23 +19,20 @@ AtomicFileWriter::AtomicFileWriter(std::string path)
         throw ModelError(ErrorCode::FileWriteFailed, m_path, std::strerror(errno));
 }
 
-AtomicFileWriter::~AtomicFileWriter()
-{
+AtomicFileWriter::~AtomicFileWriter() {
     if (!m_committed) {
         m_out.close();
         std::remove(m_tmpPath.c_str());
     }
 }
 
-void AtomicFileWriter::write(const void* data, size_t size)
-{
+void AtomicFileWriter::write(const void* data, size_t size) {
     m_out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
     if (!m_out)
         throw ModelError(ErrorCode::FileWriteFailed, m_path, "write failed");
 }
 
-void AtomicFileWriter::commit()
-{
+void AtomicFileWriter::commit() {
     if (m_committed)
         return;
     m_out.flush();

@@ -15,8 +15,7 @@ namespace {
 // Closes a descriptor on every path out of open().
 struct FdGuard {
     int fd;
-    ~FdGuard()
-    {
+    ~FdGuard() {
         if (fd >= 0)
             ::close(fd);
     }
@@ -24,8 +23,7 @@ struct FdGuard {
 
 } // namespace
 
-std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path)
-{
+std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         throw ModelError(errno == ENOENT ? ErrorCode::FileNotFound : ErrorCode::FileUnreadable,
@@ -54,8 +52,8 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path)
     file->m_buffer.resize(size);
     size_t done = 0;
     while (done < size) {
-        const ssize_t n = ::pread(guard.fd, file->m_buffer.data() + done, size - done,
-                                  static_cast<off_t>(done));
+        const ssize_t n =
+            ::pread(guard.fd, file->m_buffer.data() + done, size - done, static_cast<off_t>(done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -69,8 +67,7 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path)
 }
 
 std::shared_ptr<const MappedFile> MappedFile::fromBytes(std::string bytes,
-                                                        std::string pathForErrors)
-{
+                                                        std::string pathForErrors) {
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = std::move(pathForErrors);
     file->m_buffer = std::move(bytes);
@@ -79,8 +76,7 @@ std::shared_ptr<const MappedFile> MappedFile::fromBytes(std::string bytes,
     return file;
 }
 
-MappedFile::~MappedFile()
-{
+MappedFile::~MappedFile() {
     if (m_mapped)
         ::munmap(m_data, m_size);
 }

@@ -18,11 +18,11 @@ uint32_t crc32(const void* data, size_t size, uint32_t crc = 0);
 // One record of a zip archive's central directory, with offsets validated against the file.
 struct ZipEntry {
     std::string name;
-    uint16_t method = 0;      // 0 = stored; anything else is refused when read
-    uint16_t flags = 0;       // general purpose bits (bit 0 = encrypted)
-    uint64_t dataOffset = 0;  // first byte of the entry's data in the file
-    uint64_t size = 0;        // uncompressed size (== stored size for method 0)
-    uint64_t storedSize = 0;  // compressed size
+    uint16_t method = 0;     // 0 = stored; anything else is refused when read
+    uint16_t flags = 0;      // general purpose bits (bit 0 = encrypted)
+    uint64_t dataOffset = 0; // first byte of the entry's data in the file
+    uint64_t size = 0;       // uncompressed size (== stored size for method 0)
+    uint64_t storedSize = 0; // compressed size
     uint32_t crc32 = 0;
 };
 
@@ -31,7 +31,8 @@ struct ZipEntry {
 // so entry data can be used in place without copying. Only stored (uncompressed) entries can be
 // read, which is what torch.save writes.
 // Errors: ModelError NotAZipArchive (no zip structure), TruncatedFile (an offset or size beyond
-// the end of the file), FileUnreadable (compressed or encrypted entry, CRC mismatch).
+// the end of the file), UnsupportedFormat (compressed or
+// encrypted entry), CorruptFile (CRC mismatch), FileUnreadable (missing entry).
 class ZipArchive {
 public:
     explicit ZipArchive(const std::string& path);
@@ -45,7 +46,7 @@ public:
     const char* data(const ZipEntry& entry) const;
     // Copy of the named entry's bytes, CRC-checked; throws FileUnreadable when absent.
     std::string read(const std::string& name) const;
-    // Throws FileUnreadable naming the entry when its CRC-32 does not match its data.
+    // Throws CorruptFile naming the entry when its CRC-32 does not match its data.
     void verifyCrc(const ZipEntry& entry) const;
 
     const std::string& path() const;
@@ -65,12 +66,10 @@ private:
 // Call finish() once after the last entry; it writes the central directory.
 class ZipWriter {
 public:
-    explicit ZipWriter(std::ostream& out, std::string pathForErrors = {},
-                       bool forceZip64 = false);
+    explicit ZipWriter(std::ostream& out, std::string pathForErrors = {}, bool forceZip64 = false);
 
     void addEntry(const std::string& name, const void* data, uint64_t size);
-    void addEntry(const std::string& name, const std::string& bytes)
-    {
+    void addEntry(const std::string& name, const std::string& bytes) {
         addEntry(name, bytes.data(), bytes.size());
     }
     void finish();
