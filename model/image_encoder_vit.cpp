@@ -129,7 +129,7 @@ at::Tensor VitBlockImpl::forward(const at::Tensor& input) {
     return x + m_mlp->forward(m_norm2->forward(x));
 }
 
-ImageEncoderVitImpl::ImageEncoderVitImpl(const SamArchitecture& arch) {
+ImageEncoderVit::ImageEncoderVit(const SamArchitecture& arch) {
     // Upstream's PatchEmbed wraps the convolution as "patch_embed.proj".
     auto patch = std::make_shared<torch::nn::Module>();
     m_patchEmbed = torch::nn::Conv2d(
@@ -163,12 +163,11 @@ ImageEncoderVitImpl::ImageEncoderVitImpl(const SamArchitecture& arch) {
     register_module("neck", neck);
 }
 
-at::Tensor ImageEncoderVitImpl::forward(const at::Tensor& x) {
+at::Tensor ImageEncoderVit::forward(const at::Tensor& x) {
     return forwardObserved(x, {});
 }
 
-at::Tensor ImageEncoderVitImpl::forwardObserved(
-    const at::Tensor& input, const std::function<at::Tensor(int, const at::Tensor&)>& observer) {
+at::Tensor ImageEncoderVit::forwardObserved(const at::Tensor& input, const Observer& observer) {
     at::Tensor x = m_patchEmbed->forward(input).permute({0, 2, 3, 1});
     x = x + m_posEmbed;
     for (size_t i = 0; i < m_blocks.size(); ++i) {

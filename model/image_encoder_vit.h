@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/image_encoder.h"
 #include "model/layer_norm_2d.h"
 #include "model/mlp_block.h"
 #include "model/sam_architecture.h"
@@ -45,15 +46,13 @@ private:
 TORCH_MODULE(VitBlock);
 
 // SAM's ImageEncoderViT: patch embedding, absolute positions, windowed and global blocks, neck.
-class ImageEncoderVitImpl : public torch::nn::Module {
+class ImageEncoderVit : public ImageEncoderBase {
 public:
-    explicit ImageEncoderVitImpl(const SamArchitecture& arch);
-    at::Tensor forward(const at::Tensor& x);
-    // Runs the encoder and hands each block's output (B, H, W, C) to the observer, which may
-    // return a replacement (used by Grad-CAM to hook a block).
-    at::Tensor forwardObserved(const at::Tensor& x,
-                               const std::function<at::Tensor(int, const at::Tensor&)>& observer);
-    int64_t depth() const { return static_cast<int64_t>(m_blocks.size()); }
+    explicit ImageEncoderVit(const SamArchitecture& arch);
+    at::Tensor forward(const at::Tensor& x) override;
+    at::Tensor forwardObserved(const at::Tensor& x, const Observer& observer) override;
+    int blockCount() const override { return static_cast<int>(m_blocks.size()); }
+    bool channelsLast() const override { return true; }
 
 private:
     torch::nn::Conv2d m_patchEmbed{nullptr};
@@ -64,6 +63,5 @@ private:
     torch::nn::Conv2d m_neck2{nullptr};
     LayerNorm2d m_neck3{nullptr};
 };
-TORCH_MODULE(ImageEncoderVit);
 
 } // namespace dermsam

@@ -40,7 +40,42 @@ SamArchitecture SamArchitecture::vitH() {
     return a;
 }
 
+SamArchitecture SamArchitecture::compact() {
+    SamArchitecture a;
+    a.encoder = "compact";
+    a.imgSize = 256;
+    a.patchSize = 4;
+    a.embedDim = 64;
+    a.depth = 2;
+    a.numHeads = 0;
+    a.windowSize = 0;
+    a.mlpDim = 0;
+    a.useRelPos = false;
+    a.globalAttnIndexes.clear();
+    return a;
+}
+
+SamArchitecture SamArchitecture::compactFromStateDict(const TensorMap& t) {
+    SamArchitecture a = compact();
+    a.embedDim = static_cast<int>(t.at("image_encoder.stem.3.weight").size(0));
+    const std::regex blockKey(R"(^image_encoder\.stages\.0\.blocks\.(\d+)\.)");
+    std::set<int> blocks;
+    for (const auto& kv : t) {
+        std::smatch m;
+        if (std::regex_search(kv.first, m, blockKey))
+            blocks.insert(std::stoi(m[1]));
+    }
+    a.depth = static_cast<int>(blocks.size());
+    auto out = t.find("image_encoder.out.weight");
+    if (out == t.end())
+        throw ModelError(ErrorCode::UnknownArchitecture, {}, "compact encoder without output");
+    a.outChans = static_cast<int>(out->second.size(0));
+    return a;
+}
+
 SamArchitecture SamArchitecture::byName(const std::string& name) {
+    if (name == "compact")
+        return compact();
     if (name == "vit_b")
         return vitB();
     if (name == "vit_l")
@@ -58,6 +93,8 @@ SamArchitecture SamArchitecture::fromStateDict(const TensorMap& t) {
                              "not a SAM checkpoint: no tensor '" + key + "'");
         return it->second;
     };
+    if (t.count("image_encoder.stem.0.weight"))
+        return compactFromStateDict(t);
     SamArchitecture a;
     const at::Tensor& pos = need("image_encoder.pos_embed");
     const at::Tensor& patch = need("image_encoder.patch_embed.proj.weight");
@@ -123,6 +160,12 @@ std::string SamArchitecture::name() const {
         return "vit_l";
     if (same(vitH()))
         return "vit_h";
+    if (encoder == "compact")
+        return "compact(width " + std::to_string(embedDim) + ", depth " + std::to_string(depth) +
+               ", input " + std::to_string(imgSize) + ")";
+    if (encoder == "compact")
+        return "compact(width " + std::to_string(embedDim) + ", depth " + std::to_string(depth) +
+               ", input " + std::to_string(imgSize) + ")";
     std::ostringstream s;
     s << encoder << "(embed " << embedDim << ", depth " << depth << ", heads " << numHeads << ")";
     return s.str();

@@ -25,9 +25,12 @@ struct SamArchitecture {
     static SamArchitecture vitB();
     static SamArchitecture vitL();
     static SamArchitecture vitH();
-    static SamArchitecture byName(const std::string& name); // "vit_b", "vit_l", "vit_h"
+    static SamArchitecture compact(); // the built-in default model's CNN encoder
+    static SamArchitecture byName(const std::string& name); // "vit_b", "vit_l", "vit_h", "compact"
     // Throws ModelError(UnknownArchitecture) when the shapes are not SAM-shaped.
     static SamArchitecture fromStateDict(const TensorMap& tensors);
+
+    static SamArchitecture compactFromStateDict(const TensorMap& tensors);
 
     std::string name() const; // "vit_b", ... or a description of a custom encoder
     int embeddingSize() const { return imgSize / patchSize; } // 64

@@ -1,5 +1,7 @@
 #include "model/sam_model.h"
 
+#include "model/compact_encoder.h"
+#include "model/image_encoder_vit.h"
 #include "model/model_error.h"
 #include "model/sam_modules.h"
 
@@ -35,13 +37,16 @@ std::string joinLimited(const std::vector<std::string>& keys) {
 SamModel::SamModel(const SamArchitecture& arch)
     : m_arch(arch)
     , m_modules(std::make_unique<SamModules>()) {
-    if (arch.encoder != "vit")
-        throw ModelError(ErrorCode::UnknownArchitecture, {}, "encoder '" + arch.encoder + "'");
     m_modules->root = std::make_shared<torch::nn::Module>("Sam");
-    m_modules->imageEncoder = ImageEncoderVit(arch);
+    if (arch.encoder == "vit")
+        m_modules->imageEncoder = std::make_shared<ImageEncoderVit>(arch);
+    else if (arch.encoder == "compact")
+        m_modules->imageEncoder = std::make_shared<CompactEncoder>(arch);
+    else
+        throw ModelError(ErrorCode::UnknownArchitecture, {}, "encoder '" + arch.encoder + "'");
     m_modules->promptEncoder = PromptEncoder(arch.outChans, arch.embeddingSize(), arch.imgSize);
     m_modules->maskDecoder = MaskDecoder(arch.outChans);
-    m_modules->root->register_module("image_encoder", m_modules->imageEncoder.ptr());
+    m_modules->root->register_module("image_encoder", m_modules->imageEncoder);
     m_modules->root->register_module("prompt_encoder", m_modules->promptEncoder.ptr());
     m_modules->root->register_module("mask_decoder", m_modules->maskDecoder.ptr());
     m_modules->root->eval();

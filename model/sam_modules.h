@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/image_encoder_vit.h"
+#include "model/image_encoder.h"
 #include "model/mask_decoder.h"
 #include "model/prompt_encoder.h"
 
@@ -12,7 +12,7 @@ namespace dermsam {
 // keys ("image_encoder.blocks.0.attn.qkv.weight", ...). Internal to model/.
 struct SamModules {
     std::shared_ptr<torch::nn::Module> root;
-    ImageEncoderVit imageEncoder{nullptr};
+    std::shared_ptr<ImageEncoderBase> imageEncoder;
     PromptEncoder promptEncoder{nullptr};
     MaskDecoder maskDecoder{nullptr};
 };

@@ -1,9 +1,187 @@
 // Commands that need only LibTorch: they also exist in the headless GPU build.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
+#include "app/cli/cli_model_args.h"
+
+#include "model/device.h"
+#include "model/model_loader.h"
+#include "model/npy.h"
+#include "model/sam_model.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/cuda.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 namespace dermsam::cli {
+namespace {
 
-void registerModelCommands(CommandTable& /*table*/) {}
+double peakRssMb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0; // Linux reports KiB
+}
+
+void synchronize(const c10::Device& d) {
+    if (d.is_cuda())
+        torch::cuda::synchronize(d.index());
+}
+
+struct Stats {
+    double median = 0, min = 0, max = 0;
+};
+
+Stats summarize(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    Stats s;
+    if (v.empty())
+        return s;
+    s.min = v.front();
+    s.max = v.back();
+    const size_t n = v.size();
+    s.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    return s;
+}
+
+std::string statsJson(const Stats& s) {
+    return "{\"median\":" + Json::number(s.median) + ",\"min\":" + Json::number(s.min) +
+           ",\"max\":" + Json::number(s.max) + "}";
+}
+
+int runInfo(const std::vector<std::string>& argv) {
+    const Args args(argv, {"json"});
+    args.allowOnly({"model", "json", "profile", "base"});
+    const LoadedModel m = loadModelFromArgs(args);
+    const SamArchitecture& a = m.model->architecture();
+    const int64_t total = m.model->parameterCount();
+    const int64_t enc = m.model->parameterCount("image_encoder");
+    const int64_t prm = m.model->parameterCount("prompt_encoder");
+    const int64_t dec = m.model->parameterCount("mask_decoder");
+    if (args.flag("json")) {
+        std::printf("{\"path\":%s,\"sha256\":%s,\"format\":%s,\"architecture\":%s,"
+                    "\"name\":%s,\"profile\":%s,\"parameters\":{\"total\":%lld,"
+                    "\"image_encoder\":%lld,\"prompt_encoder\":%lld,\"mask_decoder\":%lld}}\n",
+                    Json::quote(m.path).c_str(), Json::quote(m.sha256).c_str(),
+                    Json::quote(m.format).c_str(), a.toJson().c_str(),
+                    Json::quote(a.name()).c_str(), Json::quote(profileName(m.profile)).c_str(),
+                    static_cast<long long>(total), static_cast<long long>(enc),
+                    static_cast<long long>(prm), static_cast<long long>(dec));
+        return 0;
+    }
+    std::printf("model:          %s\n", m.path.c_str());
+    std::printf("sha256:         %s\n", m.sha256.c_str());
+    std::printf("format:         %s\n", m.format.c_str());
+    std::printf("architecture:   %s (embed %d, depth %d, heads %d, window %d, input %d)\n",
+                a.name().c_str(), a.embedDim, a.depth, a.numHeads, a.windowSize, a.imgSize);
+    std::printf("profile:        %s\n", profileName(m.profile).c_str());
+    std::printf("parameters:     %lld (image encoder %lld, prompt encoder %lld, mask decoder "
+                "%lld)\n",
+                static_cast<long long>(total), static_cast<long long>(enc),
+                static_cast<long long>(prm), static_cast<long long>(dec));
+    return 0;
+}
+
+int runForward(const std::vector<std::string>& argv) {
+    const Args args(argv, {"multimask"});
+    args.allowOnly({"model", "input", "box", "point", "mask-input", "multimask", "out-dir",
+                    "device", "base", "threads"});
+    configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "cpu"));
+    LoadedModel m = loadModelFromArgs(args);
+    m.model->to(device);
+    const Prompts prompts = parsePromptArgs(args);
+    at::Tensor maskInput;
+    if (args.has("mask-input"))
+        maskInput = readNpy(args.value("mask-input")).to(at::kFloat);
+    if (prompts.empty() && !maskInput.defined())
+        throw UsageError("forward needs at least one --box, --point or --mask-input");
+    const std::string outDir = args.value("out-dir");
+    ::mkdir(outDir.c_str(), 0755);
+
+    const at::Tensor input = readNpy(args.value("input")).to(at::kFloat);
+    c10::InferenceMode guard;
+    const at::Tensor embedding = m.model->encode(input);
+    const DecoderOutput out = m.model->decode(embedding, prompts, maskInput);
+    writeNpy(outDir + "/image_embedding.npy", embedding.to(at::kCPU, at::kFloat));
+    writeNpy(outDir + "/low_res_logits.npy", out.lowResLogits.to(at::kCPU, at::kFloat));
+    writeNpy(outDir + "/iou_predictions.npy", out.iouPredictions.to(at::kCPU, at::kFloat));
+    return 0;
+}
+
+int runBench(const std::vector<std::string>& argv) {
+    const Args args(argv, {"json"});
+    args.allowOnly(
+        {"model", "arch", "device", "threads", "json", "repeats", "precision", "profile", "base"});
+    const int threads = configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    const c10::ScalarType dtype = resolveDtype(args.valueOr("precision", "float32"), device);
+    const int repeats = std::max(1, args.intValue("repeats", device.is_cuda() ? 20 : 3));
+
+    std::shared_ptr<SamModel> model;
+    std::string name;
+    if (args.has("arch")) {
+        // Random weights: speed does not depend on the values, and no file is needed.
+        model = std::make_shared<SamModel>(SamArchitecture::byName(args.value("arch")));
+        name = args.value("arch") + " (random weights)";
+    } else {
+        LoadedModel m = loadModelFromArgs(args);
+        model = m.model;
+        name = m.path;
+    }
+    model->to(device, dtype);
+    const int s = model->architecture().imgSize;
+    c10::InferenceMode guard;
+    const at::Tensor input = at::rand({1, 3, s, s}).to(device, dtype);
+    Prompts box;
+    box.boxes.push_back({s * 0.3f, s * 0.3f, s * 0.7f, s * 0.72f});
+
+    auto timeIt = [&](auto&& fn) {
+        synchronize(device);
+        const auto t0 = std::chrono::steady_clock::now();
+        fn();
+        synchronize(device);
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+            .count();
+    };
+    at::Tensor embedding = model->encode(input); // warm-up, excluded
+    std::vector<double> enc;
+    for (int i = 0; i < repeats; ++i)
+        enc.push_back(timeIt([&] { embedding = model->encode(input); }));
+    model->decode(embedding, box); // warm-up
+    std::vector<double> dec;
+    for (int i = 0; i < std::max(repeats, 20); ++i)
+        dec.push_back(timeIt([&] { model->decode(embedding, box); }));
+    const Stats e = summarize(enc), d = summarize(dec);
+    const double rss = peakRssMb();
+    const std::string dev = device.str();
+    if (args.flag("json")) {
+        std::printf("{\"model\":%s,\"device\":%s,\"precision\":%s,\"threads\":%d,\"repeats\":%d,"
+                    "\"encode_ms\":%s,\"decode_ms\":%s,\"peak_rss_mb\":%s}\n",
+                    Json::quote(name).c_str(), Json::quote(dev).c_str(),
+                    Json::quote(dtypeName(dtype)).c_str(), threads, repeats, statsJson(e).c_str(),
+                    statsJson(d).c_str(), Json::number(rss).c_str());
+        return 0;
+    }
+    std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),
+                dtypeName(dtype).c_str(), threads, repeats);
+    std::printf("encode: median %.1f ms (min %.1f, max %.1f)\n", e.median, e.min, e.max);
+    std::printf("decode: median %.2f ms (min %.2f, max %.2f)\n", d.median, d.min, d.max);
+    std::printf("peak RSS: %.0f MB\n", rss);
+    return 0;
+}
+
+} // namespace
+
+void registerModelCommands(CommandTable& table) {
+    table["info"] = {runInfo, "architecture, parameter counts and profile of a model"};
+    table["forward"] = {runForward,
+                        "run encoder and decoder on a preprocessed .npy input (no preprocessing)"};
+    table["bench"] = {runBench, "time encode and decode (--model M or --arch vit_b)"};
+}
 
 } // namespace dermsam::cli
