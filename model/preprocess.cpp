@@ -47,8 +47,23 @@ at::Tensor toFloatChw(const at::Tensor& image) {
 
 } // namespace
 
+at::Tensor normaliseMeanStd(const at::Tensor& x) {
+    const auto opts = at::TensorOptions().dtype(x.scalar_type()).device(x.device());
+    const at::Tensor mean = at::tensor({123.675f, 116.28f, 103.53f}, opts).view({1, 3, 1, 1});
+    const at::Tensor stdv = at::tensor({58.395f, 57.12f, 57.375f}, opts).view({1, 3, 1, 1});
+    return (x - mean) / stdv;
+}
+
 std::string profileName(PreprocessProfile p) {
-    return p == PreprocessProfile::MedSam ? "medsam" : "sam";
+    switch (p) {
+    case PreprocessProfile::MedSam:
+        return "medsam";
+    case PreprocessProfile::Sam:
+        return "sam";
+    case PreprocessProfile::Compact:
+        return "compact";
+    }
+    return "medsam";
 }
 
 PreprocessProfile profileFromName(const std::string& name) {
@@ -56,6 +71,8 @@ PreprocessProfile profileFromName(const std::string& name) {
         return PreprocessProfile::MedSam;
     if (name == "sam")
         return PreprocessProfile::Sam;
+    if (name == "compact")
+        return PreprocessProfile::Compact;
     throw ModelError(ErrorCode::BadArgument, {}, "unknown preprocessing profile '" + name + "'");
 }
 
@@ -76,6 +93,13 @@ PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile prof
         r.geometry.inputWidth = inputSize;
         return r;
     }
+    if (profile == PreprocessProfile::Compact) {
+        at::Tensor resized = at::_upsample_bilinear2d_aa(x, {inputSize, inputSize}, false);
+        r.input = normaliseMeanStd(resized.clamp(0.0, 255.0));
+        r.geometry.inputHeight = inputSize;
+        r.geometry.inputWidth = inputSize;
+        return r;
+    }
     // SAM: longest side to inputSize (ResizeLongestSide's rounding), PIL-like antialiased
     // bilinear rounded to 8 bits, mean/std, zero padding bottom/right.
     const double scale = static_cast<double>(inputSize) /
@@ -84,9 +108,7 @@ PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile prof
     const int newW = static_cast<int>(r.geometry.originalWidth * scale + 0.5);
     at::Tensor resized = at::_upsample_bilinear2d_aa(x, {newH, newW}, false);
     resized = resized.round().clamp(0.0, 255.0);
-    const at::Tensor mean = at::tensor({123.675f, 116.28f, 103.53f}).view({1, 3, 1, 1});
-    const at::Tensor stdv = at::tensor({58.395f, 57.12f, 57.375f}).view({1, 3, 1, 1});
-    const at::Tensor norm = (resized - mean) / stdv;
+    const at::Tensor norm = normaliseMeanStd(resized);
     r.input = at::constant_pad_nd(norm, {0, inputSize - newW, 0, inputSize - newH}, 0);
     r.geometry.inputHeight = newH;
     r.geometry.inputWidth = newW;
@@ -95,12 +117,9 @@ PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile prof
 
 Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
                             PreprocessProfile profile) {
-    const float sx = profile == PreprocessProfile::MedSam
-                         ? static_cast<float>(g.inputSize) / g.originalWidth
-                         : static_cast<float>(g.inputWidth) / g.originalWidth;
-    const float sy = profile == PreprocessProfile::MedSam
-                         ? static_cast<float>(g.inputSize) / g.originalHeight
-                         : static_cast<float>(g.inputHeight) / g.originalHeight;
+    // inputWidth/inputHeight is the resized image inside the square for every profile.
+    const float sx = static_cast<float>(g.inputWidth) / g.originalWidth;
+    const float sy = static_cast<float>(g.inputHeight) / g.originalHeight;
     const float w = static_cast<float>(g.originalWidth);
     const float h = static_cast<float>(g.originalHeight);
     Prompts out;
@@ -139,6 +158,8 @@ at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry
     if (profile == PreprocessProfile::MedSam) {
         return at::upsample_bilinear2d(at::sigmoid(x), {g.originalHeight, g.originalWidth}, false);
     }
+    if (profile == PreprocessProfile::Compact)
+        return at::upsample_bilinear2d(x, {g.originalHeight, g.originalWidth}, false);
     at::Tensor up = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false);
     up = up.slice(2, 0, g.inputHeight).slice(3, 0, g.inputWidth);
     return at::upsample_bilinear2d(up, {g.originalHeight, g.originalWidth}, false);

@@ -10,8 +10,9 @@ namespace dermsam {
 
 // How an image becomes the encoder input and how logits become a mask (DESIGN.md).
 enum class PreprocessProfile {
-    MedSam, // 1024x1024 ignoring aspect (bicubic), min-max to [0,1]; sigmoid > 0.5
-    Sam,    // longest side 1024 (bilinear), mean/std, pad bottom/right; logits > 0
+    MedSam,  // 1024x1024 ignoring aspect (bicubic), min-max to [0,1]; sigmoid > 0.5
+    Sam,     // longest side 1024 (bilinear), mean/std, pad bottom/right; logits > 0
+    Compact, // built-in model: S x S ignoring aspect (antialiased bilinear), mean/std; logits > 0
 };
 
 std::string profileName(PreprocessProfile p);
@@ -45,5 +46,8 @@ Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
 at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry& g,
                              PreprocessProfile profile);
 at::Tensor binarize(const at::Tensor& postprocessed, PreprocessProfile profile);
+
+// (B, 3, H, W) in 0..255 -> SAM's per-channel mean/std normalisation.
+at::Tensor normaliseMeanStd(const at::Tensor& x);
 
 } // namespace dermsam
