@@ -1,0 +1,58 @@
+#include "core/core_error.h"
+
+namespace dermsam {
+
+const char* coreErrorCodeName(CoreErrorCode code) {
+    switch (code) {
+    case CoreErrorCode::FileNotFound:
+        return "file-not-found";
+    case CoreErrorCode::FileUnreadable:
+        return "file-unreadable";
+    case CoreErrorCode::FileWriteFailed:
+        return "file-write-failed";
+    case CoreErrorCode::UnsupportedFormat:
+        return "unsupported-format";
+    case CoreErrorCode::CorruptFile:
+        return "corrupt-file";
+    case CoreErrorCode::UnsupportedDicom:
+        return "unsupported-dicom";
+    case CoreErrorCode::DicomDictionaryMissing:
+        return "dicom-dictionary-missing";
+    case CoreErrorCode::BadMask:
+        return "bad-mask";
+    case CoreErrorCode::SizeMismatch:
+        return "size-mismatch";
+    case CoreErrorCode::BadSplitFile:
+        return "bad-split-file";
+    case CoreErrorCode::UnknownLayout:
+        return "unknown-layout";
+    case CoreErrorCode::NotADirectory:
+        return "not-a-directory";
+    case CoreErrorCode::BadSidecar:
+        return "bad-sidecar";
+    case CoreErrorCode::BadArgument:
+        return "bad-argument";
+    }
+    return "unknown";
+}
+
+namespace {
+
+std::string composeMessage(CoreErrorCode code, const std::string& path, const std::string& detail) {
+    std::string message = coreErrorCodeName(code);
+    if (!path.empty())
+        message += " [" + path + "]";
+    if (!detail.empty())
+        message += ": " + detail;
+    return message;
+}
+
+} // namespace
+
+CoreError::CoreError(CoreErrorCode code, std::string path, const std::string& detail)
+    : std::runtime_error(composeMessage(code, path, detail))
+    , m_code(code)
+    , m_path(std::move(path))
+    , m_detail(detail) {}
+
+} // namespace dermsam

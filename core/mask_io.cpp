@@ -1,0 +1,257 @@
+#include "core/mask_io.h"
+
+#include "core/core_error.h"
+#include "core/image_io.h"
+#include "core/npy_mat.h"
+
+#include "dermsam_version.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QString>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+namespace dermsam {
+
+namespace {
+
+constexpr const char* kSidecarFormat = "dermsam-mask-sidecar";
+constexpr int kSidecarVersion = 1;
+
+// Collapses colour to one channel: the maximum over the colour channels, alpha ignored.
+cv::Mat singleChannel(const cv::Mat& values) {
+    const int channels = values.channels();
+    if (channels == 1)
+        return values;
+    if (channels == 2) {
+        cv::Mat grey;
+        cv::extractChannel(values, grey, 0);
+        return grey;
+    }
+    std::vector<cv::Mat> planes;
+    cv::split(values, planes);
+    cv::Mat out = cv::max(planes[0], planes[1]);
+    out = cv::max(out, planes[2]);
+    return out;
+}
+
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+void writeBothAtomically(const std::string& firstPath, const QByteArray& first,
+                         const std::string* secondPath, const QByteArray* second) {
+    QSaveFile a(qs(firstPath));
+    std::optional<QSaveFile> b;
+    if (!a.open(QIODevice::WriteOnly))
+        throw CoreError(CoreErrorCode::FileWriteFailed, firstPath, a.errorString().toStdString());
+    if (secondPath != nullptr) {
+        b.emplace(qs(*secondPath));
+        if (!b->open(QIODevice::WriteOnly))
+            throw CoreError(CoreErrorCode::FileWriteFailed, *secondPath,
+                            b->errorString().toStdString());
+    }
+    if (a.write(first) != first.size())
+        throw CoreError(CoreErrorCode::FileWriteFailed, firstPath, a.errorString().toStdString());
+    if (b && b->write(*second) != second->size())
+        throw CoreError(CoreErrorCode::FileWriteFailed, *secondPath,
+                        b->errorString().toStdString());
+    // Both temporaries are complete; only the renames are left.
+    if (!a.commit())
+        throw CoreError(CoreErrorCode::FileWriteFailed, firstPath, a.errorString().toStdString());
+    if (b && !b->commit())
+        throw CoreError(CoreErrorCode::FileWriteFailed, *secondPath,
+                        b->errorString().toStdString());
+}
+
+QByteArray encodeMaskPng(const std::string& path, const cv::Mat& mask) {
+    if (mask.empty() || mask.type() != CV_8UC1)
+        throw CoreError(CoreErrorCode::BadMask, path, "mask must be CV_8UC1");
+    cv::Mat binary;
+    cv::compare(mask, 0, binary, cv::CMP_NE); // 0 / 255
+    std::vector<uchar> bytes;
+    if (!cv::imencode(".png", binary, bytes))
+        throw CoreError(CoreErrorCode::FileWriteFailed, path, "PNG encoding failed");
+    return QByteArray(reinterpret_cast<const char*>(bytes.data()),
+                      static_cast<qsizetype>(bytes.size()));
+}
+
+MaskSidecar completed(MaskSidecar sidecar) {
+    if (sidecar.createdUtc.empty())
+        sidecar.createdUtc =
+            QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString();
+    if (sidecar.appVersion.empty())
+        sidecar.appVersion = DERMSAM_VERSION_STRING;
+    return sidecar;
+}
+
+} // namespace
+
+cv::Mat binarizeMask(const cv::Mat& values, MaskValueRule rule) {
+    if (values.empty() || values.dims != 2 || values.channels() > 4)
+        throw CoreError(CoreErrorCode::BadMask, {}, "empty or not a 2-D mask");
+    const int depth = values.depth();
+    if (depth != CV_8U && depth != CV_16U && depth != CV_32S && depth != CV_32F && depth != CV_64F)
+        throw CoreError(CoreErrorCode::BadMask, {}, "mask depth " + std::to_string(depth));
+    const cv::Mat grey = singleChannel(values);
+
+    cv::Mat nonZero;
+    cv::compare(grey, 0, nonZero, cv::CMP_NE);
+    if (rule == MaskValueRule::NonZero || depth == CV_32S)
+        return nonZero;
+
+    // Two-level mask ({0, v}): non-zero is lesion whatever v is.
+    double minNonZero = 0;
+    double maxValue = 0;
+    cv::minMaxLoc(grey, nullptr, &maxValue, nullptr, nullptr, nonZero);
+    cv::minMaxLoc(grey, &minNonZero, nullptr, nullptr, nullptr, nonZero);
+    if (cv::countNonZero(nonZero) == 0 || minNonZero == maxValue)
+        return nonZero;
+
+    double threshold = 0.5; // float probability maps
+    if (depth == CV_8U)
+        threshold = 128;
+    else if (depth == CV_16U)
+        threshold = 128.0 * 257.0;
+    cv::Mat lesion;
+    cv::compare(grey, threshold, lesion, cv::CMP_GT);
+    return lesion;
+}
+
+std::string maskPathFor(const std::string& dir, const std::string& stem) {
+    return (std::filesystem::path(dir) / (stem + "_segmentation.png")).string();
+}
+
+std::string sidecarPathFor(const std::string& maskPngPath) {
+    return std::filesystem::path(maskPngPath).replace_extension(".json").string();
+}
+
+std::string sidecarToJson(const MaskSidecar& sidecar, int maskWidth, int maskHeight) {
+    QJsonArray boxes;
+    for (const BoxPrompt& b : sidecar.prompts.boxes)
+        boxes.append(QJsonArray{b.x0, b.y0, b.x1, b.y1});
+    QJsonArray points;
+    for (const PointPrompt& p : sidecar.prompts.points)
+        points.append(QJsonObject{{"x", p.x}, {"y", p.y}, {"label", p.label}});
+
+    QJsonObject root;
+    root["format"] = kSidecarFormat;
+    root["formatVersion"] = kSidecarVersion;
+    root["sourceImage"] = qs(sidecar.sourceImage);
+    root["width"] = maskWidth;
+    root["height"] = maskHeight;
+    root["prompts"] =
+        QJsonObject{{"boxes", boxes}, {"points", points}, {"multimask", sidecar.prompts.multimask}};
+    root["model"] = QJsonObject{{"file", qs(sidecar.modelFile)}, {"sha256", qs(sidecar.modelHash)}};
+    root["preprocessing"] = qs(sidecar.preprocessingProfile);
+    root["predictedIou"] = sidecar.predictedIou && std::isfinite(*sidecar.predictedIou)
+                               ? QJsonValue(*sidecar.predictedIou)
+                               : QJsonValue(QJsonValue::Null);
+    root["edited"] = sidecar.edited;
+    root["created"] = qs(sidecar.createdUtc);
+    root["appVersion"] = qs(sidecar.appVersion);
+    return QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
+}
+
+MaskSidecar sidecarFromJson(const std::string& json, const std::string& pathForErrors) {
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        throw CoreError(CoreErrorCode::BadSidecar, pathForErrors,
+                        "offset " + std::to_string(error.offset) + ": " +
+                            error.errorString().toStdString());
+    const QJsonObject root = doc.object();
+    if (root.value("format").toString() != kSidecarFormat)
+        throw CoreError(CoreErrorCode::BadSidecar, pathForErrors, "not a DermSAM mask sidecar");
+    if (root.value("formatVersion").toInt() > kSidecarVersion)
+        throw CoreError(CoreErrorCode::BadSidecar, pathForErrors, "newer format version");
+
+    MaskSidecar s;
+    const QJsonObject prompts = root.value("prompts").toObject();
+    for (const QJsonValue& v : prompts.value("boxes").toArray()) {
+        const QJsonArray a = v.toArray();
+        if (a.size() != 4)
+            throw CoreError(CoreErrorCode::BadSidecar, pathForErrors, "box needs 4 numbers");
+        s.prompts.boxes.push_back(
+            {static_cast<float>(a[0].toDouble()), static_cast<float>(a[1].toDouble()),
+             static_cast<float>(a[2].toDouble()), static_cast<float>(a[3].toDouble())});
+    }
+    for (const QJsonValue& v : prompts.value("points").toArray()) {
+        const QJsonObject o = v.toObject();
+        s.prompts.points.push_back({static_cast<float>(o.value("x").toDouble()),
+                                    static_cast<float>(o.value("y").toDouble()),
+                                    o.value("label").toInt(1)});
+    }
+    s.prompts.multimask = prompts.value("multimask").toBool(false);
+    s.sourceImage = root.value("sourceImage").toString().toStdString();
+    const QJsonObject model = root.value("model").toObject();
+    s.modelFile = model.value("file").toString().toStdString();
+    s.modelHash = model.value("sha256").toString().toStdString();
+    s.preprocessingProfile = root.value("preprocessing").toString().toStdString();
+    if (root.value("predictedIou").isDouble())
+        s.predictedIou = root.value("predictedIou").toDouble();
+    s.edited = root.value("edited").toBool(false);
+    s.createdUtc = root.value("created").toString().toStdString();
+    s.appVersion = root.value("appVersion").toString().toStdString();
+    return s;
+}
+
+MaskSidecar loadMaskSidecar(const std::string& jsonPath) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(jsonPath, ec))
+        throw CoreError(CoreErrorCode::FileNotFound, jsonPath);
+    std::ifstream in(jsonPath, std::ios::binary);
+    if (!in)
+        throw CoreError(CoreErrorCode::FileUnreadable, jsonPath, std::strerror(errno));
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return sidecarFromJson(text, jsonPath);
+}
+
+void saveMaskPng(const std::string& maskPngPath, const cv::Mat& mask) {
+    writeBothAtomically(maskPngPath, encodeMaskPng(maskPngPath, mask), nullptr, nullptr);
+}
+
+void saveMask(const std::string& maskPngPath, const cv::Mat& mask, const MaskSidecar& sidecar) {
+    const QByteArray png = encodeMaskPng(maskPngPath, mask);
+    const std::string jsonPath = sidecarPathFor(maskPngPath);
+    if (jsonPath == maskPngPath)
+        throw CoreError(CoreErrorCode::BadArgument, maskPngPath, "mask path ends in .json");
+    const QByteArray json =
+        QByteArray::fromStdString(sidecarToJson(completed(sidecar), mask.cols, mask.rows));
+    writeBothAtomically(maskPngPath, png, &jsonPath, &json);
+}
+
+cv::Mat loadMask(const std::string& path) {
+    std::ifstream probe(path, std::ios::binary);
+    char magic[6] = {};
+    if (probe.read(magic, sizeof magic) && std::memcmp(magic, "\x93NUMPY", 6) == 0) {
+        try {
+            return binarizeMask(readNpyMat(path), MaskValueRule::NonZero);
+        } catch (const CoreError& e) {
+            if (e.code() == CoreErrorCode::BadMask)
+                throw CoreError(CoreErrorCode::BadMask, path, e.detail());
+            throw;
+        }
+    }
+    const Image image = loadImage(path);
+    try {
+        return binarizeMask(image.pixels, MaskValueRule::Auto);
+    } catch (const CoreError& e) {
+        throw CoreError(e.code(), path, e.detail());
+    }
+}
+
+} // namespace dermsam

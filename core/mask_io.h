@@ -1,0 +1,61 @@
+#pragma once
+
+#include "model/prompts.h"
+
+#include <opencv2/core/mat.hpp>
+
+#include <optional>
+#include <string>
+
+namespace dermsam {
+
+// How stored values become lesion / background. One rule for reading masks and for scoring, so
+// a mask file scores the same whether it is loaded first or handed to the metrics directly:
+//   Auto (images): a two-level mask (values {0, v}, e.g. 0/1 or 0/255) -> lesion = non-zero,
+//     as the ISIC scorer rescales such ground truths; a mask with more levels (a resampled
+//     or JPEG-compressed mask, a probability map) is thresholded like the ISIC 2018 scorer:
+//     8-bit > 128, 16-bit > 128 * 257, float > 0.5; int32 label maps -> non-zero.
+//   NonZero (label arrays such as MedSAM .npy ground truths): every non-zero value is lesion.
+// Colour masks use the maximum over the colour channels; alpha is ignored.
+enum class MaskValueRule { Auto, NonZero };
+
+// -> CV_8UC1 holding 0 and 255. Throws CoreError(BadMask) for an empty matrix or an
+// unsupported type.
+cv::Mat binarizeMask(const cv::Mat& values, MaskValueRule rule = MaskValueRule::Auto);
+
+// What a saved mask remembers about how it was made (DESIGN.md "A saved mask").
+struct MaskSidecar {
+    Prompts prompts;                  // in original-image pixel coordinates
+    std::string sourceImage;          // the image's file name (or path) the mask belongs to
+    std::string modelFile;            // the checkpoint's file name, or "default"
+    std::string modelHash;            // hex SHA-256 of the checkpoint file
+    std::string preprocessingProfile; // "medsam" or "sam" (model/preprocess.h profileName)
+    std::optional<double> predictedIou;
+    bool edited = false;    // touched by hand after the model produced it
+    std::string createdUtc; // ISO 8601; saveMask fills it with the current UTC time when empty
+    std::string appVersion; // saveMask fills it with DERMSAM_VERSION_STRING when empty
+};
+
+// "<dir>/<stem>_segmentation.png" and the sidecar path for any mask path (extension -> .json).
+std::string maskPathFor(const std::string& dir, const std::string& stem);
+std::string sidecarPathFor(const std::string& maskPngPath);
+
+// Writes the mask (CV_8UC1, non-zero = lesion) as an 8-bit single-channel 0/255 PNG and its
+// JSON sidecar beside it. Each file is written atomically (QSaveFile: temporary + rename), and
+// nothing is renamed into place unless both were opened and written, so a failure leaves the old
+// files as they were. Throws CoreError: BadMask, FileWriteFailed (path = the file that failed).
+void saveMask(const std::string& maskPngPath, const cv::Mat& mask, const MaskSidecar& sidecar);
+// The PNG alone, atomically.
+void saveMaskPng(const std::string& maskPngPath, const cv::Mat& mask);
+
+// The sidecar as JSON text (stable key names; see mask_io.cpp) and back.
+std::string sidecarToJson(const MaskSidecar& sidecar, int maskWidth, int maskHeight);
+MaskSidecar sidecarFromJson(const std::string& json, const std::string& pathForErrors = {});
+// Throws CoreError: FileNotFound, FileUnreadable, BadSidecar.
+MaskSidecar loadMaskSidecar(const std::string& jsonPath);
+
+// Reads a mask from PNG, BMP, TIFF, JPEG (rule Auto) or .npy (rule NonZero) -> CV_8UC1 0/255.
+// Throws CoreError like loadImage.
+cv::Mat loadMask(const std::string& path);
+
+} // namespace dermsam
