@@ -1,0 +1,224 @@
+// Protects background inference: prompts produce masks through the worker, stale results are
+// dropped, newest prompt wins, encoder runs once per image, errors are reported. labels: gui
+#include "tiny_model.h"
+#include "ui/inference_controller.h"
+#include "ui/inference_worker.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <cmath>
+
+using namespace dermsam;
+
+namespace {
+
+QImage testImage(int w = 80, int h = 60) {
+    QImage img(w, h, QImage::Format_RGB888);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            img.setPixelColor(x, y, QColor((x * 3) % 256, (y * 5) % 256, 128));
+    return img;
+}
+
+Prompts boxPrompt() {
+    Prompts p;
+    p.boxes.push_back(BoxPrompt{10, 10, 60, 50});
+    return p;
+}
+
+} // namespace
+
+class TestInferenceController : public QObject {
+    Q_OBJECT
+private:
+    std::shared_ptr<SamModel> m_model;
+
+    void ready(InferenceController& c) {
+        QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+        c.useModel(m_model, QStringLiteral("sam"), QStringLiteral("tiny"));
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(c.hasModel());
+    }
+
+private Q_SLOTS:
+    void initTestCase() { m_model = test::tinySamModel(); }
+
+    void promptProducesMask_data() {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("candidates");
+        QTest::newRow("box") << 0 << 1;
+        QTest::newRow("foreground point") << 1 << 3;
+        QTest::newRow("points, fg and bg") << 2 << 3;
+        QTest::newRow("box and point") << 3 << 1;
+    }
+    void promptProducesMask() {
+        QFETCH(int, kind);
+        QFETCH(int, candidates);
+        InferenceController c;
+        ready(c);
+        QCOMPARE(c.modelInfo().profile, QStringLiteral("sam"));
+        QCOMPARE(c.modelInfo().device, QStringLiteral("cpu"));
+        c.setImage(1, testImage());
+        Prompts p;
+        if (kind == 0 || kind == 3)
+            p.boxes.push_back(BoxPrompt{10, 10, 60, 50});
+        if (kind >= 1)
+            p.points.push_back(PointPrompt{30, 30, 1});
+        if (kind == 2)
+            p.points.push_back(PointPrompt{5, 5, 0});
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        const quint64 id = c.requestMask(1, p);
+        QVERIFY(ready.wait(10000));
+        const auto r = ready.at(0).at(0).value<MaskResponse>();
+        QCOMPARE(r.requestId, id);
+        QCOMPARE(r.imageId, quint64(1));
+        QCOMPARE(int(r.candidates.size()), candidates);
+        for (const auto& cand : r.candidates) {
+            QCOMPARE(cand.mask.size(), QSize(80, 60));
+            QCOMPARE(cand.mask.format(), QImage::Format_Grayscale8);
+            QVERIFY(std::isfinite(cand.iou));
+        }
+        for (std::size_t i = 1; i < r.candidates.size(); ++i)
+            QVERIFY(r.candidates[i - 1].iou >= r.candidates[i].iou);
+        QTRY_VERIFY(!c.isBusy());
+    }
+
+    void encoderRunsOncePerImage() {
+        InferenceController c;
+        ready(c);
+        c.setImage(7, testImage());
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        for (int i = 0; i < 3; ++i) {
+            c.requestMask(7, boxPrompt());
+            QVERIFY(ready.wait(10000));
+        }
+        QCOMPARE(c.flags().encodeCount.load(), 1);
+        QCOMPARE(c.flags().decodeCount.load(), 3);
+        // A second image is encoded once more.
+        c.setImage(8, testImage(40, 40));
+        c.requestMask(8, boxPrompt());
+        QVERIFY(ready.wait(10000));
+        QCOMPARE(c.flags().encodeCount.load(), 2);
+    }
+
+    void staleResultsDropped() {
+        InferenceController c;
+        ready(c);
+        c.flags().coalesce.store(false); // the worker answers every request
+        c.setImage(1, testImage());
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        QSignalSpy stale(&c, &InferenceController::staleResultDropped);
+        quint64 last = 0;
+        for (int i = 0; i < 5; ++i)
+            last = c.requestMask(1, boxPrompt());
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 10000);
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(ready.at(0).at(0).value<MaskResponse>().requestId, last);
+        QCOMPARE(stale.count(), 4);
+        QCOMPARE(c.flags().decodeCount.load(), 5);
+    }
+
+    void newestPromptWins() {
+        InferenceController c;
+        ready(c);
+        c.setImage(1, testImage());
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        quint64 last = 0;
+        for (int i = 0; i < 10; ++i)
+            last = c.requestMask(1, boxPrompt());
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 10000);
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(ready.at(0).at(0).value<MaskResponse>().requestId, last);
+        QVERIFY(c.flags().decodeCount.load() <= 10);
+        qInfo("decodes run for 10 queued prompts: %d", c.flags().decodeCount.load());
+    }
+
+    void switchingImageDropsResult() {
+        InferenceController c;
+        ready(c);
+        c.setImage(1, testImage());
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        c.requestMask(1, boxPrompt());
+        c.setImage(2, testImage(50, 50));
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 10000);
+        QCOMPARE(ready.count(), 0);
+    }
+
+    void cancelDropsEverything() {
+        InferenceController c;
+        ready(c);
+        c.setImage(1, testImage());
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        c.requestMask(1, boxPrompt());
+        c.cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 10000);
+        QCOMPARE(ready.count(), 0);
+        c.requestMask(1, boxPrompt()); // works again afterwards
+        QVERIFY(ready.wait(10000));
+    }
+
+    void refineUsesMaskPrompt() {
+        // Mask prompts are 256 x 256 logits: that needs the full 1024 input frame.
+        InferenceController c;
+        QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+        c.useModel(test::tinySamModel(1024, 16, 1, 16), QStringLiteral("medsam"),
+                   QStringLiteral("tiny 1024"));
+        QVERIFY(loaded.wait(10000));
+        const QImage img = testImage();
+        c.setImage(1, img);
+        QImage mask(img.size(), QImage::Format_Grayscale8);
+        mask.fill(0);
+        for (int y = 20; y < 40; ++y)
+            for (int x = 20; x < 50; ++x)
+                mask.scanLine(y)[x] = 255;
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        c.requestMask(1, Prompts{}, mask); // no prompts: the mask's box is used
+        QVERIFY(ready.wait(10000));
+        const auto r = ready.at(0).at(0).value<MaskResponse>();
+        QVERIFY(r.refined);
+        QCOMPARE(int(r.candidates.size()), 1);
+    }
+
+    void requestWithoutModelFails() {
+        InferenceController c;
+        c.setImage(1, testImage());
+        QSignalSpy failed(&c, &InferenceController::requestFailed);
+        c.requestMask(1, boxPrompt());
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(failed.at(0).at(0).value<InferenceError>().kind, InferenceError::Kind::NoModel);
+    }
+
+    void badCheckpointReported() {
+        InferenceController c;
+        QSignalSpy failed(&c, &InferenceController::modelFailed);
+        ModelSpec spec;
+        spec.checkpoint = QStringLiteral("/nonexistent/model.pth");
+        spec.device = QStringLiteral("cpu");
+        spec.threads = 1;
+        c.loadModel(spec);
+        QVERIFY(failed.wait(10000));
+        const auto e = failed.at(0).at(0).value<InferenceError>();
+        QCOMPARE(e.kind, InferenceError::Kind::ModelLoad);
+        QVERIFY(!e.code.isEmpty());
+        QVERIFY(!c.hasModel());
+        QTRY_VERIFY(!c.isBusy());
+    }
+
+    void progressIndicatorAfterDelay() {
+        InferenceController c;
+        c.setProgressDelay(0);
+        QSignalSpy progress(&c, &InferenceController::progressChanged);
+        ready(c);
+        QTRY_VERIFY(!c.isBusy());
+        // Shown while busy past the delay, hidden when done.
+        QVERIFY(progress.count() == 0 || progress.count() == 2);
+        if (progress.count() == 2) {
+            QCOMPARE(progress.at(0).at(0).toBool(), true);
+            QCOMPARE(progress.at(1).at(0).toBool(), false);
+        }
+    }
+};
+
+QTEST_MAIN(TestInferenceController)
+#include "tst_inference_controller.moc"

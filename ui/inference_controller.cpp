@@ -1,0 +1,163 @@
+#include "ui/inference_controller.h"
+
+#include "ui/inference_worker.h"
+
+namespace dermsam {
+
+namespace {
+void registerTypes() {
+    static const bool done = [] {
+        qRegisterMetaType<ModelSpec>();
+        qRegisterMetaType<ModelInfo>();
+        qRegisterMetaType<MaskRequest>();
+        qRegisterMetaType<MaskResponse>();
+        qRegisterMetaType<InferenceError>();
+        qRegisterMetaType<InferenceStage>();
+        return true;
+    }();
+    Q_UNUSED(done);
+}
+} // namespace
+
+InferenceController::InferenceController(QObject* parent)
+    : QObject(parent)
+    , m_flags(std::make_shared<InferenceFlags>()) {
+    registerTypes();
+    m_thread.setObjectName(QStringLiteral("inference"));
+    m_worker = new InferenceWorker(m_flags);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+
+    connect(this, &InferenceController::modelRequested, m_worker, &InferenceWorker::loadModel);
+    connect(this, &InferenceController::imageSubmitted, m_worker, &InferenceWorker::setImage);
+    connect(this, &InferenceController::maskRequested, m_worker, &InferenceWorker::predict);
+    connect(this, &InferenceController::imageForgotten, m_worker, &InferenceWorker::forgetImage);
+
+    connect(m_worker, &InferenceWorker::modelLoaded, this, [this](const ModelInfo& info) {
+        m_hasModel = true;
+        m_info = info;
+        onRequestFinished(m_loadRequest);
+        Q_EMIT modelLoaded(info);
+    });
+    connect(m_worker, &InferenceWorker::modelFailed, this, [this](const InferenceError& error) {
+        onRequestFinished(m_loadRequest);
+        Q_EMIT modelFailed(error);
+    });
+    connect(m_worker, &InferenceWorker::maskReady, this, &InferenceController::onMaskReady);
+    connect(m_worker, &InferenceWorker::requestFailed, this, [this](const InferenceError& e) {
+        if (e.requestId == 0 || e.requestId >= m_latestMask)
+            Q_EMIT requestFailed(e);
+    });
+    connect(m_worker, &InferenceWorker::imageEncoded, this, &InferenceController::imageEncoded);
+    connect(m_worker, &InferenceWorker::stageChanged, this, &InferenceController::onStageChanged);
+    connect(m_worker, &InferenceWorker::requestFinished, this,
+            &InferenceController::onRequestFinished);
+
+    m_progressTimer.setSingleShot(true);
+    m_progressTimer.setInterval(1000);
+    connect(&m_progressTimer, &QTimer::timeout, this, [this] {
+        if (isBusy() && !m_progressVisible) {
+            m_progressVisible = true;
+            Q_EMIT progressChanged(true, m_stage);
+        }
+    });
+    m_thread.start();
+}
+
+InferenceController::~InferenceController() {
+    m_flags->cancelledUpTo.store(m_nextRequest);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+quint64 InferenceController::begin() {
+    const quint64 id = ++m_nextRequest;
+    const bool wasBusy = isBusy();
+    m_pending.insert(id);
+    if (!wasBusy) {
+        Q_EMIT busyChanged(true);
+        m_progressTimer.start();
+    }
+    return id;
+}
+
+void InferenceController::loadModel(const ModelSpec& spec) {
+    m_loadRequest = begin();
+    m_stage = InferenceStage::LoadingModel;
+    m_hasModel = false;
+    Q_EMIT modelRequested(spec);
+}
+
+void InferenceController::useModel(std::shared_ptr<SamModel> model, const QString& profile,
+                                   const QString& name) {
+    m_loadRequest = begin();
+    m_stage = InferenceStage::LoadingModel;
+    InferenceWorker* worker = m_worker;
+    ModelInfo info;
+    info.name = name;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, model, profile, info] { worker->installModel(model, profile, info); },
+        Qt::QueuedConnection);
+}
+
+quint64 InferenceController::setImage(quint64 imageId, const QImage& rgb) {
+    m_currentImage = imageId;
+    m_flags->currentImage.store(imageId);
+    const quint64 id = begin();
+    Q_EMIT imageSubmitted(id, imageId, rgb);
+    return id;
+}
+
+quint64 InferenceController::requestMask(quint64 imageId, const Prompts& prompts,
+                                         const QImage& maskPrompt) {
+    const quint64 id = begin();
+    m_latestMask = id;
+    m_flags->latestMaskRequest.store(id);
+    MaskRequest request;
+    request.requestId = id;
+    request.imageId = imageId;
+    request.prompts = prompts;
+    request.maskPrompt = maskPrompt;
+    Q_EMIT maskRequested(request);
+    return id;
+}
+
+void InferenceController::forgetImage(quint64 imageId) {
+    Q_EMIT imageForgotten(imageId);
+}
+
+void InferenceController::cancel() {
+    m_flags->cancelledUpTo.store(m_nextRequest);
+    m_latestMask = m_nextRequest + 1; // every result issued so far is now stale
+}
+
+void InferenceController::onMaskReady(const MaskResponse& response) {
+    if (response.requestId != m_latestMask || response.imageId != m_currentImage) {
+        Q_EMIT staleResultDropped(response.requestId);
+        return;
+    }
+    Q_EMIT maskReady(response);
+}
+
+void InferenceController::onStageChanged(quint64 requestId, InferenceStage stage) {
+    Q_UNUSED(requestId);
+    m_stage = stage;
+    if (m_progressVisible)
+        Q_EMIT progressChanged(true, stage);
+}
+
+void InferenceController::onRequestFinished(quint64 requestId) {
+    if (!m_pending.remove(requestId))
+        return;
+    if (isBusy())
+        return;
+    m_stage = InferenceStage::Idle;
+    m_progressTimer.stop();
+    if (m_progressVisible) {
+        m_progressVisible = false;
+        Q_EMIT progressChanged(false, InferenceStage::Idle);
+    }
+    Q_EMIT busyChanged(false);
+}
+
+} // namespace dermsam

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "ui/inference_types.h"
+
+#include <QImage>
+#include <QObject>
+#include <QSet>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+
+namespace dermsam {
+
+class InferenceWorker;
+class SamModel;
+struct InferenceFlags;
+
+// GUI-thread side of inference. Owns a QThread running one long-lived InferenceWorker (the Qt
+// documentation pattern). Requests go out as queued signals with a request id; results come back
+// the same way and are dropped when stale; a newer prompt supersedes older ones still queued.
+// Never blocks the GUI thread (except when destroyed, which waits for the current stage).
+class InferenceController : public QObject {
+    Q_OBJECT
+public:
+    explicit InferenceController(QObject* parent = nullptr);
+    ~InferenceController() override;
+
+    void loadModel(const ModelSpec& spec);
+    // Installs a model already built (tests, tools); the worker takes shared ownership.
+    void useModel(std::shared_ptr<SamModel> model, const QString& profile, const QString& name);
+
+    // Makes imageId the current image and starts encoding it. Returns the request id.
+    quint64 setImage(quint64 imageId, const QImage& rgb);
+    // Decodes prompts (and an optional mask prompt) on imageId; only the newest request's result
+    // is delivered. Returns the request id.
+    quint64 requestMask(quint64 imageId, const Prompts& prompts, const QImage& maskPrompt = {});
+    void forgetImage(quint64 imageId);
+    // Cancels everything issued so far (checked between stages).
+    void cancel();
+
+    bool isBusy() const { return !m_pending.isEmpty(); }
+    bool hasModel() const { return m_hasModel; }
+    const ModelInfo& modelInfo() const { return m_info; }
+    quint64 currentImage() const { return m_currentImage; }
+    // How long work must run before the progress indicator appears (default 1000 ms).
+    void setProgressDelay(int milliseconds) { m_progressTimer.setInterval(milliseconds); }
+    InferenceFlags& flags() { return *m_flags; }
+
+Q_SIGNALS:
+    void modelLoaded(const dermsam::ModelInfo& info);
+    void modelFailed(const dermsam::InferenceError& error);
+    void maskReady(const dermsam::MaskResponse& response);
+    void requestFailed(const dermsam::InferenceError& error);
+    void imageEncoded(quint64 imageId, double milliseconds);
+    void staleResultDropped(quint64 requestId);
+    void busyChanged(bool busy);
+    // After the progress delay while still busy: show (true) or hide (false) a progress
+    // indicator; stage says what runs.
+    void progressChanged(bool visible, dermsam::InferenceStage stage);
+
+    // To the worker (queued across threads); not meant for other receivers.
+    void modelRequested(const dermsam::ModelSpec& spec);
+    void imageSubmitted(quint64 requestId, quint64 imageId, const QImage& rgb);
+    void maskRequested(const dermsam::MaskRequest& request);
+    void imageForgotten(quint64 imageId);
+
+private:
+    quint64 begin();
+    void onRequestFinished(quint64 requestId);
+    void onMaskReady(const dermsam::MaskResponse& response);
+    void onStageChanged(quint64 requestId, dermsam::InferenceStage stage);
+
+    QThread m_thread;
+    InferenceWorker* m_worker = nullptr;
+    std::shared_ptr<InferenceFlags> m_flags;
+    QTimer m_progressTimer;
+    QSet<quint64> m_pending;
+    quint64 m_nextRequest = 0;
+    quint64 m_latestMask = 0;
+    quint64 m_currentImage = 0;
+    quint64 m_loadRequest = 0;
+    bool m_hasModel = false;
+    bool m_progressVisible = false;
+    InferenceStage m_stage = InferenceStage::Idle;
+    ModelInfo m_info;
+};
+
+} // namespace dermsam

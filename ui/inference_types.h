@@ -1,0 +1,80 @@
+#pragma once
+
+#include "model/prompts.h"
+
+#include <QImage>
+#include <QMetaType>
+#include <QString>
+
+#include <vector>
+
+namespace dermsam {
+
+// Value types that cross between the GUI thread and the inference worker (queued signals).
+// Free of Torch so every ui header can use them.
+
+// Which model to load: a checkpoint path (empty = the built-in default model), the
+// preprocessing profile ("" = the checkpoint's own, "medsam", "sam"), the device ("auto",
+// "cpu", "cuda") and the number of intra-op threads (0 = all cores).
+struct ModelSpec {
+    QString checkpoint;
+    QString profile;
+    QString device = QStringLiteral("auto");
+    int threads = 0;
+};
+
+// What the worker reports once a model is ready.
+struct ModelInfo {
+    QString name;         // file name or a label such as "test model"
+    QString path;         // resolved checkpoint path; empty for an injected model
+    QString sha256;       // of the checkpoint file; keys sidecars
+    QString profile;      // "medsam" or "sam"
+    QString device;       // "cpu", "cuda:0", ...
+    QString architecture; // "vit_b", ...
+    int threads = 0;
+};
+
+// One prompt set for one image. The mask prompt (optional, Grayscale8 0/255 at the image size)
+// feeds an edited mask back to the decoder ("refine").
+struct MaskRequest {
+    quint64 requestId = 0;
+    quint64 imageId = 0;
+    Prompts prompts;
+    QImage maskPrompt;
+};
+
+struct MaskCandidate {
+    QImage mask; // Format_Grayscale8, 0 or 255, original image size
+    float iou = 0.0f;
+};
+
+struct MaskResponse {
+    quint64 requestId = 0;
+    quint64 imageId = 0;
+    Prompts prompts;
+    bool refined = false;
+    std::vector<MaskCandidate> candidates; // three for point prompts, else one
+    double decodeMs = 0.0;
+};
+
+// A failure the UI turns into a translated sentence: kind says what failed, code is the
+// machine-readable reason (ModelError / CoreError code name), path and detail for the log.
+struct InferenceError {
+    enum class Kind { NoModel, ModelLoad, Encode, Decode };
+    Kind kind = Kind::Decode;
+    quint64 requestId = 0;
+    QString code;
+    QString path;
+    QString detail;
+};
+
+enum class InferenceStage { Idle, LoadingModel, Encoding, Decoding };
+
+} // namespace dermsam
+
+Q_DECLARE_METATYPE(dermsam::ModelSpec)
+Q_DECLARE_METATYPE(dermsam::ModelInfo)
+Q_DECLARE_METATYPE(dermsam::MaskRequest)
+Q_DECLARE_METATYPE(dermsam::MaskResponse)
+Q_DECLARE_METATYPE(dermsam::InferenceError)
+Q_DECLARE_METATYPE(dermsam::InferenceStage)

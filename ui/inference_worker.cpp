@@ -1,0 +1,324 @@
+#include "ui/inference_worker.h"
+
+#include "model/device.h"
+#include "model/model_error.h"
+#include "model/model_loader.h"
+#include "model/predictor.h"
+#include "model/sam_model.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+
+namespace dermsam {
+
+namespace {
+
+constexpr std::size_t kMaxCachedImages = 3;
+constexpr float kMaskPromptLogit = 10.0f;
+
+// QImage (any format) -> (H, W, 3) uint8 tensor, owning its memory.
+at::Tensor imageToTensor(const QImage& image) {
+    const QImage rgb = image.format() == QImage::Format_RGB888
+                           ? image
+                           : image.convertToFormat(QImage::Format_RGB888);
+    const int h = rgb.height();
+    const int w = rgb.width();
+    at::Tensor t = at::empty({h, w, 3}, at::kByte);
+    auto* dst = t.data_ptr<uint8_t>();
+    for (int y = 0; y < h; ++y)
+        std::memcpy(dst + static_cast<std::size_t>(y) * w * 3, rgb.constScanLine(y),
+                    static_cast<std::size_t>(w) * 3);
+    return t;
+}
+
+// (H, W) uint8 0/1 -> Grayscale8 0/255.
+QImage maskToImage(const at::Tensor& mask) {
+    const at::Tensor m = mask.to(at::kByte).contiguous();
+    const int h = static_cast<int>(m.size(0));
+    const int w = static_cast<int>(m.size(1));
+    QImage out(w, h, QImage::Format_Grayscale8);
+    const auto* src = m.data_ptr<uint8_t>();
+    for (int y = 0; y < h; ++y) {
+        uchar* line = out.scanLine(y);
+        const uint8_t* row = src + static_cast<std::size_t>(y) * w;
+        for (int x = 0; x < w; ++x)
+            line[x] = row[x] ? 255 : 0;
+    }
+    return out;
+}
+
+// An edited mask at the image size -> (1, 1, 256, 256) logits in the decoder's low-res frame:
+// the same resize as the image (aspect kept and padded for SAM, squashed for MedSAM).
+at::Tensor maskPromptLogits(const QImage& mask, const ImageGeometry& g, PreprocessProfile p) {
+    const QImage grey = mask.convertToFormat(QImage::Format_Grayscale8);
+    const int h = grey.height();
+    const int w = grey.width();
+    at::Tensor m = at::empty({h, w}, at::kFloat);
+    auto* dst = m.data_ptr<float>();
+    for (int y = 0; y < h; ++y) {
+        const uchar* line = grey.constScanLine(y);
+        for (int x = 0; x < w; ++x)
+            dst[static_cast<std::size_t>(y) * w + x] = line[x] > 127 ? 1.0f : 0.0f;
+    }
+    m = m.unsqueeze(0).unsqueeze(0);
+    const int low = 256;
+    at::Tensor out;
+    if (p == PreprocessProfile::MedSam) {
+        out = at::upsample_bilinear2d(m, {low, low}, false);
+    } else {
+        const double scale = static_cast<double>(low) / g.inputSize;
+        const int64_t lh = std::max<int64_t>(1, std::llround(g.inputHeight * scale));
+        const int64_t lw = std::max<int64_t>(1, std::llround(g.inputWidth * scale));
+        const at::Tensor resized = at::upsample_bilinear2d(m, {lh, lw}, false);
+        out = at::constant_pad_nd(resized, {0, low - lw, 0, low - lh}, 0.0);
+    }
+    return (out.gt(0.5).to(at::kFloat) * 2.0f - 1.0f) * kMaskPromptLogit;
+}
+
+// Bounding box of the non-zero pixels, or nullopt when the mask is empty.
+std::optional<BoxPrompt> maskBox(const QImage& mask) {
+    int x0 = mask.width(), y0 = mask.height(), x1 = -1, y1 = -1;
+    for (int y = 0; y < mask.height(); ++y) {
+        const uchar* line = mask.constScanLine(y);
+        for (int x = 0; x < mask.width(); ++x) {
+            if (line[x] > 127) {
+                x0 = std::min(x0, x);
+                x1 = std::max(x1, x);
+                y0 = std::min(y0, y);
+                y1 = std::max(y1, y);
+            }
+        }
+    }
+    if (x1 < 0)
+        return std::nullopt;
+    return BoxPrompt{float(x0), float(y0), float(x1 + 1), float(y1 + 1)};
+}
+
+} // namespace
+
+struct InferenceWorker::Private {
+    std::shared_ptr<InferenceFlags> flags;
+    std::shared_ptr<const SamModel> model;
+    std::optional<Predictor> predictor;
+    ModelInfo info;
+
+    struct Entry {
+        at::Tensor image; // (H, W, 3) uint8
+        std::optional<ImageEmbedding> embedding;
+        quint64 lastUse = 0;
+    };
+    std::map<quint64, Entry> images;
+    quint64 useCounter = 0;
+
+    bool cancelled(quint64 requestId) const { return requestId <= flags->cancelledUpTo.load(); }
+
+    void trimCache() {
+        while (images.size() > kMaxCachedImages) {
+            auto oldest = images.end();
+            for (auto it = images.begin(); it != images.end(); ++it) {
+                if (it->first == flags->currentImage.load())
+                    continue;
+                if (oldest == images.end() || it->second.lastUse < oldest->second.lastUse)
+                    oldest = it;
+            }
+            if (oldest == images.end())
+                return;
+            images.erase(oldest);
+        }
+    }
+};
+
+InferenceWorker::InferenceWorker(std::shared_ptr<InferenceFlags> flags, QObject* parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>()) {
+    d->flags = std::move(flags);
+}
+
+InferenceWorker::~InferenceWorker() = default;
+
+void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QString& profile,
+                                   const ModelInfo& info) {
+    c10::InferenceMode guard;
+    const PreprocessProfile p = profileFromName(profile.toStdString());
+    d->model = std::move(model);
+    d->predictor.emplace(d->model, p);
+    d->info = info;
+    d->info.profile = QString::fromStdString(profileName(p));
+    d->info.device = QString::fromStdString(d->model->device().str());
+    if (d->info.architecture.isEmpty())
+        d->info.architecture = QString::fromStdString(d->model->architecture().name());
+    for (auto& [id, entry] : d->images)
+        entry.embedding.reset();
+    Q_EMIT modelLoaded(d->info);
+}
+
+void InferenceWorker::loadModel(const ModelSpec& spec) {
+    c10::InferenceMode guard;
+    InferenceError error;
+    error.kind = InferenceError::Kind::ModelLoad;
+    error.path = spec.checkpoint;
+    try {
+        std::string path = spec.checkpoint.toStdString();
+        if (path.empty()) {
+            if (defaultModelPath().empty()) {
+                error.kind = InferenceError::Kind::NoModel;
+                error.code = QStringLiteral("no-model");
+                Q_EMIT modelFailed(error);
+                return;
+            }
+            path = "default";
+        }
+        const c10::Device device = resolveDevice(spec.device.toStdString());
+        const int threads = configureThreads(spec.threads);
+        LoadOptions options;
+        if (!spec.profile.isEmpty())
+            options.profile = profileFromName(spec.profile.toStdString());
+        LoadedModel loaded = dermsam::loadModel(path, options);
+        loaded.model->to(device);
+        ModelInfo info;
+        info.path = QString::fromStdString(loaded.path);
+        info.name = loaded.isDefault ? QStringLiteral("default") : QFileInfo(info.path).fileName();
+        info.sha256 = QString::fromStdString(loaded.sha256);
+        info.architecture = QString::fromStdString(loaded.model->architecture().name());
+        info.threads = threads;
+        installModel(loaded.model, QString::fromStdString(profileName(loaded.profile)), info);
+    } catch (const ModelError& e) {
+        error.code = QString::fromLatin1(errorCodeName(e.code()));
+        if (!e.path().empty())
+            error.path = QString::fromStdString(e.path());
+        error.detail = QString::fromStdString(e.detail());
+        Q_EMIT modelFailed(error);
+    } catch (const std::exception& e) {
+        error.code = QStringLiteral("internal");
+        error.detail = QString::fromUtf8(e.what());
+        Q_EMIT modelFailed(error);
+    }
+}
+
+void InferenceWorker::setImage(quint64 requestId, quint64 imageId, const QImage& rgb) {
+    c10::InferenceMode guard;
+    auto& entry = d->images[imageId];
+    entry.lastUse = ++d->useCounter;
+    if (!entry.image.defined())
+        entry.image = imageToTensor(rgb);
+    d->trimCache();
+    // Encode eagerly, unless the user has already moved on or no model is loaded.
+    if (d->predictor && !entry.embedding && !d->cancelled(requestId) &&
+        d->flags->currentImage.load() == imageId) {
+        Q_EMIT stageChanged(requestId, InferenceStage::Encoding);
+        try {
+            QElapsedTimer timer;
+            timer.start();
+            entry.embedding = d->predictor->encode(entry.image);
+            d->flags->encodeCount.fetch_add(1);
+            Q_EMIT imageEncoded(imageId, static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        } catch (const std::exception& e) {
+            InferenceError error;
+            error.kind = InferenceError::Kind::Encode;
+            error.requestId = requestId;
+            if (const auto* me = dynamic_cast<const ModelError*>(&e))
+                error.code = QString::fromLatin1(errorCodeName(me->code()));
+            else
+                error.code = QStringLiteral("internal");
+            error.detail = QString::fromUtf8(e.what());
+            Q_EMIT requestFailed(error);
+        }
+    }
+    Q_EMIT requestFinished(requestId);
+}
+
+void InferenceWorker::forgetImage(quint64 imageId) {
+    d->images.erase(imageId);
+}
+
+void InferenceWorker::predict(const MaskRequest& request) {
+    c10::InferenceMode guard;
+    const auto finish = [&] { Q_EMIT requestFinished(request.requestId); };
+    const auto skip = [&] {
+        return d->cancelled(request.requestId) ||
+               (d->flags->coalesce.load() &&
+                request.requestId < d->flags->latestMaskRequest.load());
+    };
+    InferenceError error;
+    error.requestId = request.requestId;
+    if (!d->predictor) {
+        error.kind = InferenceError::Kind::NoModel;
+        error.code = QStringLiteral("no-model");
+        Q_EMIT requestFailed(error);
+        return finish();
+    }
+    auto it = d->images.find(request.imageId);
+    if (it == d->images.end() || skip())
+        return finish();
+    auto& entry = it->second;
+    entry.lastUse = ++d->useCounter;
+    try {
+        if (!entry.embedding) {
+            error.kind = InferenceError::Kind::Encode;
+            Q_EMIT stageChanged(request.requestId, InferenceStage::Encoding);
+            QElapsedTimer timer;
+            timer.start();
+            entry.embedding = d->predictor->encode(entry.image);
+            d->flags->encodeCount.fetch_add(1);
+            Q_EMIT imageEncoded(request.imageId, static_cast<double>(timer.nsecsElapsed()) / 1e6);
+            if (skip())
+                return finish();
+        }
+        error.kind = InferenceError::Kind::Decode;
+        Q_EMIT stageChanged(request.requestId, InferenceStage::Decoding);
+        QElapsedTimer timer;
+        timer.start();
+        Prompts prompts = request.prompts;
+        prompts.multimask = prompts.boxes.empty() && !prompts.points.empty();
+        at::Tensor maskInput;
+        const bool refine = !request.maskPrompt.isNull();
+        if (refine) {
+            maskInput = maskPromptLogits(request.maskPrompt, entry.embedding->geometry,
+                                         entry.embedding->profile);
+            if (prompts.empty()) {
+                if (auto box = maskBox(request.maskPrompt))
+                    prompts.boxes.push_back(*box);
+            }
+        }
+        if (prompts.empty())
+            return finish();
+        const MaskResult result = d->predictor->decode(*entry.embedding, prompts, maskInput);
+        d->flags->decodeCount.fetch_add(1);
+        MaskResponse response;
+        response.requestId = request.requestId;
+        response.imageId = request.imageId;
+        response.prompts = request.prompts;
+        response.refined = refine;
+        for (int64_t i = 0; i < result.masks.size(0); ++i) {
+            MaskCandidate c;
+            c.mask = maskToImage(result.masks[i]);
+            c.iou = i < static_cast<int64_t>(result.iou.size()) ? result.iou[i] : 0.0f;
+            response.candidates.push_back(std::move(c));
+        }
+        // Best predicted IoU first, as the user sees them.
+        std::stable_sort(
+            response.candidates.begin(), response.candidates.end(),
+            [](const MaskCandidate& a, const MaskCandidate& b) { return a.iou > b.iou; });
+        response.decodeMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+        if (!d->cancelled(request.requestId))
+            Q_EMIT maskReady(response);
+    } catch (const std::exception& e) {
+        if (const auto* me = dynamic_cast<const ModelError*>(&e))
+            error.code = QString::fromLatin1(errorCodeName(me->code()));
+        else
+            error.code = QStringLiteral("internal");
+        error.detail = QString::fromUtf8(e.what());
+        Q_EMIT requestFailed(error);
+    }
+    finish();
+}
+
+} // namespace dermsam

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "ui/inference_types.h"
+
+#include <QImage>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+namespace dermsam {
+
+class SamModel;
+
+// State the GUI thread writes and the worker reads between stages (lock-free).
+struct InferenceFlags {
+    std::atomic<quint64> latestMaskRequest{0}; // newest prompt wins: older ones are skipped
+    std::atomic<quint64> cancelledUpTo{0};     // every request id <= this is cancelled
+    std::atomic<quint64> currentImage{0};      // an encode for another image is abandoned
+    std::atomic<bool> coalesce{true};          // tests switch it off to exercise stale drops
+    std::atomic<int> decodeCount{0};           // decodes actually run (for tests and logs)
+    std::atomic<int> encodeCount{0};
+};
+
+// The one long-lived inference object. It lives on the controller's QThread; every slot runs
+// there, opens c10::InferenceMode itself and reports back by signals carrying value types.
+// Torch types stay in the .cpp (pimpl).
+class InferenceWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit InferenceWorker(std::shared_ptr<InferenceFlags> flags, QObject* parent = nullptr);
+    ~InferenceWorker() override;
+
+    // Worker thread only: installs a model that is already built (tests, tools).
+    void installModel(std::shared_ptr<SamModel> model, const QString& profile,
+                      const ModelInfo& info);
+
+public Q_SLOTS:
+    void loadModel(const dermsam::ModelSpec& spec);
+    // Stores the image and encodes it at once (so the first prompt only decodes).
+    void setImage(quint64 requestId, quint64 imageId, const QImage& rgb);
+    void predict(const dermsam::MaskRequest& request);
+    void forgetImage(quint64 imageId);
+
+Q_SIGNALS:
+    void modelLoaded(const dermsam::ModelInfo& info);
+    void modelFailed(const dermsam::InferenceError& error);
+    void stageChanged(quint64 requestId, dermsam::InferenceStage stage);
+    void imageEncoded(quint64 imageId, double milliseconds);
+    void maskReady(const dermsam::MaskResponse& response);
+    void requestFailed(const dermsam::InferenceError& error);
+    // Every request ends with this, whether it produced a result, failed or was skipped.
+    void requestFinished(quint64 requestId);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace dermsam
