@@ -1,0 +1,73 @@
+#include "ui/image_document.h"
+
+#include "ui/mask_commands.h"
+
+#include <cstring>
+
+namespace dermsam {
+
+ImageDocument::ImageDocument(quint64 id, const QString& path, const QImage& rgb, QObject* parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_path(path)
+    , m_image(rgb)
+    , m_mask(rgb.size(), QImage::Format_Grayscale8) {
+    m_mask.fill(0);
+}
+
+void ImageDocument::setFileSpacing(double rowMm, double colMm) {
+    m_spacingRowMm = rowMm;
+    m_spacingColMm = colMm;
+}
+
+void ImageDocument::setCalibration(double mmPerPixel) {
+    m_calibratedMm = mmPerPixel;
+}
+
+void ImageDocument::setPrompts(const Prompts& prompts) {
+    m_prompts = prompts;
+    Q_EMIT promptsChanged();
+}
+
+ModelResultInfo ImageDocument::currentModelResult() const {
+    for (int i = m_undo.index() - 1; i >= 0; --i) {
+        const QUndoCommand* c = m_undo.command(i);
+        if (c->id() == static_cast<int>(MaskCommandId::ModelResult))
+            return static_cast<const ModelResultCommand*>(c)->info();
+    }
+    return {};
+}
+
+bool ImageDocument::editedSinceModel() const {
+    for (int i = m_undo.index() - 1; i >= 0; --i) {
+        const int id = m_undo.command(i)->id();
+        if (id == static_cast<int>(MaskCommandId::ModelResult))
+            return false;
+        if (id == static_cast<int>(MaskCommandId::BrushStroke))
+            return true;
+    }
+    return false;
+}
+
+void ImageDocument::writeMask(const QRect& rect, const QImage& pixels) {
+    const QRect r = rect.intersected(m_mask.rect());
+    if (r.isEmpty())
+        return;
+    const int dx = r.x() - rect.x();
+    const int dy = r.y() - rect.y();
+    for (int y = 0; y < r.height(); ++y)
+        std::memcpy(m_mask.scanLine(r.y() + y) + r.x(), pixels.constScanLine(dy + y) + dx,
+                    static_cast<std::size_t>(r.width()));
+    Q_EMIT maskChanged(r);
+}
+
+void ImageDocument::setMask(const QImage& mask) {
+    if (mask.size() != m_image.size())
+        return;
+    m_mask = mask.format() == QImage::Format_Grayscale8
+                 ? mask
+                 : mask.convertToFormat(QImage::Format_Grayscale8);
+    Q_EMIT maskChanged(m_mask.rect());
+}
+
+} // namespace dermsam

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "ui/image_document.h"
+
+#include <QImage>
+#include <QPoint>
+#include <QRect>
+#include <QUndoCommand>
+
+namespace dermsam {
+
+enum class MaskCommandId { BrushStroke = 1, ModelResult = 2 };
+
+// One segment of a brush or eraser stroke. Segments of the same stroke merge, so a stroke is
+// one undo step; each keeps only the pixels of its bounding rectangle before and after.
+class BrushStrokeCommand : public QUndoCommand {
+public:
+    BrushStrokeCommand(ImageDocument* doc, int strokeId, QPointF from, QPointF to, double radius,
+                       bool erase);
+
+    void redo() override;
+    void undo() override;
+    int id() const override { return static_cast<int>(MaskCommandId::BrushStroke); }
+    bool mergeWith(const QUndoCommand* other) override;
+
+    int strokeId() const { return m_strokeId; }
+    bool erases() const { return m_erase; }
+
+private:
+    ImageDocument* m_doc;
+    int m_strokeId;
+    QPointF m_from;
+    QPointF m_to;
+    double m_radius;
+    bool m_erase;
+    bool m_applied = false;
+    QRect m_rect;
+    QImage m_before;
+    QImage m_after;
+};
+
+// A model result replacing the whole mask: one undo step per result. Picking another candidate
+// of the same result merges into it (still one step).
+class ModelResultCommand : public QUndoCommand {
+public:
+    ModelResultCommand(ImageDocument* doc, quint64 responseId, const QImage& mask,
+                       const ModelResultInfo& info);
+
+    void redo() override;
+    void undo() override;
+    int id() const override { return static_cast<int>(MaskCommandId::ModelResult); }
+    bool mergeWith(const QUndoCommand* other) override;
+
+    const ModelResultInfo& info() const { return m_info; }
+    quint64 responseId() const { return m_responseId; }
+
+private:
+    ImageDocument* m_doc;
+    quint64 m_responseId;
+    QImage m_before;
+    QImage m_after;
+    ModelResultInfo m_info;
+    bool m_haveBefore = false;
+};
+
+// Paints a capsule (a segment of round-capped width 2r) into a Grayscale8 mask; returns the
+// touched rectangle clipped to the image.
+QRect paintCapsule(QImage& mask, QPointF a, QPointF b, double radius, uchar value);
+QRect capsuleBounds(QPointF a, QPointF b, double radius, const QSize& size);
+
+} // namespace dermsam

@@ -1,0 +1,73 @@
+#include "ui/mask_measurements.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace dermsam {
+
+namespace {
+struct P {
+    qint64 x;
+    qint64 y;
+};
+qint64 cross(const P& o, const P& a, const P& b) {
+    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
+} // namespace
+
+MaskMeasurements measureMask(const QImage& maskIn) {
+    MaskMeasurements m;
+    if (maskIn.isNull())
+        return m;
+    const QImage mask = maskIn.format() == QImage::Format_Grayscale8
+                            ? maskIn
+                            : maskIn.convertToFormat(QImage::Format_Grayscale8);
+    // The hull of all pixels is the hull of each row's extreme pixels.
+    std::vector<P> pts;
+    for (int y = 0; y < mask.height(); ++y) {
+        const uchar* line = mask.constScanLine(y);
+        int first = -1, last = -1;
+        for (int x = 0; x < mask.width(); ++x) {
+            if (line[x]) {
+                ++m.areaPx;
+                if (first < 0)
+                    first = x;
+                last = x;
+            }
+        }
+        if (first >= 0) {
+            pts.push_back({first, y});
+            if (last != first)
+                pts.push_back({last, y});
+        }
+    }
+    if (pts.size() < 2)
+        return m;
+    std::sort(pts.begin(), pts.end(),
+              [](const P& a, const P& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
+    std::vector<P> hull(2 * pts.size());
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        while (k >= 2 && cross(hull[k - 2], hull[k - 1], pts[i]) <= 0)
+            --k;
+        hull[k++] = pts[i];
+    }
+    for (std::size_t i = pts.size() - 1, t = k + 1; i > 0; --i) {
+        while (k >= t && cross(hull[k - 2], hull[k - 1], pts[i - 1]) <= 0)
+            --k;
+        hull[k++] = pts[i - 1];
+    }
+    hull.resize(k > 1 ? k - 1 : k);
+    qint64 best = 0;
+    for (std::size_t i = 0; i < hull.size(); ++i)
+        for (std::size_t j = i + 1; j < hull.size(); ++j) {
+            const qint64 dx = hull[i].x - hull[j].x;
+            const qint64 dy = hull[i].y - hull[j].y;
+            best = std::max(best, dx * dx + dy * dy);
+        }
+    m.maxDiameterPx = std::sqrt(static_cast<double>(best));
+    return m;
+}
+
+} // namespace dermsam
