@@ -1,20 +1,66 @@
 #include "ui/application.h"
 
+#include "ui/app_settings.h"
 #include "ui/main_window.h"
 
 #include "dermsam_version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QTranslator>
 
 namespace dermsam {
+
+namespace {
+
+// English is the source language; German comes from the embedded translations. The setting
+// overrides the system locale.
+void installTranslators(QApplication& app, const QString& language) {
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    if (locale.language() == QLocale::English || locale.language() == QLocale::C)
+        return;
+    auto* ours = new QTranslator(&app);
+    if (ours->load(locale, QStringLiteral("dermsam"), QStringLiteral("_"),
+                   QStringLiteral(":/i18n")))
+        QApplication::installTranslator(ours);
+    auto* qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(qt);
+}
+
+bool parseBox(const QString& text, BoxPrompt& box) {
+    const QStringList parts = text.split(QLatin1Char(','));
+    if (parts.size() != 4)
+        return false;
+    float v[4];
+    for (int i = 0; i < 4; ++i) {
+        bool ok = false;
+        v[i] = parts[i].trimmed().toFloat(&ok);
+        if (!ok)
+            return false;
+    }
+    box = BoxPrompt{v[0], v[1], v[2], v[3]};
+    return box.x1 > box.x0 && box.y1 > box.y0;
+}
+
+} // namespace
 
 int runApplication(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("DermSAM"));
     QApplication::setOrganizationName(QStringLiteral("DermSAM"));
     QApplication::setApplicationVersion(QStringLiteral(DERMSAM_VERSION_STRING));
+
+    AppSettings settings;
+    {
+        QSettings qs;
+        settings.load(qs);
+    }
+    installTranslators(app, settings.language);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -24,10 +70,32 @@ int runApplication(int argc, char** argv) {
     parser.addPositionalArgument(QStringLiteral("image"),
                                  QApplication::translate("main", "Image or folder to open."),
                                  QStringLiteral("[image]"));
+    QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QApplication::translate("main",
+                                "Model checkpoint for this session (overrides the settings)."),
+        QStringLiteral("path"));
+    // Hidden: used by tools/screenshot.sh.
+    QCommandLineOption boxOption(QStringLiteral("box"), QString(), QStringLiteral("x0,y0,x1,y1"));
+    boxOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption shotOption(QStringLiteral("screenshot"), QString(), QStringLiteral("png"));
+    shotOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(modelOption);
+    parser.addOption(boxOption);
+    parser.addOption(shotOption);
     parser.process(app);
 
     MainWindow window;
+    if (parser.isSet(shotOption)) {
+        BoxPrompt box;
+        if (!parser.isSet(boxOption) || !parseBox(parser.value(boxOption), box)) {
+            qCritical("--screenshot needs --box x0,y0,x1,y1");
+            return 2;
+        }
+        window.scheduleScreenshot(box, parser.value(shotOption));
+    }
     window.show();
+    window.loadModelFromSettings(parser.value(modelOption));
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty())
         window.openPath(positional.first());

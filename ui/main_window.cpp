@@ -1,24 +1,669 @@
 #include "ui/main_window.h"
 
+#include "ui/error_text.h"
+#include "ui/image_canvas.h"
+#include "ui/image_document.h"
+#include "ui/inference_controller.h"
+#include "ui/mask_commands.h"
+#include "ui/mask_measurements.h"
+#include "ui/mask_saver.h"
+#include "ui/settings_dialog.h"
+
+#include "dermsam_version.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QColorDialog>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSlider>
+#include <QSpinBox>
 #include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoGroup>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace dermsam {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent) {
-    setWindowTitle(tr("DermSAM"));
-    auto* placeholder = new QLabel(tr("No model loaded: open an image once a model is set."), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
-    statusBar()->showMessage(tr("No model"));
-    resize(1200, 800);
+    QSettings qs;
+    m_settings.load(qs);
+
+    m_canvas = new ImageCanvas(this);
+    m_canvas->setOverlayColor(m_settings.overlayColor);
+    m_canvas->setOverlayOpacity(m_settings.overlayOpacity);
+    m_canvas->setContourVisible(m_settings.showContour);
+    m_canvas->setBrushRadius(m_settings.brushRadius);
+    setCentralWidget(m_canvas);
+    setAcceptDrops(true);
+
+    m_inference = new InferenceController(this);
+    m_undoGroup = new QUndoGroup(this);
+
+    createActions();
+    createDocks();
+    createStatusBar();
+
+    connect(m_canvas, &ImageCanvas::promptsEdited, this, &MainWindow::requestMask);
+    connect(m_canvas, &ImageCanvas::calibrationLineDrawn, this, &MainWindow::calibrate);
+    connect(m_canvas, &ImageCanvas::cursorMoved, this, [this](QPoint p, bool inside) {
+        m_positionLabel->setText(inside ? tr("x %1, y %2").arg(p.x()).arg(p.y()) : QString());
+    });
+    connect(&m_loadWatcher, &QFutureWatcher<LoadedImage>::finished, this,
+            &MainWindow::onImageLoaded);
+
+    connect(m_inference, &InferenceController::maskReady, this, &MainWindow::onMaskReady);
+    connect(m_inference, &InferenceController::modelLoaded, this, [this](const ModelInfo&) {
+        m_modelError.clear();
+        updateModelLabel();
+        if (m_doc)
+            m_inference->setImage(m_doc->id(), m_doc->image());
+        trySnapshot();
+    });
+    connect(m_inference, &InferenceController::modelFailed, this, [this](const InferenceError& e) {
+        m_modelError = inferenceErrorText(e);
+        updateModelLabel();
+        if (e.kind != InferenceError::Kind::NoModel)
+            QMessageBox::warning(this, tr("Model"), m_modelError);
+    });
+    connect(m_inference, &InferenceController::requestFailed, this,
+            [this](const InferenceError& e) { setStatus(inferenceErrorText(e)); });
+    connect(m_inference, &InferenceController::progressChanged, this,
+            [this](bool visible, InferenceStage stage) {
+                m_progress->setVisible(visible);
+                m_cancelButton->setVisible(visible);
+                switch (stage) {
+                case InferenceStage::LoadingModel:
+                    m_progress->setFormat(tr("Loading model..."));
+                    break;
+                case InferenceStage::Encoding:
+                    m_progress->setFormat(tr("Analysing image..."));
+                    break;
+                case InferenceStage::Decoding:
+                    m_progress->setFormat(tr("Computing mask..."));
+                    break;
+                case InferenceStage::Idle:
+                    break;
+                }
+            });
+
+    m_measureTimer.setSingleShot(true);
+    m_measureTimer.setInterval(80);
+    connect(&m_measureTimer, &QTimer::timeout, this, &MainWindow::updateMeasurements);
+
+    updateTitle();
+    updateModelLabel();
+    resize(1280, 860);
 }
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::createActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Image..."), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open image"), QString(),
+            tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm *.dicom);;All files (*)"));
+        if (!path.isEmpty())
+            openPath(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open &Folder as Worklist..."), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open folder"));
+        if (!dir.isEmpty())
+            openPath(dir);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    updateRecentMenu();
+    file->addSeparator();
+    m_saveAction = file->addAction(tr("&Save Mask"), this, [this] { saveCurrent(); });
+    m_saveAction->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undoGroup->createUndoAction(this, tr("Undo"));
+    undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
+    QAction* redo = m_undoGroup->createRedoAction(this, tr("Redo"));
+    redo->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    m_refineAction = edit->addAction(tr("&Refine Mask"), this, &MainWindow::refine);
+    m_refineAction->setShortcut(QKeySequence(Qt::Key_R));
+    m_refineAction->setToolTip(tr("Feed the edited mask back to the model as a mask prompt"));
+    QAction* clear = edit->addAction(tr("&Clear Prompts"), m_canvas, &ImageCanvas::clearPrompts);
+    clear->setShortcut(QKeySequence(Qt::Key_Escape));
+    clear->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    edit->addSeparator();
+    edit->addAction(tr("&Settings..."), this, &MainWindow::showSettings);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* fit = view->addAction(tr("Zoom to &Fit"), m_canvas, &ImageCanvas::zoomToFit);
+    fit->setShortcut(QKeySequence(Qt::Key_F));
+    QAction* actual =
+        view->addAction(tr("&Actual Pixels (1:1)"), m_canvas, &ImageCanvas::zoomActualPixels);
+    actual->setShortcut(QKeySequence(Qt::Key_1));
+    QAction* zin = view->addAction(tr("Zoom &In"), this, [this] { m_canvas->zoomBy(1.25); });
+    zin->setShortcut(QKeySequence::ZoomIn);
+    QAction* zout = view->addAction(tr("Zoom &Out"), this, [this] { m_canvas->zoomBy(0.8); });
+    zout->setShortcut(QKeySequence::ZoomOut);
+    view->addSeparator();
+    m_toggleMaskAction = view->addAction(tr("Show &Mask"));
+    m_toggleMaskAction->setCheckable(true);
+    m_toggleMaskAction->setChecked(true);
+    m_toggleMaskAction->setShortcut(QKeySequence(Qt::Key_M));
+    connect(m_toggleMaskAction, &QAction::toggled, m_canvas, &ImageCanvas::setOverlayVisible);
+    QAction* contour = view->addAction(tr("Show &Contour"));
+    contour->setCheckable(true);
+    contour->setChecked(m_settings.showContour);
+    connect(contour, &QAction::toggled, this, [this](bool on) {
+        m_canvas->setContourVisible(on);
+        m_settings.showContour = on;
+    });
+    view->addAction(tr("Mask &Colour..."), this, [this] {
+        const QColor c = QColorDialog::getColor(m_canvas->overlayColor(), this, tr("Mask colour"));
+        if (c.isValid()) {
+            m_canvas->setOverlayColor(c);
+            m_settings.overlayColor = c;
+        }
+    });
+
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    QToolBar* bar = addToolBar(tr("Tools"));
+    bar->setObjectName(QStringLiteral("tools"));
+    m_toolGroup = new QActionGroup(this);
+    struct ToolDef {
+        CanvasTool tool;
+        QString text;
+        QKeySequence key;
+        QString tip;
+    };
+    const ToolDef defs[] = {
+        {CanvasTool::Box, tr("&Box"), QKeySequence(Qt::Key_B), tr("Drag a box around the lesion")},
+        {CanvasTool::Point, tr("&Point"), QKeySequence(Qt::Key_P),
+         tr("Click: lesion point; right or Shift-click: background point")},
+        {CanvasTool::Brush, tr("Br&ush"), QKeySequence(Qt::Key_U),
+         tr("Paint lesion pixels (right button erases)")},
+        {CanvasTool::Eraser, tr("&Eraser"), QKeySequence(Qt::Key_E), tr("Erase lesion pixels")},
+        {CanvasTool::Calibrate, tr("&Calibrate"), QKeySequence(Qt::Key_C),
+         tr("Draw a line of known length to measure in mm")},
+        {CanvasTool::Pan, tr("P&an"), QKeySequence(Qt::Key_H),
+         tr("Drag to move the image (or hold Space, or use the middle button)")},
+    };
+    for (const ToolDef& d : defs) {
+        QAction* a = tools->addAction(d.text);
+        a->setCheckable(true);
+        a->setShortcut(d.key);
+        a->setToolTip(d.tip);
+        a->setStatusTip(d.tip);
+        a->setData(static_cast<int>(d.tool));
+        a->setChecked(d.tool == CanvasTool::Box);
+        m_toolGroup->addAction(a);
+        bar->addAction(a);
+    }
+    connect(m_toolGroup, &QActionGroup::triggered, this,
+            [this](QAction* a) { m_canvas->setTool(static_cast<CanvasTool>(a->data().toInt())); });
+    m_canvas->setTool(CanvasTool::Box);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr("Brush size:"), bar));
+    m_brushSize = new QSpinBox(bar);
+    m_brushSize->setRange(1, 200);
+    m_brushSize->setSuffix(tr(" px"));
+    m_brushSize->setValue(static_cast<int>(m_settings.brushRadius));
+    connect(m_brushSize, &QSpinBox::valueChanged, this, [this](int v) {
+        m_canvas->setBrushRadius(v);
+        m_settings.brushRadius = v;
+    });
+    bar->addWidget(m_brushSize);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr("Opacity:"), bar));
+    m_opacity = new QSlider(Qt::Horizontal, bar);
+    m_opacity->setRange(0, 100);
+    m_opacity->setMaximumWidth(120);
+    m_opacity->setValue(static_cast<int>(m_settings.overlayOpacity * 100));
+    connect(m_opacity, &QSlider::valueChanged, this, [this](int v) {
+        m_canvas->setOverlayOpacity(v / 100.0);
+        m_settings.overlayOpacity = v / 100.0;
+    });
+    bar->addWidget(m_opacity);
+    bar->addSeparator();
+    bar->addAction(m_refineAction);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About DermSAM"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::createDocks() {
+    auto* worklistDock = new QDockWidget(tr("Worklist"), this);
+    worklistDock->setObjectName(QStringLiteral("worklist"));
+    m_worklistView = new QListWidget(worklistDock);
+    m_worklistView->setToolTip(tr("Page Down / Page Up: next / previous image. A tick marks an "
+                                  "image whose mask is saved."));
+    worklistDock->setWidget(m_worklistView);
+    addDockWidget(Qt::LeftDockWidgetArea, worklistDock);
+    connect(m_worklistView, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem* item) { openImage(item->data(Qt::UserRole).toString()); });
+    worklistDock->hide();
+
+    auto* next = new QAction(tr("Next Image"), this);
+    next->setShortcut(QKeySequence(Qt::Key_PageDown));
+    connect(next, &QAction::triggered, this, [this] { stepWorklist(1); });
+    auto* prev = new QAction(tr("Previous Image"), this);
+    prev->setShortcut(QKeySequence(Qt::Key_PageUp));
+    connect(prev, &QAction::triggered, this, [this] { stepWorklist(-1); });
+    addAction(next);
+    addAction(prev);
+
+    auto* candDock = new QDockWidget(tr("Candidate masks"), this);
+    candDock->setObjectName(QStringLiteral("candidates"));
+    m_candidatesView = new QListWidget(candDock);
+    m_candidatesView->setIconSize(QSize(64, 64));
+    m_candidatesView->setToolTip(tr("Point prompts give three candidate masks: pick one."));
+    candDock->setWidget(m_candidatesView);
+    addDockWidget(Qt::RightDockWidgetArea, candDock);
+    connect(m_candidatesView, &QListWidget::currentRowChanged, this,
+            &MainWindow::onCandidateChosen);
+}
+
+void MainWindow::createStatusBar() {
+    m_positionLabel = new QLabel(this);
+    m_sizeLabel = new QLabel(this);
+    m_measureLabel = new QLabel(this);
+    m_modelLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 0);
+    m_progress->setMaximumWidth(180);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    m_cancelButton = new QToolButton(this);
+    m_cancelButton->setText(tr("Cancel"));
+    m_cancelButton->hide();
+    connect(m_cancelButton, &QToolButton::clicked, m_inference, &InferenceController::cancel);
+    statusBar()->addPermanentWidget(m_positionLabel);
+    statusBar()->addPermanentWidget(m_sizeLabel);
+    statusBar()->addPermanentWidget(m_measureLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancelButton);
+    statusBar()->addPermanentWidget(m_modelLabel);
+}
+
+void MainWindow::setStatus(const QString& text) {
+    statusBar()->showMessage(text, 8000);
+}
+
+void MainWindow::loadModelFromSettings(const QString& checkpointOverride) {
+    ModelSpec spec;
+    spec.checkpoint = checkpointOverride.isEmpty() ? m_settings.checkpoint : checkpointOverride;
+    spec.profile = m_settings.profile;
+    spec.device = m_settings.device;
+    spec.threads = m_settings.threads;
+    m_modelError.clear();
+    m_inference->loadModel(spec);
+    m_modelLabel->setText(tr("Loading model..."));
+}
+
+void MainWindow::updateModelLabel() {
+    if (m_inference->hasModel()) {
+        const ModelInfo& i = m_inference->modelInfo();
+        m_modelLabel->setText(tr("Model: %1 (%2) on %3").arg(i.name, i.profile, i.device));
+        m_modelLabel->setToolTip(i.path);
+    } else if (!m_modelError.isEmpty()) {
+        m_modelLabel->setText(tr("No model - choose a checkpoint in Edit > Settings"));
+        m_modelLabel->setToolTip(m_modelError);
+    } else {
+        m_modelLabel->setText(tr("No model"));
+    }
+}
+
+void MainWindow::updateTitle() {
+    QString title = tr("DermSAM");
+    if (m_doc)
+        title = QStringLiteral("%1[*] - %2").arg(QFileInfo(m_doc->path()).fileName(), title);
+    setWindowTitle(title);
+    setWindowModified(m_doc && m_doc->isModified());
+}
+
+void MainWindow::updateRecentMenu() {
+    m_recentMenu->clear();
+    for (const QString& path : m_settings.recentFiles)
+        m_recentMenu->addAction(QDir::toNativeSeparators(path), this,
+                                [this, path] { openPath(path); });
+    m_recentMenu->setEnabled(!m_settings.recentFiles.isEmpty());
+}
+
 void MainWindow::openPath(const QString& path) {
-    statusBar()->showMessage(path);
+    const QFileInfo fi(path);
+    if (fi.isDir())
+        openFolder(fi.absoluteFilePath());
+    else
+        openImage(fi.absoluteFilePath());
+}
+
+void MainWindow::openFolder(const QString& folder) {
+    const QStringList files = imageFilesIn(folder);
+    if (files.isEmpty()) {
+        QMessageBox::information(
+            this, tr("Open folder"),
+            tr("%1 contains no images.").arg(QDir::toNativeSeparators(folder)));
+        return;
+    }
+    m_worklist = files;
+    m_worklistView->clear();
+    for (const QString& f : files) {
+        auto* item = new QListWidgetItem(QFileInfo(f).fileName(), m_worklistView);
+        item->setData(Qt::UserRole, f);
+        item->setFlags(item->flags() & ~Qt::ItemIsUserCheckable);
+    }
+    refreshWorklistMarks();
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("worklist")))
+        dock->show();
+    openImage(files.first());
+}
+
+void MainWindow::refreshWorklistMarks() {
+    for (int i = 0; i < m_worklistView->count(); ++i) {
+        QListWidgetItem* item = m_worklistView->item(i);
+        const QString f = item->data(Qt::UserRole).toString();
+        const bool done = QFileInfo::exists(maskPathForImage(f));
+        item->setCheckState(done ? Qt::Checked : Qt::Unchecked);
+        item->setToolTip(done ? tr("Done: mask saved") : tr("Not done"));
+        if (m_doc && f == m_doc->path())
+            m_worklistView->setCurrentItem(item);
+    }
+}
+
+void MainWindow::stepWorklist(int delta) {
+    if (m_worklist.isEmpty())
+        return;
+    int i = m_doc ? static_cast<int>(m_worklist.indexOf(m_doc->path())) : -1;
+    i = std::clamp(i + delta, 0, static_cast<int>(m_worklist.size()) - 1);
+    if (!m_doc || m_worklist.at(i) != m_doc->path())
+        openImage(m_worklist.at(i));
+}
+
+void MainWindow::openImage(const QString& path) {
+    if (!maybeSave())
+        return;
+    m_pendingLoad = path;
+    setStatus(tr("Opening %1...").arg(QFileInfo(path).fileName()));
+    QApplication::setOverrideCursor(Qt::BusyCursor);
+    if (m_loadWatcher.isRunning()) {
+        // The running load finishes first; onImageLoaded starts the newest one.
+        return;
+    }
+    m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, path));
+}
+
+void MainWindow::onImageLoaded() {
+    QApplication::restoreOverrideCursor();
+    const LoadedImage loaded = m_loadWatcher.result();
+    if (loaded.path != m_pendingLoad) {
+        m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, m_pendingLoad));
+        QApplication::setOverrideCursor(Qt::BusyCursor);
+        return;
+    }
+    m_pendingLoad.clear();
+    if (!loaded.ok()) {
+        const QString message = errorCodeText(loaded.errorCode, loaded.path);
+        QMessageBox::warning(this, tr("Open image"), message);
+        setStatus(message);
+        Q_EMIT imageOpenFailed(loaded.path, message);
+        return;
+    }
+    ImageDocument* old = m_doc;
+    auto* doc = new ImageDocument(++m_nextImageId, loaded.path, loaded.rgb, this);
+    doc->setFileSpacing(loaded.spacingRowMm, loaded.spacingColMm);
+    m_doc = doc;
+    m_undoGroup->addStack(doc->undoStack());
+    m_undoGroup->setActiveStack(doc->undoStack());
+    connect(doc->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(doc, &ImageDocument::maskChanged, this, [this] { m_measureTimer.start(); });
+    m_canvas->setDocument(doc);
+    m_candidatesView->clear();
+    m_lastResponse = MaskResponse{};
+    if (old) {
+        m_inference->forgetImage(old->id());
+        old->deleteLater();
+    }
+    m_inference->setImage(doc->id(), doc->image());
+    m_sizeLabel->setText(tr("%1 x %2 px").arg(doc->size().width()).arg(doc->size().height()));
+    m_settings.addRecentFile(loaded.path);
+    QSettings qs;
+    m_settings.save(qs);
+    updateRecentMenu();
+    updateTitle();
+    updateMeasurements();
+    refreshWorklistMarks();
+    if (!m_inference->hasModel())
+        setStatus(m_modelError.isEmpty() ? tr("Image opened. Waiting for the model...")
+                                         : m_modelError);
+    else
+        setStatus(tr("Drag a box around the lesion, or click points on it."));
+    Q_EMIT imageOpened(loaded.path);
+    trySnapshot();
+}
+
+bool MainWindow::maybeSave() {
+    if (!m_doc || !m_doc->isModified())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved mask"),
+        tr("The mask of %1 has unsaved changes. Save them?")
+            .arg(QFileInfo(m_doc->path()).fileName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save)
+        return saveCurrent();
+    return true;
+}
+
+bool MainWindow::saveCurrent() {
+    if (!m_doc)
+        return false;
+    const QString path = maskPathForImage(m_doc->path());
+    const QString error = saveDocumentMask(*m_doc, m_inference->modelInfo(), path);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Save mask"), error);
+        return false;
+    }
+    m_doc->undoStack()->setClean();
+    setStatus(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+    refreshWorklistMarks();
+    updateTitle();
+    return true;
+}
+
+void MainWindow::requestMask() {
+    if (!m_doc)
+        return;
+    if (m_doc->prompts().empty()) {
+        m_candidatesView->clear();
+        return;
+    }
+    if (!m_inference->hasModel()) {
+        setStatus(m_modelError.isEmpty() ? tr("The model is still loading.") : m_modelError);
+        return;
+    }
+    m_inference->requestMask(m_doc->id(), m_doc->prompts());
+}
+
+void MainWindow::refine() {
+    if (!m_doc || !m_inference->hasModel())
+        return;
+    m_inference->requestMask(m_doc->id(), m_doc->prompts(), m_doc->mask());
+}
+
+void MainWindow::onMaskReady(const MaskResponse& response) {
+    if (!m_doc || response.imageId != m_doc->id() || response.candidates.empty())
+        return;
+    m_lastResponse = response;
+    const ModelInfo& model = m_inference->modelInfo();
+    ModelResultInfo info;
+    info.valid = true;
+    info.prompts = response.prompts;
+    info.iou = response.candidates.front().iou;
+    info.refined = response.refined;
+    info.modelName = model.name;
+    info.modelSha256 = model.sha256;
+    info.profile = model.profile;
+    m_doc->undoStack()->push(
+        new ModelResultCommand(m_doc, response.requestId, response.candidates.front().mask, info));
+    const QSignalBlocker block(m_candidatesView);
+    m_candidatesView->clear();
+    for (std::size_t i = 0; i < response.candidates.size(); ++i) {
+        const MaskCandidate& c = response.candidates[i];
+        auto* item = new QListWidgetItem(
+            tr("Mask %1: predicted IoU %2").arg(i + 1).arg(double(c.iou), 0, 'f', 3),
+            m_candidatesView);
+        item->setIcon(QIcon(QPixmap::fromImage(
+            c.mask.scaled(64, 64, Qt::KeepAspectRatio, Qt::SmoothTransformation))));
+    }
+    m_candidatesView->setCurrentRow(0);
+    setStatus(tr("Mask computed in %1 ms.").arg(response.decodeMs, 0, 'f', 0));
+    Q_EMIT maskApplied();
+    trySnapshot();
+}
+
+void MainWindow::onCandidateChosen(int row) {
+    if (!m_doc || row < 0 || row >= static_cast<int>(m_lastResponse.candidates.size()) ||
+        m_lastResponse.imageId != m_doc->id())
+        return;
+    ModelResultInfo info = m_doc->currentModelResult();
+    info.iou = m_lastResponse.candidates[row].iou;
+    // Same response id: merges into the result's one undo step.
+    m_doc->undoStack()->push(new ModelResultCommand(m_doc, m_lastResponse.requestId,
+                                                    m_lastResponse.candidates[row].mask, info));
+}
+
+void MainWindow::updateMeasurements() {
+    if (!m_doc) {
+        m_measureLabel->clear();
+        return;
+    }
+    const MaskMeasurements m = measureMask(m_doc->mask());
+    if (m.areaPx == 0) {
+        m_measureLabel->setText(tr("No lesion mask"));
+        return;
+    }
+    QString text =
+        tr("Area %1 px, max diameter %2 px").arg(m.areaPx).arg(m.maxDiameterPx, 0, 'f', 1);
+    if (m_doc->hasSpacing()) {
+        const double area = m.areaPx * m_doc->spacingRowMm() * m_doc->spacingColMm();
+        // Diameter in mm uses the mean spacing (square pixels in practice).
+        const double mmPerPx = (m_doc->spacingRowMm() + m_doc->spacingColMm()) / 2.0;
+        text += tr(" (%1 mm², %2 mm%3)")
+                    .arg(area, 0, 'f', 2)
+                    .arg(m.maxDiameterPx * mmPerPx, 0, 'f', 2)
+                    .arg(m_doc->isCalibrated() ? tr(", calibrated") : QString());
+    }
+    m_measureLabel->setText(text);
+}
+
+void MainWindow::calibrate(const QLineF& line) {
+    if (!m_doc)
+        return;
+    bool ok = false;
+    const double mm = QInputDialog::getDouble(
+        this, tr("Calibrate"),
+        tr("The line is %1 px long. Its length in mm:").arg(line.length(), 0, 'f', 1), 1.0, 0.001,
+        10000.0, 3, &ok);
+    if (!ok)
+        return;
+    m_doc->setCalibration(mm / line.length());
+    updateMeasurements();
+}
+
+void MainWindow::showSettings() {
+    SettingsDialog dialog(m_settings, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const AppSettings old = m_settings;
+    m_settings = dialog.settings();
+    QSettings qs;
+    m_settings.save(qs);
+    if (old.checkpoint != m_settings.checkpoint || old.profile != m_settings.profile ||
+        old.device != m_settings.device || old.threads != m_settings.threads)
+        loadModelFromSettings();
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About DermSAM"),
+        tr("<h3>DermSAM %1</h3>"
+           "<p>Dermoscopy lesion segmentation with Segment Anything-family models.</p>"
+           "<p><b>DermSAM is a research tool, not a diagnostic device.</b> Its masks and "
+           "measurements must not be used for diagnosis or treatment decisions.</p>")
+            .arg(QStringLiteral(DERMSAM_VERSION_STRING)));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    QSettings qs;
+    m_settings.save(qs);
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) {
+        event->acceptProposedAction();
+        openPath(urls.first().toLocalFile());
+    }
+}
+
+void MainWindow::scheduleScreenshot(const BoxPrompt& box, const QString& outPath) {
+    m_screenshotPending = true;
+    m_screenshotBox = box;
+    m_screenshotPath = outPath;
+}
+
+void MainWindow::trySnapshot() {
+    if (!m_screenshotPending || !m_doc || !m_inference->hasModel())
+        return;
+    if (!m_screenshotRequested) {
+        m_screenshotRequested = true;
+        Prompts p;
+        p.boxes.push_back(m_screenshotBox);
+        m_doc->setPrompts(p);
+        requestMask();
+        return;
+    }
+    if (m_lastResponse.imageId != m_doc->id())
+        return;
+    m_screenshotPending = false;
+    QTimer::singleShot(300, this, [this] {
+        const bool ok = grab().save(m_screenshotPath);
+        if (!ok)
+            qWarning("could not write %s", qPrintable(m_screenshotPath));
+        QCoreApplication::exit(ok ? 0 : 1);
+    });
 }
 
 } // namespace dermsam

@@ -1,16 +1,126 @@
 #pragma once
 
+#include "ui/app_settings.h"
+#include "ui/image_document.h"
+#include "ui/image_loader.h"
+#include "ui/inference_types.h"
+
+#include <QFutureWatcher>
 #include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+class QAction;
+class QActionGroup;
+class QLabel;
+class QListWidget;
+class QListWidgetItem;
+class QMenu;
+class QProgressBar;
+class QSlider;
+class QSpinBox;
+class QToolButton;
+class QUndoGroup;
 
 namespace dermsam {
 
+class ImageCanvas;
+class ImageDocument;
+class InferenceController;
+
+// The clinical viewer: canvas, tools, worklist, candidates, status bar; inference through the
+// InferenceController (never on this thread), image loading through QtConcurrent.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    // An image file or a folder (worklist). Asks about unsaved edits first.
     void openPath(const QString& path);
+    // Loads the model from the settings (or overrides the checkpoint for this run only).
+    void loadModelFromSettings(const QString& checkpointOverride = {});
+    // For tools/screenshot.sh: once the image and model are ready, applies the box, waits for
+    // the mask, saves a screenshot of the window and quits.
+    void scheduleScreenshot(const BoxPrompt& box, const QString& outPath);
+
+    ImageDocument* document() const { return m_doc; }
+    ImageCanvas* canvas() const { return m_canvas; }
+    InferenceController* inference() const { return m_inference; }
+    bool saveCurrent(); // false when cancelled or failed (a message was shown)
+
+Q_SIGNALS:
+    void imageOpened(const QString& path);
+    void imageOpenFailed(const QString& path, const QString& message);
+    void maskApplied();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void createStatusBar();
+    void openImage(const QString& path);
+    void openFolder(const QString& folder);
+    void onImageLoaded();
+    bool maybeSave();
+    void requestMask();
+    void refine();
+    void onMaskReady(const MaskResponse& response);
+    void onCandidateChosen(int row);
+    void updateRecentMenu();
+    void updateMeasurements();
+    void updateModelLabel();
+    void updateTitle();
+    void showSettings();
+    void showAbout();
+    void calibrate(const QLineF& line);
+    void stepWorklist(int delta);
+    void refreshWorklistMarks();
+    void setStatus(const QString& text);
+    void trySnapshot();
+
+    AppSettings m_settings;
+    ImageCanvas* m_canvas = nullptr;
+    InferenceController* m_inference = nullptr;
+    QPointer<ImageDocument> m_doc;
+    QUndoGroup* m_undoGroup = nullptr;
+    quint64 m_nextImageId = 0;
+    QFutureWatcher<LoadedImage> m_loadWatcher;
+    QString m_pendingLoad;
+
+    QStringList m_worklist;
+    QListWidget* m_worklistView = nullptr;
+    QListWidget* m_candidatesView = nullptr;
+    MaskResponse m_lastResponse;
+
+    QMenu* m_recentMenu = nullptr;
+    QAction* m_saveAction = nullptr;
+    QAction* m_refineAction = nullptr;
+    QAction* m_toggleMaskAction = nullptr;
+    QActionGroup* m_toolGroup = nullptr;
+    QSpinBox* m_brushSize = nullptr;
+    QSlider* m_opacity = nullptr;
+
+    QLabel* m_positionLabel = nullptr;
+    QLabel* m_sizeLabel = nullptr;
+    QLabel* m_measureLabel = nullptr;
+    QLabel* m_modelLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancelButton = nullptr;
+    QTimer m_measureTimer;
+    QString m_modelError;
+
+    // screenshot mode
+    bool m_screenshotPending = false;
+    BoxPrompt m_screenshotBox;
+    QString m_screenshotPath;
+    bool m_screenshotRequested = false;
 };
 
 } // namespace dermsam

@@ -1,0 +1,57 @@
+#include "ui/app_settings.h"
+
+#include <QSettings>
+
+namespace dermsam {
+
+void AppSettings::load(QSettings& s) {
+    const AppSettings d;
+    checkpoint = s.value(QStringLiteral("model/checkpoint"), d.checkpoint).toString();
+    profile = s.value(QStringLiteral("model/profile"), d.profile).toString();
+    device = s.value(QStringLiteral("model/device"), d.device).toString();
+    threads = s.value(QStringLiteral("model/threads"), d.threads).toInt();
+    language = s.value(QStringLiteral("ui/language"), d.language).toString();
+    recentFiles = s.value(QStringLiteral("ui/recentFiles")).toStringList();
+    while (recentFiles.size() > kMaxRecentFiles)
+        recentFiles.removeLast();
+    overlayColor =
+        QColor(s.value(QStringLiteral("overlay/color"), d.overlayColor.name()).toString());
+    if (!overlayColor.isValid())
+        overlayColor = d.overlayColor;
+    overlayOpacity = s.value(QStringLiteral("overlay/opacity"), d.overlayOpacity).toDouble();
+    showContour = s.value(QStringLiteral("overlay/contour"), d.showContour).toBool();
+    brushRadius = s.value(QStringLiteral("edit/brushRadius"), d.brushRadius).toDouble();
+    if (device != QLatin1String("auto") && device != QLatin1String("cpu") &&
+        device != QLatin1String("cuda"))
+        device = d.device;
+}
+
+void AppSettings::save(QSettings& s) const {
+    s.setValue(QStringLiteral("model/checkpoint"), checkpoint);
+    s.setValue(QStringLiteral("model/profile"), profile);
+    s.setValue(QStringLiteral("model/device"), device);
+    s.setValue(QStringLiteral("model/threads"), threads);
+    s.setValue(QStringLiteral("ui/language"), language);
+    s.setValue(QStringLiteral("ui/recentFiles"), recentFiles);
+    s.setValue(QStringLiteral("overlay/color"), overlayColor.name());
+    s.setValue(QStringLiteral("overlay/opacity"), overlayOpacity);
+    s.setValue(QStringLiteral("overlay/contour"), showContour);
+    s.setValue(QStringLiteral("edit/brushRadius"), brushRadius);
+    s.sync();
+}
+
+void AppSettings::addRecentFile(const QString& path) {
+    recentFiles.removeAll(path);
+    recentFiles.prepend(path);
+    while (recentFiles.size() > kMaxRecentFiles)
+        recentFiles.removeLast();
+}
+
+bool AppSettings::operator==(const AppSettings& o) const {
+    return checkpoint == o.checkpoint && profile == o.profile && device == o.device &&
+           threads == o.threads && language == o.language && recentFiles == o.recentFiles &&
+           overlayColor == o.overlayColor && qFuzzyCompare(overlayOpacity, o.overlayOpacity) &&
+           showContour == o.showContour && qFuzzyCompare(brushRadius, o.brushRadius);
+}
+
+} // namespace dermsam

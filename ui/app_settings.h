@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QColor>
+#include <QString>
+#include <QStringList>
+
+class QSettings;
+
+namespace dermsam {
+
+// Everything the application persists (QSettings). load/save take the QSettings so tests can
+// use a temporary file.
+struct AppSettings {
+    QString checkpoint;                      // empty = the built-in default model
+    QString profile;                         // "" = the checkpoint's, "medsam", "sam"
+    QString device = QStringLiteral("auto"); // "auto", "cpu", "cuda"
+    int threads = 0;                         // 0 = all cores
+    QString language;                        // "" = follow the system, "en", "de"
+    QStringList recentFiles;                 // newest first
+    QColor overlayColor = QColor(0, 200, 255);
+    double overlayOpacity = 0.4;
+    bool showContour = true;
+    double brushRadius = 8.0;
+
+    static constexpr int kMaxRecentFiles = 10;
+
+    void load(QSettings& settings);
+    void save(QSettings& settings) const;
+    void addRecentFile(const QString& path);
+
+    bool operator==(const AppSettings& o) const;
+    bool operator!=(const AppSettings& o) const { return !(*this == o); }
+};
+
+} // namespace dermsam

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "ui/inference_types.h"
+
+#include <QString>
+
+namespace dermsam {
+
+// Translated sentences for the machine-readable error codes of core/ and model/.
+QString errorCodeText(const QString& code, const QString& path);
+QString inferenceErrorText(const InferenceError& error);
+
+} // namespace dermsam

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "ui/image_document.h"
+
+#include <QColor>
+#include <QImage>
+#include <QLineF>
+#include <QPointer>
+#include <QWidget>
+
+namespace dermsam {
+
+class ImageDocument;
+
+enum class CanvasTool { Box, Point, Brush, Eraser, Calibrate, Pan };
+
+// Shows one document: image, mask overlay (fill with opacity and colour, contour), prompts.
+// Zoom (wheel around the cursor, fit, 1:1 in device pixels), pan (middle button, Space+drag, or
+// the pan tool). Tools edit the document's prompts or paint its mask through undo commands.
+class ImageCanvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageCanvas(QWidget* parent = nullptr);
+
+    void setDocument(ImageDocument* doc);
+    ImageDocument* document() const { return m_doc; }
+
+    void setTool(CanvasTool tool);
+    CanvasTool tool() const { return m_tool; }
+    void setBrushRadius(double radius) { m_brushRadius = radius; }
+    double brushRadius() const { return m_brushRadius; }
+
+    void setOverlayVisible(bool visible);
+    bool overlayVisible() const { return m_overlayVisible; }
+    void setOverlayColor(const QColor& color);
+    QColor overlayColor() const { return m_color; }
+    void setOverlayOpacity(double opacity);
+    double overlayOpacity() const { return m_opacity; }
+    void setContourVisible(bool visible);
+    bool contourVisible() const { return m_contour; }
+
+    double scale() const { return m_scale; }
+    QPointF imageToWidget(QPointF p) const { return m_offset + p * m_scale; }
+    QPointF widgetToImage(QPointF p) const { return (p - m_offset) / m_scale; }
+
+public Q_SLOTS:
+    void zoomToFit();
+    void zoomActualPixels();
+    void zoomBy(double factor);
+    void clearPrompts();
+
+Q_SIGNALS:
+    // Image coordinates under the cursor; inside is false outside the image.
+    void cursorMoved(QPoint imagePos, bool inside);
+    // The user finished a prompt change (box released, point clicked, cleared).
+    void promptsEdited();
+    void calibrationLineDrawn(const QLineF& line);
+    void zoomChanged(double scale);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void onMaskChanged(const QRect& rect);
+    void rebuildOverlay(const QRect& rect);
+    void zoomAround(QPointF widgetPos, double newScale);
+    bool panning() const;
+
+    QPointer<ImageDocument> m_doc;
+    CanvasTool m_tool = CanvasTool::Box;
+    double m_brushRadius = 8.0;
+    bool m_overlayVisible = true;
+    QColor m_color = QColor(0, 200, 255);
+    double m_opacity = 0.4;
+    bool m_contour = true;
+    QImage m_fill;    // ARGB32_Premultiplied, colour where the mask is set
+    QImage m_outline; // ARGB32_Premultiplied, boundary pixels
+    double m_scale = 1.0;
+    QPointF m_offset;
+    bool m_fitted = true; // keep fitting on resize until the user zooms
+
+    // interaction state
+    bool m_spaceDown = false;
+    bool m_dragPan = false;
+    bool m_dragging = false;
+    QPointF m_pressImage;
+    QPointF m_lastImage;
+    QPointF m_lastWidget;
+    QPointF m_cursorImage;
+    bool m_cursorInside = false;
+    int m_strokeId = 0;
+};
+
+} // namespace dermsam

@@ -1,0 +1,51 @@
+#include "ui/mask_saver.h"
+
+#include "ui/error_text.h"
+#include "ui/image_document.h"
+
+#include "core/core_error.h"
+#include "core/mask_io.h"
+
+#include <QFileInfo>
+
+namespace dermsam {
+
+QString maskPathForImage(const QString& imagePath) {
+    const QFileInfo fi(imagePath);
+    return QString::fromStdString(maskPathFor(QFile::encodeName(fi.absolutePath()).toStdString(),
+                                              fi.completeBaseName().toStdString()));
+}
+
+QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model,
+                         const QString& maskPath) {
+    const QImage& mask = doc.mask();
+    cv::Mat m(mask.height(), mask.width(), CV_8UC1, const_cast<uchar*>(mask.constBits()),
+              static_cast<std::size_t>(mask.bytesPerLine()));
+    const ModelResultInfo result = doc.currentModelResult();
+    MaskSidecar sidecar;
+    sidecar.sourceImage = QFileInfo(doc.path()).fileName().toStdString();
+    sidecar.edited = !result.valid || doc.editedSinceModel();
+    if (result.valid) {
+        sidecar.prompts = result.prompts;
+        sidecar.predictedIou = result.iou;
+        sidecar.modelFile = result.modelName.toStdString();
+        sidecar.modelHash = result.modelSha256.toStdString();
+        sidecar.preprocessingProfile = result.profile.toStdString();
+    } else {
+        sidecar.prompts = doc.prompts();
+        sidecar.modelFile = model.name.toStdString();
+        sidecar.modelHash = model.sha256.toStdString();
+        sidecar.preprocessingProfile = model.profile.toStdString();
+    }
+    try {
+        saveMask(QFile::encodeName(maskPath).toStdString(), m.clone(), sidecar);
+    } catch (const CoreError& e) {
+        return errorCodeText(QString::fromLatin1(coreErrorCodeName(e.code())),
+                             e.path().empty() ? maskPath : QString::fromStdString(e.path()));
+    } catch (const std::exception&) {
+        return errorCodeText(QStringLiteral("internal"), maskPath);
+    }
+    return {};
+}
+
+} // namespace dermsam

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "ui/inference_types.h"
+
+#include <QString>
+
+namespace dermsam {
+
+class ImageDocument;
+
+// Where a document's mask goes: <image folder>/<stem>_segmentation.png.
+QString maskPathForImage(const QString& imagePath);
+
+// Saves the document's mask and sidecar atomically (core/mask_io). Returns an empty string on
+// success, else a translated sentence; the old files stay as they were on failure.
+QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const QString& maskPath);
+
+} // namespace dermsam
