@@ -1,0 +1,88 @@
+// Protects settings persistence: every setting survives a QSettings round trip, recent files are
+// capped, the dialog edits them. labels: gui
+#include "ui/app_settings.h"
+#include "ui/settings_dialog.h"
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace dermsam;
+
+class TestAppSettings : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTrip() {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("s.ini"));
+        AppSettings a;
+        a.checkpoint = QStringLiteral("/models/medsam_vit_b.pth");
+        a.profile = QStringLiteral("medsam");
+        a.device = QStringLiteral("cuda");
+        a.threads = 3;
+        a.language = QStringLiteral("de");
+        a.recentFiles = {QStringLiteral("/a.jpg"), QStringLiteral("/b ä.png")};
+        a.overlayColor = QColor(10, 20, 30);
+        a.overlayOpacity = 0.65;
+        a.showContour = false;
+        a.brushRadius = 17;
+        {
+            QSettings s(file, QSettings::IniFormat);
+            a.save(s);
+        }
+        AppSettings b;
+        QVERIFY(a != b);
+        QSettings s(file, QSettings::IniFormat);
+        b.load(s);
+        QCOMPARE(b.checkpoint, a.checkpoint);
+        QCOMPARE(b.recentFiles, a.recentFiles);
+        QVERIFY(a == b);
+    }
+
+    void defaultsWhenEmptyOrInvalid() {
+        QTemporaryDir dir;
+        QSettings s(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+        s.setValue(QStringLiteral("model/device"), QStringLiteral("tpu"));
+        AppSettings b;
+        b.load(s);
+        QCOMPARE(b.device, QStringLiteral("auto"));
+        QVERIFY(b.checkpoint.isEmpty());
+        QCOMPARE(b.threads, 0);
+    }
+
+    void recentFilesCapped() {
+        AppSettings a;
+        for (int i = 0; i < 15; ++i)
+            a.addRecentFile(QStringLiteral("/img%1.jpg").arg(i));
+        a.addRecentFile(QStringLiteral("/img10.jpg"));
+        QCOMPARE(a.recentFiles.size(), AppSettings::kMaxRecentFiles);
+        QCOMPARE(a.recentFiles.first(), QStringLiteral("/img10.jpg"));
+        QCOMPARE(a.recentFiles.count(QStringLiteral("/img10.jpg")), 1);
+    }
+
+    void dialogEditsSettings() {
+        AppSettings a;
+        a.device = QStringLiteral("cpu");
+        SettingsDialog d(a);
+        QCOMPARE(d.findChild<QComboBox*>(QStringLiteral("device"))->currentData().toString(),
+                 QStringLiteral("cpu"));
+        d.findChild<QLineEdit*>(QStringLiteral("checkpoint"))->setText(QStringLiteral(" /m.pth "));
+        d.findChild<QSpinBox*>(QStringLiteral("threads"))->setValue(2);
+        auto* lang = d.findChild<QComboBox*>(QStringLiteral("language"));
+        lang->setCurrentIndex(lang->findData(QStringLiteral("de")));
+        auto* profile = d.findChild<QComboBox*>(QStringLiteral("profile"));
+        profile->setCurrentIndex(profile->findData(QStringLiteral("sam")));
+        const AppSettings b = d.settings();
+        QCOMPARE(b.checkpoint, QStringLiteral("/m.pth"));
+        QCOMPARE(b.threads, 2);
+        QCOMPARE(b.language, QStringLiteral("de"));
+        QCOMPARE(b.profile, QStringLiteral("sam"));
+        QCOMPARE(b.device, QStringLiteral("cpu"));
+    }
+};
+
+QTEST_MAIN(TestAppSettings)
+#include "tst_app_settings.moc"
