@@ -6,12 +6,24 @@
 namespace dermsam {
 
 namespace {
-QString tr(const char* text) {
-    return QCoreApplication::translate("dermsam::ErrorText", text);
-}
+// Translation context for the sentences below (lupdate reads the macro).
+struct ErrorText {
+    Q_DECLARE_TR_FUNCTIONS(dermsam::ErrorText)
+public:
+    static QString codeText(const QString& code, const QString& pathIn);
+    static QString inferenceText(const InferenceError& e);
+};
 } // namespace
 
-QString errorCodeText(const QString& code, const QString& pathIn) {
+QString errorCodeText(const QString& code, const QString& path) {
+    return ErrorText::codeText(code, path);
+}
+
+QString inferenceErrorText(const InferenceError& e) {
+    return ErrorText::inferenceText(e);
+}
+
+QString ErrorText::codeText(const QString& code, const QString& pathIn) {
     const QString path = QDir::toNativeSeparators(pathIn);
     if (code == QLatin1String("file-not-found"))
         return tr("The file %1 does not exist.").arg(path);
@@ -52,7 +64,7 @@ QString errorCodeText(const QString& code, const QString& pathIn) {
     return tr("Unexpected error (%1).").arg(code);
 }
 
-QString inferenceErrorText(const InferenceError& e) {
+QString ErrorText::inferenceText(const InferenceError& e) {
     switch (e.kind) {
     case InferenceError::Kind::NoModel:
         return errorCodeText(QStringLiteral("no-model"), {});
