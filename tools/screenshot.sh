@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the real DermSAM application under Xvfb on a sample dermoscopy image with a box prompt and
+# saves a screenshot of the window (docs/screenshot.png by default).
+#
+#   tools/screenshot.sh [--build DIR] [--model CHECKPOINT] [--image IMG] [--box x0,y0,x1,y1] [--out PNG]
+#
+# The model defaults to the settings' checkpoint; without one the window shows "No model". The
+# parity fixture's random-weight checkpoint (../shared/fixtures/sam-parity-tiny/weights.pth) is
+# used when present and nothing else is given, so the mask is only a placeholder then.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build"
+model=""
+image=""
+box="60,60,452,452"
+out="$root/docs/screenshot.png"
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+    --build) build="$2"; shift 2 ;;
+    --model) model="$2"; shift 2 ;;
+    --image) image="$2"; shift 2 ;;
+    --box) box="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "screenshot.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+app="$build/app/dermsam"
+[[ -x "$app" ]] || { echo "screenshot.sh: $app not built (cmake --build $build --target dermsam)" >&2; exit 1; }
+if [[ -z "$image" ]]; then
+    image="$(ls "$root"/../shared/data/isic2018-512/images/*.jpg 2>/dev/null | head -1 || true)"
+fi
+[[ -n "$image" && -f "$image" ]] || { echo "screenshot.sh: no sample image (use --image)" >&2; exit 1; }
+if [[ -z "$model" && -f "$root/../shared/fixtures/sam-parity-tiny/weights.pth" ]]; then
+    model="$root/../shared/fixtures/sam-parity-tiny/weights.pth"
+fi
+command -v xvfb-run >/dev/null || { echo "screenshot.sh: xvfb-run is not installed (apt install xvfb)" >&2; exit 1; }
+
+# A private settings folder, so the user's settings and recent files stay untouched.
+cfg="$(mktemp -d)"
+trap 'rm -rf "$cfg"' EXIT
+args=(--box "$box" --screenshot "$out")
+[[ -n "$model" ]] && args+=(--model "$model")
+mkdir -p "$(dirname "$out")"
+XDG_CONFIG_HOME="$cfg" LANG=C.UTF-8 timeout 300 \
+    xvfb-run -a -s "-screen 0 1400x900x24" "$app" "${args[@]}" "$image"
+echo "wrote $out"
