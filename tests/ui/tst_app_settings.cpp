@@ -1,5 +1,5 @@
-// Protects settings persistence: every setting survives a QSettings round trip, recent files are
-// capped, the dialog edits them. labels: gui
+// Protects settings: QSettings round trip, recent-file cap, the settings dialog.
+// labels: gui
 #include "ui/app_settings.h"
 #include "ui/settings_dialog.h"
 

@@ -1,5 +1,5 @@
-// Protects background inference: prompts produce masks through the worker, stale results are
-// dropped, newest prompt wins, encoder runs once per image, errors are reported. labels: gui
+// Protects background inference: masks via the worker, stale drops, newest wins, encode once.
+// labels: gui
 #include "tiny_model.h"
 #include "ui/inference_controller.h"
 #include "ui/inference_worker.h"

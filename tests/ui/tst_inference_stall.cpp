@@ -1,5 +1,5 @@
-// Protects responsiveness: the GUI event loop keeps running (worst gap < 50 ms) while the worker
-// encodes images. labels: gui slow
+// Protects responsiveness: GUI event loop gaps stay < 50 ms while the worker encodes.
+// labels: gui slow
 #include "tiny_model.h"
 #include "ui/inference_controller.h"
 #include "ui/inference_worker.h"

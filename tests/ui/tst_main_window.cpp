@@ -1,5 +1,5 @@
-// Protects the viewer end to end: open each image format off the GUI thread, a broken file leaves
-// the current image, box drag gives a mask, brush edit and undo/redo. labels: gui
+// Protects the viewer: open formats off-thread, broken file, box -> mask, brush, undo/redo, save.
+// labels: gui
 #include "tiny_model.h"
 #include "ui/image_canvas.h"
 #include "ui/image_document.h"

@@ -1,5 +1,5 @@
-// Protects mask editing: a brush stroke is one undo step, a model result is one undo step,
-// undo/redo restore pixels exactly, and mask measurements. labels: gui
+// Protects mask editing: one undo step per stroke and per model result; mask measurements.
+// labels: gui
 #include "ui/image_document.h"
 #include "ui/mask_commands.h"
 #include "ui/mask_measurements.h"

@@ -1,5 +1,5 @@
-// Protects saving: the mask is written as S_segmentation.png (0/255) with its JSON sidecar,
-// atomically (a failed save leaves old files intact, no temporaries). labels: gui
+// Protects saving: S_segmentation.png (0/255) + JSON sidecar, atomic, errors reported.
+// labels: gui
 #include "ui/image_document.h"
 #include "ui/mask_commands.h"
 #include "ui/mask_saver.h"

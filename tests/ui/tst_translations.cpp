@@ -1,5 +1,5 @@
-// Protects the German translation: it is compiled, embedded and complete for the main window and
-// error messages. labels: gui
+// Protects the German translation: compiled, embedded, used for UI and error sentences.
+// labels: gui
 #include "ui/error_text.h"
 
 #include <QCoreApplication>
