@@ -31,8 +31,8 @@ struct ZipEntry {
 // so entry data can be used in place without copying. Only stored (uncompressed) entries can be
 // read, which is what torch.save writes.
 // Errors: ModelError NotAZipArchive (no zip structure), TruncatedFile (an offset or size beyond
-// the end of the file), UnsupportedFormat (compressed or
-// encrypted entry), CorruptFile (CRC mismatch), FileUnreadable (missing entry).
+// the end of the file), UnsupportedFormat (compressed or encrypted entry), CorruptFile (CRC
+// mismatch), FileUnreadable (missing entry).
 class ZipArchive {
 public:
     explicit ZipArchive(const std::string& path);
