@@ -49,4 +49,18 @@ void writeFileAtomically(const std::string& path, const std::string& bytes) {
     }
 }
 
+void ensureParentDirectory(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    if (slash == std::string::npos || slash == 0)
+        return;
+    const std::string dir = path.substr(0, slash);
+    for (size_t i = 1; i <= dir.size(); ++i) {
+        if (i == dir.size() || dir[i] == '/') {
+            const std::string part = dir.substr(0, i);
+            if (::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST)
+                throw ModelError(ErrorCode::FileWriteFailed, path, std::strerror(errno));
+        }
+    }
+}
+
 } // namespace dermsam

@@ -11,4 +11,7 @@ std::string readWholeFile(const std::string& path);
 // half-written file. Throws ModelError(FileWriteFailed).
 void writeFileAtomically(const std::string& path, const std::string& bytes);
 
+// Creates the folders above `path` (like mkdir -p on its parent); throws FileWriteFailed.
+void ensureParentDirectory(const std::string& path);
+
 } // namespace dermsam

@@ -5,6 +5,21 @@
 #include <ATen/ATen.h>
 
 namespace dermsam {
+namespace {
+
+// A 2x2 stride-2 transposed convolution touches each output pixel once, so it is one matrix
+// product plus a pixel rearrangement: several times faster than LibTorch's generic CPU kernel,
+// with the same arithmetic up to summation order.
+at::Tensor upsample2x2(const at::Tensor& x, const torch::nn::ConvTranspose2d& conv) {
+    const at::Tensor& w = conv->weight; // (C, O, 2, 2)
+    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), wd = x.size(3);
+    const int64_t o = w.size(1);
+    at::Tensor y = at::matmul(x.flatten(2).transpose(1, 2), w.reshape({c, o * 4}));
+    y = y.view({b, h, wd, o, 2, 2}).permute({0, 3, 1, 4, 2, 5}).reshape({b, o, 2 * h, 2 * wd});
+    return y + conv->bias.view({1, o, 1, 1});
+}
+
+} // namespace
 
 MaskDecoderImpl::MaskDecoderImpl(int64_t dim) {
     m_transformer = register_module("transformer", TwoWayTransformer(2, dim, 8, 2048));
@@ -52,8 +67,8 @@ MaskDecoderImpl::forward(const at::Tensor& imageEmbedding, const at::Tensor& ima
     const at::Tensor maskTokensOut = hs.slice(1, 1, 1 + m_numMaskTokens);
 
     at::Tensor up = keys.transpose(1, 2).reshape({b, c, h, w});
-    up = at::gelu(m_up1->forward(m_up0->forward(up)));
-    up = at::gelu(m_up3->forward(up));
+    up = at::gelu(m_up1->forward(upsample2x2(up, m_up0)));
+    up = at::gelu(upsample2x2(up, m_up3));
 
     std::vector<at::Tensor> hyperIn;
     for (int64_t i = 0; i < m_numMaskTokens; ++i)

@@ -116,7 +116,7 @@ PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile prof
 }
 
 Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
-                            PreprocessProfile profile) {
+                            PreprocessProfile /*profile*/) {
     // inputWidth/inputHeight is the resized image inside the square for every profile.
     const float sx = static_cast<float>(g.inputWidth) / g.originalWidth;
     const float sy = static_cast<float>(g.inputHeight) / g.originalHeight;

@@ -4,6 +4,7 @@
 #include "app/cli/cli_model_args.h"
 
 #include "model/device.h"
+#include "model/finetune_job.h"
 #include "model/model_loader.h"
 #include "model/npy.h"
 #include "model/sam_model.h"
@@ -175,12 +176,125 @@ int runBench(const std::vector<std::string>& argv) {
     return 0;
 }
 
+int runFinetune(const std::vector<std::string>& argv) {
+    const Args args(
+        argv, {"json", "train-encoder", "train-prompt-encoder", "augment", "cosine", "resume"});
+    args.allowOnly({"model",
+                    "arch",
+                    "data",
+                    "split",
+                    "out",
+                    "epochs",
+                    "lr",
+                    "weight-decay",
+                    "batch-size",
+                    "box-jitter",
+                    "box-jitter-fraction",
+                    "points",
+                    "seed",
+                    "patience",
+                    "device",
+                    "threads",
+                    "train-encoder",
+                    "train-prompt-encoder",
+                    "augment",
+                    "cosine",
+                    "warmup",
+                    "cache",
+                    "resume",
+                    "json",
+                    "limit",
+                    "profile",
+                    "base",
+                    "validate-every"});
+    configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+
+    FineTuneSettings settings;
+    TrainOptions& o = settings.train;
+    o.epochs = args.intValue("epochs", o.epochs);
+    o.lr = args.doubleValue("lr", o.lr);
+    o.weightDecay = args.doubleValue("weight-decay", o.weightDecay);
+    o.batchSize = args.intValue("batch-size", o.batchSize);
+    o.boxJitter = args.doubleValue("box-jitter", o.boxJitter);
+    o.boxJitterFraction = args.doubleValue("box-jitter-fraction", 0);
+    o.pointFraction = args.doubleValue("points", 0);
+    o.seed = args.intValue("seed", o.seed);
+    o.patience = args.intValue("patience", o.patience);
+    o.warmupSteps = args.intValue("warmup", 0);
+    o.cosineSchedule = args.flag("cosine");
+    o.trainImageEncoder = args.flag("train-encoder");
+    o.trainPromptEncoder = args.flag("train-prompt-encoder");
+    o.augment.enabled = args.flag("augment");
+    o.validateEvery = args.intValue("validate-every", 1);
+    if (o.epochs < 1 || o.batchSize < 1 || o.lr <= 0)
+        throw UsageError("--epochs and --batch-size must be positive, --lr above zero");
+    settings.outPath = args.value("out");
+    settings.cacheDir = args.valueOr("cache", "");
+    settings.resume = args.flag("resume");
+
+    std::shared_ptr<SamModel> model;
+    PreprocessProfile profile = PreprocessProfile::Compact;
+    if (args.has("arch")) {
+        // A fresh network: full training (the built-in default model's recipe).
+        at::manual_seed(static_cast<uint64_t>(o.seed));
+        model = std::make_shared<SamModel>(SamArchitecture::byName(args.value("arch")));
+        profile = args.has("profile") ? profileFromName(args.value("profile"))
+                  : model->architecture().encoder == "compact" ? PreprocessProfile::Compact
+                                                               : PreprocessProfile::MedSam;
+        settings.baseModelName = args.value("arch") + " (random initialisation)";
+        if (!o.trainImageEncoder)
+            throw UsageError("--arch trains a new model: add --train-encoder");
+    } else {
+        LoadedModel m = loadModelFromArgs(args);
+        model = m.model;
+        profile = m.profile;
+        settings.baseModelHash = m.sha256;
+        settings.baseModelName = m.path;
+    }
+    model->to(device);
+    settings.cacheDir = o.trainImageEncoder ? std::string() : settings.cacheDir;
+
+    const std::string data = args.value("data");
+    const std::string split = args.valueOr("split", "");
+    const size_t limit = static_cast<size_t>(std::max(0, args.intValue("limit", 0)));
+    const PairSource train = openPairs(data, split, "train", limit);
+    const PairSource val = openPairs(data, split, "val", limit);
+    if (train.count == 0)
+        throw UsageError("no training images in '" + data + "'");
+
+    FineTuneCallbacks cb;
+    cb.progress = [](const std::string& stage, size_t done, size_t total) {
+        if (done == total || done % 50 == 0)
+            std::fprintf(stderr, "%s: %zu/%zu\n", stage.c_str(), done, total);
+    };
+    cb.train.epoch = [](const EpochReport& r) {
+        std::fprintf(stderr, "epoch %d: loss %.4f, val dice %.4f%s, %.1f s (%.1f samples/s)\n",
+                     r.epoch, r.trainLoss, r.valDice, r.improved ? " (best)" : "", r.seconds,
+                     r.samplesPerSecond);
+    };
+    const FineTuneResult res = runFineTune(*model, profile, train, val, settings, cb);
+    if (args.flag("json")) {
+        std::printf("{\"out\":%s,\"last\":%s,\"train\":%zu,\"val\":%zu,\"epochs_done\":%d,"
+                    "\"best_epoch\":%d,\"best_val_dice\":%s,\"steps\":%lld}\n",
+                    Json::quote(res.bestPath).c_str(), Json::quote(res.lastPath).c_str(),
+                    res.trainCount, res.valCount, res.state.epochsDone, res.state.bestEpoch,
+                    Json::number(res.state.bestDice).c_str(),
+                    static_cast<long long>(res.state.step));
+    } else {
+        std::printf("best validation Dice %.4f at epoch %d; saved %s\n", res.state.bestDice,
+                    res.state.bestEpoch, res.bestPath.c_str());
+    }
+    return 0;
+}
+
 } // namespace
 
 void registerModelCommands(CommandTable& table) {
     table["info"] = {runInfo, "architecture, parameter counts and profile of a model"};
     table["forward"] = {runForward,
                         "run encoder and decoder on a preprocessed .npy input (no preprocessing)"};
+    table["finetune"] = {runFinetune, "train the mask decoder (PEFT) or a whole new model"};
     table["bench"] = {runBench, "time encode and decode (--model M or --arch vit_b)"};
 }
 

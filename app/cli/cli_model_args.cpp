@@ -1,5 +1,10 @@
 #include "app/cli/cli_model_args.h"
 
+#include "model/model_error.h"
+#include "model/npy_dataset.h"
+
+#include <sys/stat.h>
+
 namespace dermsam::cli {
 
 LoadedModel loadModelFromArgs(const Args& args) {
@@ -26,6 +31,42 @@ Prompts parsePromptArgs(const Args& args) {
     }
     p.multimask = args.flag("multimask");
     return p;
+}
+
+PairSource openPairs(const std::string& dataDir, const std::string& splitFile,
+                     const std::string& splitName, size_t limit) {
+    std::vector<std::string> ids = listNpyDataset(dataDir);
+    if (ids.empty()) {
+#ifdef DERMSAM_MODEL_ONLY
+        throw UsageError("'" + dataDir +
+                         "' is not a MedSAM npy dataset (imgs/*.npy + gts/*.npy); "
+                         "the headless build reads only that layout");
+#else
+        return openCorePairs(dataDir, splitFile, splitName, limit);
+#endif
+    }
+    if (!splitName.empty()) {
+        std::string file = splitFile;
+        struct stat st {};
+        if (file.empty() && ::stat((dataDir + "/splits.txt").c_str(), &st) == 0)
+            file = dataDir + "/splits.txt";
+        if (file.empty())
+            throw UsageError("no split file: pass --split FILE (lines 'id train|val|test')");
+        const auto splits = readSplitFile(file);
+        std::vector<std::string> kept;
+        for (const auto& id : ids) {
+            auto it = splits.find(id);
+            if (it != splits.end() && it->second == splitName)
+                kept.push_back(id);
+        }
+        ids = std::move(kept);
+    }
+    if (limit > 0 && ids.size() > limit)
+        ids.resize(limit);
+    PairSource src;
+    src.count = ids.size();
+    src.load = [dataDir, ids](size_t i) { return readNpyPair(dataDir, ids.at(i)); };
+    return src;
 }
 
 } // namespace dermsam::cli

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/cli/cli_common.h"
+#include "model/finetune_job.h"
 #include "model/model_loader.h"
 #include "model/prompts.h"
 
@@ -11,5 +12,14 @@ LoadedModel loadModelFromArgs(const Args& args);
 
 // --box x0,y0,x1,y1 (repeatable) and --point x,y,label (repeatable), plus --multimask.
 Prompts parsePromptArgs(const Args& args);
+
+// Image/mask pairs of one split of a dataset folder ("" = every pair). The MedSAM npy layout is
+// read with LibTorch alone; other layouts need core (not in the headless build).
+PairSource openPairs(const std::string& dataDir, const std::string& splitFile,
+                     const std::string& splitName, size_t limit);
+#ifndef DERMSAM_MODEL_ONLY
+PairSource openCorePairs(const std::string& dataDir, const std::string& splitFile,
+                         const std::string& splitName, size_t limit);
+#endif
 
 } // namespace dermsam::cli

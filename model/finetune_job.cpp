@@ -1,0 +1,218 @@
+#include "model/finetune_job.h"
+
+#include "model/embedding_cache.h"
+#include "model/file_util.h"
+#include "model/model_error.h"
+#include "model/pth_writer.h"
+#include "model/safetensors.h"
+#include "model/sam_model.h"
+
+#include "dermsam_version.h"
+
+#include <ATen/ATen.h>
+
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace dermsam {
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string stem(const std::string& path) {
+    for (const char* ext : {".safetensors", ".pth", ".pt"})
+        if (endsWith(path, ext))
+            return path.substr(0, path.size() - std::string(ext).size());
+    return path;
+}
+
+std::string optionsJson(const TrainOptions& o) {
+    std::ostringstream s;
+    s << "{\"epochs\":" << o.epochs << ",\"lr\":" << o.lr << ",\"weight_decay\":" << o.weightDecay
+      << ",\"batch_size\":" << o.batchSize << ",\"box_jitter_px_1024\":" << o.boxJitter
+      << ",\"box_jitter_fraction\":" << o.boxJitterFraction
+      << ",\"point_fraction\":" << o.pointFraction << ",\"seed\":" << o.seed
+      << ",\"patience\":" << o.patience << ",\"warmup_steps\":" << o.warmupSteps
+      << ",\"cosine\":" << (o.cosineSchedule ? "true" : "false")
+      << ",\"train_image_encoder\":" << (o.trainImageEncoder ? "true" : "false")
+      << ",\"train_prompt_encoder\":" << (o.trainPromptEncoder ? "true" : "false")
+      << ",\"augment\":" << (o.augment.enabled ? "true" : "false") << "}";
+    return s.str();
+}
+
+void writeState(const std::string& path, const TrainState& s) {
+    std::ofstream out(path + ".tmp");
+    out << s.epochsDone << " " << s.bestDice << " " << s.bestEpoch << " " << s.epochsWithoutGain
+        << " " << s.step << "\n";
+    out.close();
+    if (!out || std::rename((path + ".tmp").c_str(), path.c_str()) != 0)
+        throw ModelError(ErrorCode::FileWriteFailed, path, "cannot write training state");
+}
+
+TrainState readState(const std::string& path) {
+    std::ifstream in(path);
+    TrainState s;
+    if (!(in >> s.epochsDone >> s.bestDice >> s.bestEpoch >> s.epochsWithoutGain >> s.step))
+        throw ModelError(ErrorCode::FileUnreadable, path, "no resumable training state");
+    return s;
+}
+
+// (H, W[, C]) -> (3, S, S) uint8, squashed like the medsam / compact profiles.
+at::Tensor squashImage(const at::Tensor& image, int size) {
+    at::Tensor x = image.dim() == 2 ? image.unsqueeze(2) : image;
+    if (x.size(2) == 4)
+        x = x.slice(2, 0, 3);
+    at::Tensor f = x.to(at::kFloat);
+    if (image.scalar_type() == at::kInt)
+        f = f / 257.0;
+    if (f.size(2) == 1)
+        f = f.expand({-1, -1, 3});
+    f = f.permute({2, 0, 1}).unsqueeze(0).contiguous();
+    f = at::_upsample_bilinear2d_aa(f, {size, size}, false);
+    return f.round().clamp(0, 255).to(at::kByte)[0];
+}
+
+at::Tensor squashMask(const at::Tensor& mask, int size) {
+    const at::Tensor m = (mask > 0).to(at::kFloat).unsqueeze(0).unsqueeze(0);
+    return (at::upsample_bilinear2d(m, {size, size}, false) > 0.5).to(at::kByte)[0];
+}
+
+} // namespace
+
+void writeCheckpointFile(const std::string& path, const TensorMap& tensors,
+                         const MetadataMap& metadata) {
+    if (endsWith(path, ".pth") || endsWith(path, ".pt"))
+        writePth(path, tensors);
+    else
+        writeSafetensors(path, tensors, metadata);
+}
+
+TrainingSet prepareTrainingSet(SamModel& model, PreprocessProfile profile, const PairSource& source,
+                               bool forEncoderTraining, const std::string& cacheDir,
+                               const std::string& modelHash,
+                               const std::function<void(size_t, size_t)>& progress,
+                               const std::function<bool()>& cancelled) {
+    TrainingSet set;
+    const int inputSize = model.architecture().imgSize;
+    const int lowRes = 4 * model.architecture().embeddingSize();
+    std::vector<at::Tensor> a, b;
+    const EmbeddingCache cache(forEncoderTraining ? std::string() : cacheDir);
+    const std::vector<int64_t> shape{1, model.architecture().outChans,
+                                     model.architecture().embeddingSize(),
+                                     model.architecture().embeddingSize()};
+    for (size_t i = 0; i < source.count; ++i) {
+        if (cancelled && cancelled())
+            throw ModelError(ErrorCode::Cancelled, {}, "cancelled while preparing data");
+        const ImageMaskPair p = source.load(i);
+        set.ids.push_back(p.id);
+        if (forEncoderTraining) {
+            // A margin above the input size leaves room for zoom augmentation.
+            const int stored = inputSize + inputSize / 8;
+            a.push_back(squashImage(p.image, stored));
+            b.push_back(squashMask(p.mask, stored));
+        } else {
+            const PreprocessResult pre = preprocessImage(p.image, profile, inputSize);
+            const std::string key = EmbeddingCache::key(modelHash, profileName(profile), p.image);
+            at::Tensor e = cache.load(key, shape);
+            if (!e.defined()) {
+                at::NoGradGuard ng;
+                e = model.encode(pre.input).to(at::kCPU, at::kHalf);
+                cache.store(key, e);
+            }
+            a.push_back(e[0]);
+            b.push_back(lowResTarget(p.mask, pre.geometry, profile, lowRes));
+        }
+        if (progress)
+            progress(i + 1, source.count);
+    }
+    if (a.empty())
+        return set;
+    if (forEncoderTraining) {
+        set.images = at::stack(a);
+    } else {
+        set.embeddings = at::stack(a);
+    }
+    set.masks = at::stack(b);
+    return set;
+}
+
+FineTuneResult runFineTune(SamModel& model, PreprocessProfile profile, const PairSource& train,
+                           const PairSource& val, const FineTuneSettings& settings,
+                           const FineTuneCallbacks& cb) {
+    if (settings.outPath.empty())
+        throw ModelError(ErrorCode::BadArgument, {}, "no output checkpoint path");
+    ensureParentDirectory(settings.outPath);
+    const bool encoderTrains = settings.train.trainImageEncoder;
+    FineTuneResult result;
+    result.bestPath = settings.outPath;
+    const std::string base = stem(settings.outPath);
+    result.lastPath = base + ".last.safetensors";
+    const std::string optimPath = base + ".optim.pt";
+    const std::string statePath = base + ".state";
+
+    auto stageProgress = [&](const std::string& stage) {
+        return [&cb, stage](size_t done, size_t total) {
+            if (cb.progress)
+                cb.progress(stage, done, total);
+        };
+    };
+    const TrainingSet trainSet = prepareTrainingSet(
+        model, profile, train, encoderTrains, settings.cacheDir, settings.baseModelHash,
+        stageProgress("prepare-train"), cb.train.cancelled);
+    const TrainingSet valSet = prepareTrainingSet(model, profile, val, encoderTrains,
+                                                  settings.cacheDir, settings.baseModelHash,
+                                                  stageProgress("prepare-val"), cb.train.cancelled);
+    result.trainCount = static_cast<size_t>(trainSet.size());
+    result.valCount = static_cast<size_t>(valSet.size());
+
+    Trainer trainer(model, profile, settings.train);
+    TrainState state;
+    if (settings.resume) {
+        state = readState(statePath);
+        model.loadStateDict(readSafetensors(result.lastPath).tensors);
+        trainer.loadOptimizer(optimPath);
+    } else {
+        state.bestDice = trainer.validate(valSet); // the starting point (zero-shot) is a candidate
+    }
+
+    MetadataMap meta;
+    meta["format"] = "dermsam-checkpoint-1";
+    meta["dermsam_version"] = DERMSAM_VERSION_STRING;
+    meta["architecture"] = model.architecture().toJson();
+    meta["profile"] = profileName(profile);
+    meta["base_model_sha256"] = settings.baseModelHash;
+    meta["base_model"] = settings.baseModelName;
+    meta["training"] = optionsJson(settings.train);
+    meta["data"] = "{\"train\":" + std::to_string(result.trainCount) +
+                   ",\"val\":" + std::to_string(result.valCount) + "}";
+    if (!settings.resume) {
+        MetadataMap m = meta;
+        m["val_dice"] = std::to_string(state.bestDice);
+        m["epoch"] = "0";
+        writeCheckpointFile(settings.outPath, model.stateDict(), m);
+    }
+
+    TrainCallbacks callbacks = cb.train;
+    callbacks.checkpoint = [&](const TrainState& s, bool best) {
+        MetadataMap m = meta;
+        m["val_dice"] = std::to_string(best ? s.bestDice : s.bestDice);
+        m["epoch"] = std::to_string(best ? s.bestEpoch : s.epochsDone);
+        if (best) {
+            writeCheckpointFile(settings.outPath, model.stateDict(), m);
+        } else {
+            writeSafetensors(result.lastPath, model.stateDict(), m);
+            trainer.saveOptimizer(optimPath);
+            writeState(statePath, s);
+        }
+        if (cb.train.checkpoint)
+            cb.train.checkpoint(s, best);
+    };
+    result.state = trainer.fit(trainSet, valSet, state, callbacks);
+    return result;
+}
+
+} // namespace dermsam
