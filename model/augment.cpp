@@ -75,11 +75,11 @@ AugmentedBatch augmentBatch(const at::Tensor& imagesU8, const at::Tensor& masksU
     images = images.clamp(0.0, 1.0).pow(per(opt.gamma));
 
     // Optics: blur and lower-resolution capture for a random subset.
-    const double sigma = 0.6 + 1.2 * at::empty({1}, at::kDouble).uniform_(0, 1, gen).item<double>();
+    const double sigma = 0.6 + 1.2 * at::empty({1}, o).uniform_(0, 1, gen).item<double>();
     const at::Tensor blurMask = (uniform(b, 0, 1, o, gen) < opt.blurProbability).view({b, 1, 1, 1});
     images = at::where(blurMask, gaussianBlur(images, sigma), images);
     const int low = static_cast<int>(
-        size * (0.35 + 0.4 * at::empty({1}, at::kDouble).uniform_(0, 1, gen).item<double>()));
+        size * (0.35 + 0.4 * at::empty({1}, o).uniform_(0, 1, gen).item<double>()));
     const at::Tensor lowMask =
         (uniform(b, 0, 1, o, gen) < opt.lowResProbability).view({b, 1, 1, 1});
     const at::Tensor lowRes = at::upsample_bilinear2d(

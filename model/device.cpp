@@ -2,6 +2,7 @@
 
 #include "model/model_error.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
@@ -55,6 +56,12 @@ std::string dtypeName(c10::ScalarType t) {
     default:
         return c10::toString(t);
     }
+}
+
+void configureCuda(bool tf32, bool benchmark) {
+    at::globalContext().setAllowTF32CuBLAS(tf32);
+    at::globalContext().setAllowTF32CuDNN(tf32);
+    at::globalContext().setBenchmarkCuDNN(benchmark);
 }
 
 int configureThreads(int threads) {

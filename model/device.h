@@ -18,4 +18,8 @@ std::string dtypeName(c10::ScalarType t);
 // otherwise (threads <= 0 means all).
 int configureThreads(int threads);
 
+// TF32 tensor-core maths for float32 matrix products and convolutions on CUDA (off = exact
+// float32), and cuDNN autotuning for fixed shapes.
+void configureCuda(bool tf32, bool benchmark = true);
+
 } // namespace dermsam

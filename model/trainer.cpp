@@ -5,6 +5,7 @@
 #include "model/sam_modules.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
 
@@ -21,7 +22,8 @@ struct Trainer::Impl {
     std::vector<std::string> names;
     std::vector<at::Tensor> params;
     std::unique_ptr<torch::optim::AdamW> optimizer;
-    at::Generator gen;
+    at::Generator gen;    // on the training device: augmentation, jitter, point sampling
+    at::Generator cpuGen; // shuffling and per-batch prompt choices
     c10::Device device;
     int64_t totalSteps = 1;
 
@@ -30,7 +32,9 @@ struct Trainer::Impl {
         , profile(p)
         , opt(std::move(o))
         , device(m.device()) {
-        gen = at::globalContext().defaultGenerator(device);
+        gen = device.is_cpu() ? at::make_generator<at::CPUGeneratorImpl>(uint64_t(opt.seed))
+                              : at::globalContext().defaultGenerator(device);
+        cpuGen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(opt.seed));
     }
 
     bool trainable(const std::string& key) const {
@@ -255,14 +259,16 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
     const int64_t bs = std::min<int64_t>(d->opt.batchSize, n);
     const int64_t steps = (n + bs - 1) / bs;
     d->totalSteps = steps * d->opt.epochs;
-    for (int epoch = state.epochsDone + 1; epoch <= d->opt.epochs; ++epoch) {
+    int lastEpoch = d->opt.epochs;
+    const int firstEpoch = state.epochsDone + 1;
+    const auto fitStart = std::chrono::steady_clock::now();
+    for (int epoch = state.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
         // Seeding per epoch makes a resumed run draw exactly what an uninterrupted one would.
-        d->gen.set_current_seed(static_cast<uint64_t>(d->opt.seed) * 1000003ULL +
-                                static_cast<uint64_t>(epoch));
-        const at::Tensor perm =
-            at::randperm(n, d->gen.device().is_cpu()
-                                ? d->gen
-                                : at::globalContext().defaultGenerator(c10::Device(c10::kCPU)));
+        const uint64_t epochSeed =
+            static_cast<uint64_t>(d->opt.seed) * 1000003ULL + static_cast<uint64_t>(epoch);
+        d->gen.set_current_seed(epochSeed);
+        d->cpuGen.set_current_seed(epochSeed);
+        const at::Tensor perm = at::randperm(n, d->cpuGen);
         d->setTrainMode(true);
         const auto t0 = std::chrono::steady_clock::now();
         double lossSum = 0;
@@ -275,10 +281,11 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
             PromptTensors p;
             const bool usePoints =
                 d->opt.pointFraction > 0 &&
-                at::empty({1}, at::kDouble).uniform_(0, 1).item<double>() < d->opt.pointFraction;
+                at::empty({1}, at::kDouble).uniform_(0, 1, d->cpuGen).item<double>() <
+                    d->opt.pointFraction;
             if (usePoints) {
                 const bool negative =
-                    at::empty({1}, at::kDouble).uniform_(0, 1).item<double>() < 0.5;
+                    at::empty({1}, at::kDouble).uniform_(0, 1, d->cpuGen).item<double>() < 0.5;
                 d->promptPoints(b.targets, negative, p.pointCoords, p.pointLabels);
             } else {
                 p.boxes = d->promptBoxes(b.targets, true);
@@ -330,6 +337,17 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
         }
         if (d->opt.patience > 0 && state.epochsWithoutGain >= d->opt.patience)
             break;
+        if (d->opt.timeLimitSeconds > 0) {
+            // Size the run from the epochs measured so far so that the schedule still ends at
+            // a low learning rate when time, not the epoch count, is the limit.
+            const double elapsed =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - fitStart).count();
+            const double perEpoch = elapsed / double(epoch - firstEpoch + 1);
+            const int affordable = epoch + static_cast<int>((d->opt.timeLimitSeconds - elapsed) /
+                                                            std::max(perEpoch, 1e-3));
+            lastEpoch = std::max(epoch, std::min(d->opt.epochs, affordable));
+            d->totalSteps = steps * lastEpoch;
+        }
     }
     d->setTrainMode(false);
     return state;

@@ -27,8 +27,9 @@ struct TrainOptions {
     bool cosineSchedule = false;
     bool trainImageEncoder = false; // PEFT default: only the mask decoder trains
     bool trainPromptEncoder = false;
-    AugmentOptions augment; // used when training from images
-    int validateEvery = 1;  // epochs
+    AugmentOptions augment;      // used when training from images
+    int validateEvery = 1;       // epochs
+    double timeLimitSeconds = 0; // > 0: fit the epochs (and the cosine schedule) into this time
 };
 
 struct EpochReport {

@@ -8,6 +8,7 @@
 #include "model/model_loader.h"
 #include "model/npy.h"
 #include "model/sam_model.h"
+#include "model/trainer.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -116,12 +117,15 @@ int runForward(const std::vector<std::string>& argv) {
 
 int runBench(const std::vector<std::string>& argv) {
     const Args args(argv, {"json"});
-    args.allowOnly(
-        {"model", "arch", "device", "threads", "json", "repeats", "precision", "profile", "base"});
+    args.allowOnly({"model", "arch", "device", "threads", "json", "repeats", "precision", "profile",
+                    "base", "tf32", "train-batch"});
     const int threads = configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     const c10::ScalarType dtype = resolveDtype(args.valueOr("precision", "float32"), device);
     const int repeats = std::max(1, args.intValue("repeats", device.is_cuda() ? 20 : 3));
+    const bool tf32 = args.valueOr("tf32", "off") == "on";
+    if (device.is_cuda())
+        configureCuda(tf32);
 
     std::shared_ptr<SamModel> model;
     std::string name;
@@ -158,14 +162,44 @@ int runBench(const std::vector<std::string>& argv) {
     for (int i = 0; i < std::max(repeats, 20); ++i)
         dec.push_back(timeIt([&] { model->decode(embedding, box); }));
     const Stats e = summarize(enc), d = summarize(dec);
+
+    // Decoder-only training throughput on cached embeddings (the PEFT loop), when asked.
+    double trainSamplesPerSecond = 0;
+    const int trainBatch = args.intValue("train-batch", 0);
+    if (trainBatch > 0) {
+        c10::InferenceMode off(false);
+        const int g = model->architecture().embeddingSize();
+        const int64_t n = int64_t(trainBatch) * 8;
+        TrainingSet set;
+        for (int64_t i = 0; i < n; ++i)
+            set.ids.push_back(std::to_string(i));
+        set.embeddings = at::randn({n, model->architecture().outChans, g, g}).to(at::kHalf);
+        at::Tensor masks = at::zeros({n, 1, 4 * g, 4 * g}, at::kByte);
+        masks.slice(2, g, 3 * g).slice(3, g, 3 * g).fill_(1);
+        set.masks = masks;
+        model->to(device, c10::kFloat);
+        TrainOptions o;
+        o.batchSize = trainBatch;
+        o.epochs = 3;
+        o.patience = 0;
+        Trainer trainer(*model, PreprocessProfile::MedSam, o);
+        std::vector<double> rates;
+        TrainCallbacks cb;
+        cb.epoch = [&rates](const EpochReport& r) { rates.push_back(r.samplesPerSecond); };
+        trainer.fit(set, TrainingSet{}, TrainState{}, cb);
+        trainSamplesPerSecond = rates.empty() ? 0 : rates.back(); // the last epoch is warm
+    }
     const double rss = peakRssMb();
     const std::string dev = device.str();
     if (args.flag("json")) {
         std::printf("{\"model\":%s,\"device\":%s,\"precision\":%s,\"threads\":%d,\"repeats\":%d,"
-                    "\"encode_ms\":%s,\"decode_ms\":%s,\"peak_rss_mb\":%s}\n",
+                    "\"tf32\":%s,\"encode_ms\":%s,\"decode_ms\":%s,\"peak_rss_mb\":%s,"
+                    "\"train_batch\":%d,\"train_samples_per_s\":%s}\n",
                     Json::quote(name).c_str(), Json::quote(dev).c_str(),
-                    Json::quote(dtypeName(dtype)).c_str(), threads, repeats, statsJson(e).c_str(),
-                    statsJson(d).c_str(), Json::number(rss).c_str());
+                    Json::quote(dtypeName(dtype)).c_str(), threads, repeats,
+                    tf32 ? "true" : "false", statsJson(e).c_str(), statsJson(d).c_str(),
+                    Json::number(rss).c_str(), trainBatch,
+                    Json::number(trainSamplesPerSecond).c_str());
         return 0;
     }
     std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),
@@ -173,6 +207,9 @@ int runBench(const std::vector<std::string>& argv) {
     std::printf("encode: median %.1f ms (min %.1f, max %.1f)\n", e.median, e.min, e.max);
     std::printf("decode: median %.2f ms (min %.2f, max %.2f)\n", d.median, d.min, d.max);
     std::printf("peak RSS: %.0f MB\n", rss);
+    if (trainBatch > 0)
+        std::printf("decoder training: %.1f samples/s at batch %d\n", trainSamplesPerSecond,
+                    trainBatch);
     return 0;
 }
 
@@ -206,9 +243,13 @@ int runFinetune(const std::vector<std::string>& argv) {
                     "limit",
                     "profile",
                     "base",
-                    "validate-every"});
+                    "validate-every",
+                    "time-limit",
+                    "tf32"});
     configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    if (device.is_cuda())
+        configureCuda(args.valueOr("tf32", "on") == "on");
 
     FineTuneSettings settings;
     TrainOptions& o = settings.train;
@@ -227,6 +268,7 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.trainPromptEncoder = args.flag("train-prompt-encoder");
     o.augment.enabled = args.flag("augment");
     o.validateEvery = args.intValue("validate-every", 1);
+    o.timeLimitSeconds = args.doubleValue("time-limit", 0);
     if (o.epochs < 1 || o.batchSize < 1 || o.lr <= 0)
         throw UsageError("--epochs and --batch-size must be positive, --lr above zero");
     settings.outPath = args.value("out");
