@@ -330,6 +330,29 @@ int runFinetune(const std::vector<std::string>& argv) {
     return 0;
 }
 
+int runConvert(const std::vector<std::string>& argv) {
+    const Args args(argv, {});
+    args.allowOnly({"model", "out", "dtype", "profile", "base"});
+    const LoadedModel m = loadModelFromArgs(args);
+    const std::string dtype = args.valueOr("dtype", "float32");
+    at::ScalarType t = at::kFloat;
+    if (dtype == "float16")
+        t = at::kHalf;
+    else if (dtype == "bfloat16")
+        t = at::kBFloat16;
+    else if (dtype != "float32")
+        throw UsageError("--dtype must be float32, float16 or bfloat16");
+    TensorMap tensors = m.model->stateDict();
+    for (auto& kv : tensors)
+        kv.second = kv.second.to(t);
+    MetadataMap meta = m.metadata;
+    meta["profile"] = profileName(m.profile);
+    meta["architecture"] = m.model->architecture().toJson();
+    meta["storage_dtype"] = dtype;
+    writeCheckpointFile(args.value("out"), tensors, meta);
+    return 0;
+}
+
 } // namespace
 
 void registerModelCommands(CommandTable& table) {
@@ -337,6 +360,8 @@ void registerModelCommands(CommandTable& table) {
     table["forward"] = {runForward,
                         "run encoder and decoder on a preprocessed .npy input (no preprocessing)"};
     table["finetune"] = {runFinetune, "train the mask decoder (PEFT) or a whole new model"};
+    table["convert"] = {runConvert,
+                        "rewrite a checkpoint (.pth <-> .safetensors, float16 storage)"};
     table["bench"] = {runBench, "time encode and decode (--model M or --arch vit_b)"};
 }
 
