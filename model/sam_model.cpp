@@ -6,6 +6,7 @@
 #include "model/sam_modules.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/nn/module.h>
 
 #include <sstream>
@@ -93,6 +94,7 @@ void SamModel::loadStateDict(const TensorMap& tensors) {
     at::NoGradGuard noGrad;
     for (auto& kv : targets)
         kv.second.copy_(tensors.at(kv.first));
+    m_densePe = at::Tensor();
 }
 
 TensorMap SamModel::stateDict() const {
@@ -106,6 +108,7 @@ TensorMap SamModel::stateDict() const {
 
 void SamModel::to(c10::Device device, c10::ScalarType dtype) {
     m_modules->root->to(device, dtype);
+    m_densePe = at::Tensor();
     m_device = device;
     m_dtype = dtype;
 }
@@ -170,7 +173,14 @@ DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptT
 }
 
 at::Tensor SamModel::denseImagePositionalEncoding() const {
-    return m_modules->promptEncoder->densePositionalEncoding();
+    if (!m_densePe.defined() || m_densePe.device() != m_device ||
+        m_densePe.scalar_type() != m_dtype) {
+        // A normal (not inference) tensor without grad, usable by inference and training alike.
+        c10::InferenceMode normal(false);
+        at::NoGradGuard noGrad;
+        m_densePe = m_modules->promptEncoder->densePositionalEncoding();
+    }
+    return m_densePe;
 }
 
 int64_t SamModel::parameterCount() const {

@@ -75,6 +75,9 @@ private:
     std::unique_ptr<SamModules> m_modules;
     c10::Device m_device = c10::kCPU;
     c10::ScalarType m_dtype = c10::kFloat;
+    // The grid's positional encoding depends only on a frozen buffer: computed once per
+    // device/dtype instead of on every decode.
+    mutable at::Tensor m_densePe;
 };
 
 } // namespace dermsam
