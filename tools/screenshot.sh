@@ -4,9 +4,8 @@
 #
 #   tools/screenshot.sh [--build DIR] [--model CHECKPOINT] [--image IMG] [--box x0,y0,x1,y1] [--out PNG]
 #
-# The model defaults to the settings' checkpoint; without one the window shows "No model". The
-# parity fixture's random-weight checkpoint (../shared/fixtures/sam-parity-tiny/weights.pth) is
-# used when present and nothing else is given, so the mask is only a placeholder then.
+# The model defaults to the built-in default model (a private settings folder is used, so the
+# user's own checkpoint setting does not apply).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
@@ -31,9 +30,6 @@ if [[ -z "$image" ]]; then
     image="$(ls "$root"/../shared/data/isic2018-512/images/*.jpg 2>/dev/null | head -1 || true)"
 fi
 [[ -n "$image" && -f "$image" ]] || { echo "screenshot.sh: no sample image (use --image)" >&2; exit 1; }
-if [[ -z "$model" && -f "$root/../shared/fixtures/sam-parity-tiny/weights.pth" ]]; then
-    model="$root/../shared/fixtures/sam-parity-tiny/weights.pth"
-fi
 command -v xvfb-run >/dev/null || { echo "screenshot.sh: xvfb-run is not installed (apt install xvfb)" >&2; exit 1; }
 
 # A private settings folder, so the user's settings and recent files stay untouched.
