@@ -1,0 +1,127 @@
+// Protects `dermsam-cli forward` and `info`: the CLI reproduces the upstream fixture's outputs.
+// labels: parity
+#include "model/npy.h"
+#include "test_support.h"
+
+#include <ATen/ATen.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestCliForward : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void forwardMatchesFixture_data();
+    void forwardMatchesFixture();
+    void infoReadsArchitecture();
+    void badInputsFailWithOneLine_data();
+    void badInputsFailWithOneLine();
+};
+
+namespace {
+
+QProcess* runCli(const QStringList& args, QObject* parent) {
+    auto* p = new QProcess(parent);
+    p->start(QStringLiteral(DERMSAM_CLI_PATH), args);
+    p->waitForFinished(300000);
+    return p;
+}
+
+double relativeError(const at::Tensor& a, const at::Tensor& b) {
+    return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>() /
+           b.to(at::kDouble).abs().max().item<double>();
+}
+
+} // namespace
+
+void TestCliForward::forwardMatchesFixture_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QStringList>("prompt");
+    // Coordinates from the fixture's cases.json (1024 input frame).
+    QTest::newRow("box") << "box"
+                         << QStringList{"--box",
+                                        "572.2575493510445,595.2758824423443,816.1384267094012,"
+                                        "978.297940256884"};
+    QTest::newRow("point multimask")
+        << "point" << QStringList{"--point", "766.0,859.3,1", "--multimask"};
+    QTest::newRow("three boxes")
+        << "three_boxes"
+        << QStringList{"--box",
+                       "383.8460164844972,449.6859869367985,761.9018114677476,601.9190004685386",
+                       "--box",
+                       "491.4003233296463,131.23983220901357,879.925238816223,281.372146705417",
+                       "--box",
+                       "415.68042870985045,67.51972047378752,626.7612643691025,242.42292132055167"};
+}
+
+void TestCliForward::forwardMatchesFixture() {
+    QFETCH(QString, name);
+    QFETCH(QStringList, prompt);
+    DERMSAM_REQUIRE_FIXTURE(dir);
+    QTemporaryDir out;
+    QProcess* p = runCli(QStringList{"forward", "--model", dir + "/weights.pth", "--input",
+                                     dir + "/input.npy", "--out-dir", out.path()} +
+                             prompt,
+                         this);
+    QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+    const std::string o = out.path().toStdString();
+    const std::string f = dir.toStdString();
+    const double embErr = relativeError(dermsam::readNpy(o + "/image_embedding.npy"),
+                                        dermsam::readNpy(f + "/image_embedding.npy"));
+    const double logitErr =
+        relativeError(dermsam::readNpy(o + "/low_res_logits.npy"),
+                      dermsam::readNpy(f + "/" + name.toStdString() + "_low_res_logits.npy"));
+    const double iouErr =
+        relativeError(dermsam::readNpy(o + "/iou_predictions.npy"),
+                      dermsam::readNpy(f + "/" + name.toStdString() + "_iou_predictions.npy"));
+    qInfo("errors: embedding %.3g, logits %.3g, iou %.3g", embErr, logitErr, iouErr);
+    QVERIFY(embErr <= 1e-4);
+    QVERIFY(logitErr <= 1e-4);
+    QVERIFY(iouErr <= 1e-4);
+}
+
+void TestCliForward::infoReadsArchitecture() {
+    DERMSAM_REQUIRE_FIXTURE(dir);
+    QProcess* p = runCli({"info", "--model", dir + "/weights.pth", "--json"}, this);
+    QCOMPARE(p->exitCode(), 0);
+    const QJsonObject o = QJsonDocument::fromJson(p->readAllStandardOutput()).object();
+    const QJsonObject arch = o.value("architecture").toObject();
+    QCOMPARE(arch.value("embed_dim").toInt(), 96);
+    QCOMPARE(arch.value("depth").toInt(), 2);
+    QCOMPARE(arch.value("num_heads").toInt(), 3);
+    QCOMPARE(arch.value("window_size").toInt(), 14);
+    QCOMPARE(o.value("format").toString(), QString("pth"));
+    QCOMPARE(o.value("sha256").toString().size(), 64);
+    QVERIFY(o.value("parameters").toObject().value("mask_decoder").toInt() > 4000000);
+}
+
+void TestCliForward::badInputsFailWithOneLine_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("missing model")
+        << QStringList{"info", "--model", "/nonexistent.pth"} << "file-not-found";
+    QTest::newRow("not a checkpoint")
+        << QStringList{"info", "--model", QStringLiteral(DERMSAM_TEST_SOURCE_DIR "/README.md")}
+        << "safetensors";
+    QTest::newRow("bad box") << QStringList{"forward", "--model", "default",   "--input", "x.npy",
+                                            "--box",   "1,2,3",   "--out-dir", "/tmp"}
+                             << "--box";
+    QTest::newRow("unknown option") << QStringList{"info", "--model", "default", "--colour", "red"}
+                                    << "unknown option --colour";
+}
+
+void TestCliForward::badInputsFailWithOneLine() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QProcess* p = runCli(args, this);
+    QVERIFY(p->exitCode() != 0);
+    const QString err = QString::fromUtf8(p->readAllStandardError()).trimmed();
+    QVERIFY2(err.contains(message, Qt::CaseInsensitive), qPrintable(err));
+    QCOMPARE(err.count('\n'), 0);
+}
+
+QTEST_GUILESS_MAIN(TestCliForward)
+#include "tst_cli_forward.moc"
