@@ -1,15 +1,461 @@
-// Commands over dataset folders: evaluation, fine-tuning, comparison.
+// Commands over dataset folders: evaluation and paired comparison of models.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
+#include "app/cli/cli_eval.h"
 #include "app/cli/cli_model_args.h"
+
+#include "core/core_error.h"
+#include "core/dataset.h"
+#include "core/dataset_split.h"
+#include "core/evaluation.h"
+#include "core/image_io.h"
+#include "core/image_tensor.h"
+#include "core/mask_io.h"
+#include "core/statistics.h"
+#include "model/device.h"
+#include "model/model_loader.h"
+#include "model/predictor.h"
+#include "model/sam_model.h"
+
+#include <ATen/ATen.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
 
 namespace dermsam::cli {
 
-PairSource openCorePairs(const std::string& dataDir, const std::string&, const std::string&,
-                         size_t) {
-    throw UsageError("'" + dataDir + "': only the MedSAM npy layout is readable so far");
+namespace {
+
+bool fileExists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-void registerDataCommands(CommandTable& /*table*/) {}
+// The items of one split ("" = all), problems of the scan listed on stderr.
+std::vector<DatasetItem> selectItems(const std::string& dataDir, const std::string& splitFile,
+                                     const std::string& splitName, size_t limit, bool validate) {
+    const Dataset ds = scanDataset(dataDir, DatasetLayout::Auto, validate);
+    for (const DatasetProblem& p : ds.problems)
+        std::fprintf(stderr, "skipped %s (%s): %s%s%s\n", p.id.c_str(), problemKindName(p.kind),
+                     p.path.c_str(), p.detail.empty() ? "" : ": ", p.detail.c_str());
+    std::vector<DatasetItem> items = ds.items;
+    if (!splitName.empty()) {
+        SplitName which = SplitName::Test;
+        if (!splitNameFromString(splitName, which))
+            throw UsageError("unknown split '" + splitName + "' (train, val or test)");
+        std::string file = splitFile;
+        if (file.empty() && fileExists(dataDir + "/splits.txt"))
+            file = dataDir + "/splits.txt";
+        if (!file.empty()) {
+            const DatasetSplit split = applySplitFile(ds, loadSplitFile(file));
+            if (!split.unknownIds.empty())
+                std::fprintf(stderr, "%zu ids of %s are not in the dataset\n",
+                             split.unknownIds.size(), file.c_str());
+            items = split.items(which);
+        } else {
+            std::fprintf(stderr, "no split file: seeded random split 80/10/10 (seed 42)\n");
+            items = randomSplit(ds, 0.8, 0.1, 0.1, 42).items(which);
+        }
+    }
+    if (limit > 0 && items.size() > limit)
+        items.resize(limit);
+    return items;
+}
+
+struct SplitChoice {
+    std::string file;
+    std::string name; // "" = the whole dataset
+};
+
+// --split FILE:NAME, --split FILE [--split-name NAME] (default test), or --split-name NAME
+// alone (the dataset's own splits.txt).
+SplitChoice splitFromArgs(const Args& args) {
+    SplitChoice c;
+    if (args.has("split")) {
+        const std::string v = args.value("split");
+        const auto colon = v.rfind(':');
+        SplitName dummy;
+        if (colon != std::string::npos && splitNameFromString(v.substr(colon + 1), dummy)) {
+            c.file = v.substr(0, colon);
+            c.name = v.substr(colon + 1);
+        } else {
+            c.file = v;
+            c.name = "test";
+        }
+        if (c.file.empty())
+            throw UsageError("--split needs a file: --split FILE:NAME");
+    }
+    if (args.has("split-name"))
+        c.name = args.value("split-name");
+    return c;
+}
+
+EvalPrompt promptFromArgs(const Args& args) {
+    EvalPrompt p = EvalPrompt::Box;
+    const std::string name = args.valueOr("prompt", "box");
+    if (!evalPromptFromName(name, p))
+        throw UsageError("unknown --prompt '" + name + "' (box, jitter or center)");
+    return p;
+}
+
+std::string summaryJson(const MetricSummary& s) {
+    return "{\"mean\":" + Json::number(s.mean) + ",\"sd\":" + Json::number(s.sd) + ",\"ci\":[" +
+           Json::number(s.ciLow) + "," + Json::number(s.ciHigh) +
+           "],\"median\":" + Json::number(s.median) + ",\"n\":" + std::to_string(s.n) +
+           ",\"missing\":" + std::to_string(s.missing) + "}";
+}
+
+std::string promptText(const Prompts& p) {
+    char buf[128];
+    if (!p.boxes.empty()) {
+        const BoxPrompt& b = p.boxes.front();
+        std::snprintf(buf, sizeof buf, "box %.2f,%.2f,%.2f,%.2f", b.x0, b.y0, b.x1, b.y1);
+    } else if (!p.points.empty()) {
+        std::snprintf(buf, sizeof buf, "point %.2f,%.2f,%d", p.points[0].x, p.points[0].y,
+                      p.points[0].label);
+    } else {
+        buf[0] = '\0';
+    }
+    return buf;
+}
+
+std::string promptJson(const Prompts& p) {
+    if (!p.boxes.empty()) {
+        const BoxPrompt& b = p.boxes.front();
+        return "{\"box\":[" + Json::number(b.x0) + "," + Json::number(b.y0) + "," +
+               Json::number(b.x1) + "," + Json::number(b.y1) + "]}";
+    }
+    if (!p.points.empty())
+        return "{\"point\":[" + Json::number(p.points[0].x) + "," + Json::number(p.points[0].y) +
+               "," + std::to_string(p.points[0].label) + "]}";
+    return "{}";
+}
+
+std::string imageJson(const EvalImageResult& r) {
+    const ImageMetrics& m = r.metrics;
+    return "{\"id\":" + Json::quote(m.id) + ",\"dice\":" + Json::number(m.dice) +
+           ",\"iou\":" + Json::number(m.jaccard) +
+           ",\"thresholded_jaccard\":" + Json::number(m.thresholdedJaccard) +
+           ",\"sensitivity\":" + Json::number(m.sensitivity) +
+           ",\"specificity\":" + Json::number(m.specificity) +
+           ",\"accuracy\":" + Json::number(m.accuracy) + ",\"hd95\":" + Json::number(m.hd95Px) +
+           ",\"hd95_mm\":" + Json::number(m.hd95Mm) +
+           ",\"predicted_iou\":" + Json::number(r.predictedIou) +
+           ",\"prompt\":" + promptJson(r.prompt) + "}";
+}
+
+std::string summaryFieldsJson(const MetricsReport& s) {
+    return "\"dice\":" + summaryJson(s.dice) + ",\"iou\":" + summaryJson(s.jaccard) +
+           ",\"thresholded_jaccard\":" + summaryJson(s.thresholdedJaccard) +
+           ",\"sensitivity\":" + summaryJson(s.sensitivity) +
+           ",\"specificity\":" + summaryJson(s.specificity) +
+           ",\"accuracy\":" + summaryJson(s.accuracy) + ",\"hd95\":" + summaryJson(s.hd95Px);
+}
+
+std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt, uint64_t seed) {
+    std::string j = "{\"n\":" + std::to_string(run.images.size()) +
+                    ",\"model\":" + Json::quote(m.isDefault ? "default" : m.path) +
+                    ",\"sha256\":" + Json::quote(m.sha256) +
+                    ",\"profile\":" + Json::quote(profileName(m.profile)) +
+                    ",\"prompt\":" + Json::quote(evalPromptName(prompt)) +
+                    ",\"seed\":" + std::to_string(seed) +
+                    ",\"skipped\":" + std::to_string(run.skipped.size()) + "," +
+                    summaryFieldsJson(run.summary) + ",\"per_image\":[";
+    for (size_t i = 0; i < run.images.size(); ++i)
+        j += (i ? "," : "") + imageJson(run.images[i]);
+    return j + "]}";
+}
+
+std::string csvField(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos)
+        return s;
+    std::string q = "\"";
+    for (char c : s)
+        q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+void writeText(const std::string& path, const std::string& text) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    if (!f)
+        throw UsageError("cannot write '" + path + "'");
+}
+
+// R -> R.csv + R.json (an extension on R is dropped).
+std::string reportBase(const std::string& r) {
+    for (const char* ext : {".json", ".csv"}) {
+        const std::string e = ext;
+        if (r.size() > e.size() && r.compare(r.size() - e.size(), e.size(), e) == 0)
+            return r.substr(0, r.size() - e.size());
+    }
+    return r;
+}
+
+std::string evalCsv(const EvalRun& run) {
+    std::ostringstream out;
+    out << "id,dice,iou,thresholded_jaccard,sensitivity,specificity,accuracy,hd95_px,hd95_mm,"
+           "predicted_iou,prompt\n";
+    for (const auto& r : run.images) {
+        const ImageMetrics& m = r.metrics;
+        out << csvField(m.id) << "," << Json::number(m.dice) << "," << Json::number(m.jaccard)
+            << "," << Json::number(m.thresholdedJaccard) << "," << Json::number(m.sensitivity)
+            << "," << Json::number(m.specificity) << "," << Json::number(m.accuracy) << ","
+            << Json::number(m.hd95Px) << "," << Json::number(m.hd95Mm) << ","
+            << Json::number(r.predictedIou) << "," << csvField(promptText(r.prompt)) << "\n";
+    }
+    return out.str();
+}
+
+LoadedModel loadOne(const Args& args, const std::string& pathOrDefault, const c10::Device& device) {
+    LoadOptions options;
+    if (args.has("profile"))
+        options.profile = profileFromName(args.value("profile"));
+    options.base = args.valueOr("base", "");
+    LoadedModel m = loadModel(pathOrDefault, options);
+    m.model->to(device);
+    return m;
+}
+
+EvalRun evaluate(const LoadedModel& m, const std::vector<DatasetItem>& items,
+                 const EvalOptions& options, const std::string& label) {
+    const Predictor predictor(m.model, m.profile);
+    EvalCallbacks cb;
+    cb.progress = [&label](size_t done, size_t total, const std::string& id) {
+        std::fprintf(stderr, "%s%zu/%zu %s\n", label.c_str(), done, total, id.c_str());
+    };
+    cb.skipped = [](const EvalSkip& s) {
+        std::fprintf(stderr, "skipped %s (%s): %s\n", s.id.c_str(), s.reason.c_str(),
+                     s.path.c_str());
+    };
+    return runEvaluation(predictor, m.sha256, items, options, cb);
+}
+
+void printSummary(const char* name, const MetricSummary& s) {
+    std::printf("  %-20s %.4f +/- %.4f (95%% CI %.4f-%.4f)\n", name, s.mean, s.sd, s.ciLow,
+                s.ciHigh);
+}
+
+int runEval(const std::vector<std::string>& argv) {
+    const Args args(argv, {"json", "no-cache"});
+    args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
+                    "limit", "device", "threads", "cache", "no-cache", "profile", "base"});
+    const EvalPrompt prompt = promptFromArgs(args);
+    const std::string data = args.value("data");
+    const SplitChoice split = splitFromArgs(args);
+    const int limit = args.intValue("limit", 0);
+    if (limit < 0)
+        throw UsageError("--limit must be zero (all) or positive");
+    configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    const LoadedModel m = loadOne(args, args.value("model"), device);
+
+    const std::vector<DatasetItem> items =
+        selectItems(data, split.file, split.name, static_cast<size_t>(limit), false);
+    if (items.empty())
+        throw UsageError("no image/mask pairs to evaluate in '" + data + "'" +
+                         (split.name.empty() ? "" : " (split " + split.name + ")"));
+    EvalOptions options;
+    options.prompt = prompt;
+    options.seed = static_cast<uint64_t>(args.intValue("seed", 0));
+    options.cacheDir = cacheDirFromArgs(args);
+    const EvalRun run = evaluate(m, items, options, "");
+    if (run.images.empty())
+        throw UsageError("every pair was skipped: nothing evaluated");
+    std::fprintf(stderr, "%zu images evaluated, %zu skipped, %zu embeddings from the cache\n",
+                 run.images.size(), run.skipped.size(), run.cacheHits);
+
+    const std::string json = evalJson(run, m, prompt, options.seed);
+    if (args.has("report")) {
+        const std::string base = reportBase(args.value("report"));
+        writeText(base + ".json", json + "\n");
+        writeText(base + ".csv", evalCsv(run));
+    }
+    if (args.flag("json")) {
+        std::printf("%s\n", json.c_str());
+        return 0;
+    }
+    std::printf("%zu images, prompt %s, model %s\n", run.images.size(), evalPromptName(prompt),
+                m.isDefault ? "default" : m.path.c_str());
+    printSummary("Dice", run.summary.dice);
+    printSummary("IoU", run.summary.jaccard);
+    printSummary("thresholded Jaccard", run.summary.thresholdedJaccard);
+    printSummary("sensitivity", run.summary.sensitivity);
+    printSummary("specificity", run.summary.specificity);
+    printSummary("HD95 (px)", run.summary.hd95Px);
+    return 0;
+}
+
+std::string wilcoxonJson(const WilcoxonResult& w) {
+    return "{\"method\":" + Json::quote(wilcoxonMethodName(w.method)) +
+           ",\"pairs\":" + std::to_string(w.pairs) + ",\"n\":" + std::to_string(w.n) +
+           ",\"zeros\":" + std::to_string(w.zeros) + ",\"ties\":" + (w.ties ? "true" : "false") +
+           ",\"w\":" + Json::number(w.wPlus) + ",\"w_minus\":" + Json::number(w.wMinus) +
+           ",\"z\":" + Json::number(w.z) + ",\"p\":" + Json::number(w.pValue) + "}";
+}
+
+std::string differenceJson(const PairedDifference& d, const WilcoxonResult& w) {
+    return "{\"difference\":\"B - A\",\"mean_difference\":" + Json::number(d.meanDifference) +
+           ",\"sd\":" + Json::number(d.sdDifference) + ",\"ci\":[" + Json::number(d.ci.low) + "," +
+           Json::number(d.ci.high) + "],\"wilcoxon\":" + wilcoxonJson(w) +
+           ",\"significant\":" + (w.pValue < 0.05 ? "true" : "false") + "}";
+}
+
+int runCompare(const std::vector<std::string>& argv) {
+    const Args args(argv, {"json", "no-cache"});
+    args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
+                    "limit", "device", "threads", "cache", "no-cache", "profile", "base"});
+    const std::vector<std::string> models = args.values("model");
+    if (models.size() != 2)
+        throw UsageError("compare needs exactly two --model options (A, then B)");
+    const EvalPrompt prompt = promptFromArgs(args);
+    const std::string data = args.value("data");
+    const SplitChoice split = splitFromArgs(args);
+    const int limit = args.intValue("limit", 0);
+    if (limit < 0)
+        throw UsageError("--limit must be zero (all) or positive");
+    configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    const LoadedModel a = loadOne(args, models[0], device);
+    const LoadedModel b = loadOne(args, models[1], device);
+
+    const std::vector<DatasetItem> items =
+        selectItems(data, split.file, split.name, static_cast<size_t>(limit), false);
+    if (items.empty())
+        throw UsageError("no image/mask pairs to evaluate in '" + data + "'");
+    EvalOptions options;
+    options.prompt = prompt;
+    options.seed = static_cast<uint64_t>(args.intValue("seed", 0));
+    options.cacheDir = cacheDirFromArgs(args);
+    const EvalRun runA = evaluate(a, items, options, "A ");
+    const EvalRun runB = evaluate(b, items, options, "B ");
+
+    // Pairs = images both runs scored (a skip is a property of the data, so normally all).
+    std::vector<const EvalImageResult*> pa, pb;
+    for (const auto& ra : runA.images)
+        for (const auto& rb : runB.images)
+            if (ra.metrics.id == rb.metrics.id) {
+                pa.push_back(&ra);
+                pb.push_back(&rb);
+                break;
+            }
+    if (pa.empty())
+        throw UsageError("no image was scored by both models");
+    std::vector<double> diceA, diceB, iouA, iouB;
+    for (size_t i = 0; i < pa.size(); ++i) {
+        diceA.push_back(pa[i]->metrics.dice);
+        diceB.push_back(pb[i]->metrics.dice);
+        iouA.push_back(pa[i]->metrics.jaccard);
+        iouB.push_back(pb[i]->metrics.jaccard);
+    }
+    const WilcoxonResult wDice = wilcoxonSignedRank(diceB, diceA);
+    const WilcoxonResult wIou = wilcoxonSignedRank(iouB, iouA);
+    const PairedDifference dDice = pairedMeanDifference(diceB, diceA);
+    const PairedDifference dIou = pairedMeanDifference(iouB, iouA);
+
+    char verdict[256];
+    if (wDice.pValue < 0.05)
+        std::snprintf(verdict, sizeof verdict,
+                      "model %s has the higher Dice (mean difference B - A %+.4f, Wilcoxon p = "
+                      "%.4g): significant at 0.05",
+                      dDice.meanDifference > 0 ? "B" : "A", dDice.meanDifference, wDice.pValue);
+    else
+        std::snprintf(verdict, sizeof verdict,
+                      "no significant difference in Dice (mean difference B - A %+.4f, "
+                      "Wilcoxon p = %.4g >= 0.05): not significant",
+                      dDice.meanDifference, wDice.pValue);
+
+    const auto modelJson = [](const LoadedModel& m, const EvalRun& r) {
+        return "{\"model\":" + Json::quote(m.isDefault ? "default" : m.path) +
+               ",\"sha256\":" + Json::quote(m.sha256) +
+               ",\"profile\":" + Json::quote(profileName(m.profile)) +
+               ",\"n\":" + std::to_string(r.images.size()) + "," + summaryFieldsJson(r.summary) +
+               "}";
+    };
+    std::string j = "{\"n\":" + std::to_string(pa.size()) +
+                    ",\"prompt\":" + Json::quote(evalPromptName(prompt)) +
+                    ",\"seed\":" + std::to_string(options.seed) + ",\"models\":[" +
+                    modelJson(a, runA) + "," + modelJson(b, runB) +
+                    "],\"dice\":" + differenceJson(dDice, wDice) +
+                    ",\"iou\":" + differenceJson(dIou, wIou) +
+                    ",\"significant\":" + (wDice.pValue < 0.05 ? "true" : "false") +
+                    ",\"verdict\":" + Json::quote(verdict) + ",\"per_image\":[";
+    std::ostringstream csv;
+    csv << "id,dice_a,dice_b,iou_a,iou_b\n";
+    for (size_t i = 0; i < pa.size(); ++i) {
+        j += (i ? "," : "") + std::string("{\"id\":") + Json::quote(pa[i]->metrics.id) +
+             ",\"dice_a\":" + Json::number(diceA[i]) + ",\"dice_b\":" + Json::number(diceB[i]) +
+             ",\"iou_a\":" + Json::number(iouA[i]) + ",\"iou_b\":" + Json::number(iouB[i]) + "}";
+        csv << csvField(pa[i]->metrics.id) << "," << Json::number(diceA[i]) << ","
+            << Json::number(diceB[i]) << "," << Json::number(iouA[i]) << ","
+            << Json::number(iouB[i]) << "\n";
+    }
+    j += "]}";
+    if (args.has("report")) {
+        const std::string base = reportBase(args.value("report"));
+        writeText(base + ".json", j + "\n");
+        writeText(base + ".csv", csv.str());
+    }
+    if (args.flag("json")) {
+        std::printf("%s\n", j.c_str());
+        return 0;
+    }
+    std::printf("%zu paired images, prompt %s\n", pa.size(), evalPromptName(prompt));
+    std::printf("A: %s\n", models[0].c_str());
+    printSummary("Dice", runA.summary.dice);
+    printSummary("IoU", runA.summary.jaccard);
+    std::printf("B: %s\n", models[1].c_str());
+    printSummary("Dice", runB.summary.dice);
+    printSummary("IoU", runB.summary.jaccard);
+    std::printf("Dice B - A: %+.4f (95%% CI %+.4f to %+.4f); Wilcoxon (%s) n = %d, zeros = %d, "
+                "W+ = %.1f, p = %.4g\n",
+                dDice.meanDifference, dDice.ci.low, dDice.ci.high, wilcoxonMethodName(wDice.method),
+                wDice.n, wDice.zeros, wDice.wPlus, wDice.pValue);
+    std::printf("IoU B - A: %+.4f (95%% CI %+.4f to %+.4f); Wilcoxon (%s) n = %d, p = %.4g\n",
+                dIou.meanDifference, dIou.ci.low, dIou.ci.high, wilcoxonMethodName(wIou.method),
+                wIou.n, wIou.pValue);
+    std::printf("%s\n", verdict);
+    return 0;
+}
+
+} // namespace
+
+std::string cacheDirFromArgs(const Args& args) {
+    if (args.flag("no-cache"))
+        return {};
+    if (args.has("cache"))
+        return args.value("cache");
+    return defaultEmbeddingCacheDir();
+}
+
+PairSource openCorePairs(const std::string& dataDir, const std::string& splitFile,
+                         const std::string& splitName, size_t limit) {
+    // validate: unreadable, mismatched or empty pairs are left out here rather than failing
+    // in the middle of a training run.
+    const std::vector<DatasetItem> items = selectItems(dataDir, splitFile, splitName, limit, true);
+    PairSource src;
+    src.count = items.size();
+    src.load = [items](size_t i) {
+        const DatasetItem& item = items.at(i);
+        ImageMaskPair p;
+        p.id = item.id;
+        p.image = imageToTensor(loadImage(item.imagePath));
+        const cv::Mat mask = loadMask(item.maskPath);
+        p.mask = at::from_blob(const_cast<uint8_t*>(mask.ptr<uint8_t>()), {mask.rows, mask.cols},
+                               {static_cast<int64_t>(mask.step[0]), 1}, at::kByte)
+                     .clone();
+        return p;
+    };
+    return src;
+}
+
+void registerDataCommands(CommandTable& table) {
+    table["eval"] = {runEval, "score a model on a dataset (Dice, IoU, HD95, ...) from GT prompts"};
+    table["compare"] = {runCompare,
+                        "two models on the same images: summaries and a paired Wilcoxon test"};
+}
 
 } // namespace dermsam::cli

@@ -1,9 +1,219 @@
-// Commands that read images (OpenCV, DCMTK through core).
+// Commands that read images (OpenCV, DCMTK through core): segment and embed.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
+#include "app/cli/cli_eval.h"
+#include "app/cli/cli_model_args.h"
+
+#include "core/core_error.h"
+#include "core/dataset.h"
+#include "core/evaluation.h"
+#include "core/image_io.h"
+#include "core/image_tensor.h"
+#include "core/mask_io.h"
+#include "model/device.h"
+#include "model/embedding_cache.h"
+#include "model/model_loader.h"
+#include "model/predictor.h"
+#include "model/sam_model.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include <opencv2/core.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
 
 namespace dermsam::cli {
 
-void registerImageCommands(CommandTable& /*table*/) {}
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string baseName(const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+}
+
+EmbeddingCache openCache(const std::string& dir) {
+    if (!dir.empty())
+        std::filesystem::create_directories(dir);
+    return EmbeddingCache(dir);
+}
+
+// Outputs derived from the embedding and the decoded masks beyond the mask itself (the
+// --heatmap of DESIGN.md belongs here). Nothing yet: the options are not accepted.
+void writeSegmentExtras(const Args& /*args*/, const Predictor& /*predictor*/,
+                        const ImageEmbedding& /*embedding*/, const Prompts& /*prompts*/,
+                        const MaskResult& /*result*/) {}
+
+// One mask from the decoder's candidates: with --multimask on one prompt the candidate with the
+// highest predicted IoU, otherwise the union of the masks of every box.
+cv::Mat chooseMask(const MaskResult& r, bool multimask, size_t& chosen) {
+    const at::Tensor masks = r.masks.to(at::kByte).contiguous();
+    const int64_t count = masks.size(0);
+    at::Tensor m;
+    chosen = 0;
+    if (multimask && count > 1 && r.iou.size() == static_cast<size_t>(count)) {
+        for (size_t i = 1; i < r.iou.size(); ++i)
+            if (r.iou[i] > r.iou[chosen])
+                chosen = i;
+        m = masks[static_cast<int64_t>(chosen)].contiguous();
+    } else {
+        m = masks.amax(0).contiguous();
+    }
+    cv::Mat wrap(static_cast<int>(m.size(0)), static_cast<int>(m.size(1)), CV_8UC1,
+                 m.data_ptr<uint8_t>());
+    cv::Mat out;
+    cv::compare(wrap, 0, out, cv::CMP_GT);
+    return out;
+}
+
+int runSegment(const std::vector<std::string>& argv) {
+    const Args args(argv, {"json", "multimask", "no-cache", "no-sidecar"});
+    args.allowOnly({"model", "image", "box", "point", "out", "profile", "base", "device", "threads",
+                    "json", "multimask", "cache", "no-cache", "no-sidecar"});
+    const Prompts prompts = parsePromptArgs(args);
+    if (prompts.empty())
+        throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
+    const std::string imagePath = args.value("image");
+    const std::string out = args.value("out");
+    configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    const LoadedModel m = loadModelFromArgs(args);
+    m.model->to(device);
+
+    const Image image = loadImage(imagePath);
+    const at::Tensor pixels = imageToTensor(image);
+    const Predictor predictor(m.model, m.profile);
+    const EmbeddingCache cache = openCache(cacheDirFromArgs(args));
+
+    c10::InferenceMode guard;
+    auto t0 = std::chrono::steady_clock::now();
+    bool hit = false;
+    const ImageEmbedding emb = encodeCached(predictor, pixels, cache, m.sha256, &hit);
+    const double encodeMs = msSince(t0);
+    t0 = std::chrono::steady_clock::now();
+    const MaskResult r = predictor.decode(emb, prompts);
+    const double decodeMs = msSince(t0);
+    size_t chosen = 0;
+    const cv::Mat mask = chooseMask(r, prompts.multimask, chosen);
+    const double iou = r.iou.empty() ? 0.0 : r.iou[chosen];
+
+    const bool sidecar = !args.has("no-sidecar");
+    const std::filesystem::path parent = std::filesystem::path(out).parent_path();
+    if (!parent.empty())
+        std::filesystem::create_directories(parent);
+    if (sidecar) {
+        MaskSidecar s;
+        s.prompts = prompts;
+        s.sourceImage = baseName(imagePath);
+        s.modelFile = m.isDefault ? "default" : baseName(m.path);
+        s.modelHash = m.sha256;
+        s.preprocessingProfile = profileName(m.profile);
+        s.predictedIou = iou;
+        saveMask(out, mask, s);
+    } else {
+        saveMaskPng(out, mask);
+    }
+    writeSegmentExtras(args, predictor, emb, prompts, r);
+
+    if (args.flag("json")) {
+        std::string ious;
+        for (size_t i = 0; i < r.iou.size(); ++i)
+            ious += (i ? "," : "") + Json::number(r.iou[i]);
+        std::printf("{\"out\":%s,\"sidecar\":%s,\"width\":%d,\"height\":%d,\"area\":%d,"
+                    "\"masks\":%zu,\"chosen\":%zu,\"iou\":[%s],\"predicted_iou\":%s,"
+                    "\"profile\":%s,\"model\":%s,\"cache_hit\":%s,\"encode_ms\":%s,"
+                    "\"decode_ms\":%s}\n",
+                    Json::quote(out).c_str(),
+                    sidecar ? Json::quote(sidecarPathFor(out)).c_str() : "null", mask.cols,
+                    mask.rows, cv::countNonZero(mask), r.iou.size(), chosen, ious.c_str(),
+                    Json::number(iou).c_str(), Json::quote(profileName(m.profile)).c_str(),
+                    Json::quote(m.isDefault ? "default" : m.path).c_str(), hit ? "true" : "false",
+                    Json::number(encodeMs).c_str(), Json::number(decodeMs).c_str());
+    } else {
+        std::printf("wrote %s (%d x %d, %d lesion pixels, predicted IoU %.3f)\n", out.c_str(),
+                    mask.cols, mask.rows, cv::countNonZero(mask), iou);
+    }
+    return 0;
+}
+
+int runEmbed(const std::vector<std::string>& argv) {
+    const Args args(argv, {"json"});
+    args.allowOnly(
+        {"model", "data", "cache", "device", "threads", "profile", "base", "json", "limit"});
+    const std::string data = args.value("data");
+    const int limit = args.intValue("limit", 0);
+    if (limit < 0)
+        throw UsageError("--limit must be zero (all) or positive");
+    if (args.has("cache") && args.value("cache").empty())
+        throw UsageError("--cache needs a folder");
+    configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    const LoadedModel m = loadModelFromArgs(args);
+    m.model->to(device);
+
+    // Every image of the dataset, masks or not (an image without a mask is still worth caching).
+    const Dataset ds = scanDataset(data);
+    std::vector<std::pair<std::string, std::string>> images; // id, path
+    for (const DatasetItem& item : ds.items)
+        images.emplace_back(item.id, item.imagePath);
+    for (const DatasetProblem& p : ds.problems)
+        if (p.kind == ProblemKind::MissingMask)
+            images.emplace_back(p.id, p.path);
+    if (limit > 0 && images.size() > static_cast<size_t>(limit))
+        images.resize(static_cast<size_t>(limit));
+    if (images.empty())
+        throw UsageError("no images in '" + data + "'");
+
+    const std::string cacheDir = cacheDirFromArgs(args);
+    const EmbeddingCache cache = openCache(cacheDir);
+    const Predictor predictor(m.model, m.profile);
+    c10::InferenceMode guard;
+    size_t encoded = 0, cached = 0, failed = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < images.size(); ++i) {
+        const auto& [id, path] = images[i];
+        const char* what = "encoded";
+        try {
+            const at::Tensor pixels = imageToTensor(loadImage(path));
+            bool hit = false;
+            encodeCached(predictor, pixels, cache, m.sha256, &hit);
+            if (hit) {
+                ++cached;
+                what = "cached";
+            } else {
+                ++encoded;
+            }
+        } catch (const CoreError& e) {
+            ++failed;
+            std::fprintf(stderr, "skipped %s (%s): %s\n", id.c_str(), coreErrorCodeName(e.code()),
+                         path.c_str());
+            continue;
+        }
+        std::fprintf(stderr, "embed %zu/%zu %s (%s)\n", i + 1, images.size(), id.c_str(), what);
+    }
+    const double seconds = msSince(t0) / 1000.0;
+    if (args.flag("json")) {
+        std::printf("{\"images\":%zu,\"encoded\":%zu,\"cached\":%zu,\"failed\":%zu,\"cache\":%s,"
+                    "\"seconds\":%s}\n",
+                    images.size(), encoded, cached, failed, Json::quote(cacheDir).c_str(),
+                    Json::number(seconds).c_str());
+    } else {
+        std::printf("%zu images: %zu encoded, %zu already cached, %zu failed (%s)\n", images.size(),
+                    encoded, cached, failed, cacheDir.c_str());
+    }
+    return failed == images.size() ? 1 : 0;
+}
+
+} // namespace
+
+void registerImageCommands(CommandTable& table) {
+    table["segment"] = {runSegment, "segment one image from a box or points; writes a 0/255 PNG"};
+    table["embed"] = {runEmbed, "precompute image embeddings of a dataset into the cache"};
+}
 
 } // namespace dermsam::cli
