@@ -1,0 +1,235 @@
+#include "model/gradcam.h"
+
+#include "model/model_error.h"
+#include "model/sam_model.h"
+#include "model/sam_modules.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace dermsam {
+
+std::string camMethodName(CamMethod m) {
+    switch (m) {
+    case CamMethod::GradCam:
+        return "gradcam";
+    case CamMethod::HiResCam:
+        return "hirescam";
+    case CamMethod::GradCamPlusPlus:
+        return "gradcam++";
+    }
+    return "gradcam";
+}
+
+CamMethod camMethodFromName(const std::string& name) {
+    if (name == "gradcam" || name == "grad-cam")
+        return CamMethod::GradCam;
+    if (name == "hirescam")
+        return CamMethod::HiResCam;
+    if (name == "gradcam++" || name == "gradcampp" || name == "grad-cam++")
+        return CamMethod::GradCamPlusPlus;
+    throw ModelError(ErrorCode::BadArgument, {},
+                     "unknown CAM method '" + name + "' (gradcam, hirescam, gradcam++)");
+}
+
+int camLayerFromName(const std::string& name) {
+    if (name.empty() || name == "embedding")
+        return -1;
+    const std::string prefix = "block:";
+    if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size()) {
+        const std::string digits = name.substr(prefix.size());
+        if (digits.size() <= 4 &&
+            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return std::stoi(digits);
+    }
+    throw ModelError(ErrorCode::BadArgument, {},
+                     "unknown CAM layer '" + name + "' (embedding or block:N)");
+}
+
+std::string camLayerName(int block) {
+    return block < 0 ? "embedding" : "block:" + std::to_string(block);
+}
+
+CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding,
+                          const Prompts& prompts, const CamOptions& options,
+                          const at::Tensor& image, const at::Tensor& maskInput) {
+    // Callers run inference under InferenceMode / NoGrad; the CAM needs a normal autograd graph.
+    c10::InferenceMode normal(false);
+    at::AutoGradMode gradOn(true);
+
+    const Prompts framed = promptsToInputFrame(prompts, embedding.geometry, embedding.profile);
+    if (framed.empty())
+        throw ModelError(ErrorCode::BadPrompt, {}, "no prompt");
+
+    at::Tensor leaf;        // the tensor whose gradient we take
+    at::Tensor embeddingIn; // what the decoder sees
+    bool channelsLast = false;
+    if (options.block < 0) {
+        if (!embedding.embedding.defined())
+            throw ModelError(ErrorCode::BadArgument, {}, "no image embedding");
+        // clone(): a cached embedding is usually an inference tensor, which autograd cannot save.
+        leaf = embedding.embedding.to(model.device(), model.dtype()).clone();
+        leaf.requires_grad_(true);
+        embeddingIn = leaf;
+    } else {
+        const ImageEncoderBase& encoder = *model.modules().imageEncoder;
+        if (options.block >= encoder.blockCount())
+            throw ModelError(ErrorCode::BadArgument, {},
+                             "encoder block " + std::to_string(options.block) +
+                                 " does not exist (the encoder has " +
+                                 std::to_string(encoder.blockCount()) + ")");
+        if (!image.defined())
+            throw ModelError(ErrorCode::BadArgument, {},
+                             "an encoder-block CAM needs the image, not only its embedding");
+        channelsLast = encoder.channelsLast();
+        const PreprocessResult pre =
+            preprocessImage(image, embedding.profile, model.architecture().imgSize);
+        const int wanted = options.block;
+        // Gradients stop at the observed block: nothing before it is differentiated.
+        const ImageEncoderBase::Observer observer = [&leaf, wanted](int block,
+                                                                    const at::Tensor& a) {
+            if (block != wanted)
+                return a;
+            leaf = a.detach().requires_grad_(true);
+            return leaf;
+        };
+        // The module tree is shared, not const: forwardObserved changes no state.
+        embeddingIn = model.modules().imageEncoder->forwardObserved(
+            pre.input.to(model.device(), model.dtype()), observer);
+    }
+
+    const DecoderOutput out = model.decode(embeddingIn, framed, maskInput);
+    const at::Tensor logits = out.lowResLogits; // (N, M, h, w)
+    const int64_t n = logits.size(0);
+    const int64_t m = logits.size(1);
+    at::Tensor iou = out.iouPredictions.detach().to(at::kCPU, at::kFloat).contiguous();
+    std::vector<at::Tensor> chosen;
+    int firstCandidate = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        int64_t c = 0;
+        if (m > 1) {
+            if (options.candidate >= 0)
+                c = std::min<int64_t>(options.candidate, m - 1);
+            else
+                c = iou[i].argmax().item<int64_t>();
+        }
+        if (i == 0)
+            firstCandidate = static_cast<int>(c);
+        chosen.push_back(logits[i][c]);
+    }
+    const at::Tensor selected = at::stack(chosen); // (N, h, w)
+    // pytorch-grad-cam's SemanticSegmentationTarget: logits summed over the (fixed) predicted
+    // mask. Logit > 0 is the mask for every profile (MedSAM's sigmoid > 0.5 is the same set).
+    const at::Tensor mask = selected.detach().gt(0).to(selected.scalar_type());
+    const at::Tensor target = (selected * mask).sum();
+
+    CamGradients g;
+    g.target = target.item<double>();
+    g.candidate = firstCandidate;
+    if (!leaf.defined())
+        throw ModelError(ErrorCode::BadArgument, {}, "the encoder never reached the CAM layer");
+    at::Tensor grad;
+    if (mask.sum().item<double>() > 0) {
+        grad = torch::autograd::grad({target}, {leaf}, {}, /*retain_graph=*/false,
+                                     /*create_graph=*/false, /*allow_unused=*/true)[0];
+    }
+    if (!grad.defined())
+        grad = at::zeros_like(leaf);
+    at::Tensor act = leaf.detach();
+    grad = grad.detach();
+    if (channelsLast) {
+        // SAM's ViT blocks: (B, H, W, C) with no class token; every token is a grid cell.
+        act = act.permute({0, 3, 1, 2});
+        grad = grad.permute({0, 3, 1, 2});
+    }
+    // float32 for half-precision models; double stays double (finite-difference tests).
+    const auto type = act.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+    g.activation = act.to(at::kCPU, type).contiguous();
+    g.gradient = grad.to(at::kCPU, type).contiguous();
+    return g;
+}
+
+at::Tensor camChannelWeights(CamMethod method, const at::Tensor& activation,
+                             const at::Tensor& gradient) {
+    if (activation.dim() != 4 || gradient.sizes() != activation.sizes())
+        throw ModelError(ErrorCode::BadArgument, {},
+                         "CAM activation and gradient must both be (1, C, h, w)");
+    if (method != CamMethod::GradCamPlusPlus)
+        return gradient.mean({2, 3})[0];
+    // Grad-CAM++ (closed form for an exponential target, as in the paper's reference code).
+    const at::Tensor g2 = gradient.pow(2);
+    const at::Tensor g3 = gradient.pow(3);
+    const at::Tensor sumA = activation.sum({2, 3}, /*keepdim=*/true);
+    const at::Tensor denom = 2 * g2 + sumA * g3;
+    at::Tensor alpha = g2 / at::where(denom != 0, denom, at::ones_like(denom));
+    alpha = at::where(gradient != 0, alpha, at::zeros_like(alpha));
+    return (at::relu(gradient) * alpha).sum({2, 3})[0];
+}
+
+at::Tensor camMap(CamMethod method, const at::Tensor& activation, const at::Tensor& gradient) {
+    const at::Tensor a = activation.to(at::kFloat);
+    const at::Tensor g = gradient.to(at::kFloat);
+    at::Tensor cam;
+    if (method == CamMethod::HiResCam) {
+        if (a.dim() != 4 || g.sizes() != a.sizes())
+            throw ModelError(ErrorCode::BadArgument, {},
+                             "CAM activation and gradient must both be (1, C, h, w)");
+        cam = (g * a).sum(1)[0];
+    } else {
+        const at::Tensor w = camChannelWeights(method, a, g);
+        cam = (w.view({1, -1, 1, 1}) * a).sum(1)[0];
+    }
+    return at::relu(cam).contiguous();
+}
+
+at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& g) {
+    at::Tensor x = map.to(at::kCPU, at::kFloat).unsqueeze(0).unsqueeze(0);
+    // The map covers the square model input: to the input size, crop the padding (SAM profile),
+    // then to the original size.
+    x = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false);
+    x = x.slice(2, 0, g.inputHeight).slice(3, 0, g.inputWidth);
+    x = at::upsample_bilinear2d(x, {g.originalHeight, g.originalWidth}, false)[0][0];
+    x = x - x.min();
+    x = x / (x.max() + 1e-7);
+    return x.clamp(0.0, 1.0).contiguous();
+}
+
+CamResult computeCam(const SamModel& model, const ImageEmbedding& embedding, const Prompts& prompts,
+                     const CamOptions& options, const at::Tensor& image,
+                     const at::Tensor& maskInput) {
+    const CamGradients g = camGradients(model, embedding, prompts, options, image, maskInput);
+    at::Tensor raw;
+    at::Tensor heat;
+    {
+        at::NoGradGuard noGrad;
+        raw = camMap(options.method, g.activation, g.gradient).to(at::kCPU).contiguous();
+        heat = camToImage(raw, embedding.geometry);
+    }
+    CamResult r;
+    r.method = options.method;
+    r.block = options.block;
+    r.target = g.target;
+    r.candidate = g.candidate;
+    r.rawHeight = static_cast<int>(raw.size(0));
+    r.rawWidth = static_cast<int>(raw.size(1));
+    r.raw.resize(static_cast<size_t>(raw.numel()));
+    std::memcpy(r.raw.data(), raw.data_ptr<float>(), r.raw.size() * sizeof(float));
+    r.height = static_cast<int>(heat.size(0));
+    r.width = static_cast<int>(heat.size(1));
+    r.heatmap.resize(static_cast<size_t>(heat.numel()));
+    std::memcpy(r.heatmap.data(), heat.data_ptr<float>(), r.heatmap.size() * sizeof(float));
+    const auto peak = std::max_element(r.heatmap.begin(), r.heatmap.end());
+    if (peak != r.heatmap.end() && r.width > 0) {
+        const auto index = static_cast<int>(peak - r.heatmap.begin());
+        r.peakX = index % r.width;
+        r.peakY = index / r.width;
+    }
+    return r;
+}
+
+} // namespace dermsam

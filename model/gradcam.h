@@ -1,0 +1,90 @@
+#pragma once
+
+#include "model/predictor.h"
+#include "model/prompts.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+namespace dermsam {
+
+class SamModel;
+
+// Explainability for the promptable segmenter (DESIGN.md, Explainability): class-activation maps
+// whose target is the sum of the mask logits over the predicted mask of the chosen candidate.
+enum class CamMethod {
+    GradCam,         // ReLU(sum_c mean(dY/dA_c) A_c)
+    HiResCam,        // ReLU(sum_c dY/dA_c * A_c), element-wise
+    GradCamPlusPlus, // Grad-CAM++ weights (Chattopadhay et al. 2018)
+};
+
+std::string camMethodName(CamMethod m);               // "gradcam", "hirescam", "gradcam++"
+CamMethod camMethodFromName(const std::string& name); // throws ModelError(BadArgument)
+
+struct CamOptions {
+    CamMethod method = CamMethod::GradCam;
+    // -1: the image embedding (gradients through the decoder only, cheap on a cached
+    // embedding); k >= 0: the output of encoder block k (the encoder is recomputed).
+    int block = -1;
+    // Candidate mask per prompt when the decoder returns several: -1 = best predicted IoU.
+    int candidate = -1;
+};
+
+// "embedding" or "block:N" (the CLI's --layer syntax); throws ModelError(BadArgument).
+int camLayerFromName(const std::string& name);
+std::string camLayerName(int block);
+
+// Torch-free result: row-major float maps.
+struct CamResult {
+    int width = 0; // the original image size
+    int height = 0;
+    std::vector<float> heatmap; // [0, 1], height * width
+    int rawWidth = 0;           // the layer's grid (embedding: 64 x 64 for SAM)
+    int rawHeight = 0;
+    std::vector<float> raw; // ReLU'd, unnormalised map on the layer's grid
+    double target = 0.0;    // value of the target (sum of logits over the predicted mask)
+    int candidate = 0;      // candidate index used (for the first prompt)
+    CamMethod method = CamMethod::GradCam;
+    int block = -1;
+    // Position of the heatmap's maximum in image pixels (first in row-major order).
+    int peakX = 0;
+    int peakY = 0;
+};
+
+// Activation and gradient of the target at the chosen layer, channels-first (1, C, h, w), on the
+// CPU, float32 (float64 when the model runs in double).
+struct CamGradients {
+    at::Tensor activation;
+    at::Tensor gradient;
+    double target = 0.0;
+    int candidate = 0;
+};
+
+// Runs the decoder (and, for an encoder block, the encoder) with gradients on and returns the
+// layer's activation and the target's gradient. prompts are in original image coordinates;
+// image is the original (H, W[, C]) image, needed only for encoder blocks; maskInput is an
+// optional (1, 1, 256, 256) logit mask prompt. Thread: any; enables grad mode itself, so it also
+// works when called under c10::InferenceMode.
+CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding,
+                          const Prompts& prompts, const CamOptions& options,
+                          const at::Tensor& image = {}, const at::Tensor& maskInput = {});
+
+// Per-channel weights (C) of Grad-CAM or Grad-CAM++ (HiResCAM: the Grad-CAM weights, which it
+// does not use) for a (1, C, h, w) activation and gradient.
+at::Tensor camChannelWeights(CamMethod method, const at::Tensor& activation,
+                             const at::Tensor& gradient);
+// ReLU'd low-resolution map (h, w), float32.
+at::Tensor camMap(CamMethod method, const at::Tensor& activation, const at::Tensor& gradient);
+
+// Low-resolution map -> (H, W) heatmap at the original image size in [0, 1], through the
+// profile's geometry (the map covers the square input; SAM's padding is cropped away).
+at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& geometry);
+
+// Everything above: heatmap, raw map and peak.
+CamResult computeCam(const SamModel& model, const ImageEmbedding& embedding, const Prompts& prompts,
+                     const CamOptions& options, const at::Tensor& image = {},
+                     const at::Tensor& maskInput = {});
+
+} // namespace dermsam
