@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
 #ifndef DERMSAM_MODEL_ONLY
     registerImageCommands(table);
     registerDataCommands(table);
+    registerExplainCommands(table);
 #endif
 
     if (argc < 2) {

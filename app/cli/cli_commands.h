@@ -21,6 +21,7 @@ void registerModelCommands(CommandTable& table);
 #ifndef DERMSAM_MODEL_ONLY
 void registerImageCommands(CommandTable& table);
 void registerDataCommands(CommandTable& table);
+void registerExplainCommands(CommandTable& table);
 #endif
 
 } // namespace dermsam::cli
