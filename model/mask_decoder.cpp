@@ -3,6 +3,7 @@
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 namespace dermsam {
 namespace {
@@ -14,7 +15,10 @@ at::Tensor upsample2x2(const at::Tensor& x, const torch::nn::ConvTranspose2d& co
     const at::Tensor& w = conv->weight; // (C, O, 2, 2)
     const int64_t b = x.size(0), c = x.size(1), h = x.size(2), wd = x.size(3);
     const int64_t o = w.size(1);
-    at::Tensor y = at::matmul(x.flatten(2).transpose(1, 2), w.reshape({c, o * 4}));
+    // Explicit contiguous 2-D operands: LibTorch 1.13's matmul folding of a transposed 3-D
+    // input computed wrong (uninitialised) gradients here.
+    const at::Tensor rows = x.permute({0, 2, 3, 1}).contiguous().view({b * h * wd, c});
+    at::Tensor y = at::mm(rows, w.reshape({c, o * 4}));
     y = y.view({b, h, wd, o, 2, 2}).permute({0, 3, 1, 4, 2, 5}).reshape({b, o, 2 * h, 2 * wd});
     return y + conv->bias.view({1, o, 1, 1});
 }
@@ -67,8 +71,12 @@ MaskDecoderImpl::forward(const at::Tensor& imageEmbedding, const at::Tensor& ima
     const at::Tensor maskTokensOut = hs.slice(1, 1, 1 + m_numMaskTokens);
 
     at::Tensor up = keys.transpose(1, 2).reshape({b, c, h, w});
-    up = at::gelu(m_up1->forward(upsample2x2(up, m_up0)));
-    up = at::gelu(upsample2x2(up, m_up3));
+    // The matrix-product form is for inference only: with autograd on, its gradients came out
+    // wrong in this decoder (checked against finite differences), so training and Grad-CAM
+    // use LibTorch's transposed convolution.
+    const bool fast = !at::GradMode::is_enabled();
+    up = at::gelu(m_up1->forward(fast ? upsample2x2(up, m_up0) : m_up0->forward(up)));
+    up = at::gelu(fast ? upsample2x2(up, m_up3) : m_up3->forward(up));
 
     std::vector<at::Tensor> hyperIn;
     for (int64_t i = 0; i < m_numMaskTokens; ++i)

@@ -98,8 +98,10 @@ TwoWayTransformerImpl::TwoWayTransformerImpl(int64_t depth, int64_t dim, int64_t
 std::pair<at::Tensor, at::Tensor> TwoWayTransformerImpl::forward(const at::Tensor& image,
                                                                  const at::Tensor& imagePe,
                                                                  const at::Tensor& tokens) {
-    const at::Tensor imageSeq = image.flatten(2).permute({0, 2, 1});
-    const at::Tensor peSeq = imagePe.flatten(2).permute({0, 2, 1});
+    // Contiguous token sequences: linear layers on permuted 3-D views take LibTorch 1.13's
+    // matmul folding path, whose backward is unreliable for non-contiguous inputs.
+    const at::Tensor imageSeq = image.flatten(2).permute({0, 2, 1}).contiguous();
+    const at::Tensor peSeq = imagePe.flatten(2).permute({0, 2, 1}).contiguous();
     at::Tensor queries = tokens;
     at::Tensor keys = imageSeq;
     for (auto& layer : m_layers)
