@@ -55,6 +55,10 @@ std::string camLayerName(int block) {
     return block < 0 ? "embedding" : "block:" + std::to_string(block);
 }
 
+int camBlockCount(const SamModel& model) {
+    return model.modules().imageEncoder->blockCount();
+}
+
 CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding,
                           const Prompts& prompts, const CamOptions& options,
                           const at::Tensor& image, const at::Tensor& maskInput) {

@@ -35,6 +35,8 @@ struct CamOptions {
 // "embedding" or "block:N" (the CLI's --layer syntax); throws ModelError(BadArgument).
 int camLayerFromName(const std::string& name);
 std::string camLayerName(int block);
+// Number of encoder blocks a CAM can target (block:0 .. block:count-1).
+int camBlockCount(const SamModel& model);
 
 // Torch-free result: row-major float maps.
 struct CamResult {

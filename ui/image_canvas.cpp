@@ -32,6 +32,8 @@ void ImageCanvas::setDocument(ImageDocument* doc) {
     m_doc = doc;
     m_fill = QImage();
     m_outline = QImage();
+    m_heat = QImage();
+    m_heatColour = QImage();
     m_dragging = false;
     if (m_doc) {
         connect(m_doc, &ImageDocument::maskChanged, this, &ImageCanvas::onMaskChanged);
@@ -63,6 +65,29 @@ void ImageCanvas::setTool(CanvasTool tool) {
 
 void ImageCanvas::setOverlayVisible(bool visible) {
     m_overlayVisible = visible;
+    update();
+}
+
+void ImageCanvas::setHeatmap(const QImage& heat) {
+    m_heat = heat;
+    m_heatColour = colorizeHeatmap(m_heat, m_heatMap, m_heatOpacity);
+    update();
+}
+
+void ImageCanvas::setHeatmapVisible(bool visible) {
+    m_heatVisible = visible;
+    update();
+}
+
+void ImageCanvas::setHeatmapOpacity(double opacity) {
+    m_heatOpacity = qBound(0.0, opacity, 1.0);
+    m_heatColour = colorizeHeatmap(m_heat, m_heatMap, m_heatOpacity);
+    update();
+}
+
+void ImageCanvas::setHeatmapColorMap(ColorMap map) {
+    m_heatMap = map;
+    m_heatColour = colorizeHeatmap(m_heat, m_heatMap, m_heatOpacity);
     update();
 }
 
@@ -181,6 +206,8 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
     p.scale(m_scale, m_scale);
     p.setRenderHint(QPainter::SmoothPixmapTransform, m_scale < 1.0);
     p.drawImage(QPointF(0, 0), m_doc->image());
+    if (m_heatVisible && !m_heatColour.isNull() && m_heatColour.size() == m_doc->size())
+        p.drawImage(QPointF(0, 0), m_heatColour);
     if (m_overlayVisible && !m_fill.isNull()) {
         p.setOpacity(m_opacity);
         p.drawImage(QPointF(0, 0), m_fill);

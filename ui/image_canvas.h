@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/colormap.h"
 #include "ui/image_document.h"
 
 #include <QColor>
@@ -38,6 +39,17 @@ public:
     double overlayOpacity() const { return m_opacity; }
     void setContourVisible(bool visible);
     bool contourVisible() const { return m_contour; }
+
+    // Heatmap layer (Grayscale8 heat at the image size), drawn under the mask overlay.
+    void setHeatmap(const QImage& heat);
+    void clearHeatmap() { setHeatmap(QImage()); }
+    const QImage& heatmap() const { return m_heat; }
+    void setHeatmapVisible(bool visible);
+    bool heatmapVisible() const { return m_heatVisible; }
+    void setHeatmapOpacity(double opacity);
+    double heatmapOpacity() const { return m_heatOpacity; }
+    void setHeatmapColorMap(ColorMap map);
+    ColorMap heatmapColorMap() const { return m_heatMap; }
 
     double scale() const { return m_scale; }
     QPointF imageToWidget(QPointF p) const { return m_offset + p * m_scale; }
@@ -83,6 +95,11 @@ private:
     bool m_contour = true;
     QImage m_fill;    // ARGB32_Premultiplied, colour where the mask is set
     QImage m_outline; // ARGB32_Premultiplied, boundary pixels
+    QImage m_heat;    // Grayscale8 heatmap, or null
+    QImage m_heatColour;
+    bool m_heatVisible = false;
+    double m_heatOpacity = 0.5;
+    ColorMap m_heatMap = ColorMap::Turbo;
     double m_scale = 1.0;
     QPointF m_offset;
     bool m_fitted = true; // keep fitting on resize until the user zooms

@@ -13,6 +13,8 @@ void registerTypes() {
         qRegisterMetaType<MaskResponse>();
         qRegisterMetaType<InferenceError>();
         qRegisterMetaType<InferenceStage>();
+        qRegisterMetaType<HeatmapOptions>();
+        qRegisterMetaType<HeatmapResponse>();
         return true;
     }();
     Q_UNUSED(done);
@@ -32,6 +34,10 @@ InferenceController::InferenceController(QObject* parent)
     connect(this, &InferenceController::imageSubmitted, m_worker, &InferenceWorker::setImage);
     connect(this, &InferenceController::maskRequested, m_worker, &InferenceWorker::predict);
     connect(this, &InferenceController::imageForgotten, m_worker, &InferenceWorker::forgetImage);
+    connect(this, &InferenceController::heatmapOptionsSubmitted, m_worker,
+            &InferenceWorker::setHeatmapOptions);
+    connect(this, &InferenceController::heatmapRequested, m_worker, &InferenceWorker::explain);
+    connect(m_worker, &InferenceWorker::heatmapReady, this, &InferenceController::onHeatmapReady);
 
     connect(m_worker, &InferenceWorker::modelLoaded, this, [this](const ModelInfo& info) {
         m_hasModel = true;
@@ -113,6 +119,10 @@ quint64 InferenceController::requestMask(quint64 imageId, const Prompts& prompts
     const quint64 id = begin();
     m_latestMask = id;
     m_flags->latestMaskRequest.store(id);
+    if (m_heatmapOptions.enabled) {
+        m_latestHeatmap = id;
+        m_flags->latestHeatmapRequest.store(id);
+    }
     MaskRequest request;
     request.requestId = id;
     request.imageId = imageId;
@@ -126,9 +136,40 @@ void InferenceController::forgetImage(quint64 imageId) {
     Q_EMIT imageForgotten(imageId);
 }
 
+void InferenceController::setHeatmapOptions(const HeatmapOptions& options) {
+    m_heatmapOptions = options;
+    if (!options.enabled)
+        m_latestHeatmap = m_nextRequest + 1; // heatmaps still on their way are now stale
+    Q_EMIT heatmapOptionsSubmitted(options);
+}
+
+quint64 InferenceController::requestHeatmap(quint64 imageId, const Prompts& prompts,
+                                            const QImage& maskPrompt) {
+    const quint64 id = begin();
+    m_latestHeatmap = id;
+    m_flags->latestHeatmapRequest.store(id);
+    MaskRequest request;
+    request.requestId = id;
+    request.imageId = imageId;
+    request.prompts = prompts;
+    request.maskPrompt = maskPrompt;
+    Q_EMIT heatmapRequested(request);
+    return id;
+}
+
 void InferenceController::cancel() {
     m_flags->cancelledUpTo.store(m_nextRequest);
     m_latestMask = m_nextRequest + 1; // every result issued so far is now stale
+    m_latestHeatmap = m_nextRequest + 1;
+}
+
+void InferenceController::onHeatmapReady(const HeatmapResponse& response) {
+    if (!m_heatmapOptions.enabled || response.requestId != m_latestHeatmap ||
+        response.imageId != m_currentImage) {
+        Q_EMIT staleHeatmapDropped(response.requestId);
+        return;
+    }
+    Q_EMIT heatmapReady(response);
 }
 
 void InferenceController::onMaskReady(const MaskResponse& response) {

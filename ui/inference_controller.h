@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/heatmap_types.h"
 #include "ui/inference_types.h"
 
 #include <QImage>
@@ -36,6 +37,11 @@ public:
     // is delivered. Returns the request id.
     quint64 requestMask(quint64 imageId, const Prompts& prompts, const QImage& maskPrompt = {});
     void forgetImage(quint64 imageId);
+    // Heatmap after every mask while enabled; the worker gets the options before later requests.
+    void setHeatmapOptions(const HeatmapOptions& options);
+    const HeatmapOptions& heatmapOptions() const { return m_heatmapOptions; }
+    // A heatmap alone for prompts already decoded (toggled on, method changed). Returns the id.
+    quint64 requestHeatmap(quint64 imageId, const Prompts& prompts, const QImage& maskPrompt = {});
     // Cancels everything issued so far (checked between stages).
     void cancel();
 
@@ -54,6 +60,10 @@ Q_SIGNALS:
     void requestFailed(const dermsam::InferenceError& error);
     void imageEncoded(quint64 imageId, double milliseconds);
     void staleResultDropped(quint64 requestId);
+    // Only the newest request's heatmap, for the current image, while enabled, is delivered;
+    // a mask request's heatmap always comes after its maskReady.
+    void heatmapReady(const dermsam::HeatmapResponse& response);
+    void staleHeatmapDropped(quint64 requestId);
     void busyChanged(bool busy);
     // After the progress delay while still busy: show (true) or hide (false) a progress
     // indicator; stage says what runs.
@@ -64,11 +74,14 @@ Q_SIGNALS:
     void imageSubmitted(quint64 requestId, quint64 imageId, const QImage& rgb);
     void maskRequested(const dermsam::MaskRequest& request);
     void imageForgotten(quint64 imageId);
+    void heatmapOptionsSubmitted(const dermsam::HeatmapOptions& options);
+    void heatmapRequested(const dermsam::MaskRequest& request);
 
 private:
     quint64 begin();
     void onRequestFinished(quint64 requestId);
     void onMaskReady(const dermsam::MaskResponse& response);
+    void onHeatmapReady(const dermsam::HeatmapResponse& response);
     void onStageChanged(quint64 requestId, dermsam::InferenceStage stage);
 
     QThread m_thread;
@@ -78,6 +91,8 @@ private:
     QSet<quint64> m_pending;
     quint64 m_nextRequest = 0;
     quint64 m_latestMask = 0;
+    quint64 m_latestHeatmap = 0;
+    HeatmapOptions m_heatmapOptions;
     quint64 m_currentImage = 0;
     quint64 m_loadRequest = 0;
     bool m_hasModel = false;

@@ -32,6 +32,7 @@ struct ModelInfo {
     QString device;       // "cpu", "cuda:0", ...
     QString architecture; // "vit_b", ...
     int threads = 0;
+    int encoderBlocks = 0; // encoder blocks a heatmap can target
 };
 
 // One prompt set for one image. The mask prompt (optional, Grayscale8 0/255 at the image size)

@@ -1,6 +1,7 @@
 #include "ui/inference_worker.h"
 
 #include "model/device.h"
+#include "model/gradcam.h"
 #include "model/model_error.h"
 #include "model/model_loader.h"
 #include "model/predictor.h"
@@ -11,6 +12,7 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QtGlobal>
 
 #include <algorithm>
 #include <cstring>
@@ -102,6 +104,18 @@ std::optional<BoxPrompt> maskBox(const QImage& mask) {
     return BoxPrompt{float(x0), float(y0), float(x1 + 1), float(y1 + 1)};
 }
 
+// [0, 1] floats (row-major) -> Grayscale8 0..255.
+QImage heatToImage(const std::vector<float>& heat, int w, int h) {
+    QImage out(w, h, QImage::Format_Grayscale8);
+    for (int y = 0; y < h; ++y) {
+        uchar* line = out.scanLine(y);
+        const float* row = heat.data() + static_cast<std::size_t>(y) * w;
+        for (int x = 0; x < w; ++x)
+            line[x] = static_cast<uchar>(std::clamp(row[x], 0.0f, 1.0f) * 255.0f + 0.5f);
+    }
+    return out;
+}
+
 } // namespace
 
 struct InferenceWorker::Private {
@@ -117,8 +131,43 @@ struct InferenceWorker::Private {
     };
     std::map<quint64, Entry> images;
     quint64 useCounter = 0;
+    HeatmapOptions heatmap;
 
     bool cancelled(quint64 requestId) const { return requestId <= flags->cancelledUpTo.load(); }
+    bool heatmapSuperseded(quint64 requestId) const {
+        return cancelled(requestId) ||
+               (flags->coalesce.load() && requestId < flags->latestHeatmapRequest.load());
+    }
+
+    // Grad-CAM of the decoded prompts on the cached embedding (DESIGN.md, Explainability).
+    // Failures are logged, never shown as errors: the mask itself is already delivered.
+    void emitHeatmap(InferenceWorker* worker, quint64 requestId, quint64 imageId,
+                     const Entry& entry, const Prompts& prompts, const at::Tensor& maskInput) {
+        if (!model || !entry.embedding || heatmapSuperseded(requestId))
+            return;
+        try {
+            QElapsedTimer timer;
+            timer.start();
+            CamOptions options;
+            options.method = camMethodFromName(heatmap.method.toStdString());
+            options.block = heatmap.block;
+            const CamResult cam =
+                computeCam(*model, *entry.embedding, prompts, options, entry.image, maskInput);
+            flags->heatmapCount.fetch_add(1);
+            HeatmapResponse r;
+            r.requestId = requestId;
+            r.imageId = imageId;
+            r.heat = heatToImage(cam.heatmap, cam.width, cam.height);
+            r.method = QString::fromStdString(camMethodName(cam.method));
+            r.block = cam.block;
+            r.peak = QPoint(cam.peakX, cam.peakY);
+            r.milliseconds = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+            if (!cancelled(requestId))
+                Q_EMIT worker->heatmapReady(r);
+        } catch (const std::exception& e) {
+            qWarning("heatmap failed: %s", e.what());
+        }
+    }
 
     void trimCache() {
         while (images.size() > kMaxCachedImages) {
@@ -153,6 +202,7 @@ void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QStrin
     d->info = info;
     d->info.profile = QString::fromStdString(profileName(p));
     d->info.device = QString::fromStdString(d->model->device().str());
+    d->info.encoderBlocks = camBlockCount(*d->model);
     if (d->info.architecture.isEmpty())
         d->info.architecture = QString::fromStdString(d->model->architecture().name());
     for (auto& [id, entry] : d->images)
@@ -310,6 +360,8 @@ void InferenceWorker::predict(const MaskRequest& request) {
         response.decodeMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
         if (!d->cancelled(request.requestId))
             Q_EMIT maskReady(response);
+        if (d->heatmap.enabled)
+            d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput);
     } catch (const std::exception& e) {
         if (const auto* me = dynamic_cast<const ModelError*>(&e))
             error.code = QString::fromLatin1(errorCodeName(me->code()));
@@ -317,6 +369,44 @@ void InferenceWorker::predict(const MaskRequest& request) {
             error.code = QStringLiteral("internal");
         error.detail = QString::fromUtf8(e.what());
         Q_EMIT requestFailed(error);
+    }
+    finish();
+}
+
+void InferenceWorker::setHeatmapOptions(const HeatmapOptions& options) {
+    d->heatmap = options;
+}
+
+void InferenceWorker::explain(const MaskRequest& request) {
+    c10::InferenceMode guard;
+    const auto finish = [&] { Q_EMIT requestFinished(request.requestId); };
+    auto it = d->images.find(request.imageId);
+    if (!d->predictor || it == d->images.end() || d->heatmapSuperseded(request.requestId))
+        return finish();
+    auto& entry = it->second;
+    entry.lastUse = ++d->useCounter;
+    try {
+        if (!entry.embedding) {
+            Q_EMIT stageChanged(request.requestId, InferenceStage::Encoding);
+            entry.embedding = d->predictor->encode(entry.image);
+            d->flags->encodeCount.fetch_add(1);
+        }
+        Q_EMIT stageChanged(request.requestId, InferenceStage::Decoding);
+        Prompts prompts = request.prompts;
+        prompts.multimask = prompts.boxes.empty() && !prompts.points.empty();
+        at::Tensor maskInput;
+        if (!request.maskPrompt.isNull()) {
+            maskInput = maskPromptLogits(request.maskPrompt, entry.embedding->geometry,
+                                         entry.embedding->profile);
+            if (prompts.empty()) {
+                if (auto box = maskBox(request.maskPrompt))
+                    prompts.boxes.push_back(*box);
+            }
+        }
+        if (!prompts.empty())
+            d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput);
+    } catch (const std::exception& e) {
+        qWarning("heatmap failed: %s", e.what());
     }
     finish();
 }

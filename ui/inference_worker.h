@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/heatmap_types.h"
 #include "ui/inference_types.h"
 
 #include <QImage>
@@ -20,6 +21,8 @@ struct InferenceFlags {
     std::atomic<bool> coalesce{true};          // tests switch it off to exercise stale drops
     std::atomic<int> decodeCount{0};           // decodes actually run (for tests and logs)
     std::atomic<int> encodeCount{0};
+    std::atomic<quint64> latestHeatmapRequest{0}; // newest heatmap wins, like masks
+    std::atomic<int> heatmapCount{0};             // heatmaps actually computed
 };
 
 // The one long-lived inference object. It lives on the controller's QThread; every slot runs
@@ -41,6 +44,10 @@ public Q_SLOTS:
     void setImage(quint64 requestId, quint64 imageId, const QImage& rgb);
     void predict(const dermsam::MaskRequest& request);
     void forgetImage(quint64 imageId);
+    // Heatmap settings for the requests that follow (enabled: one after every mask).
+    void setHeatmapOptions(const dermsam::HeatmapOptions& options);
+    // A heatmap for these prompts alone (no mask is sent): toggling it on, changing method.
+    void explain(const dermsam::MaskRequest& request);
 
 Q_SIGNALS:
     void modelLoaded(const dermsam::ModelInfo& info);
@@ -48,6 +55,8 @@ Q_SIGNALS:
     void stageChanged(quint64 requestId, dermsam::InferenceStage stage);
     void imageEncoded(quint64 imageId, double milliseconds);
     void maskReady(const dermsam::MaskResponse& response);
+    // After maskReady of the same request (or alone, for explain).
+    void heatmapReady(const dermsam::HeatmapResponse& response);
     void requestFailed(const dermsam::InferenceError& error);
     // Every request ends with this, whether it produced a result, failed or was skipped.
     void requestFinished(quint64 requestId);

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "ui/error_text.h"
+#include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
 #include "ui/image_document.h"
 #include "ui/inference_controller.h"
@@ -68,7 +69,8 @@ MainWindow::MainWindow(QWidget* parent)
             &MainWindow::onImageLoaded);
 
     connect(m_inference, &InferenceController::maskReady, this, &MainWindow::onMaskReady);
-    connect(m_inference, &InferenceController::modelLoaded, this, [this](const ModelInfo&) {
+    connect(m_inference, &InferenceController::modelLoaded, this, [this](const ModelInfo& info) {
+        m_heatmapPanel->setBlockCount(info.encoderBlocks);
         m_modelError.clear();
         updateModelLabel();
         if (m_doc)
@@ -281,6 +283,48 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::RightDockWidgetArea, candDock);
     connect(m_candidatesView, &QListWidget::currentRowChanged, this,
             &MainWindow::onCandidateChosen);
+
+    // Heatmap (DESIGN.md, Explainability): computed on the worker after each mask.
+    auto* heatDock = new QDockWidget(tr("Heatmap"), this);
+    heatDock->setObjectName(QStringLiteral("heatmap"));
+    m_heatmapPanel = new HeatmapPanel(heatDock);
+    heatDock->setWidget(m_heatmapPanel);
+    addDockWidget(Qt::RightDockWidgetArea, heatDock);
+    m_heatmapAction = new QAction(tr("Show &Heatmap"), this);
+    m_heatmapAction->setObjectName(QStringLiteral("showHeatmap"));
+    m_heatmapAction->setCheckable(true);
+    m_heatmapAction->setShortcut(QKeySequence(Qt::Key_H));
+    addAction(m_heatmapAction);
+    connect(m_heatmapAction, &QAction::toggled, m_heatmapPanel, &HeatmapPanel::setShown);
+    connect(m_heatmapPanel, &HeatmapPanel::optionsChanged, this,
+            [this](const HeatmapOptions& options) {
+                const QSignalBlocker block(m_heatmapAction);
+                m_heatmapAction->setChecked(options.enabled);
+                m_canvas->clearHeatmap();
+                m_canvas->setHeatmapVisible(options.enabled);
+                m_heatmapPanel->setInfo({});
+                m_inference->setHeatmapOptions(options);
+                // A heatmap for the mask on screen, from the prompts that produced it.
+                if (options.enabled && m_doc && m_inference->hasModel() &&
+                    m_lastResponse.imageId == m_doc->id() && !m_lastResponse.candidates.empty())
+                    m_inference->requestHeatmap(m_doc->id(), m_lastResponse.prompts,
+                                                m_lastResponse.refined ? m_doc->mask() : QImage());
+            });
+    connect(m_heatmapPanel, &HeatmapPanel::appearanceChanged, this, [this] {
+        m_canvas->setHeatmapOpacity(m_heatmapPanel->opacity());
+        m_canvas->setHeatmapColorMap(m_heatmapPanel->colorMap());
+    });
+    connect(m_inference, &InferenceController::heatmapReady, this,
+            [this](const HeatmapResponse& r) {
+                // Never over a newer mask: only the heatmap of the mask on screen (or later).
+                if (!m_doc || r.imageId != m_doc->id() || r.requestId < m_lastResponse.requestId)
+                    return;
+                m_canvas->setHeatmap(r.heat);
+                m_heatmapPanel->setInfo(tr("Peak at %1, %2 (%3 ms).")
+                                            .arg(r.peak.x())
+                                            .arg(r.peak.y())
+                                            .arg(r.milliseconds, 0, 'f', 0));
+            });
 }
 
 void MainWindow::createStatusBar() {
@@ -516,6 +560,7 @@ void MainWindow::onMaskReady(const MaskResponse& response) {
     if (!m_doc || response.imageId != m_doc->id() || response.candidates.empty())
         return;
     m_lastResponse = response;
+    m_canvas->clearHeatmap(); // the previous mask's heatmap; this mask's follows
     const ModelInfo& model = m_inference->modelInfo();
     ModelResultInfo info;
     info.valid = true;

@@ -26,6 +26,7 @@ class QUndoGroup;
 
 namespace dermsam {
 
+class HeatmapPanel;
 class ImageCanvas;
 class ImageDocument;
 class InferenceController;
@@ -103,6 +104,8 @@ private:
     QAction* m_saveAction = nullptr;
     QAction* m_refineAction = nullptr;
     QAction* m_toggleMaskAction = nullptr;
+    QAction* m_heatmapAction = nullptr;
+    HeatmapPanel* m_heatmapPanel = nullptr;
     QActionGroup* m_toolGroup = nullptr;
     QSpinBox* m_brushSize = nullptr;
     QSlider* m_opacity = nullptr;
