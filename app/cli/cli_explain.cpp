@@ -1,4 +1,6 @@
 // explain and pointing-game: Grad-CAM heatmaps of the mask (DESIGN.md, Explainability).
+#include "app/cli/cli_explain.h"
+
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
 #include "app/cli/cli_model_args.h"
@@ -235,6 +237,30 @@ int runPointingGame(const std::vector<std::string>& argv) {
 }
 
 } // namespace
+
+void writeHeatmapPng(const std::string& path, const Predictor& predictor,
+                     const ImageEmbedding& embedding, const Prompts& prompts,
+                     const CamOptions& options, const at::Tensor& rgbPixels,
+                     const std::string& colormap, double opacity) {
+    const int map = colormapFromName(colormap);
+    const CamResult r = computeCam(predictor.model(), embedding, prompts, options, rgbPixels);
+    const cv::Mat heat = heatmapMat(r);
+    cv::Mat picture;
+    if (rgbPixels.defined() && rgbPixels.dim() == 3 && rgbPixels.size(2) == 3 &&
+        rgbPixels.scalar_type() == at::kByte) {
+        const at::Tensor px = rgbPixels.contiguous();
+        const cv::Mat rgb(static_cast<int>(px.size(0)), static_cast<int>(px.size(1)), CV_8UC3,
+                          px.data_ptr<uint8_t>());
+        picture = overlay(rgb, heat, map, opacity);
+    } else {
+        cv::Mat heat8;
+        heat.convertTo(heat8, CV_8U, 255.0);
+        cv::applyColorMap(heat8, picture, map);
+    }
+    ensureParent(path);
+    if (!cv::imwrite(path, picture))
+        throw UsageError("cannot write " + path);
+}
 
 void registerExplainCommands(CommandTable& table) {
     table["explain"] = {runExplain,
