@@ -2,7 +2,9 @@
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
 #include "app/cli/cli_eval.h"
+#include "app/cli/cli_explain.h"
 #include "app/cli/cli_model_args.h"
+#include "model/gradcam.h"
 
 #include "core/core_error.h"
 #include "core/dataset.h"
@@ -45,9 +47,17 @@ EmbeddingCache openCache(const std::string& dir) {
 
 // Outputs derived from the embedding and the decoded masks beyond the mask itself (the
 // --heatmap of DESIGN.md belongs here). Nothing yet: the options are not accepted.
-void writeSegmentExtras(const Args& /*args*/, const Predictor& /*predictor*/,
-                        const ImageEmbedding& /*embedding*/, const Prompts& /*prompts*/,
-                        const MaskResult& /*result*/) {}
+// --heatmap: the Grad-CAM overlay of the same prompts on the cached embedding (DESIGN.md,
+// Explainability), written next to the mask.
+void writeSegmentExtras(const Args& args, const Predictor& predictor,
+                        const ImageEmbedding& embedding, const Prompts& prompts,
+                        const at::Tensor& pixels) {
+    if (!args.has("heatmap"))
+        return;
+    CamOptions o;
+    o.method = camMethodFromName(args.valueOr("method", "gradcam"));
+    writeHeatmapPng(args.value("heatmap"), predictor, embedding, prompts, o, pixels);
+}
 
 // One mask from the decoder's candidates: with --multimask on one prompt the candidate with the
 // highest predicted IoU, otherwise the union of the masks of every box.
@@ -74,7 +84,7 @@ cv::Mat chooseMask(const MaskResult& r, bool multimask, size_t& chosen) {
 int runSegment(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "multimask", "no-cache", "no-sidecar"});
     args.allowOnly({"model", "image", "box", "point", "out", "profile", "base", "device", "threads",
-                    "json", "multimask", "cache", "no-cache", "no-sidecar"});
+                    "json", "multimask", "cache", "no-cache", "no-sidecar", "heatmap", "method"});
     const Prompts prompts = parsePromptArgs(args);
     if (prompts.empty())
         throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
@@ -118,7 +128,7 @@ int runSegment(const std::vector<std::string>& argv) {
     } else {
         saveMaskPng(out, mask);
     }
-    writeSegmentExtras(args, predictor, emb, prompts, r);
+    writeSegmentExtras(args, predictor, emb, prompts, pixels);
 
     if (args.flag("json")) {
         std::string ious;
