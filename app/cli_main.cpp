@@ -50,6 +50,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::vector<std::string> args(argv + 2, argv + argc);
+    for (const std::string& a : args) {
+        if (a == "--help" || a == "-h") {
+            std::printf("dermsam-cli %s: %s\nOptions: see docs/cli.md\n", command.c_str(),
+                        it->second.synopsis.c_str());
+            return 0;
+        }
+    }
     try {
         return it->second.run(args);
     } catch (const UsageError& e) {
