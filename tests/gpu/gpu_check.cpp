@@ -1,5 +1,7 @@
 // GPU checks that need only LibTorch (so they build on the GPU machine): CUDA float32 against CPU
-// float32, and bfloat16 masks against float32 masks. Prints SKIP and exits 0 without CUDA.
+// float32, bfloat16 masks against float32 masks, CUDA graphs against eager calls (with their
+// timings). Prints SKIP and exits 0 without CUDA.
+#include "model/cuda_graph.h"
 #include "model/device.h"
 #include "model/model_loader.h"
 #include "model/npy_dataset.h"
@@ -11,8 +13,11 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 
 using namespace dermsam;
@@ -96,6 +101,80 @@ void bf16(const std::string& modelPath, const std::string& data, int limit) {
     check(n > 0 && iouSum / n >= 0.99, "bf16 vs fp32 mean mask IoU", n ? iouSum / n : 0, 0.99);
 }
 
+// Median wall time of fn over n calls, each ended by a device synchronisation (so the figure is
+// what a caller waiting for the result sees).
+double medianMs(const std::function<void()>& fn, int n) {
+    for (int i = 0; i < 3; ++i)
+        fn();
+    torch::cuda::synchronize();
+    std::vector<double> ms;
+    for (int i = 0; i < n; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        fn();
+        torch::cuda::synchronize();
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+// CUDA graphs of the encoder and of a one-box decode at fixed shapes: same values as eager calls
+// for inputs the graph never saw, and the time each takes. dtype: float32 (TF32 on) or bfloat16.
+void graphs(const std::string& arch, c10::ScalarType dtype) {
+    c10::InferenceMode guard;
+    configureCuda(true);
+    at::manual_seed(0);
+    SamModel model(SamArchitecture::byName(arch));
+    const c10::Device cuda(c10::kCUDA, 0);
+    model.to(cuda, dtype);
+    const int64_t size = arch == "compact" ? 256 : 1024;
+    GraphedFunction encode([&model](const std::vector<at::Tensor>& in) {
+        return std::vector<at::Tensor>{model.encode(in[0])};
+    });
+    GraphedFunction decode([&model](const std::vector<at::Tensor>& in) {
+        PromptTensors p;
+        p.boxes = in[1];
+        const DecoderOutput o = model.decodeTensors(in[0], p, false);
+        return std::vector<at::Tensor>{o.lowResLogits, o.iouPredictions};
+    });
+    const at::Tensor box = at::tensor({100.f, 120.f, 600.f, 700.f}).view({1, 4}).to(cuda, dtype);
+    double worstEnc = 0, worstDec = 0;
+    for (int i = 0; i < 3; ++i) {
+        const at::Tensor input = at::randn({1, 3, size, size}, cuda).to(dtype);
+        const at::Tensor embEager = model.encode(input);
+        const at::Tensor embGraph = encode({input})[0];
+        worstEnc = std::max(worstEnc, relativeError(embGraph, embEager));
+        PromptTensors p;
+        p.boxes = box;
+        const at::Tensor logitsEager = model.decodeTensors(embEager, p, false).lowResLogits;
+        const at::Tensor logitsGraph = decode({embEager, box})[0];
+        worstDec = std::max(worstDec, relativeError(logitsGraph, logitsEager));
+    }
+    if (!encode.captured())
+        std::printf("encoder not captured: %s\n", encode.fallbackReason().c_str());
+    if (!decode.captured())
+        std::printf("decoder not captured: %s\n", decode.fallbackReason().c_str());
+    // Kernels may be chosen differently inside and outside a capture: allow float rounding.
+    const double limit = dtype == at::kFloat ? 1e-4 : 2e-2;
+    check(encode.captured() && worstEnc <= limit, "graphed encoder vs eager", worstEnc, limit);
+    check(decode.captured() && worstDec <= limit, "graphed decoder vs eager", worstDec, limit);
+
+    const at::Tensor input = at::randn({1, 3, size, size}, cuda).to(dtype);
+    const at::Tensor emb = model.encode(input);
+    PromptTensors p;
+    p.boxes = box;
+    const double encEager = medianMs([&] { model.encode(input); }, 20);
+    const double encGraph = medianMs([&] { encode({input}); }, 20);
+    const double decEager = medianMs([&] { model.decodeTensors(emb, p, false); }, 50);
+    const double decGraph = medianMs([&] { decode({emb, box}); }, 50);
+    std::printf("{\"check\":\"graphs\",\"arch\":\"%s\",\"precision\":\"%s\","
+                "\"encode_ms\":{\"eager\":%.3f,\"graph\":%.3f},"
+                "\"decode_ms\":{\"eager\":%.3f,\"graph\":%.3f}}\n",
+                arch.c_str(), dtypeName(dtype).c_str(), encEager, encGraph, decEager, decGraph);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -107,10 +186,14 @@ int main(int argc, char** argv) {
     try {
         if (cmd == "parity")
             parity();
+        else if (cmd == "graphs")
+            graphs(argc > 2 ? argv[2] : "vit_b",
+                   resolveDtype(argc > 3 ? argv[3] : "float32", c10::Device(c10::kCUDA, 0)));
         else if (cmd == "bf16" && argc >= 4)
             bf16(argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : 50);
         else {
-            std::fprintf(stderr, "usage: dermsam-gpu-check parity | bf16 MODEL NPYDIR [N]\n");
+            std::fprintf(stderr, "usage: dermsam-gpu-check parity | graphs [ARCH] [PRECISION] | "
+                                 "bf16 MODEL NPYDIR [N]\n");
             return 2;
         }
     } catch (const std::exception& e) {
