@@ -1,6 +1,7 @@
 // dermsam-cli: the stable command-line contract of DESIGN.md. Each command lives in cli/.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
+#include "model/cpu_threading.h"
 #include "model/model_error.h"
 
 #include "dermsam_version.h"
@@ -21,6 +22,8 @@ void printUsage(const dermsam::cli::CommandTable& table, std::FILE* to) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Before anything else: may restart the program once with the OpenMP settings it needs.
+    dermsam::ensureCpuThreadingEnvironment(argc, argv);
     using namespace dermsam::cli;
     CommandTable table;
     registerModelCommands(table);

@@ -1,0 +1,36 @@
+#include "model/cpu_threading.h"
+
+#include <cstdlib>
+#include <vector>
+
+#include <unistd.h>
+
+namespace dermsam {
+
+std::vector<EnvSetting>
+cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup) {
+    if (lookup(kCpuEnvMarker))
+        return {};
+    std::vector<EnvSetting> out;
+    // PASSIVE: idle OpenMP threads sleep at once instead of spinning. Measured on the 2-core
+    // machine (docs/performance.md) it beats GOMP_SPINCOUNT=0 for the encoder and matches it for
+    // decode. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
+    if (!lookup("OMP_WAIT_POLICY") && !lookup("GOMP_SPINCOUNT"))
+        out.push_back({"OMP_WAIT_POLICY", "PASSIVE"});
+    return out;
+}
+
+void ensureCpuThreadingEnvironment(int argc, char** argv) {
+    const std::vector<EnvSetting> changes =
+        cpuThreadingEnvironment([](const char* name) { return std::getenv(name); });
+    if (changes.empty() || argc < 1 || !argv || !argv[0])
+        return;
+    for (const EnvSetting& s : changes)
+        ::setenv(s.name.c_str(), s.value.c_str(), 1);
+    // The marker stops a second restart even if the variables above were to be dropped.
+    ::setenv(kCpuEnvMarker, "1", 1);
+    ::execv("/proc/self/exe", argv);
+    // exec failed (no /proc, say): carry on in this process with the runtime's defaults.
+}
+
+} // namespace dermsam
