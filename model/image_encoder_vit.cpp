@@ -3,6 +3,8 @@
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
@@ -28,6 +30,40 @@ at::Tensor relativePositions(int64_t qSize, int64_t kSize, const at::Tensor& rel
     const at::Tensor kc = at::arange(kSize, opts).unsqueeze(0) * kScale;
     const at::Tensor idx = ((qc - kc) + (kSize - 1) * kScale).to(at::kLong).to(relPos.device());
     return table.index({idx});
+}
+
+// softmax(q k^T * scale + relH + relW) v for (BH, N, c) q, k, v; relH (BH, H, W, H) and relW
+// (BH, H, W, W) are the decomposed bias (undefined without relative positions).
+at::Tensor blockedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                            const at::Tensor& relH, const at::Tensor& relW, int64_t H, int64_t W,
+                            double scale) {
+    const int64_t BH = q.size(0), N = q.size(1);
+    at::Tensor out = at::empty_like(q);
+    const at::Tensor qs = q * scale;
+    // Whole rows of the token grid at a time, about 512 queries: the score block (8 MB for
+    // 4096 keys) then stays in cache through the bias, the softmax and the product with v,
+    // where a whole head (64 MB) made each of those passes a trip to memory.
+    const int64_t rows = std::clamp<int64_t>((int64_t{2} << 20) / (N * W), 1, H);
+    at::Tensor scores = at::empty({rows * W, N}, q.options());
+    at::Tensor probs = at::empty({rows * W, N}, q.options());
+    for (int64_t b = 0; b < BH; ++b) {
+        const at::Tensor kT = k[b].t();
+        for (int64_t r0 = 0; r0 < H; r0 += rows) {
+            const int64_t nr = std::min(rows, H - r0), nq = nr * W;
+            at::Tensor sc = scores.narrow(0, 0, nq);
+            at::mm_out(sc, qs[b].narrow(0, r0 * W, nq), kT);
+            if (relH.defined()) {
+                sc.view({nr, W, H, W})
+                    .add_(relH[b].narrow(0, r0, nr).unsqueeze(3))
+                    .add_(relW[b].narrow(0, r0, nr).unsqueeze(2));
+            }
+            at::Tensor pr = probs.narrow(0, 0, nq);
+            at::_softmax_out(pr, sc, -1, false);
+            at::Tensor dst = out[b].narrow(0, r0 * W, nq);
+            at::mm_out(dst, pr, v[b]);
+        }
+    }
+    return out;
 }
 
 } // namespace
@@ -65,9 +101,36 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
         relW = at::einsum("bhwc,wkc->bhwk", {rq, rw}); // (BH, H, W, W)
     }
 
-    // Global attention over 64x64 tokens makes a 4096^2 matrix per head: chunk over heads so the
-    // peak stays near 64 MB per chunk instead of ~1 GB, with identical per-element arithmetic.
-    const int64_t total = B * m_numHeads;
+    at::Tensor out;
+#if TORCH_VERSION_MAJOR >= 2
+    // LibTorch 2.x on an accelerator: the fused kernel, the decomposed bias as its additive
+    // mask (H*W x H*W per head, as upstream's SDPA variant). The CPU keeps the blocked loop
+    // below, which is what was measured on the development machine.
+    if (!x.is_cpu()) {
+        at::Tensor bias;
+        if (m_useRelPos)
+            bias = (relH.unsqueeze(4) + relW.unsqueeze(3)).view({B * m_numHeads, N, N});
+        out = at::scaled_dot_product_attention(q, k, v, bias);
+    }
+#endif
+    if (!out.defined())
+        out = attention(q, k, v, relH, relW, H, W);
+    out = out.view({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
+    return m_proj->forward(out);
+}
+
+at::Tensor VitAttentionImpl::attention(const at::Tensor& q, const at::Tensor& k,
+                                       const at::Tensor& v, const at::Tensor& relH,
+                                       const at::Tensor& relW, int64_t H, int64_t W) const {
+    const int64_t total = q.size(0), N = q.size(1);
+    // Large grids (global attention, 4096 tokens) without autograd: blocked over queries.
+    // The out= kernels it uses record no gradients, so Grad-CAM on encoder blocks takes the
+    // plain path below.
+    if (!at::GradMode::is_enabled() && N * N * total > (int64_t{16} << 20))
+        return blockedAttention(q, k, v, relH, relW, H, W, m_scale);
+
+    // Chunk over heads so a global layer's peak stays near 64 MB per chunk instead of ~1 GB,
+    // with identical per-element arithmetic.
     const int64_t chunk = std::max<int64_t>(1, (int64_t{16} << 20) / std::max<int64_t>(1, N * N));
     std::vector<at::Tensor> outs;
     outs.reserve(static_cast<size_t>((total + chunk - 1) / chunk));
@@ -75,17 +138,16 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
         const int64_t e = std::min(total, s + chunk);
         at::Tensor attn =
             at::matmul(q.slice(0, s, e) * m_scale, k.slice(0, s, e).transpose(-2, -1));
-        if (m_useRelPos) {
-            attn = (attn.view({e - s, H, W, H, W}) + relH.slice(0, s, e).unsqueeze(4) +
-                    relW.slice(0, s, e).unsqueeze(3))
-                       .view({e - s, N, N});
+        // In place: the product's own result is not saved for its backward.
+        if (relH.defined()) {
+            attn.view({e - s, H, W, H, W})
+                .add_(relH.slice(0, s, e).unsqueeze(4))
+                .add_(relW.slice(0, s, e).unsqueeze(3));
         }
         attn = at::softmax(attn, -1);
         outs.push_back(at::matmul(attn, v.slice(0, s, e)));
     }
-    at::Tensor out = outs.size() == 1 ? outs.front() : at::cat(outs, 0);
-    out = out.view({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
-    return m_proj->forward(out);
+    return outs.size() == 1 ? outs.front() : at::cat(outs, 0);
 }
 
 VitBlockImpl::VitBlockImpl(const SamArchitecture& arch, int64_t windowSize)

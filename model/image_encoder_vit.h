@@ -21,6 +21,11 @@ public:
     at::Tensor forward(const at::Tensor& x);
 
 private:
+    // softmax(q k^T * scale + bias) v on (B*heads, N, head_dim), the LibTorch 1.13 / CPU path.
+    at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                         const at::Tensor& relH, const at::Tensor& relW, int64_t H,
+                         int64_t W) const;
+
     torch::nn::Linear m_qkv{nullptr};
     torch::nn::Linear m_proj{nullptr};
     at::Tensor m_relPosH;

@@ -10,6 +10,10 @@ class LayerNorm2dImpl : public torch::nn::Module {
 public:
     explicit LayerNorm2dImpl(int64_t channels, double eps = 1e-6);
     at::Tensor forward(const at::Tensor& x);
+    // For channels-last callers that normalise rows with at::layer_norm (same formula).
+    const at::Tensor& weight() const { return m_weight; }
+    const at::Tensor& bias() const { return m_bias; }
+    double eps() const { return m_eps; }
 
 private:
     at::Tensor m_weight;

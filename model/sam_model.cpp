@@ -9,6 +9,8 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/nn/module.h>
 
+#include <ATen/core/grad_mode.h>
+
 #include <sstream>
 
 namespace dermsam {
@@ -33,7 +35,46 @@ std::string joinLimited(const std::vector<std::string>& keys) {
     return out;
 }
 
+// The first-layer weights the decoder cache was computed with, by name.
+const char* const kCachedWeights[] = {
+    "transformer.layers.0.cross_attn_token_to_image.k_proj.weight",
+    "transformer.layers.0.cross_attn_token_to_image.k_proj.bias",
+    "transformer.layers.0.cross_attn_token_to_image.v_proj.weight",
+    "transformer.layers.0.cross_attn_token_to_image.v_proj.bias",
+    "transformer.layers.0.cross_attn_image_to_token.q_proj.weight",
+    "transformer.layers.0.cross_attn_image_to_token.q_proj.bias",
+};
+
 } // namespace
+
+struct SamModel::DecoderCacheEntry {
+    // The embedding itself is held, so its address cannot be reused by another image while the
+    // entry lives; its version counter (when it has one) catches in-place changes.
+    at::Tensor embedding;
+    const void* embeddingData = nullptr;
+    int64_t embeddingVersion = -1;
+    at::Tensor pe;
+    at::Tensor noMask;               // (C) the dense no-mask embedding it was built with
+    std::vector<at::Tensor> weights; // copies of kCachedWeights: fine-tuning changes them in place
+    FirstLayerCache layer;
+
+    static int64_t versionOf(const at::Tensor& t) {
+        return t.is_inference() ? -1 : static_cast<int64_t>(t._version());
+    }
+    bool matches(const at::Tensor& e, const at::Tensor& p, const at::Tensor& dense,
+                 const std::vector<at::Tensor>& current) const {
+        if (!embedding.is_same(e) || e.data_ptr() != embeddingData ||
+            versionOf(e) != embeddingVersion || !pe.is_same(p))
+            return false;
+        if (!at::equal(noMask, dense.select(0, 0).select(1, 0).select(1, 0)))
+            return false;
+        for (size_t i = 0; i < weights.size(); ++i) {
+            if (!at::equal(weights[i], current[i]))
+                return false;
+        }
+        return true;
+    }
+};
 
 SamModel::SamModel(const SamArchitecture& arch)
     : m_arch(arch)
@@ -95,6 +136,8 @@ void SamModel::loadStateDict(const TensorMap& tensors) {
     for (auto& kv : targets)
         kv.second.copy_(tensors.at(kv.first));
     m_densePe = at::Tensor();
+    const std::lock_guard<std::mutex> lock(m_cacheMutex);
+    m_decoderCache.reset();
 }
 
 TensorMap SamModel::stateDict() const {
@@ -109,6 +152,10 @@ TensorMap SamModel::stateDict() const {
 void SamModel::to(c10::Device device, c10::ScalarType dtype) {
     m_modules->root->to(device, dtype);
     m_densePe = at::Tensor();
+    {
+        const std::lock_guard<std::mutex> lock(m_cacheMutex);
+        m_decoderCache.reset();
+    }
     m_device = device;
     m_dtype = dtype;
 }
@@ -167,9 +214,47 @@ DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptT
     auto dev = [this](const at::Tensor& x) { return x.defined() ? x.to(m_device, m_dtype) : x; };
     auto [sparse, dense] = m_modules->promptEncoder->forward(dev(p.pointCoords), dev(p.pointLabels),
                                                              dev(p.boxes), dev(p.maskInput));
-    auto [masks, iou] = m_modules->maskDecoder->forward(
-        dev(embedding), denseImagePositionalEncoding(), sparse, dense, multimask);
+    const at::Tensor image = dev(embedding);
+    const at::Tensor pe = denseImagePositionalEncoding();
+    // Without a mask prompt the dense embedding is the constant no-mask one, so the first
+    // decoder layer's image side is the same for every prompt on this image. Not with autograd:
+    // Grad-CAM and training need gradients through that part.
+    std::shared_ptr<const DecoderCacheEntry> cache;
+    if (!at::GradMode::is_enabled() && !p.maskInput.defined() && sparse.size(0) == 1 &&
+        image.size(0) == 1)
+        cache = decoderCache(image, pe, dense);
+    auto [masks, iou] = m_modules->maskDecoder->forward(image, pe, sparse, dense, multimask,
+                                                        cache ? &cache->layer : nullptr);
     return {masks, iou};
+}
+
+std::shared_ptr<const SamModel::DecoderCacheEntry>
+SamModel::decoderCache(const at::Tensor& embedding, const at::Tensor& pe,
+                       const at::Tensor& dense) const {
+    const auto params = m_modules->maskDecoder->named_parameters(true);
+    std::vector<at::Tensor> weights;
+    for (const char* name : kCachedWeights)
+        weights.push_back(params[name]);
+    {
+        const std::lock_guard<std::mutex> lock(m_cacheMutex);
+        if (m_decoderCache && m_decoderCache->matches(embedding, pe, dense, weights))
+            return m_decoderCache;
+    }
+    // Normal (not inference) tensors, usable whatever mode the next decode runs in.
+    c10::InferenceMode normal(false);
+    at::NoGradGuard noGrad;
+    auto entry = std::make_shared<DecoderCacheEntry>();
+    entry->embedding = embedding;
+    entry->embeddingData = embedding.data_ptr();
+    entry->embeddingVersion = DecoderCacheEntry::versionOf(embedding);
+    entry->pe = pe;
+    entry->noMask = dense.select(0, 0).select(1, 0).select(1, 0).clone();
+    for (const at::Tensor& w : weights)
+        entry->weights.push_back(w.detach().clone());
+    entry->layer = m_modules->maskDecoder->buildImageCache(embedding, pe, dense);
+    const std::lock_guard<std::mutex> lock(m_cacheMutex);
+    m_decoderCache = entry;
+    return entry;
 }
 
 at::Tensor SamModel::denseImagePositionalEncoding() const {

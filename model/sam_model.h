@@ -9,12 +9,14 @@
 #include <c10/core/ScalarType.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace dermsam {
 
 struct SamModules; // torch::nn modules, internal to model/ (see sam_modules.h)
+struct FirstLayerCache;
 
 // Mask decoder outputs for N prompts with M masks each (M = 3 with multimask, else 1).
 struct DecoderOutput {
@@ -78,6 +80,15 @@ private:
     // The grid's positional encoding depends only on a frozen buffer: computed once per
     // device/dtype instead of on every decode.
     mutable at::Tensor m_densePe;
+
+    // The decoder's prompt-independent work for the last image decoded without a mask prompt
+    // (see MaskDecoderImpl::buildImageCache): a box decode on a cached embedding repeats it for
+    // every prompt otherwise.
+    struct DecoderCacheEntry;
+    std::shared_ptr<const DecoderCacheEntry>
+    decoderCache(const at::Tensor& embedding, const at::Tensor& pe, const at::Tensor& dense) const;
+    mutable std::mutex m_cacheMutex;
+    mutable std::shared_ptr<const DecoderCacheEntry> m_decoderCache;
 };
 
 } // namespace dermsam

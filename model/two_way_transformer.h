@@ -15,6 +15,22 @@ public:
     TokenAttentionImpl(int64_t dim, int64_t numHeads, int64_t downsampleRate = 1);
     at::Tensor forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 
+    // Inference-only forms of the two cross attentions (no autograd: training and Grad-CAM use
+    // forward()). With T prompt tokens and h heads, h * T is far below the internal width, so
+    // the weights are folded into the few token vectors instead of projecting all image tokens.
+    // Tokens (B, T, C) attend to image tokens k (B, N, C), v (B, N, C).
+    at::Tensor tokensToImage(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+    // Image tokens q (B, N, C) attend to tokens k, v (B, T, C).
+    at::Tensor imageToTokens(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+    // The same with the image side already projected (batch 1): kHeads/vHeads/qHeads are
+    // projectHeads() of the image tokens, (heads, N, head_dim).
+    at::Tensor tokensToProjectedImage(const at::Tensor& q, const at::Tensor& kHeads,
+                                      const at::Tensor& vHeads);
+    at::Tensor projectedImageToTokens(const at::Tensor& qHeads, const at::Tensor& k,
+                                      const at::Tensor& v);
+    enum class Projection { Q, K, V };
+    at::Tensor projectHeads(Projection which, const at::Tensor& x); // (1, N, C) -> (h, N, c)
+
 private:
     torch::nn::Linear m_q{nullptr};
     torch::nn::Linear m_k{nullptr};
@@ -24,11 +40,27 @@ private:
 };
 TORCH_MODULE(TokenAttention);
 
+// What the first two-way layer computes from the image alone (keys + PE and their projections),
+// identical for every prompt without a mask prompt: computed once per image embedding.
+struct FirstLayerCache {
+    at::Tensor keys;        // (1, N, C) image tokens (embedding + no-mask embedding)
+    at::Tensor keyPe;       // (1, N, C) dense positional encoding as a sequence
+    at::Tensor tokToImageK; // (h, N, c) token->image key projection of keys + PE
+    at::Tensor tokToImageV; // (h, N, c) token->image value projection of keys
+    at::Tensor imageToTokQ; // (h, N, c) image->token query projection of keys + PE
+};
+
 class TwoWayAttentionBlockImpl : public torch::nn::Module {
 public:
     TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads, int64_t mlpDim, bool skipFirstLayerPe);
     std::pair<at::Tensor, at::Tensor> forward(at::Tensor queries, at::Tensor keys,
                                               const at::Tensor& queryPe, const at::Tensor& keyPe);
+    // Inference only. With a cache (batch 1, first layer) the image side comes from it.
+    std::pair<at::Tensor, at::Tensor> forwardInference(at::Tensor queries, at::Tensor keys,
+                                                       const at::Tensor& queryPe,
+                                                       const at::Tensor& keyPe,
+                                                       const FirstLayerCache* cache);
+    FirstLayerCache buildCache(const at::Tensor& keys, const at::Tensor& keyPe);
 
 private:
     TokenAttention m_selfAttn{nullptr};
@@ -50,6 +82,13 @@ public:
     // image (B, C, H, W), imagePe (B, C, H, W), tokens (B, T, C) -> (tokens, keys (B, HW, C)).
     std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& image, const at::Tensor& imagePe,
                                               const at::Tensor& tokens);
+    // Inference only, on sequences: keys (B, N, C), keyPe (1 or B, N, C). With a cache (B = 1,
+    // no mask prompt) keys/keyPe are taken from it and may be undefined.
+    std::pair<at::Tensor, at::Tensor> forwardInference(const at::Tensor& keys,
+                                                       const at::Tensor& keyPe,
+                                                       const at::Tensor& tokens,
+                                                       const FirstLayerCache* cache);
+    FirstLayerCache buildCache(const at::Tensor& keys, const at::Tensor& keyPe);
 
 private:
     std::vector<TwoWayAttentionBlock> m_layers;

@@ -1,0 +1,179 @@
+// Protects the inference-only fast paths (folded decoder, cache, blocked attention) vs autograd's.
+// labels: unit
+#include "model/image_encoder_vit.h"
+#include "model/sam_model.h"
+#include "model/sam_modules.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <QtTest>
+
+using namespace dermsam;
+
+namespace {
+
+double relativeError(const at::Tensor& ours, const at::Tensor& ref) {
+    return (ours - ref).abs().max().item<double>() / ref.abs().max().item<double>();
+}
+
+} // namespace
+
+class TestInferencePaths : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void decoderMatchesAutogradPath_data();
+    void decoderMatchesAutogradPath();
+    void cacheFollowsEmbeddingAndWeights();
+    void blockedAttentionMatchesPlain();
+
+private:
+    // The decoder run twice: without autograd (fast path, cache) and with it (upstream's form).
+    std::pair<DecoderOutput, DecoderOutput> bothPaths(const at::Tensor& embedding,
+                                                      const PromptTensors& p, bool multimask);
+    at::Tensor parameter(const std::string& name);
+
+    std::unique_ptr<SamModel> m_model;
+    at::Tensor m_embedding;
+};
+
+void TestInferencePaths::initTestCase() {
+    at::manual_seed(11);
+    m_model = std::make_unique<SamModel>(SamArchitecture::compact());
+    // Double precision: the fast path is the same maths in another order, so the two paths
+    // must agree to many digits; a wrong fold would differ at the first.
+    m_model->to(at::kCPU, at::kDouble);
+    // Random weights are small; scale the decoder's up so attention is far from uniform.
+    at::NoGradGuard noGrad;
+    for (auto& p : m_model->modules().maskDecoder->parameters())
+        p.mul_(3.0);
+    m_embedding = at::randn({1, 256, 64, 64}, at::kDouble);
+}
+
+at::Tensor TestInferencePaths::parameter(const std::string& name) {
+    for (const auto& p : m_model->modules().root->named_parameters(true))
+        if (p.key() == name)
+            return p.value();
+    return {};
+}
+
+std::pair<DecoderOutput, DecoderOutput>
+TestInferencePaths::bothPaths(const at::Tensor& embedding, const PromptTensors& p, bool multimask) {
+    DecoderOutput fast, reference;
+    {
+        torch::NoGradGuard noGrad;
+        fast = m_model->decodeTensors(embedding, p, multimask);
+    }
+    {
+        at::AutoGradMode grad(true);
+        reference = m_model->decodeTensors(embedding, p, multimask);
+    }
+    return {fast, reference};
+}
+
+void TestInferencePaths::decoderMatchesAutogradPath_data() {
+    QTest::addColumn<int>("boxes");
+    QTest::addColumn<int>("points");
+    QTest::addColumn<bool>("mask");
+    QTest::addColumn<bool>("multimask");
+    QTest::newRow("box (cached)") << 1 << 0 << false << false;
+    QTest::newRow("box multimask (cached)") << 1 << 0 << false << true;
+    QTest::newRow("points (cached)") << 0 << 3 << false << true;
+    QTest::newRow("box and mask prompt") << 1 << 0 << true << false;
+    QTest::newRow("three boxes") << 3 << 0 << false << false;
+    // 8 heads x 16 tokens reaches the internal width: the unfolded form is used.
+    QTest::newRow("many points") << 0 << 11 << false << false;
+}
+
+void TestInferencePaths::decoderMatchesAutogradPath() {
+    QFETCH(int, boxes);
+    QFETCH(int, points);
+    QFETCH(bool, mask);
+    QFETCH(bool, multimask);
+    const auto d = at::TensorOptions().dtype(at::kDouble);
+    const int64_t n = std::max(boxes, 1);
+    PromptTensors p;
+    if (boxes > 0)
+        p.boxes =
+            at::rand({n, 2}, d).mul(400).repeat({1, 2}) + at::tensor({0.0, 0.0, 300.0, 250.0}, d);
+    if (points > 0) {
+        p.pointCoords = at::rand({n, points, 2}, d) * 1024;
+        p.pointLabels = (at::rand({n, points}, d) > 0.3).to(at::kDouble);
+    }
+    if (mask)
+        p.maskInput = at::randn({n, 1, 256, 256}, d) * 4;
+    const auto [fast, reference] = bothPaths(m_embedding, p, multimask);
+    QCOMPARE(fast.lowResLogits.sizes(), reference.lowResLogits.sizes());
+    QCOMPARE(fast.iouPredictions.sizes(), reference.iouPredictions.sizes());
+    const double logitsErr = relativeError(fast.lowResLogits, reference.lowResLogits);
+    const double iouErr = relativeError(fast.iouPredictions, reference.iouPredictions);
+    qInfo("logits relative error %.2e, iou %.2e", logitsErr, iouErr);
+    QVERIFY2(logitsErr < 1e-10, qPrintable(QString::number(logitsErr)));
+    QVERIFY2(iouErr < 1e-10, qPrintable(QString::number(iouErr)));
+}
+
+void TestInferencePaths::cacheFollowsEmbeddingAndWeights() {
+    PromptTensors box;
+    box.boxes = at::tensor({100.0, 120.0, 700.0, 650.0}, at::kDouble).view({1, 4});
+    auto check = [&](const at::Tensor& embedding, const char* what) {
+        const auto [fast, reference] = bothPaths(embedding, box, false);
+        const double err = relativeError(fast.lowResLogits, reference.lowResLogits);
+        QVERIFY2(err < 1e-10, qPrintable(QString("%1: %2").arg(what).arg(err)));
+    };
+    at::Tensor a = m_embedding.clone();
+    const at::Tensor b = at::randn_like(a);
+    check(a, "first image");
+    check(a, "first image again (from the cache)");
+    check(b, "another image");
+    check(a, "back to the first");
+    {
+        // An in-place change of the embedding (a normal tensor has a version counter).
+        at::NoGradGuard noGrad;
+        a.mul_(-0.5);
+    }
+    check(a, "embedding changed in place");
+    {
+        // What a fine-tuning step does to a first-layer weight the cache depends on.
+        at::NoGradGuard noGrad;
+        parameter("mask_decoder.transformer.layers.0.cross_attn_token_to_image.k_proj.weight")
+            .add_(0.05);
+    }
+    check(a, "first-layer weight changed in place");
+    {
+        at::NoGradGuard noGrad;
+        parameter("prompt_encoder.no_mask_embed.weight").add_(0.3);
+    }
+    check(a, "no-mask embedding changed");
+}
+
+void TestInferencePaths::blockedAttentionMatchesPlain() {
+    // A 48 x 48 grid with 4 heads is above the blocked loop's threshold without autograd (the
+    // plain head-chunked form runs with it) and ends in a partial block of rows; relative
+    // positions on, as in SAM's global layers.
+    at::manual_seed(5);
+    VitAttention attn(64, 4, true, 48);
+    attn->to(at::kDouble);
+    {
+        at::NoGradGuard noGrad;
+        for (auto& p : attn->named_parameters())
+            p.value().copy_(at::randn_like(p.value()) * 0.3);
+    }
+    const at::Tensor x = at::randn({1, 48, 48, 64}, at::kDouble);
+    at::Tensor blocked, plain;
+    {
+        torch::NoGradGuard noGrad;
+        blocked = attn->forward(x);
+    }
+    {
+        at::AutoGradMode grad(true);
+        plain = attn->forward(x).detach();
+    }
+    QCOMPARE(blocked.sizes(), plain.sizes());
+    const double err = relativeError(blocked, plain);
+    qInfo("blocked attention relative error %.2e", err);
+    QVERIFY2(err < 1e-12, qPrintable(QString::number(err)));
+}
+
+QTEST_GUILESS_MAIN(TestInferencePaths)
+#include "tst_inference_paths.moc"
