@@ -35,8 +35,12 @@ std::string optionsJson(const TrainOptions& o) {
     s << "{\"epochs\":" << o.epochs << ",\"lr\":" << o.lr << ",\"weight_decay\":" << o.weightDecay
       << ",\"batch_size\":" << o.batchSize << ",\"box_jitter_px_1024\":" << o.boxJitter
       << ",\"box_jitter_fraction\":" << o.boxJitterFraction
-      << ",\"point_fraction\":" << o.pointFraction << ",\"seed\":" << o.seed
-      << ",\"patience\":" << o.patience << ",\"warmup_steps\":" << o.warmupSteps
+      << ",\"point_fraction\":" << o.pointFraction << ",\"point_masks\":\""
+      << pointMasksName(o.pointMasks)
+      << "\",\"validate_points\":" << (o.validatePoints ? "true" : "false") << ",\"autocast\":\""
+      << (o.autocast == c10::ScalarType::Float ? "off" : c10::toString(o.autocast)) << "\""
+      << ",\"seed\":" << o.seed << ",\"patience\":" << o.patience
+      << ",\"warmup_steps\":" << o.warmupSteps
       << ",\"cosine\":" << (o.cosineSchedule ? "true" : "false")
       << ",\"train_image_encoder\":" << (o.trainImageEncoder ? "true" : "false")
       << ",\"train_prompt_encoder\":" << (o.trainPromptEncoder ? "true" : "false")

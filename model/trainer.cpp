@@ -6,14 +6,104 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 
 namespace dermsam {
+namespace {
+
+// On CUDA the step loop reads the loss back only this often: each read waits for the device.
+constexpr int64_t kCudaLossReadInterval = 32;
+
+// Autocast for the forward pass on CUDA, restored (and its weight-cast cache cleared, since the
+// optimizer changes the weights) when the scope ends, before backward as upstream recommends.
+class AutocastScope {
+public:
+    AutocastScope(const c10::Device& device, c10::ScalarType dtype)
+        : m_on(device.is_cuda() && dtype != c10::ScalarType::Float) {
+        if (!m_on)
+            return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        m_previous = at::autocast::get_autocast_dtype(at::kCUDA);
+        at::autocast::set_autocast_dtype(at::kCUDA, dtype);
+        at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+        m_previous = at::autocast::get_autocast_gpu_dtype();
+        at::autocast::set_autocast_gpu_dtype(dtype);
+        at::autocast::set_enabled(true);
+#endif
+    }
+    ~AutocastScope() {
+        if (!m_on)
+            return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_enabled(at::kCUDA, false);
+        at::autocast::set_autocast_dtype(at::kCUDA, m_previous);
+#else
+        at::autocast::set_enabled(false);
+        at::autocast::set_autocast_gpu_dtype(m_previous);
+#endif
+        at::autocast::clear_cache();
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+    bool m_on;
+    c10::ScalarType m_previous = c10::ScalarType::BFloat16;
+};
+
+} // namespace
+
+std::string pointMasksName(PointMasks m) {
+    switch (m) {
+    case PointMasks::Single:
+        return "single";
+    case PointMasks::Both:
+        return "both";
+    case PointMasks::BestOfThree:
+        break;
+    }
+    return "best3";
+}
+
+PointMasks pointMasksFromName(const std::string& name) {
+    if (name == "best3")
+        return PointMasks::BestOfThree;
+    if (name == "single")
+        return PointMasks::Single;
+    if (name == "both")
+        return PointMasks::Both;
+    throw ModelError(ErrorCode::BadArgument, {}, "point masks must be best3, single or both");
+}
+
+std::string dataPlacementName(DataPlacement p) {
+    switch (p) {
+    case DataPlacement::Device:
+        return "on";
+    case DataPlacement::Host:
+        return "off";
+    case DataPlacement::Auto:
+        break;
+    }
+    return "auto";
+}
+
+DataPlacement dataPlacementFromName(const std::string& name) {
+    if (name == "auto")
+        return DataPlacement::Auto;
+    if (name == "on")
+        return DataPlacement::Device;
+    if (name == "off")
+        return DataPlacement::Host;
+    throw ModelError(ErrorCode::BadArgument, {}, "data on device must be auto, on or off");
+}
 
 struct Trainer::Impl {
     SamModel& model;
@@ -26,6 +116,20 @@ struct Trainer::Impl {
     at::Generator cpuGen; // shuffling and per-batch prompt choices
     c10::Device device;
     int64_t totalSteps = 1;
+
+    // A training set as the step loop reads it: resident on the device, or left in host memory
+    // and staged per batch. Remembered by the host tensor's storage so validation does not copy
+    // its set again every epoch.
+    struct Placed {
+        at::Tensor host; // held so that its storage, the cache key, cannot be reused meanwhile
+        const void* source = nullptr;
+        int64_t count = -1;
+        bool resident = false;
+        at::Tensor data;  // embeddings (float16) or images (uint8)
+        at::Tensor masks; // uint8
+    };
+    Placed trainPlaced, valPlaced;
+    bool lastResident = false;
 
     Impl(SamModel& m, PreprocessProfile p, TrainOptions o)
         : model(m)
@@ -80,7 +184,8 @@ struct Trainer::Impl {
         const int64_t b = boxes.size(0);
         const auto o = boxes.options();
         const double j = opt.boxJitter * inputSize / 1024.0;
-        const at::Tensor sign = at::tensor({-1.0f, -1.0f, 1.0f, 1.0f}, o);
+        // Built on the device: a tensor from host values would be a synchronising copy.
+        const at::Tensor sign = at::cat({at::full({2}, -1.0, o), at::full({2}, 1.0, o)});
         boxes = boxes + sign * at::empty({b, 4}, o).uniform_(0, j, gen);
         if (opt.boxJitterFraction > 0) {
             const at::Tensor w = (boxes.select(1, 2) - boxes.select(1, 0)).unsqueeze(1);
@@ -143,25 +248,86 @@ struct Trainer::Impl {
         return at::where(uni > 0, inter / uni.clamp_min(1), at::ones_like(uni));
     }
 
+    // Copies the set to the device when asked or when it fits with room to spare for a step's
+    // activations (checked by allocating that room once: the caching allocator keeps it for the
+    // steps). On the CPU the host tensors are used as they are.
+    const Placed& place(const TrainingSet& set, Placed& slot) {
+        const at::Tensor& data = set.hasEmbeddings() ? set.embeddings : set.images;
+        if (!data.defined())
+            return slot;
+        if (slot.source == data.data_ptr() && slot.count == set.size())
+            return slot;
+        slot = Placed{};
+        slot.host = data;
+        slot.source = data.data_ptr();
+        slot.count = set.size();
+        if (device.is_cpu()) {
+            slot.resident = true;
+            slot.data = data;
+            slot.masks = set.masks;
+            return slot;
+        }
+        if (opt.dataPlacement == DataPlacement::Host)
+            return slot;
+        try {
+            at::Tensor d = data.to(device);
+            at::Tensor m = set.masks.to(device);
+            if (opt.dataPlacement == DataPlacement::Auto) {
+                // Room for a step: about 48 MiB of float32 activations and gradients per sample
+                // of the decoder at a 64 x 64 embedding, plus 2 GiB for everything else.
+                const int64_t perSample = int64_t(48) << 20;
+                const int64_t margin = (int64_t(2) << 30) + perSample * opt.batchSize;
+                at::empty({margin}, at::TensorOptions().dtype(at::kByte).device(device));
+            }
+            slot.data = std::move(d);
+            slot.masks = std::move(m);
+            slot.resident = true;
+        } catch (const c10::Error&) {
+            if (opt.dataPlacement == DataPlacement::Device)
+                throw ModelError(ErrorCode::BadArgument, {},
+                                 "the training set does not fit in device memory");
+        }
+        return slot;
+    }
+
     struct Batch {
         at::Tensor embeddings; // (B, 256, g, g), with grad when the encoder trains
         at::Tensor targets;    // (B, 1, L, L) float 0/1 in the decoder's output frame
     };
 
-    Batch makeBatch(const TrainingSet& set, const at::Tensor& idx, bool augment) {
+    // Gathers rows `idx` (host indices; `idxDevice` the same on the device when resident) of a
+    // placed set onto the device: an index on the device when resident, else a gather in host
+    // memory staged through pinned memory with an asynchronous copy.
+    std::pair<at::Tensor, at::Tensor> gather(const TrainingSet& set, const Placed& placed,
+                                             const at::Tensor& idx, const at::Tensor& idxDevice) {
+        if (placed.resident)
+            return {placed.data.index_select(0, idxDevice),
+                    placed.masks.index_select(0, idxDevice)};
+        const at::Tensor& data = set.hasEmbeddings() ? set.embeddings : set.images;
+        at::Tensor d = data.index_select(0, idx);
+        at::Tensor m = set.masks.index_select(0, idx);
+        if (device.is_cuda()) {
+            d = d.pin_memory();
+            m = m.pin_memory();
+        }
+        return {d.to(device, d.scalar_type(), /*non_blocking=*/true),
+                m.to(device, m.scalar_type(), /*non_blocking=*/true)};
+    }
+
+    Batch makeBatch(const TrainingSet& set, const Placed& placed, const at::Tensor& idx,
+                    const at::Tensor& idxDevice, bool augment) {
         Batch out;
         const int lowRes = 4 * model.architecture().embeddingSize();
+        auto [data, masks] = gather(set, placed, idx, idxDevice);
         if (set.hasEmbeddings()) {
-            out.embeddings = set.embeddings.index_select(0, idx).to(device, at::kFloat);
-            out.targets = set.masks.index_select(0, idx).to(device, at::kFloat);
+            out.embeddings = data.to(at::kFloat);
+            out.targets = masks.to(at::kFloat);
             return out;
         }
         const int size = model.architecture().imgSize;
         AugmentOptions a = opt.augment;
         a.enabled = augment && opt.augment.enabled;
-        const AugmentedBatch ab =
-            augmentBatch(set.images.index_select(0, idx).to(device),
-                         set.masks.index_select(0, idx).to(device), size, a, gen);
+        const AugmentedBatch ab = augmentBatch(data, masks, size, a, gen);
         const at::Tensor input = normalise(ab.images).to(model.dtype());
         if (opt.trainImageEncoder && augment) {
             out.embeddings = model.modules().imageEncoder->forward(input);
@@ -228,27 +394,57 @@ void Trainer::loadOptimizer(const std::string& path) {
     }
 }
 
+bool Trainer::dataResident() const {
+    return d->lastResident;
+}
+
 double Trainer::validate(const TrainingSet& val) {
+    return validateDetailed(val).score;
+}
+
+Trainer::Validation Trainer::validateDetailed(const TrainingSet& val) {
+    Validation v;
     if (val.size() == 0)
-        return 0;
+        return v;
     d->setTrainMode(false);
     at::NoGradGuard ng;
-    double sum = 0;
+    const Impl::Placed& placed = d->place(val, d->valPlaced);
     const int64_t n = val.size();
-    for (int64_t s = 0; s < n; s += d->opt.batchSize) {
-        const at::Tensor idx = at::arange(s, std::min(n, s + d->opt.batchSize), at::kLong);
-        const Impl::Batch b = d->makeBatch(val, idx, false);
-        PromptTensors p;
-        p.boxes = d->promptBoxes(b.targets, false);
-        const DecoderOutput out = d->model.decodeTensors(b.embeddings, p, false);
+    // The same clicks at every validation, so that epochs are compared on equal prompts.
+    d->gen.set_current_seed(static_cast<uint64_t>(d->opt.seed) * 7919ULL + 17ULL);
+    // Summed on the device and read once: a read per batch would wait for the device each time.
+    const auto sumOptions = at::TensorOptions().dtype(at::kDouble).device(d->device);
+    at::Tensor boxSum = at::zeros({}, sumOptions), pointSum = at::zeros({}, sumOptions);
+    const at::Tensor all = at::arange(n, at::kLong);
+    const at::Tensor allDevice = placed.resident ? all.to(d->device) : all;
+    auto diceSum = [](const DecoderOutput& out, const at::Tensor& targets) {
         const at::Tensor pred = (out.lowResLogits.to(at::kFloat) > 0).to(at::kFloat);
-        const at::Tensor inter = (pred * b.targets).sum({1, 2, 3});
-        const at::Tensor total = pred.sum({1, 2, 3}) + b.targets.sum({1, 2, 3});
+        const at::Tensor inter = (pred * targets).sum({1, 2, 3});
+        const at::Tensor total = pred.sum({1, 2, 3}) + targets.sum({1, 2, 3});
         const at::Tensor dice =
             at::where(total > 0, 2 * inter / total.clamp_min(1), at::ones_like(total));
-        sum += dice.sum().item<double>();
+        return dice.sum().to(at::kDouble);
+    };
+    for (int64_t s = 0; s < n; s += d->opt.batchSize) {
+        const int64_t e = std::min(n, s + d->opt.batchSize);
+        const Impl::Batch b =
+            d->makeBatch(val, placed, all.slice(0, s, e), allDevice.slice(0, s, e), false);
+        PromptTensors p;
+        p.boxes = d->promptBoxes(b.targets, false);
+        boxSum += diceSum(d->model.decodeTensors(b.embeddings, p, false), b.targets);
+        if (d->opt.validatePoints) {
+            PromptTensors click;
+            d->promptPoints(b.targets, false, click.pointCoords, click.pointLabels);
+            pointSum += diceSum(d->model.decodeTensors(b.embeddings, click, false), b.targets);
+        }
     }
-    return sum / double(n);
+    v.boxDice = boxSum.item<double>() / double(n);
+    v.score = v.boxDice;
+    if (d->opt.validatePoints) {
+        v.pointDice = pointSum.item<double>() / double(n);
+        v.score = 0.5 * (v.boxDice + v.pointDice);
+    }
+    return v;
 }
 
 TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainState state,
@@ -261,6 +457,9 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
     d->totalSteps = steps * d->opt.epochs;
     int lastEpoch = d->opt.epochs;
     const int firstEpoch = state.epochsDone + 1;
+    const Impl::Placed& placed = d->place(train, d->trainPlaced);
+    d->lastResident = placed.resident;
+    const int64_t readEvery = d->device.is_cpu() ? 1 : kCudaLossReadInterval;
     const auto fitStart = std::chrono::steady_clock::now();
     for (int epoch = state.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
         // Seeding per epoch makes a resumed run draw exactly what an uninterrupted one would.
@@ -271,13 +470,18 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
         const at::Tensor perm = at::randperm(n, d->cpuGen);
         d->setTrainMode(true);
         const auto t0 = std::chrono::steady_clock::now();
-        double lossSum = 0;
+        // One copy of the epoch's order to the device; each step slices it there.
+        const at::Tensor permDevice = placed.resident ? perm.to(d->device) : perm;
+        at::Tensor lossSum =
+            at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(d->device));
+        double lastLoss = 0;
         int64_t seen = 0;
         for (int64_t s = 0; s < steps; ++s) {
             if (cb.cancelled && cb.cancelled())
                 throw ModelError(ErrorCode::Cancelled, {}, "training cancelled");
-            const at::Tensor idx = perm.slice(0, s * bs, std::min(n, (s + 1) * bs));
-            Impl::Batch b = d->makeBatch(train, idx, true);
+            const int64_t b0 = s * bs, b1 = std::min(n, (s + 1) * bs);
+            Impl::Batch b = d->makeBatch(train, placed, perm.slice(0, b0, b1),
+                                         permDevice.slice(0, b0, b1), true);
             PromptTensors p;
             const bool usePoints =
                 d->opt.pointFraction > 0 &&
@@ -290,35 +494,62 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
             } else {
                 p.boxes = d->promptBoxes(b.targets, true);
             }
-            // One point is ambiguous: train all three candidates and keep the best (as SAM).
-            const DecoderOutput out = d->model.decodeTensors(b.embeddings, p, usePoints);
-            const at::Tensor logits = out.lowResLogits.to(at::kFloat);
-            const at::Tensor perMask = Impl::segmentationLoss(logits, b.targets);
-            const at::Tensor seg = std::get<0>(perMask.min(1)).mean();
-            const at::Tensor iouLoss =
-                at::mse_loss(out.iouPredictions.to(at::kFloat), Impl::hardIou(logits, b.targets));
-            const at::Tensor loss = seg + iouLoss;
+            at::Tensor loss;
+            {
+                AutocastScope autocast(d->device, d->opt.autocast);
+                // Each decoder output trained here adds its segmentation and IoU-head losses.
+                auto term = [&](bool multimask) {
+                    const DecoderOutput out = d->model.decodeTensors(b.embeddings, p, multimask);
+                    const at::Tensor logits = out.lowResLogits.to(at::kFloat);
+                    const at::Tensor perMask = Impl::segmentationLoss(logits, b.targets);
+                    // Several candidates (one ambiguous click): the best one trains, as in SAM.
+                    const at::Tensor seg = std::get<0>(perMask.min(1)).mean();
+                    return seg + at::mse_loss(out.iouPredictions.to(at::kFloat),
+                                              Impl::hardIou(logits, b.targets));
+                };
+                if (!usePoints)
+                    loss = term(false);
+                else if (d->opt.pointMasks == PointMasks::BestOfThree)
+                    loss = term(true);
+                else if (d->opt.pointMasks == PointMasks::Single)
+                    loss = term(false);
+                else
+                    loss = term(true) + term(false);
+            }
             d->setLearningRate(state.step);
             d->optimizer->zero_grad();
             loss.backward();
             d->optimizer->step();
             ++state.step;
-            const double l = loss.item<double>();
-            lossSum += l * double(idx.size(0));
-            seen += idx.size(0);
-            if (cb.step)
-                cb.step(epoch, s + 1, steps, l);
+            const int64_t count = b1 - b0;
+            lossSum += loss.detach().to(at::kDouble) * double(count);
+            seen += count;
+            if (cb.step) {
+                if ((s + 1) % readEvery == 0 || s + 1 == steps)
+                    lastLoss = loss.item<double>();
+                cb.step(epoch, s + 1, steps, lastLoss);
+            }
         }
+        // The only read of the epoch's losses; it also waits for the device, so the time
+        // below covers all of the epoch's work.
+        const double lossTotal = lossSum.item<double>();
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         EpochReport r;
         r.epoch = epoch;
-        r.trainLoss = lossSum / double(std::max<int64_t>(1, seen));
+        r.trainLoss = lossTotal / double(std::max<int64_t>(1, seen));
         r.seconds = seconds;
         r.samplesPerSecond = double(seen) / std::max(seconds, 1e-9);
         const bool validateNow =
             epoch % std::max(1, d->opt.validateEvery) == 0 || epoch == d->opt.epochs;
-        r.valDice = validateNow ? validate(val) : state.bestDice;
+        if (validateNow) {
+            const Validation v = validateDetailed(val);
+            r.valDice = v.score;
+            r.valBoxDice = v.boxDice;
+            r.valPointDice = v.pointDice;
+        } else {
+            r.valDice = state.bestDice;
+        }
         state.epochsDone = epoch;
         r.improved = validateNow && r.valDice > state.bestDice;
         if (r.improved) {

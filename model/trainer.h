@@ -5,6 +5,8 @@
 #include "model/tensor_map.h"
 #include "model/training_data.h"
 
+#include <c10/core/ScalarType.h>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +14,16 @@
 namespace dermsam {
 
 class SamModel;
+
+// Which decoder outputs a point-prompted batch trains. SAM trains the three multimask outputs
+// and keeps the best for one ambiguous click; single-output inference (eval's centre click) reads
+// the fourth, unambiguous output, which then only learns from boxes unless it is trained too.
+enum class PointMasks { BestOfThree, Single, Both };
+
+// Where the training set lives during fit(): resident on the training device (batches gathered
+// by index there, no copy per step) or staged per batch through pinned host memory. Auto keeps
+// it resident when it fits with a margin; on the CPU it is always resident.
+enum class DataPlacement { Auto, Device, Host };
 
 struct TrainOptions {
     int epochs = 10;
@@ -21,21 +33,37 @@ struct TrainOptions {
     double boxJitter = 20;        // max px per box side, in the 1024 frame (scaled to the input)
     double boxJitterFraction = 0; // extra jitter as a fraction of the box side
     double pointFraction = 0;     // fraction of batches prompted with points instead of a box
+    PointMasks pointMasks = PointMasks::BestOfThree;
     int seed = 42;
     int patience = 5;    // epochs without validation gain before stopping; 0 = never
     int warmupSteps = 0; // linear warm-up, then cosine decay when > 0 (else constant)
     bool cosineSchedule = false;
     bool trainImageEncoder = false; // PEFT default: only the mask decoder trains
     bool trainPromptEncoder = false;
-    AugmentOptions augment;      // used when training from images
-    int validateEvery = 1;       // epochs
+    AugmentOptions augment; // used when training from images
+    int validateEvery = 1;  // epochs
+    // Validation score = the mean of box-prompt Dice and one-click Dice (a foreground point drawn
+    // with a fixed seed, single-mask output) instead of box Dice alone, so that checkpoint
+    // selection sees what point training is for.
+    bool validatePoints = false;
     double timeLimitSeconds = 0; // > 0: fit the epochs (and the cosine schedule) into this time
+    DataPlacement dataPlacement = DataPlacement::Auto;
+    // Autocast precision of the forward pass on CUDA (kBFloat16 or kHalf); kFloat = off. The
+    // weights and the optimizer stay float32.
+    c10::ScalarType autocast = c10::ScalarType::Float;
 };
+
+std::string pointMasksName(PointMasks m);
+PointMasks pointMasksFromName(const std::string& name); // throws ModelError(BadArgument)
+std::string dataPlacementName(DataPlacement p);
+DataPlacement dataPlacementFromName(const std::string& name); // throws ModelError(BadArgument)
 
 struct EpochReport {
     int epoch = 0; // 1-based
     double trainLoss = 0;
-    double valDice = 0; // mean Dice on the validation set, ground-truth box prompts
+    double valDice = 0;       // the validation score: box Dice, or its mean with point Dice
+    double valBoxDice = 0;    // mean Dice on the validation set, ground-truth box prompts
+    double valPointDice = -1; // mean Dice with one foreground click (-1: not measured)
     double seconds = 0;
     double samplesPerSecond = 0;
     bool improved = false;
@@ -50,6 +78,8 @@ struct TrainState {
 };
 
 struct TrainCallbacks {
+    // `loss` is the latest value read from the device: every step on the CPU, every few steps
+    // and at the end of each epoch on CUDA, where reading it forces a host synchronisation.
     std::function<void(int epoch, int64_t step, int64_t stepsPerEpoch, double loss)> step;
     std::function<void(const EpochReport&)> epoch;
     std::function<bool()> cancelled; // checked between steps
@@ -69,7 +99,12 @@ public:
     // patience or cancellation.
     TrainState fit(const TrainingSet& train, const TrainingSet& val, TrainState state,
                    const TrainCallbacks& callbacks);
+    // The validation score (see TrainOptions::validatePoints).
     double validate(const TrainingSet& val);
+    struct Validation {
+        double score = 0, boxDice = 0, pointDice = -1;
+    };
+    Validation validateDetailed(const TrainingSet& val);
 
     // Optimizer state for resuming (torch's own archive format).
     void saveOptimizer(const std::string& path) const;
@@ -77,6 +112,9 @@ public:
 
     // Names of the tensors that train (state-dict keys).
     std::vector<std::string> trainableNames() const;
+
+    // Whether the last fit() kept its training set resident on the device (false: staged).
+    bool dataResident() const;
 
 private:
     struct Impl;

@@ -37,8 +37,10 @@ at::Tensor maskBoxes(const at::Tensor& masks, at::Tensor* valid) {
     if (valid)
         *valid = ok;
     at::Tensor boxes = at::stack({x0, y0, x1, y1}, 1);
-    const at::Tensor whole =
-        at::tensor({0.0f, 0.0f, float(w - 1), float(h - 1)}, opts).expand_as(boxes);
+    // Filled on the device: a tensor from host values would be a synchronising copy on CUDA.
+    const at::Tensor whole = at::cat({at::zeros({2}, opts), at::full({1}, double(w - 1), opts),
+                                      at::full({1}, double(h - 1), opts)})
+                                 .expand_as(boxes);
     return at::where(ok.unsqueeze(1), boxes, whole);
 }
 

@@ -118,7 +118,7 @@ int runForward(const std::vector<std::string>& argv) {
 int runBench(const std::vector<std::string>& argv) {
     const Args args(argv, {"json"});
     args.allowOnly({"model", "arch", "device", "threads", "json", "repeats", "precision", "profile",
-                    "base", "tf32", "train-batch"});
+                    "base", "tf32", "train-batch", "data-on-device"});
     const int threads = configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     const c10::ScalarType dtype = resolveDtype(args.valueOr("precision", "float32"), device);
@@ -165,6 +165,7 @@ int runBench(const std::vector<std::string>& argv) {
 
     // Decoder-only training throughput on cached embeddings (the PEFT loop), when asked.
     double trainSamplesPerSecond = 0;
+    bool trainResident = false;
     const int trainBatch = args.intValue("train-batch", 0);
     if (trainBatch > 0) {
         c10::InferenceMode off(false);
@@ -182,11 +183,15 @@ int runBench(const std::vector<std::string>& argv) {
         o.batchSize = trainBatch;
         o.epochs = 3;
         o.patience = 0;
+        // Reduced precision trains as autocast over float32 weights, as upstream AMP does.
+        o.autocast = dtype;
+        o.dataPlacement = dataPlacementFromName(args.valueOr("data-on-device", "auto"));
         Trainer trainer(*model, PreprocessProfile::MedSam, o);
         std::vector<double> rates;
         TrainCallbacks cb;
         cb.epoch = [&rates](const EpochReport& r) { rates.push_back(r.samplesPerSecond); };
         trainer.fit(set, TrainingSet{}, TrainState{}, cb);
+        trainResident = trainer.dataResident();
         trainSamplesPerSecond = rates.empty() ? 0 : rates.back(); // the last epoch is warm
     }
     const double rss = peakRssMb();
@@ -194,12 +199,12 @@ int runBench(const std::vector<std::string>& argv) {
     if (args.flag("json")) {
         std::printf("{\"model\":%s,\"device\":%s,\"precision\":%s,\"threads\":%d,\"repeats\":%d,"
                     "\"tf32\":%s,\"encode_ms\":%s,\"decode_ms\":%s,\"peak_rss_mb\":%s,"
-                    "\"train_batch\":%d,\"train_samples_per_s\":%s}\n",
+                    "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s}\n",
                     Json::quote(name).c_str(), Json::quote(dev).c_str(),
                     Json::quote(dtypeName(dtype)).c_str(), threads, repeats,
                     tf32 ? "true" : "false", statsJson(e).c_str(), statsJson(d).c_str(),
                     Json::number(rss).c_str(), trainBatch,
-                    Json::number(trainSamplesPerSecond).c_str());
+                    Json::number(trainSamplesPerSecond).c_str(), trainResident ? "true" : "false");
         return 0;
     }
     std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),
@@ -208,14 +213,15 @@ int runBench(const std::vector<std::string>& argv) {
     std::printf("decode: median %.2f ms (min %.2f, max %.2f)\n", d.median, d.min, d.max);
     std::printf("peak RSS: %.0f MB\n", rss);
     if (trainBatch > 0)
-        std::printf("decoder training: %.1f samples/s at batch %d\n", trainSamplesPerSecond,
-                    trainBatch);
+        std::printf("decoder training: %.1f samples/s at batch %d (data %s)\n",
+                    trainSamplesPerSecond, trainBatch,
+                    trainResident ? "on the device" : "staged from host memory");
     return 0;
 }
 
 int runFinetune(const std::vector<std::string>& argv) {
-    const Args args(
-        argv, {"json", "train-encoder", "train-prompt-encoder", "augment", "cosine", "resume"});
+    const Args args(argv, {"json", "train-encoder", "train-prompt-encoder", "augment", "cosine",
+                           "resume", "val-points"});
     args.allowOnly({"model",
                     "arch",
                     "data",
@@ -245,7 +251,11 @@ int runFinetune(const std::vector<std::string>& argv) {
                     "base",
                     "validate-every",
                     "time-limit",
-                    "tf32"});
+                    "tf32",
+                    "point-masks",
+                    "val-points",
+                    "data-on-device",
+                    "precision"});
     configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     if (device.is_cuda())
@@ -269,6 +279,14 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.augment.enabled = args.flag("augment");
     o.validateEvery = args.intValue("validate-every", 1);
     o.timeLimitSeconds = args.doubleValue("time-limit", 0);
+    o.pointMasks = pointMasksFromName(args.valueOr("point-masks", "best3"));
+    o.validatePoints = args.flag("val-points");
+    o.dataPlacement = dataPlacementFromName(args.valueOr("data-on-device", "auto"));
+    // Mixed precision for training is autocast: float32 weights and optimizer, reduced-precision
+    // matrix products.
+    o.autocast = resolveDtype(args.valueOr("precision", "float32"), device);
+    if (o.autocast == c10::kHalf)
+        throw UsageError("training in float16 would need loss scaling: use --precision bfloat16");
     if (o.epochs < 1 || o.batchSize < 1 || o.lr <= 0)
         throw UsageError("--epochs and --batch-size must be positive, --lr above zero");
     settings.outPath = args.value("out");
@@ -311,9 +329,13 @@ int runFinetune(const std::vector<std::string>& argv) {
             std::fprintf(stderr, "%s: %zu/%zu\n", stage.c_str(), done, total);
     };
     cb.train.epoch = [](const EpochReport& r) {
-        std::fprintf(stderr, "epoch %d: loss %.4f, val dice %.4f%s, %.1f s (%.1f samples/s)\n",
-                     r.epoch, r.trainLoss, r.valDice, r.improved ? " (best)" : "", r.seconds,
-                     r.samplesPerSecond);
+        char points[48] = "";
+        if (r.valPointDice >= 0)
+            std::snprintf(points, sizeof points, " (box %.4f, click %.4f)", r.valBoxDice,
+                          r.valPointDice);
+        std::fprintf(stderr, "epoch %d: loss %.4f, val dice %.4f%s%s, %.1f s (%.1f samples/s)\n",
+                     r.epoch, r.trainLoss, r.valDice, points, r.improved ? " (best)" : "",
+                     r.seconds, r.samplesPerSecond);
     };
     const FineTuneResult res = runFineTune(*model, profile, train, val, settings, cb);
     if (args.flag("json")) {

@@ -1,0 +1,188 @@
+// Protects the trainer's step loop: which outputs points train, loss bookkeeping, validation.
+// labels: unit
+#include "model/model_error.h"
+#include "model/sam_architecture.h"
+#include "model/sam_model.h"
+#include "model/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <QtTest>
+
+using namespace dermsam;
+
+namespace {
+
+// Four samples of random float16 embeddings with square lesions of different sizes and places.
+TrainingSet syntheticSet(int64_t n, int64_t lowRes) {
+    TrainingSet set;
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(11));
+    set.embeddings = at::randn({n, 256, lowRes / 4, lowRes / 4}, gen).to(at::kHalf);
+    set.masks = at::zeros({n, 1, lowRes, lowRes}, at::kByte);
+    for (int64_t i = 0; i < n; ++i) {
+        set.ids.push_back("s" + std::to_string(i));
+        const int64_t a = 20 + 15 * i, b = a + 60 + 20 * i;
+        set.masks[i].slice(1, a, b).slice(2, a + 5, b + 10).fill_(1);
+    }
+    return set;
+}
+
+bool sameTensors(const TensorMap& a, const TensorMap& b, const std::string& prefix) {
+    for (const auto& [name, t] : a)
+        if (name.rfind(prefix, 0) == 0 && !at::equal(t, b.at(name)))
+            return false;
+    return true;
+}
+
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void pointMasksTrainTheirOutputs_data();
+    void pointMasksTrainTheirOutputs();
+    void epochLossIsTheSampleWeightedMeanOfStepLosses();
+    void validationWithClicks();
+    void deterministicAndResidentOnCpu();
+    void optionNames();
+
+private:
+    TensorMap m_base;
+    TrainingSet m_set;
+};
+
+void TestTrainer::initTestCase() {
+    at::manual_seed(5);
+    const SamModel model(SamArchitecture::compact());
+    m_base = model.stateDict();
+    m_set = syntheticSet(4, 4 * model.architecture().embeddingSize());
+}
+
+void TestTrainer::pointMasksTrainTheirOutputs_data() {
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<bool>("singleChanges");
+    QTest::addColumn<bool>("multiChange");
+    QTest::newRow("best3") << "best3" << false << true;
+    QTest::newRow("single") << "single" << true << false;
+    QTest::newRow("both") << "both" << true << true;
+}
+
+// Hypernetwork k shapes only output k: with no weight decay, a hypernetwork whose output is not
+// in the loss gets zero gradients and AdamW leaves it bit-identical. Output 0 is the single-mask
+// output, 1-3 the multimask candidates.
+void TestTrainer::pointMasksTrainTheirOutputs() {
+    QFETCH(QString, mode);
+    QFETCH(bool, singleChanges);
+    QFETCH(bool, multiChange);
+    SamModel model(SamArchitecture::compact());
+    model.loadStateDict(m_base);
+    TrainOptions o;
+    o.epochs = 1;
+    o.batchSize = 2;
+    o.lr = 1e-3;
+    o.weightDecay = 0;
+    o.pointFraction = 1; // every batch prompted with clicks
+    o.pointMasks = pointMasksFromName(mode.toStdString());
+    o.patience = 0;
+    {
+        Trainer trainer(model, PreprocessProfile::Compact, o);
+        trainer.fit(m_set, TrainingSet{}, TrainState{}, TrainCallbacks{});
+    }
+    const TensorMap after = model.stateDict();
+    const std::string hyper = "mask_decoder.output_hypernetworks_mlps.";
+    QCOMPARE(!sameTensors(m_base, after, hyper + "0."), singleChanges);
+    // Best of three trains the candidate that won for a sample, so not necessarily all three.
+    int multiChanged = 0;
+    for (int k = 1; k <= 3; ++k)
+        multiChanged += sameTensors(m_base, after, hyper + std::to_string(k) + ".") ? 0 : 1;
+    QCOMPARE(multiChanged > 0, multiChange);
+    // The shared transformer learns in every mode; the encoders never do.
+    QVERIFY(!sameTensors(m_base, after, "mask_decoder.transformer."));
+    QVERIFY(sameTensors(m_base, after, "image_encoder."));
+    QVERIFY(sameTensors(m_base, after, "prompt_encoder."));
+}
+
+void TestTrainer::epochLossIsTheSampleWeightedMeanOfStepLosses() {
+    SamModel model(SamArchitecture::compact());
+    model.loadStateDict(m_base);
+    TrainOptions o;
+    o.epochs = 1;
+    o.batchSize = 3; // batches of 3 and 1: the mean must weight by samples, not by steps
+    o.patience = 0;
+    Trainer trainer(model, PreprocessProfile::Compact, o);
+    std::vector<double> stepLosses;
+    std::vector<int64_t> stepIndex;
+    double epochLoss = -1;
+    TrainCallbacks cb;
+    cb.step = [&](int, int64_t step, int64_t steps, double loss) {
+        QCOMPARE(steps, int64_t(2));
+        stepIndex.push_back(step);
+        stepLosses.push_back(loss);
+    };
+    cb.epoch = [&](const EpochReport& r) { epochLoss = r.trainLoss; };
+    const TrainState s = trainer.fit(m_set, TrainingSet{}, TrainState{}, cb);
+    QCOMPARE(s.step, int64_t(2));
+    QCOMPARE(stepIndex, (std::vector<int64_t>{1, 2}));
+    QVERIFY(stepLosses[0] > 0 && stepLosses[1] > 0);
+    QVERIFY(stepLosses[0] != stepLosses[1]);
+    const double expected = (3 * stepLosses[0] + 1 * stepLosses[1]) / 4;
+    QVERIFY2(std::abs(epochLoss - expected) < 1e-12 * expected,
+             qPrintable(QString("epoch %1, expected %2").arg(epochLoss).arg(expected)));
+}
+
+void TestTrainer::validationWithClicks() {
+    SamModel model(SamArchitecture::compact());
+    model.loadStateDict(m_base);
+    TrainOptions o;
+    o.batchSize = 3;
+    Trainer boxOnly(model, PreprocessProfile::Compact, o);
+    const Trainer::Validation box = boxOnly.validateDetailed(m_set);
+    QCOMPARE(box.pointDice, -1.0);
+    QCOMPARE(box.score, box.boxDice);
+    QVERIFY(box.boxDice >= 0 && box.boxDice <= 1);
+
+    o.validatePoints = true;
+    Trainer withClicks(model, PreprocessProfile::Compact, o);
+    const Trainer::Validation a = withClicks.validateDetailed(m_set);
+    const Trainer::Validation b = withClicks.validateDetailed(m_set);
+    QCOMPARE(a.boxDice, box.boxDice); // the clicks do not disturb the box score
+    QVERIFY(a.pointDice >= 0 && a.pointDice <= 1);
+    QCOMPARE(a.score, 0.5 * (a.boxDice + a.pointDice));
+    QCOMPARE(b.pointDice, a.pointDice); // the same clicks every time
+    QCOMPARE(withClicks.validate(m_set), a.score);
+}
+
+void TestTrainer::deterministicAndResidentOnCpu() {
+    TensorMap results[2];
+    for (TensorMap& result : results) {
+        SamModel model(SamArchitecture::compact());
+        model.loadStateDict(m_base);
+        TrainOptions o;
+        o.epochs = 2;
+        o.batchSize = 2;
+        o.pointFraction = 0.5;
+        o.pointMasks = PointMasks::Both;
+        o.patience = 0;
+        o.dataPlacement = DataPlacement::Host; // has no meaning on the CPU: data stays in place
+        Trainer trainer(model, PreprocessProfile::Compact, o);
+        trainer.fit(m_set, m_set, TrainState{}, TrainCallbacks{});
+        QVERIFY(trainer.dataResident());
+        result = model.stateDict();
+    }
+    QVERIFY(!sameTensors(m_base, results[0], "mask_decoder."));
+    QVERIFY(sameTensors(results[0], results[1], ""));
+}
+
+void TestTrainer::optionNames() {
+    for (PointMasks m : {PointMasks::BestOfThree, PointMasks::Single, PointMasks::Both})
+        QVERIFY(pointMasksFromName(pointMasksName(m)) == m);
+    for (DataPlacement p : {DataPlacement::Auto, DataPlacement::Device, DataPlacement::Host})
+        QVERIFY(dataPlacementFromName(dataPlacementName(p)) == p);
+    QVERIFY_THROWS_EXCEPTION(ModelError, pointMasksFromName("all"));
+    QVERIFY_THROWS_EXCEPTION(ModelError, dataPlacementFromName("gpu"));
+}
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"
