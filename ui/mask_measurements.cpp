@@ -16,7 +16,7 @@ qint64 cross(const P& o, const P& a, const P& b) {
 }
 } // namespace
 
-MaskMeasurements measureMask(const QImage& maskIn) {
+MaskMeasurements measureMask(const QImage& maskIn, double rowMm, double colMm) {
     MaskMeasurements m;
     if (maskIn.isNull())
         return m;
@@ -59,14 +59,21 @@ MaskMeasurements measureMask(const QImage& maskIn) {
         hull[k++] = pts[i - 1];
     }
     hull.resize(k > 1 ? k - 1 : k);
+    // Scaling the axes keeps the hull a hull, so the physical diameter is also a hull pair, but
+    // not necessarily the same pair when pixels are not square.
+    const bool physical = rowMm > 0 && colMm > 0;
     qint64 best = 0;
+    double bestMm = 0;
     for (std::size_t i = 0; i < hull.size(); ++i)
         for (std::size_t j = i + 1; j < hull.size(); ++j) {
             const qint64 dx = hull[i].x - hull[j].x;
             const qint64 dy = hull[i].y - hull[j].y;
             best = std::max(best, dx * dx + dy * dy);
+            if (physical)
+                bestMm = std::max(bestMm, std::hypot(double(dx) * colMm, double(dy) * rowMm));
         }
     m.maxDiameterPx = std::sqrt(static_cast<double>(best));
+    m.maxDiameterMm = bestMm;
     return m;
 }
 

@@ -9,8 +9,11 @@ namespace dermsam {
 struct MaskMeasurements {
     qint64 areaPx = 0;
     double maxDiameterPx = 0.0;
+    double maxDiameterMm = 0.0; // 0 unless a pixel spacing was given
 };
 
-MaskMeasurements measureMask(const QImage& mask);
+// Lesion area and maximum diameter (between pixel centres). With a spacing (mm between rows,
+// mm between columns) the diameter is also measured in mm, right for non-square pixels.
+MaskMeasurements measureMask(const QImage& mask, double rowMm = 0, double colMm = 0);
 
 } // namespace dermsam

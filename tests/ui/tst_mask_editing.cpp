@@ -7,6 +7,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <cmath>
+
 using namespace dermsam;
 
 namespace {
@@ -134,6 +136,25 @@ private Q_SLOTS:
         const MaskMeasurements m = measureMask(rectMask(QSize(20, 20), rect));
         QCOMPARE(m.areaPx, area);
         QVERIFY(qAbs(m.maxDiameterPx - diameter) < 1e-9);
+    }
+
+    // Non-square pixels: the diameter in mm is measured in mm, not px times a mean spacing.
+    void measuresMillimetresWithAnisotropicSpacing_data() {
+        QTest::addColumn<QRect>("rect");
+        QTest::addColumn<double>("mm");
+        QTest::newRow("row of 10") << QRect(0, 0, 10, 1) << 9 * 0.2;
+        QTest::newRow("column of 10") << QRect(0, 0, 1, 10) << 9 * 0.1;
+        QTest::newRow("3x4 rectangle") << QRect(2, 2, 4, 5) << std::hypot(3 * 0.2, 4 * 0.1);
+        QTest::newRow("single pixel") << QRect(3, 3, 1, 1) << 0.0;
+    }
+    void measuresMillimetresWithAnisotropicSpacing() {
+        QFETCH(QRect, rect);
+        QFETCH(double, mm);
+        const QImage mask = rectMask(QSize(20, 20), rect);
+        const MaskMeasurements m = measureMask(mask, 0.1, 0.2);
+        QVERIFY2(qAbs(m.maxDiameterMm - mm) < 1e-9, qPrintable(QString::number(m.maxDiameterMm)));
+        QCOMPARE(m.maxDiameterPx, measureMask(mask).maxDiameterPx);
+        QCOMPARE(measureMask(mask).maxDiameterMm, 0.0);
     }
 
     void measuresDisc() {
