@@ -3,7 +3,6 @@
 #include "core/core_error.h"
 #include "core/image_io.h"
 
-#include <QCollator>
 #include <QDir>
 #include <QFileInfo>
 
@@ -47,10 +46,46 @@ QStringList imageFilesIn(const QString& folder) {
         if (std::find(exts.begin(), exts.end(), suffix) != exts.end())
             out << fi.absoluteFilePath();
     }
-    QCollator collator;
-    collator.setNumericMode(true);
-    std::sort(out.begin(), out.end(), collator);
+    std::sort(out.begin(), out.end(), [](const QString& a, const QString& b) {
+        return naturalLess(QFileInfo(a).fileName(), QFileInfo(b).fileName());
+    });
     return out;
+}
+
+bool naturalLess(const QString& a, const QString& b) {
+    // Our own rule rather than QCollator's numeric mode, which the C/POSIX locale ignores.
+    qsizetype i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (a[i].isDigit() && b[j].isDigit()) {
+            qsizetype ei = i, ej = j;
+            while (ei < a.size() && a[ei].isDigit())
+                ++ei;
+            while (ej < b.size() && b[ej].isDigit())
+                ++ej;
+            // Compare the numbers without leading zeros: longer is larger, else digit by digit.
+            qsizetype si = i, sj = j;
+            while (si + 1 < ei && a[si] == QLatin1Char('0'))
+                ++si;
+            while (sj + 1 < ej && b[sj] == QLatin1Char('0'))
+                ++sj;
+            if (ei - si != ej - sj)
+                return ei - si < ej - sj;
+            const int c = QStringView(a).mid(si, ei - si).compare(QStringView(b).mid(sj, ej - sj));
+            if (c != 0)
+                return c < 0;
+            i = ei;
+            j = ej;
+            continue;
+        }
+        const QChar ca = a[i].toCaseFolded(), cb = b[j].toCaseFolded();
+        if (ca != cb)
+            return ca < cb;
+        ++i;
+        ++j;
+    }
+    if ((a.size() - i) != (b.size() - j))
+        return a.size() - i < b.size() - j;
+    return a < b; // names equal but for case or zeros: any fixed order
 }
 
 } // namespace dermsam

@@ -20,7 +20,10 @@ struct LoadedImage {
 
 LoadedImage loadImageFile(const QString& path);
 
-// The files of a folder that the viewer opens as a worklist, sorted by name.
+// The files of a folder that the viewer opens as a worklist, in natural order (img2 before img10).
 QStringList imageFilesIn(const QString& folder);
+
+// Natural order: digit runs compare as numbers, the rest case-insensitively.
+bool naturalLess(const QString& a, const QString& b);
 
 } // namespace dermsam
