@@ -285,10 +285,6 @@
         <translation>Arbeitsliste</translation>
     </message>
     <message>
-        <source>Page Down / Page Up: next / previous image. A tick marks an image whose mask is saved.</source>
-        <translation>Bild ab / Bild auf: nächstes / vorheriges Bild. Ein Häkchen markiert ein Bild mit gespeicherter Maske.</translation>
-    </message>
-    <message>
         <source>Next Image</source>
         <translation>Nächstes Bild</translation>
     </message>
@@ -327,14 +323,6 @@
     <message>
         <source>%1 contains no images.</source>
         <translation>%1 enthält keine Bilder.</translation>
-    </message>
-    <message>
-        <source>Done: mask saved</source>
-        <translation>Erledigt: Maske gespeichert</translation>
-    </message>
-    <message>
-        <source>Not done</source>
-        <translation>Nicht erledigt</translation>
     </message>
     <message>
         <source>Opening %1...</source>
@@ -411,6 +399,30 @@
     <message>
         <source>&lt;h3&gt;DermSAM %1&lt;/h3&gt;&lt;p&gt;Dermoscopy lesion segmentation with Segment Anything-family models.&lt;/p&gt;&lt;p&gt;&lt;b&gt;DermSAM is a research tool, not a diagnostic device.&lt;/b&gt; Its masks and measurements must not be used for diagnosis or treatment decisions.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;DermSAM %1&lt;/h3&gt;&lt;p&gt;Segmentierung von Hautläsionen in Dermatoskopiebildern mit Modellen der Segment-Anything-Familie.&lt;/p&gt;&lt;p&gt;&lt;b&gt;DermSAM ist ein Forschungswerkzeug, kein Diagnosegerät.&lt;/b&gt; Seine Masken und Messungen dürfen nicht für Diagnose- oder Therapieentscheidungen verwendet werden.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Undo %1</source>
+        <translation>Rückgängig: %1</translation>
+    </message>
+    <message>
+        <source>Redo %1</source>
+        <translation>Wiederholen: %1</translation>
+    </message>
+    <message>
+        <source>Toggle &amp;Done</source>
+        <translation>Als &amp;erledigt markieren/aufheben</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>Heatmap</translation>
+    </message>
+    <message>
+        <source>Show &amp;Heatmap</source>
+        <translation>&amp;Heatmap anzeigen</translation>
+    </message>
+    <message>
+        <source>Peak at %1, %2 (%3 ms).</source>
+        <translation>Maximum bei %1, %2 (%3 ms).</translation>
     </message>
 </context>
 <context>
@@ -495,10 +507,6 @@
         <translation>Sprache:</translation>
     </message>
     <message>
-        <source>A language change takes effect when DermSAM is restarted.</source>
-        <translation>Eine Sprachänderung wird nach einem Neustart von DermSAM wirksam.</translation>
-    </message>
-    <message>
         <source>Choose a model checkpoint</source>
         <translation>Modell-Checkpoint wählen</translation>
     </message>
@@ -520,6 +528,84 @@
     <message>
         <source>Model checkpoint for this session (overrides the settings).</source>
         <translation>Modell-Checkpoint für diese Sitzung (überschreibt die Einstellungen).</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::HeatmapPanel</name>
+    <message>
+        <source>Show heatmap (H)</source>
+        <translation>Heatmap anzeigen (H)</translation>
+    </message>
+    <message>
+        <source>Grad-CAM</source>
+        <translation>Grad-CAM</translation>
+    </message>
+    <message>
+        <source>HiResCAM</source>
+        <translation>HiResCAM</translation>
+    </message>
+    <message>
+        <source>Grad-CAM++</source>
+        <translation>Grad-CAM++</translation>
+    </message>
+    <message>
+        <source>image embedding</source>
+        <translation>Bild-Embedding</translation>
+    </message>
+    <message>
+        <source>encoder block </source>
+        <translation>Encoder-Block </translation>
+    </message>
+    <message>
+        <source>Turbo</source>
+        <translation>Turbo</translation>
+    </message>
+    <message>
+        <source>Jet</source>
+        <translation>Jet</translation>
+    </message>
+    <message>
+        <source>Viridis</source>
+        <translation>Viridis</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>Methode:</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>Schicht:</translation>
+    </message>
+    <message>
+        <source>Opacity:</source>
+        <translation>Deckkraft:</translation>
+    </message>
+    <message>
+        <source>Colour map:</source>
+        <translation>Farbskala:</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>niedrig</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>hoch</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::WorklistView</name>
+    <message>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <source>Not done</source>
+        <translation>Nicht erledigt</translation>
+    </message>
+    <message>
+        <source>Page Down / Page Up: next / previous image. A tick marks an image as done: its mask is saved, or you ticked it (D).</source>
+        <translation>Bild ab / Bild auf: nächstes / vorheriges Bild. Ein Haken markiert ein Bild als erledigt: seine Maske ist gespeichert, oder Sie haben es abgehakt (D).</translation>
     </message>
 </context>
 </TS>

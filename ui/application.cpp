@@ -2,35 +2,17 @@
 
 #include "ui/app_settings.h"
 #include "ui/main_window.h"
+#include "ui/ui_language.h"
 
 #include "dermsam_version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QSettings>
-#include <QTranslator>
 
 namespace dermsam {
 
 namespace {
-
-// English is the source language; German comes from the embedded translations. The setting
-// overrides the system locale.
-void installTranslators(QApplication& app, const QString& language) {
-    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
-    if (locale.language() == QLocale::English || locale.language() == QLocale::C)
-        return;
-    auto* ours = new QTranslator(&app);
-    if (ours->load(locale, QStringLiteral("dermsam"), QStringLiteral("_"),
-                   QStringLiteral(":/i18n")))
-        QApplication::installTranslator(ours);
-    auto* qt = new QTranslator(&app);
-    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(qt);
-}
 
 bool parseBox(const QString& text, BoxPrompt& box) {
     const QStringList parts = text.split(QLatin1Char(','));
@@ -60,7 +42,7 @@ int runApplication(int argc, char** argv) {
         QSettings qs;
         settings.load(qs);
     }
-    installTranslators(app, settings.language);
+    applyUiLanguage(settings.language);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

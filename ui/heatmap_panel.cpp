@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -15,37 +16,36 @@ namespace dermsam {
 HeatmapPanel::HeatmapPanel(QWidget* parent)
     : QWidget(parent) {
     setObjectName(QStringLiteral("heatmapPanel"));
-    m_show = new QCheckBox(tr("Show heatmap (H)"), this);
+    m_show = new QCheckBox(this);
+    // Item texts are set in retranslate(); the data values are what the worker understands.
     m_method = new QComboBox(this);
-    m_method->addItem(tr("Grad-CAM"), QStringLiteral("gradcam"));
-    m_method->addItem(tr("HiResCAM"), QStringLiteral("hirescam"));
-    m_method->addItem(tr("Grad-CAM++"), QStringLiteral("gradcam++"));
+    for (const char* method : {"gradcam", "hirescam", "gradcam++"})
+        m_method->addItem(QString(), QString::fromLatin1(method));
     m_layer = new QSpinBox(this);
     m_layer->setRange(-1, 0);
     m_layer->setValue(-1);
-    m_layer->setSpecialValueText(tr("image embedding"));
-    m_layer->setPrefix(tr("encoder block "));
     m_opacity = new QSlider(Qt::Horizontal, this);
     m_opacity->setRange(0, 100);
     m_opacity->setValue(50);
     m_colorMap = new QComboBox(this);
-    m_colorMap->addItem(tr("Turbo"), QStringLiteral("turbo"));
-    m_colorMap->addItem(tr("Jet"), QStringLiteral("jet"));
-    m_colorMap->addItem(tr("Viridis"), QStringLiteral("viridis"));
+    for (const char* map : {"turbo", "jet", "viridis"})
+        m_colorMap->addItem(QString(), QString::fromLatin1(map));
     m_legend = new QLabel(this);
     m_legend->setObjectName(QStringLiteral("heatmapLegend"));
     m_info = new QLabel(this);
     m_info->setWordWrap(true);
 
     auto* form = new QFormLayout;
-    form->addRow(tr("Method:"), m_method);
-    form->addRow(tr("Layer:"), m_layer);
-    form->addRow(tr("Opacity:"), m_opacity);
-    form->addRow(tr("Colour map:"), m_colorMap);
+    for (int i = 0; i < 6; ++i)
+        m_labels[i] = new QLabel(this);
+    form->addRow(m_labels[0], m_method);
+    form->addRow(m_labels[1], m_layer);
+    form->addRow(m_labels[2], m_opacity);
+    form->addRow(m_labels[3], m_colorMap);
     auto* legendRow = new QHBoxLayout;
-    legendRow->addWidget(new QLabel(tr("low"), this));
+    legendRow->addWidget(m_labels[4]);
     legendRow->addWidget(m_legend, 1);
-    legendRow->addWidget(new QLabel(tr("high"), this));
+    legendRow->addWidget(m_labels[5]);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_show);
     layout->addLayout(form);
@@ -53,6 +53,7 @@ HeatmapPanel::HeatmapPanel(QWidget* parent)
     layout->addWidget(m_info);
     layout->addStretch(1);
     updateLegend();
+    retranslate();
 
     const auto changed = [this] { Q_EMIT optionsChanged(options()); };
     connect(m_show, &QCheckBox::toggled, this, changed);
@@ -95,6 +96,30 @@ void HeatmapPanel::setBlockCount(int count) {
 
 void HeatmapPanel::setInfo(const QString& text) {
     m_info->setText(text);
+}
+
+void HeatmapPanel::retranslate() {
+    m_show->setText(tr("Show heatmap (H)"));
+    m_method->setItemText(0, tr("Grad-CAM"));
+    m_method->setItemText(1, tr("HiResCAM"));
+    m_method->setItemText(2, tr("Grad-CAM++"));
+    m_layer->setSpecialValueText(tr("image embedding"));
+    m_layer->setPrefix(tr("encoder block "));
+    m_colorMap->setItemText(0, tr("Turbo"));
+    m_colorMap->setItemText(1, tr("Jet"));
+    m_colorMap->setItemText(2, tr("Viridis"));
+    m_labels[0]->setText(tr("Method:"));
+    m_labels[1]->setText(tr("Layer:"));
+    m_labels[2]->setText(tr("Opacity:"));
+    m_labels[3]->setText(tr("Colour map:"));
+    m_labels[4]->setText(tr("low"));
+    m_labels[5]->setText(tr("high"));
+}
+
+void HeatmapPanel::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
 }
 
 void HeatmapPanel::updateLegend() {

@@ -37,7 +37,11 @@ Q_SIGNALS:
     // Opacity or colour map changed: recolour only.
     void appearanceChanged();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void updateLegend();
 
     QCheckBox* m_show = nullptr;
@@ -47,6 +51,7 @@ private:
     QComboBox* m_colorMap = nullptr;
     QLabel* m_legend = nullptr;
     QLabel* m_info = nullptr;
+    QLabel* m_labels[6] = {}; // method, layer, opacity, colour map, legend low, legend high
 };
 
 } // namespace dermsam

@@ -9,6 +9,8 @@
 #include "ui/mask_measurements.h"
 #include "ui/mask_saver.h"
 #include "ui/settings_dialog.h"
+#include "ui/ui_language.h"
+#include "ui/worklist_view.h"
 
 #include "dermsam_version.h"
 
@@ -36,7 +38,9 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoGroup>
+
 #include <QtConcurrent/QtConcurrentRun>
+#include <utility>
 
 namespace dermsam {
 
@@ -115,9 +119,53 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::onRetranslate(std::function<void()> apply) {
+    apply();
+    m_retranslators.push_back(std::move(apply));
+}
+
+void MainWindow::retranslateUi() {
+    for (const auto& apply : m_retranslators)
+        apply();
+    updateUndoTexts();
+    updateModelLabel();
+    updateMeasurements();
+    updateTitle();
+    refreshCandidateTexts();
+    if (m_doc)
+        m_sizeLabel->setText(
+            tr("%1 x %2 px").arg(m_doc->size().width()).arg(m_doc->size().height()));
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    // Sent to every widget when translators change (Edit > Settings > Language).
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QMainWindow::changeEvent(event);
+}
+
+MainWindow::ToolText MainWindow::toolText(CanvasTool tool) {
+    switch (tool) {
+    case CanvasTool::Box:
+        return {tr("&Box"), tr("Drag a box around the lesion")};
+    case CanvasTool::Point:
+        return {tr("&Point"), tr("Click: lesion point; right or Shift-click: background point")};
+    case CanvasTool::Brush:
+        return {tr("Br&ush"), tr("Paint lesion pixels (right button erases)")};
+    case CanvasTool::Eraser:
+        return {tr("&Eraser"), tr("Erase lesion pixels")};
+    case CanvasTool::Calibrate:
+        return {tr("&Calibrate"), tr("Draw a line of known length to measure in mm")};
+    case CanvasTool::Pan:
+        return {tr("P&an"), tr("Drag to move the image (or hold Space, or use the middle button)")};
+    }
+    return {};
+}
+
 void MainWindow::createActions() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open Image..."), this, [this] {
+    QMenu* file = menuBar()->addMenu(QString());
+    onRetranslate([file] { file->setTitle(tr("&File")); });
+    QAction* open = file->addAction(QString(), this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Open image"), QString(),
             tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm *.dicom);;All files (*)"));
@@ -125,99 +173,120 @@ void MainWindow::createActions() {
             openPath(path);
     });
     open->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Open &Folder as Worklist..."), this, [this] {
+    onRetranslate([open] { open->setText(tr("&Open Image...")); });
+    QAction* openFolder = file->addAction(QString(), this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Open folder"));
         if (!dir.isEmpty())
             openPath(dir);
     });
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    onRetranslate([openFolder] { openFolder->setText(tr("Open &Folder as Worklist...")); });
+    m_recentMenu = file->addMenu(QString());
+    onRetranslate([this] { m_recentMenu->setTitle(tr("Open &Recent")); });
     updateRecentMenu();
     file->addSeparator();
-    m_saveAction = file->addAction(tr("&Save Mask"), this, [this] { saveCurrent(); });
+    m_saveAction = file->addAction(QString(), this, [this] { saveCurrent(); });
     m_saveAction->setShortcut(QKeySequence::Save);
+    onRetranslate([this] { m_saveAction->setText(tr("&Save Mask")); });
     file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    QAction* quit = file->addAction(QString(), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    onRetranslate([quit] { quit->setText(tr("&Quit")); });
 
-    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_undoGroup->createUndoAction(this, tr("Undo"));
-    undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
-    QAction* redo = m_undoGroup->createRedoAction(this, tr("Redo"));
-    redo->setShortcuts(
+    QMenu* edit = menuBar()->addMenu(QString());
+    onRetranslate([edit] { edit->setTitle(tr("&Edit")); });
+    // Our own undo/redo actions: QUndoGroup's fix their "Undo %1" prefix at creation, so they
+    // could not follow a language change.
+    m_undoAction = edit->addAction(QString(), m_undoGroup, &QUndoGroup::undo);
+    m_undoAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
+    m_redoAction = edit->addAction(QString(), m_undoGroup, &QUndoGroup::redo);
+    m_redoAction->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    edit->addAction(undo);
-    edit->addAction(redo);
+    connect(m_undoGroup, &QUndoGroup::canUndoChanged, m_undoAction, &QAction::setEnabled);
+    connect(m_undoGroup, &QUndoGroup::canRedoChanged, m_redoAction, &QAction::setEnabled);
+    connect(m_undoGroup, &QUndoGroup::undoTextChanged, this, &MainWindow::updateUndoTexts);
+    connect(m_undoGroup, &QUndoGroup::redoTextChanged, this, &MainWindow::updateUndoTexts);
+    m_undoAction->setEnabled(false);
+    m_redoAction->setEnabled(false);
+    updateUndoTexts();
     edit->addSeparator();
-    m_refineAction = edit->addAction(tr("&Refine Mask"), this, &MainWindow::refine);
+    m_refineAction = edit->addAction(QString(), this, &MainWindow::refine);
     m_refineAction->setShortcut(QKeySequence(Qt::Key_R));
-    m_refineAction->setToolTip(tr("Feed the edited mask back to the model as a mask prompt"));
-    QAction* clear = edit->addAction(tr("&Clear Prompts"), m_canvas, &ImageCanvas::clearPrompts);
+    onRetranslate([this] {
+        m_refineAction->setText(tr("&Refine Mask"));
+        m_refineAction->setToolTip(tr("Feed the edited mask back to the model as a mask prompt"));
+    });
+    QAction* clear = edit->addAction(QString(), m_canvas, &ImageCanvas::clearPrompts);
     clear->setShortcut(QKeySequence(Qt::Key_Escape));
     clear->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    onRetranslate([clear] { clear->setText(tr("&Clear Prompts")); });
     edit->addSeparator();
-    edit->addAction(tr("&Settings..."), this, &MainWindow::showSettings);
+    QAction* settings = edit->addAction(QString(), this, &MainWindow::showSettings);
+    onRetranslate([settings] { settings->setText(tr("&Settings...")); });
 
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    QAction* fit = view->addAction(tr("Zoom to &Fit"), m_canvas, &ImageCanvas::zoomToFit);
+    QMenu* view = menuBar()->addMenu(QString());
+    onRetranslate([view] { view->setTitle(tr("&View")); });
+    QAction* fit = view->addAction(QString(), m_canvas, &ImageCanvas::zoomToFit);
     fit->setShortcut(QKeySequence(Qt::Key_F));
-    QAction* actual =
-        view->addAction(tr("&Actual Pixels (1:1)"), m_canvas, &ImageCanvas::zoomActualPixels);
+    onRetranslate([fit] { fit->setText(tr("Zoom to &Fit")); });
+    QAction* actual = view->addAction(QString(), m_canvas, &ImageCanvas::zoomActualPixels);
     actual->setShortcut(QKeySequence(Qt::Key_1));
-    QAction* zin = view->addAction(tr("Zoom &In"), this, [this] { m_canvas->zoomBy(1.25); });
+    onRetranslate([actual] { actual->setText(tr("&Actual Pixels (1:1)")); });
+    QAction* zin = view->addAction(QString(), this, [this] { m_canvas->zoomBy(1.25); });
     zin->setShortcut(QKeySequence::ZoomIn);
-    QAction* zout = view->addAction(tr("Zoom &Out"), this, [this] { m_canvas->zoomBy(0.8); });
+    onRetranslate([zin] { zin->setText(tr("Zoom &In")); });
+    QAction* zout = view->addAction(QString(), this, [this] { m_canvas->zoomBy(0.8); });
     zout->setShortcut(QKeySequence::ZoomOut);
+    onRetranslate([zout] { zout->setText(tr("Zoom &Out")); });
     view->addSeparator();
-    m_toggleMaskAction = view->addAction(tr("Show &Mask"));
+    m_toggleMaskAction = view->addAction(QString());
     m_toggleMaskAction->setCheckable(true);
     m_toggleMaskAction->setChecked(true);
     m_toggleMaskAction->setShortcut(QKeySequence(Qt::Key_M));
     connect(m_toggleMaskAction, &QAction::toggled, m_canvas, &ImageCanvas::setOverlayVisible);
-    QAction* contour = view->addAction(tr("Show &Contour"));
+    onRetranslate([this] { m_toggleMaskAction->setText(tr("Show &Mask")); });
+    QAction* contour = view->addAction(QString());
     contour->setCheckable(true);
     contour->setChecked(m_settings.showContour);
     connect(contour, &QAction::toggled, this, [this](bool on) {
         m_canvas->setContourVisible(on);
         m_settings.showContour = on;
     });
-    view->addAction(tr("Mask &Colour..."), this, [this] {
+    onRetranslate([contour] { contour->setText(tr("Show &Contour")); });
+    QAction* colour = view->addAction(QString(), this, [this] {
         const QColor c = QColorDialog::getColor(m_canvas->overlayColor(), this, tr("Mask colour"));
         if (c.isValid()) {
             m_canvas->setOverlayColor(c);
             m_settings.overlayColor = c;
         }
     });
+    onRetranslate([colour] { colour->setText(tr("Mask &Colour...")); });
 
-    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
-    QToolBar* bar = addToolBar(tr("Tools"));
+    QMenu* tools = menuBar()->addMenu(QString());
+    onRetranslate([tools] { tools->setTitle(tr("&Tools")); });
+    QToolBar* bar = addToolBar(QString());
     bar->setObjectName(QStringLiteral("tools"));
+    onRetranslate([bar] { bar->setWindowTitle(tr("Tools")); });
     m_toolGroup = new QActionGroup(this);
-    struct ToolDef {
-        CanvasTool tool;
-        QString text;
-        QKeySequence key;
-        QString tip;
+    const std::pair<CanvasTool, QKeySequence> toolKeys[] = {
+        {CanvasTool::Box, QKeySequence(Qt::Key_B)},
+        {CanvasTool::Point, QKeySequence(Qt::Key_P)},
+        {CanvasTool::Brush, QKeySequence(Qt::Key_U)},
+        {CanvasTool::Eraser, QKeySequence(Qt::Key_E)},
+        {CanvasTool::Calibrate, QKeySequence(Qt::Key_C)},
+        {CanvasTool::Pan, QKeySequence(Qt::Key_A)},
     };
-    const ToolDef defs[] = {
-        {CanvasTool::Box, tr("&Box"), QKeySequence(Qt::Key_B), tr("Drag a box around the lesion")},
-        {CanvasTool::Point, tr("&Point"), QKeySequence(Qt::Key_P),
-         tr("Click: lesion point; right or Shift-click: background point")},
-        {CanvasTool::Brush, tr("Br&ush"), QKeySequence(Qt::Key_U),
-         tr("Paint lesion pixels (right button erases)")},
-        {CanvasTool::Eraser, tr("&Eraser"), QKeySequence(Qt::Key_E), tr("Erase lesion pixels")},
-        {CanvasTool::Calibrate, tr("&Calibrate"), QKeySequence(Qt::Key_C),
-         tr("Draw a line of known length to measure in mm")},
-        {CanvasTool::Pan, tr("P&an"), QKeySequence(Qt::Key_H),
-         tr("Drag to move the image (or hold Space, or use the middle button)")},
-    };
-    for (const ToolDef& d : defs) {
-        QAction* a = tools->addAction(d.text);
+    for (const auto& [tool, key] : toolKeys) {
+        QAction* a = tools->addAction(QString());
         a->setCheckable(true);
-        a->setShortcut(d.key);
-        a->setToolTip(d.tip);
-        a->setStatusTip(d.tip);
-        a->setData(static_cast<int>(d.tool));
-        a->setChecked(d.tool == CanvasTool::Box);
+        a->setShortcut(key);
+        a->setData(static_cast<int>(tool));
+        a->setChecked(tool == CanvasTool::Box);
+        onRetranslate([a, tool = tool] {
+            const ToolText t = toolText(tool);
+            a->setText(t.text);
+            a->setToolTip(t.tip);
+            a->setStatusTip(t.tip);
+        });
         m_toolGroup->addAction(a);
         bar->addAction(a);
     }
@@ -225,10 +294,12 @@ void MainWindow::createActions() {
             [this](QAction* a) { m_canvas->setTool(static_cast<CanvasTool>(a->data().toInt())); });
     m_canvas->setTool(CanvasTool::Box);
     bar->addSeparator();
-    bar->addWidget(new QLabel(tr("Brush size:"), bar));
+    auto* brushLabel = new QLabel(bar);
+    onRetranslate([brushLabel] { brushLabel->setText(tr("Brush size:")); });
+    bar->addWidget(brushLabel);
     m_brushSize = new QSpinBox(bar);
     m_brushSize->setRange(1, 200);
-    m_brushSize->setSuffix(tr(" px"));
+    onRetranslate([this] { m_brushSize->setSuffix(tr(" px")); });
     m_brushSize->setValue(static_cast<int>(m_settings.brushRadius));
     connect(m_brushSize, &QSpinBox::valueChanged, this, [this](int v) {
         m_canvas->setBrushRadius(v);
@@ -236,7 +307,9 @@ void MainWindow::createActions() {
     });
     bar->addWidget(m_brushSize);
     bar->addSeparator();
-    bar->addWidget(new QLabel(tr("Opacity:"), bar));
+    auto* opacityLabel = new QLabel(bar);
+    onRetranslate([opacityLabel] { opacityLabel->setText(tr("Opacity:")); });
+    bar->addWidget(opacityLabel);
     m_opacity = new QSlider(Qt::Horizontal, bar);
     m_opacity->setRange(0, 100);
     m_opacity->setMaximumWidth(120);
@@ -249,48 +322,72 @@ void MainWindow::createActions() {
     bar->addSeparator();
     bar->addAction(m_refineAction);
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About DermSAM"), this, &MainWindow::showAbout);
+    QMenu* help = menuBar()->addMenu(QString());
+    onRetranslate([help] { help->setTitle(tr("&Help")); });
+    QAction* about = help->addAction(QString(), this, &MainWindow::showAbout);
+    onRetranslate([about] { about->setText(tr("&About DermSAM")); });
+}
+
+void MainWindow::updateUndoTexts() {
+    const QString undo = m_undoGroup->undoText();
+    const QString redo = m_undoGroup->redoText();
+    m_undoAction->setText(undo.isEmpty() ? tr("Undo") : tr("Undo %1").arg(undo));
+    m_redoAction->setText(redo.isEmpty() ? tr("Redo") : tr("Redo %1").arg(redo));
 }
 
 void MainWindow::createDocks() {
-    auto* worklistDock = new QDockWidget(tr("Worklist"), this);
+    auto* worklistDock = new QDockWidget(this);
+    onRetranslate([worklistDock] { worklistDock->setWindowTitle(tr("Worklist")); });
     worklistDock->setObjectName(QStringLiteral("worklist"));
-    m_worklistView = new QListWidget(worklistDock);
-    m_worklistView->setToolTip(tr("Page Down / Page Up: next / previous image. A tick marks an "
-                                  "image whose mask is saved."));
+    m_worklistView = new WorklistView(worklistDock);
     worklistDock->setWidget(m_worklistView);
     addDockWidget(Qt::LeftDockWidgetArea, worklistDock);
-    connect(m_worklistView, &QListWidget::itemActivated, this,
-            [this](QListWidgetItem* item) { openImage(item->data(Qt::UserRole).toString()); });
+    connect(m_worklistView, &WorklistView::imageActivated, this, &MainWindow::openImage);
     worklistDock->hide();
 
-    auto* next = new QAction(tr("Next Image"), this);
+    auto* done = new QAction(this);
+    onRetranslate([done] { done->setText(tr("Toggle &Done")); });
+    done->setShortcut(QKeySequence(Qt::Key_D));
+    connect(done, &QAction::triggered, this, [this] {
+        if (m_doc)
+            m_worklistView->setDone(m_doc->path(), !m_worklistView->isDone(m_doc->path()));
+    });
+    addAction(done);
+
+    auto* next = new QAction(this);
+    onRetranslate([next] { next->setText(tr("Next Image")); });
     next->setShortcut(QKeySequence(Qt::Key_PageDown));
     connect(next, &QAction::triggered, this, [this] { stepWorklist(1); });
-    auto* prev = new QAction(tr("Previous Image"), this);
+    auto* prev = new QAction(this);
+    onRetranslate([prev] { prev->setText(tr("Previous Image")); });
     prev->setShortcut(QKeySequence(Qt::Key_PageUp));
     connect(prev, &QAction::triggered, this, [this] { stepWorklist(-1); });
     addAction(next);
     addAction(prev);
 
-    auto* candDock = new QDockWidget(tr("Candidate masks"), this);
+    auto* candDock = new QDockWidget(this);
     candDock->setObjectName(QStringLiteral("candidates"));
     m_candidatesView = new QListWidget(candDock);
+    m_candidatesView->setObjectName(QStringLiteral("candidateList"));
     m_candidatesView->setIconSize(QSize(64, 64));
-    m_candidatesView->setToolTip(tr("Point prompts give three candidate masks: pick one."));
+    onRetranslate([this, candDock] {
+        candDock->setWindowTitle(tr("Candidate masks"));
+        m_candidatesView->setToolTip(tr("Point prompts give three candidate masks: pick one."));
+    });
     candDock->setWidget(m_candidatesView);
     addDockWidget(Qt::RightDockWidgetArea, candDock);
     connect(m_candidatesView, &QListWidget::currentRowChanged, this,
             &MainWindow::onCandidateChosen);
 
     // Heatmap (DESIGN.md, Explainability): computed on the worker after each mask.
-    auto* heatDock = new QDockWidget(tr("Heatmap"), this);
+    auto* heatDock = new QDockWidget(this);
+    onRetranslate([heatDock] { heatDock->setWindowTitle(tr("Heatmap")); });
     heatDock->setObjectName(QStringLiteral("heatmap"));
     m_heatmapPanel = new HeatmapPanel(heatDock);
     heatDock->setWidget(m_heatmapPanel);
     addDockWidget(Qt::RightDockWidgetArea, heatDock);
-    m_heatmapAction = new QAction(tr("Show &Heatmap"), this);
+    m_heatmapAction = new QAction(this);
+    onRetranslate([this] { m_heatmapAction->setText(tr("Show &Heatmap")); });
     m_heatmapAction->setObjectName(QStringLiteral("showHeatmap"));
     m_heatmapAction->setCheckable(true);
     m_heatmapAction->setShortcut(QKeySequence(Qt::Key_H));
@@ -330,15 +427,18 @@ void MainWindow::createDocks() {
 void MainWindow::createStatusBar() {
     m_positionLabel = new QLabel(this);
     m_sizeLabel = new QLabel(this);
+    m_sizeLabel->setObjectName(QStringLiteral("imageSize"));
     m_measureLabel = new QLabel(this);
+    m_measureLabel->setObjectName(QStringLiteral("measurement"));
     m_modelLabel = new QLabel(this);
+    m_modelLabel->setObjectName(QStringLiteral("model"));
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 0);
     m_progress->setMaximumWidth(180);
     m_progress->setTextVisible(true);
     m_progress->hide();
     m_cancelButton = new QToolButton(this);
-    m_cancelButton->setText(tr("Cancel"));
+    onRetranslate([this] { m_cancelButton->setText(tr("Cancel")); });
     m_cancelButton->hide();
     connect(m_cancelButton, &QToolButton::clicked, m_inference, &InferenceController::cancel);
     statusBar()->addPermanentWidget(m_positionLabel);
@@ -409,13 +509,7 @@ void MainWindow::openFolder(const QString& folder) {
             tr("%1 contains no images.").arg(QDir::toNativeSeparators(folder)));
         return;
     }
-    m_worklist = files;
-    m_worklistView->clear();
-    for (const QString& f : files) {
-        auto* item = new QListWidgetItem(QFileInfo(f).fileName(), m_worklistView);
-        item->setData(Qt::UserRole, f);
-        item->setFlags(item->flags() & ~Qt::ItemIsUserCheckable);
-    }
+    m_worklistView->setFiles(folder, files);
     refreshWorklistMarks();
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("worklist")))
         dock->show();
@@ -423,29 +517,22 @@ void MainWindow::openFolder(const QString& folder) {
 }
 
 void MainWindow::refreshWorklistMarks() {
-    for (int i = 0; i < m_worklistView->count(); ++i) {
-        QListWidgetItem* item = m_worklistView->item(i);
-        const QString f = item->data(Qt::UserRole).toString();
-        const bool done = QFileInfo::exists(maskPathForImage(f));
-        item->setCheckState(done ? Qt::Checked : Qt::Unchecked);
-        item->setToolTip(done ? tr("Done: mask saved") : tr("Not done"));
-        if (m_doc && f == m_doc->path())
-            m_worklistView->setCurrentItem(item);
-    }
+    m_worklistView->refreshDone();
+    if (m_doc)
+        m_worklistView->setCurrentPath(m_doc->path());
 }
 
 void MainWindow::stepWorklist(int delta) {
-    if (m_worklist.isEmpty())
-        return;
-    int i = m_doc ? static_cast<int>(m_worklist.indexOf(m_doc->path())) : -1;
-    i = std::clamp(i + delta, 0, static_cast<int>(m_worklist.size()) - 1);
-    if (!m_doc || m_worklist.at(i) != m_doc->path())
-        openImage(m_worklist.at(i));
+    const QString next = m_worklistView->neighbour(m_doc ? m_doc->path() : QString(), delta);
+    if (!next.isEmpty() && (!m_doc || next != m_doc->path()))
+        openImage(next);
 }
 
 void MainWindow::openImage(const QString& path) {
-    if (!maybeSave())
+    if (!maybeSave()) {
+        refreshWorklistMarks(); // the row the user clicked is not the image on screen
         return;
+    }
     m_pendingLoad = path;
     setStatus(tr("Opening %1...").arg(QFileInfo(path).fileName()));
     QApplication::setOverrideCursor(Qt::BusyCursor);
@@ -531,6 +618,7 @@ bool MainWindow::saveCurrent() {
     }
     m_doc->undoStack()->setClean();
     setStatus(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+    m_worklistView->maskSaved(m_doc->path());
     refreshWorklistMarks();
     updateTitle();
     return true;
@@ -574,18 +662,24 @@ void MainWindow::onMaskReady(const MaskResponse& response) {
         new ModelResultCommand(m_doc, response.requestId, response.candidates.front().mask, info));
     const QSignalBlocker block(m_candidatesView);
     m_candidatesView->clear();
-    for (std::size_t i = 0; i < response.candidates.size(); ++i) {
-        const MaskCandidate& c = response.candidates[i];
-        auto* item = new QListWidgetItem(
-            tr("Mask %1: predicted IoU %2").arg(i + 1).arg(double(c.iou), 0, 'f', 3),
-            m_candidatesView);
-        item->setIcon(QIcon(QPixmap::fromImage(
-            c.mask.scaled(64, 64, Qt::KeepAspectRatio, Qt::SmoothTransformation))));
-    }
+    for (const MaskCandidate& c : response.candidates)
+        new QListWidgetItem(QIcon(QPixmap::fromImage(c.mask.scaled(64, 64, Qt::KeepAspectRatio,
+                                                                   Qt::SmoothTransformation))),
+                            QString(), m_candidatesView);
+    refreshCandidateTexts();
     m_candidatesView->setCurrentRow(0);
     setStatus(tr("Mask computed in %1 ms.").arg(response.decodeMs, 0, 'f', 0));
     Q_EMIT maskApplied();
     trySnapshot();
+}
+
+void MainWindow::refreshCandidateTexts() {
+    const auto& candidates = m_lastResponse.candidates;
+    for (int i = 0; i < m_candidatesView->count() && i < static_cast<int>(candidates.size()); ++i)
+        m_candidatesView->item(i)->setText(
+            tr("Mask %1: predicted IoU %2")
+                .arg(i + 1)
+                .arg(double(candidates[std::size_t(i)].iou), 0, 'f', 3));
 }
 
 void MainWindow::onCandidateChosen(int row) {
@@ -604,7 +698,8 @@ void MainWindow::updateMeasurements() {
         m_measureLabel->clear();
         return;
     }
-    const MaskMeasurements m = measureMask(m_doc->mask());
+    const MaskMeasurements m =
+        measureMask(m_doc->mask(), m_doc->spacingRowMm(), m_doc->spacingColMm());
     if (m.areaPx == 0) {
         m_measureLabel->setText(tr("No lesion mask"));
         return;
@@ -613,11 +708,9 @@ void MainWindow::updateMeasurements() {
         tr("Area %1 px, max diameter %2 px").arg(m.areaPx).arg(m.maxDiameterPx, 0, 'f', 1);
     if (m_doc->hasSpacing()) {
         const double area = m.areaPx * m_doc->spacingRowMm() * m_doc->spacingColMm();
-        // Diameter in mm uses the mean spacing (square pixels in practice).
-        const double mmPerPx = (m_doc->spacingRowMm() + m_doc->spacingColMm()) / 2.0;
         text += tr(" (%1 mm², %2 mm%3)")
                     .arg(area, 0, 'f', 2)
-                    .arg(m.maxDiameterPx * mmPerPx, 0, 'f', 2)
+                    .arg(m.maxDiameterMm, 0, 'f', 2)
                     .arg(m_doc->isCalibrated() ? tr(", calibrated") : QString());
     }
     m_measureLabel->setText(text);
@@ -639,12 +732,17 @@ void MainWindow::calibrate(const QLineF& line) {
 
 void MainWindow::showSettings() {
     SettingsDialog dialog(m_settings, this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
+    if (dialog.exec() == QDialog::Accepted)
+        applySettings(dialog.settings());
+}
+
+void MainWindow::applySettings(const AppSettings& settings) {
     const AppSettings old = m_settings;
-    m_settings = dialog.settings();
+    m_settings = settings;
     QSettings qs;
     m_settings.save(qs);
+    if (old.language != m_settings.language)
+        applyUiLanguage(m_settings.language); // widgets retranslate on LanguageChange
     if (old.checkpoint != m_settings.checkpoint || old.profile != m_settings.profile ||
         old.device != m_settings.device || old.threads != m_settings.threads)
         loadModelFromSettings();

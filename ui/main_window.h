@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/app_settings.h"
+#include "ui/image_canvas.h"
 #include "ui/image_document.h"
 #include "ui/image_loader.h"
 #include "ui/inference_types.h"
@@ -10,7 +11,9 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 class QAction;
 class QActionGroup;
@@ -30,6 +33,7 @@ class HeatmapPanel;
 class ImageCanvas;
 class ImageDocument;
 class InferenceController;
+class WorklistView;
 
 // The clinical viewer: canvas, tools, worklist, candidates, status bar; inference through the
 // InferenceController (never on this thread), image loading through QtConcurrent.
@@ -49,8 +53,13 @@ public:
 
     ImageDocument* document() const { return m_doc; }
     ImageCanvas* canvas() const { return m_canvas; }
+    WorklistView* worklist() const { return m_worklistView; }
     InferenceController* inference() const { return m_inference; }
     bool saveCurrent(); // false when cancelled or failed (a message was shown)
+    const AppSettings& settings() const { return m_settings; }
+    // What accepting the settings dialog does: persist, switch the language live, reload the
+    // model when its settings changed.
+    void applySettings(const AppSettings& settings);
 
 Q_SIGNALS:
     void imageOpened(const QString& path);
@@ -58,11 +67,22 @@ Q_SIGNALS:
     void maskApplied();
 
 protected:
+    void changeEvent(QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
+    struct ToolText {
+        QString text;
+        QString tip;
+    };
+    static ToolText toolText(CanvasTool tool);
+    // Runs apply now and after every language change; apply sets texts through tr().
+    void onRetranslate(std::function<void()> apply);
+    void retranslateUi();
+    void updateUndoTexts();
+    void refreshCandidateTexts();
     void createActions();
     void createDocks();
     void createStatusBar();
@@ -87,6 +107,7 @@ private:
     void trySnapshot();
 
     AppSettings m_settings;
+    std::vector<std::function<void()>> m_retranslators;
     ImageCanvas* m_canvas = nullptr;
     InferenceController* m_inference = nullptr;
     QPointer<ImageDocument> m_doc;
@@ -95,12 +116,13 @@ private:
     QFutureWatcher<LoadedImage> m_loadWatcher;
     QString m_pendingLoad;
 
-    QStringList m_worklist;
-    QListWidget* m_worklistView = nullptr;
+    WorklistView* m_worklistView = nullptr;
     QListWidget* m_candidatesView = nullptr;
     MaskResponse m_lastResponse;
 
     QMenu* m_recentMenu = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
     QAction* m_saveAction = nullptr;
     QAction* m_refineAction = nullptr;
     QAction* m_toggleMaskAction = nullptr;

@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -24,52 +25,51 @@ void selectData(QComboBox* box, const QString& value) {
 SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     : QDialog(parent)
     , m_settings(settings) {
-    setWindowTitle(tr("Settings"));
     auto* form = new QFormLayout;
 
     m_checkpoint = new QLineEdit(settings.checkpoint, this);
     m_checkpoint->setObjectName(QStringLiteral("checkpoint"));
-    m_checkpoint->setPlaceholderText(tr("Built-in default model"));
-    auto* browseButton = new QPushButton(tr("Browse..."), this);
-    connect(browseButton, &QPushButton::clicked, this, &SettingsDialog::browse);
+    m_browse = new QPushButton(this);
+    connect(m_browse, &QPushButton::clicked, this, &SettingsDialog::browse);
     auto* row = new QHBoxLayout;
     row->addWidget(m_checkpoint, 1);
-    row->addWidget(browseButton);
-    form->addRow(tr("Model checkpoint:"), row);
+    row->addWidget(m_browse);
+    m_checkpointLabel = new QLabel(this);
+    form->addRow(m_checkpointLabel, row);
 
+    // Item texts are set in retranslate(); the data values are what the settings store.
     m_profile = new QComboBox(this);
     m_profile->setObjectName(QStringLiteral("profile"));
-    m_profile->addItem(tr("As stored in the checkpoint"), QString());
-    m_profile->addItem(tr("MedSAM (1024 x 1024, min-max)"), QStringLiteral("medsam"));
-    m_profile->addItem(tr("SAM (longest side 1024, mean/std)"), QStringLiteral("sam"));
+    for (const char* value : {"", "medsam", "sam"})
+        m_profile->addItem(QString(), QString::fromLatin1(value));
     selectData(m_profile, settings.profile);
-    form->addRow(tr("Preprocessing:"), m_profile);
+    m_profileLabel = new QLabel(this);
+    form->addRow(m_profileLabel, m_profile);
 
     m_device = new QComboBox(this);
     m_device->setObjectName(QStringLiteral("device"));
-    m_device->addItem(tr("Automatic (CUDA when present)"), QStringLiteral("auto"));
-    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-    m_device->addItem(tr("CUDA (GPU)"), QStringLiteral("cuda"));
+    for (const char* value : {"auto", "cpu", "cuda"})
+        m_device->addItem(QString(), QString::fromLatin1(value));
     selectData(m_device, settings.device);
-    form->addRow(tr("Device:"), m_device);
+    m_deviceLabel = new QLabel(this);
+    form->addRow(m_deviceLabel, m_device);
 
     m_threads = new QSpinBox(this);
     m_threads->setObjectName(QStringLiteral("threads"));
     m_threads->setRange(0, 256);
-    m_threads->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
     m_threads->setValue(settings.threads);
-    form->addRow(tr("CPU threads:"), m_threads);
+    m_threadsLabel = new QLabel(this);
+    form->addRow(m_threadsLabel, m_threads);
 
     m_language = new QComboBox(this);
     m_language->setObjectName(QStringLiteral("language"));
-    m_language->addItem(tr("System language"), QString());
+    m_language->addItem(QString(), QString());
+    // Language names stay in their own language so a user can always find theirs.
     m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
     m_language->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
     selectData(m_language, settings.language);
-    form->addRow(tr("Language:"), m_language);
-
-    auto* note = new QLabel(tr("A language change takes effect when DermSAM is restarted."), this);
-    note->setWordWrap(true);
+    m_languageLabel = new QLabel(this);
+    form->addRow(m_languageLabel, m_language);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -77,9 +77,34 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(note);
     layout->addWidget(buttons);
+    retranslate();
     resize(560, sizeHint().height());
+}
+
+void SettingsDialog::retranslate() {
+    setWindowTitle(tr("Settings"));
+    m_checkpoint->setPlaceholderText(tr("Built-in default model"));
+    m_browse->setText(tr("Browse..."));
+    m_checkpointLabel->setText(tr("Model checkpoint:"));
+    m_profile->setItemText(0, tr("As stored in the checkpoint"));
+    m_profile->setItemText(1, tr("MedSAM (1024 x 1024, min-max)"));
+    m_profile->setItemText(2, tr("SAM (longest side 1024, mean/std)"));
+    m_profileLabel->setText(tr("Preprocessing:"));
+    m_device->setItemText(0, tr("Automatic (CUDA when present)"));
+    m_device->setItemText(1, tr("CPU"));
+    m_device->setItemText(2, tr("CUDA (GPU)"));
+    m_deviceLabel->setText(tr("Device:"));
+    m_threads->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
+    m_threadsLabel->setText(tr("CPU threads:"));
+    m_language->setItemText(0, tr("System language"));
+    m_languageLabel->setText(tr("Language:"));
+}
+
+void SettingsDialog::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QDialog::changeEvent(event);
 }
 
 void SettingsDialog::browse() {

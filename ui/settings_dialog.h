@@ -5,7 +5,9 @@
 #include <QDialog>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace dermsam {
@@ -19,8 +21,12 @@ public:
     // The settings with the dialog's edits applied.
     AppSettings settings() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void browse();
+    void retranslate();
 
     AppSettings m_settings;
     QLineEdit* m_checkpoint = nullptr;
@@ -28,6 +34,12 @@ private:
     QComboBox* m_device = nullptr;
     QSpinBox* m_threads = nullptr;
     QComboBox* m_language = nullptr;
+    QPushButton* m_browse = nullptr;
+    QLabel* m_checkpointLabel = nullptr;
+    QLabel* m_profileLabel = nullptr;
+    QLabel* m_deviceLabel = nullptr;
+    QLabel* m_threadsLabel = nullptr;
+    QLabel* m_languageLabel = nullptr;
 };
 
 } // namespace dermsam

@@ -1,13 +1,18 @@
-// Protects the viewer: open formats off-thread, broken file, box -> mask, brush, undo/redo, save.
+// Protects the viewer: open images and DICOM off-thread, broken files, prompts, edits, save.
 // labels: gui
 #include "tiny_model.h"
 #include "ui/image_canvas.h"
 #include "ui/image_document.h"
 #include "ui/inference_controller.h"
 #include "ui/main_window.h"
+#include "ui/mask_commands.h"
 
 #include <QApplication>
 #include <QFile>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -15,6 +20,17 @@
 #include <QWidget>
 
 #include <opencv2/imgcodecs.hpp>
+
+#include <dcmtk/config/osconfig.h>
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmjpeg/djencode.h>
+#include <dcmtk/dcmjpeg/djrploss.h>
+
+#include <cmath>
+#include <vector>
 
 using namespace dermsam;
 
@@ -25,6 +41,82 @@ QImage sample(int w, int h) {
         for (int x = 0; x < w; ++x)
             img.setPixelColor(x, y, QColor((x * 7) % 256, (y * 3) % 256, 90));
     return img;
+}
+
+// Smooth enough for lossy JPEG to stay within a few grey levels.
+QImage smoothSample(int w, int h) {
+    QImage img(w, h, QImage::Format_RGB888);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            img.setPixelColor(x, y, QColor(40 + 2 * x, 30 + 3 * y, 160 - x));
+    return img;
+}
+
+enum class DicomKind { Rgb, Monochrome, JpegRgb, NoPixelData };
+
+const char* const kVlPhotographic = "1.2.840.10008.5.1.4.1.1.77.1.4";
+const char* const kDermoscopic = "1.2.840.10008.5.1.4.1.1.77.1.7";
+
+// A single-frame DICOM of `img` (grey = the red channel for monochrome) written with DCMTK.
+bool writeDicom(const QString& path, const QImage& img, DicomKind kind, const char* sopClass,
+                const char* pixelSpacing) {
+    const bool colour = kind != DicomKind::Monochrome;
+    std::vector<Uint8> pixels;
+    for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) {
+            const QColor c = img.pixelColor(x, y);
+            pixels.push_back(static_cast<Uint8>(c.red()));
+            if (colour) {
+                pixels.push_back(static_cast<Uint8>(c.green()));
+                pixels.push_back(static_cast<Uint8>(c.blue()));
+            }
+        }
+    DcmFileFormat file;
+    DcmDataset* ds = file.getDataset();
+    char uid[100];
+    ds->putAndInsertString(DCM_SOPClassUID, sopClass);
+    ds->putAndInsertString(DCM_SOPInstanceUID,
+                           dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT));
+    ds->putAndInsertString(DCM_Modality, "XC");
+    ds->putAndInsertUint16(DCM_Rows, static_cast<Uint16>(img.height()));
+    ds->putAndInsertUint16(DCM_Columns, static_cast<Uint16>(img.width()));
+    ds->putAndInsertUint16(DCM_SamplesPerPixel, colour ? 3 : 1);
+    ds->putAndInsertString(DCM_PhotometricInterpretation, colour ? "RGB" : "MONOCHROME2");
+    if (colour)
+        ds->putAndInsertUint16(DCM_PlanarConfiguration, 0);
+    ds->putAndInsertUint16(DCM_BitsAllocated, 8);
+    ds->putAndInsertUint16(DCM_BitsStored, 8);
+    ds->putAndInsertUint16(DCM_HighBit, 7);
+    ds->putAndInsertUint16(DCM_PixelRepresentation, 0);
+    if (pixelSpacing)
+        ds->putAndInsertString(DCM_PixelSpacing, pixelSpacing);
+    if (kind != DicomKind::NoPixelData)
+        ds->putAndInsertUint8Array(DCM_PixelData, pixels.data(), pixels.size());
+    E_TransferSyntax xfer = EXS_LittleEndianExplicit;
+    if (kind == DicomKind::JpegRgb) {
+        xfer = EXS_JPEGProcess1;
+        DJ_RPLossy quality(95);
+        if (ds->chooseRepresentation(xfer, &quality).bad() || !ds->canWriteXfer(xfer))
+            return false;
+    }
+    return file.saveFile(OFFilename(path.toStdString().c_str()), xfer).good();
+}
+
+// Largest per-channel difference between two RGB images of the same size.
+int maxDifference(const QImage& a, const QImage& b) {
+    int worst = 0;
+    for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width(); ++x) {
+            const QColor p = a.pixelColor(x, y), q = b.pixelColor(x, y);
+            worst = std::max({worst, std::abs(p.red() - q.red()), std::abs(p.green() - q.green()),
+                              std::abs(p.blue() - q.blue())});
+        }
+    return worst;
+}
+
+QString measurementText(MainWindow& w) {
+    auto* label = w.findChild<QLabel*>(QStringLiteral("measurement"));
+    return label ? label->text() : QString();
 }
 } // namespace
 
@@ -42,7 +134,10 @@ private Q_SLOTS:
                 w->close();
         });
         m_closer.start(50);
+        DJEncoderRegistration::registerCodecs(); // the decoders are core's business
     }
+
+    void cleanupTestCase() { DJEncoderRegistration::cleanup(); }
 
     void opensFormats_data() {
         QTest::addColumn<QString>("file");
@@ -95,6 +190,230 @@ private Q_SLOTS:
         w.openPath(m_dir.filePath(QStringLiteral("missing.png")));
         QVERIFY(failed.wait(10000));
         QCOMPARE(w.document(), doc);
+    }
+
+    void opensDicom_data() {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QString>("sopClass");
+        QTest::addColumn<QString>("spacing");
+        QTest::addColumn<int>("tolerance");
+        QTest::newRow("RGB uncompressed, dermoscopic, spacing")
+            << int(DicomKind::Rgb) << kDermoscopic << QStringLiteral("0.1\\0.2") << 0;
+        QTest::newRow("RGB uncompressed, VL photographic")
+            << int(DicomKind::Rgb) << kVlPhotographic << QString() << 0;
+        QTest::newRow("MONOCHROME2, spacing")
+            << int(DicomKind::Monochrome) << kVlPhotographic << QStringLiteral("0.05\\0.05") << 0;
+        QTest::newRow("JPEG baseline RGB, dermoscopic")
+            << int(DicomKind::JpegRgb) << kDermoscopic << QStringLiteral("0.1\\0.2") << 8;
+    }
+    // Through File > Open's path (openPath -> loader thread): pixels, size and the file's pixel
+    // spacing turned into mm in the status bar.
+    void opensDicom() {
+        QFETCH(int, kind);
+        QFETCH(QString, sopClass);
+        QFETCH(QString, spacing);
+        QFETCH(int, tolerance);
+        const QImage img = smoothSample(40, 30);
+        const QString path = m_dir.filePath(QStringLiteral("%1.dcm")
+                                                .arg(QTest::currentDataTag())
+                                                .remove(QLatin1Char(' '))
+                                                .remove(QLatin1Char(',')));
+        const QByteArray spacingBytes = spacing.toLatin1();
+        QVERIFY(writeDicom(path, img, DicomKind(kind), sopClass.toLatin1().constData(),
+                           spacing.isEmpty() ? nullptr : spacingBytes.constData()));
+        MainWindow w;
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        w.openPath(path);
+        QVERIFY(opened.wait(10000));
+        ImageDocument* doc = w.document();
+        QVERIFY(doc);
+        QCOMPARE(doc->size(), QSize(40, 30));
+        QImage expected = img;
+        if (DicomKind(kind) == DicomKind::Monochrome)
+            for (int y = 0; y < img.height(); ++y)
+                for (int x = 0; x < img.width(); ++x) {
+                    const int v = img.pixelColor(x, y).red();
+                    expected.setPixelColor(x, y, QColor(v, v, v));
+                }
+        QVERIFY2(maxDifference(doc->image(), expected) <= tolerance,
+                 qPrintable(QString::number(maxDifference(doc->image(), expected))));
+
+        // A 20 x 10 px mask: the status bar gives its area in px, and in mm² from the spacing.
+        QImage mask(doc->size(), QImage::Format_Grayscale8);
+        mask.fill(0);
+        for (int y = 5; y < 15; ++y)
+            for (int x = 8; x < 28; ++x)
+                mask.setPixel(x, y, 255);
+        doc->undoStack()->push(new ModelResultCommand(doc, 1, mask, ModelResultInfo{}));
+        QTRY_VERIFY(measurementText(w).startsWith(QStringLiteral("Area 200 px")));
+        if (spacing.isEmpty()) {
+            QVERIFY(!doc->hasSpacing());
+            QVERIFY(!measurementText(w).contains(QStringLiteral("mm")));
+        } else {
+            const QStringList parts = spacing.split(QLatin1Char('\\'));
+            const double row = parts[0].toDouble(), col = parts[1].toDouble();
+            QCOMPARE(doc->spacingRowMm(), row);
+            QCOMPARE(doc->spacingColMm(), col);
+            const QString area = QString::number(200 * row * col, 'f', 2);
+            // Corner pixel centres 19 columns and 9 rows apart.
+            const QString diameter = QString::number(std::hypot(19 * col, 9 * row), 'f', 2);
+            QVERIFY2(
+                measurementText(w).contains(QStringLiteral("(%1 mm², %2 mm)").arg(area, diameter)),
+                qPrintable(measurementText(w)));
+        }
+    }
+
+    void brokenDicomLeavesCurrentImage_data() {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("no pixel data") << QStringLiteral("nopixels.dcm");
+        QTest::newRow("truncated") << QStringLiteral("truncated.dcm");
+        QTest::newRow("preamble only") << QStringLiteral("preamble.dcm");
+    }
+    void brokenDicomLeavesCurrentImage() {
+        QFETCH(QString, file);
+        const QString path = m_dir.filePath(file);
+        const QImage img = smoothSample(40, 30);
+        if (file == QLatin1String("nopixels.dcm")) {
+            QVERIFY(writeDicom(path, img, DicomKind::NoPixelData, kDermoscopic, "0.1\\0.1"));
+        } else if (file == QLatin1String("truncated.dcm")) {
+            QVERIFY(writeDicom(path, img, DicomKind::Rgb, kDermoscopic, "0.1\\0.1"));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QVERIFY(f.resize(f.size() - 2000)); // cuts into the pixel data
+        } else {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(128, '\0') + "DICM" + QByteArray(10, '\x7f'));
+        }
+        const QString good = m_dir.filePath(QStringLiteral("current.dcm"));
+        QVERIFY(writeDicom(good, img, DicomKind::Rgb, kDermoscopic, "0.1\\0.1"));
+        MainWindow w;
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        QSignalSpy failed(&w, &MainWindow::imageOpenFailed);
+        w.openPath(good);
+        QVERIFY(opened.wait(10000));
+        ImageDocument* doc = w.document();
+        const QImage before = doc->image();
+        w.openPath(path);
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(opened.count(), 1);
+        const QString message = failed.at(0).at(1).toString();
+        QVERIFY2(message.contains(QFileInfo(path).fileName()), qPrintable(message));
+        QCOMPARE(w.document(), doc);
+        QCOMPARE(doc->image(), before);
+        QVERIFY(doc->hasSpacing());
+    }
+
+    // Point prompts: three candidates listed with their predicted IoU; picking one replaces the
+    // mask within the same undo step; R refines with the mask as the mask prompt.
+    void pointCandidatesAndRefine() {
+        const QString path = m_dir.filePath(QStringLiteral("points.png"));
+        QVERIFY(sample(120, 90).save(path));
+        MainWindow w;
+        w.resize(900, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
+        // Mask prompts (refine) are 256 x 256 logits: that needs the full 1024 input frame.
+        w.inference()->useModel(test::tinySamModel(1024, 16, 1, 16), QStringLiteral("sam"),
+                                QStringLiteral("tiny 1024"));
+        QVERIFY(loaded.wait(10000));
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        w.openPath(path);
+        QVERIFY(opened.wait(10000));
+        ImageDocument* doc = w.document();
+        ImageCanvas* canvas = w.canvas();
+        canvas->setTool(CanvasTool::Point);
+        QSignalSpy ready(w.inference(), &InferenceController::maskReady);
+        QSignalSpy applied(&w, &MainWindow::maskApplied);
+        QTest::mouseClick(canvas, Qt::LeftButton, {},
+                          canvas->imageToWidget(QPointF(60, 45)).toPoint());
+        QVERIFY(applied.wait(10000));
+        QCOMPARE(int(doc->prompts().points.size()), 1);
+        QCOMPARE(doc->prompts().points[0].label, 1);
+        const auto r = ready.last().at(0).value<MaskResponse>();
+        QCOMPARE(int(r.candidates.size()), 3);
+        auto* list = w.findChild<QListWidget*>(QStringLiteral("candidateList"));
+        QVERIFY(list);
+        QCOMPARE(list->count(), 3);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY2(list->item(i)->text().contains(
+                         QString::number(double(r.candidates[std::size_t(i)].iou), 'f', 3)),
+                     qPrintable(list->item(i)->text()));
+        QCOMPARE(list->currentRow(), 0);
+        QCOMPARE(doc->mask(), r.candidates[0].mask);
+        list->setCurrentRow(2);
+        QCOMPARE(doc->mask(), r.candidates[2].mask);
+        QCOMPARE(doc->undoStack()->count(), 1);
+        QCOMPARE(doc->currentModelResult().iou, r.candidates[2].iou);
+        QCOMPARE(doc->currentModelResult().refined, false);
+
+        // A right click adds a background point and asks again.
+        QTest::mouseClick(canvas, Qt::RightButton, {},
+                          canvas->imageToWidget(QPointF(10, 10)).toPoint());
+        QCOMPARE(int(doc->prompts().points.size()), 2);
+        QCOMPARE(doc->prompts().points[1].label, 0);
+        QVERIFY(applied.wait(10000));
+        QCOMPARE(doc->undoStack()->count(), 2);
+
+        QTest::keyClick(&w, Qt::Key_R);
+        QVERIFY(applied.wait(10000));
+        QVERIFY(ready.last().at(0).value<MaskResponse>().refined);
+        QVERIFY(doc->currentModelResult().refined);
+        QCOMPARE(doc->undoStack()->count(), 3);
+    }
+
+    // The calibration tool: a line of known length gives mm per pixel for the measurements.
+    void calibrationLineGivesMillimetres() {
+        const QString path = m_dir.filePath(QStringLiteral("calibrate.png"));
+        QVERIFY(sample(120, 90).save(path));
+        MainWindow w;
+        w.resize(900, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        w.openPath(path);
+        QVERIFY(opened.wait(10000));
+        ImageDocument* doc = w.document();
+        QVERIFY(!doc->hasSpacing());
+        QImage mask(doc->size(), QImage::Format_Grayscale8);
+        mask.fill(0);
+        for (int y = 0; y < 10; ++y)
+            for (int x = 0; x < 10; ++x)
+                mask.setPixel(x, y, 255);
+        doc->undoStack()->push(new ModelResultCommand(doc, 1, mask, ModelResultInfo{}));
+        QTRY_VERIFY(measurementText(w).startsWith(QStringLiteral("Area 100 px")));
+        QVERIFY(!measurementText(w).contains(QStringLiteral("mm")));
+
+        // The length dialog is answered here, not by the closer that cancels other boxes.
+        m_closer.stop();
+        QTimer answer;
+        connect(&answer, &QTimer::timeout, this, [&answer] {
+            if (auto* d = qobject_cast<QInputDialog*>(QApplication::activeModalWidget())) {
+                d->setDoubleValue(4.0);
+                d->accept();
+                answer.stop();
+            }
+        });
+        answer.start(10);
+        ImageCanvas* canvas = w.canvas();
+        canvas->setTool(CanvasTool::Calibrate);
+        const QPoint a = canvas->imageToWidget(QPointF(20, 50)).toPoint();
+        const QPoint b = canvas->imageToWidget(QPointF(100, 50)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, {}, a);
+        QTest::mouseMove(canvas, b);
+        QTest::mouseRelease(canvas, Qt::LeftButton, {}, b);
+        m_closer.start(50);
+        QVERIFY(doc->isCalibrated());
+        const double lineImagePx =
+            QLineF(canvas->widgetToImage(a), canvas->widgetToImage(b)).length();
+        QCOMPARE(doc->spacingRowMm(), 4.0 / lineImagePx);
+        QCOMPARE(doc->spacingColMm(), 4.0 / lineImagePx);
+        const double mm = 4.0 / lineImagePx;
+        QVERIFY2(measurementText(w).contains(
+                     QStringLiteral("(%1 mm², ").arg(QString::number(100 * mm * mm, 'f', 2))),
+                 qPrintable(measurementText(w)));
+        QVERIFY(measurementText(w).contains(QStringLiteral(", calibrated)")));
     }
 
     void boxBrushUndo() {
