@@ -211,7 +211,13 @@ struct Trainer::Impl {
         const int64_t b = masks.size(0), s = masks.size(2);
         const at::Tensor flat = masks.reshape({b, -1}).to(at::kFloat);
         auto draw = [&](const at::Tensor& weights) {
-            const at::Tensor idx = at::multinomial(weights + 1e-12, 1, false, gen).squeeze(1);
+            const at::Tensor w = weights + 1e-12;
+            // On CUDA multinomial checks its input with a read to the host; the exponential race
+            // (argmax of w / E, E ~ Exp(1)) draws from the same distribution without one. The CPU
+            // keeps multinomial so that CPU runs repeat those made before.
+            const at::Tensor idx = device.is_cuda()
+                                       ? (w / at::empty_like(w).exponential_(1.0, gen)).argmax(1)
+                                       : at::multinomial(w, 1, false, gen).squeeze(1);
             const at::Tensor y = at::floor_divide(idx, s).to(at::kFloat);
             const at::Tensor x = at::remainder(idx, s).to(at::kFloat);
             return at::stack({x, y}, 1) * (inputSize / double(s));
