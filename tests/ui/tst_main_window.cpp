@@ -7,16 +7,23 @@
 #include "ui/main_window.h"
 #include "ui/mask_commands.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QDir>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QUrl>
 #include <QWidget>
 
 #include <opencv2/imgcodecs.hpp>
@@ -414,6 +421,90 @@ private Q_SLOTS:
                      QStringLiteral("(%1 mm², ").arg(QString::number(100 * mm * mm, 'f', 2))),
                  qPrintable(measurementText(w)));
         QVERIFY(measurementText(w).contains(QStringLiteral(", calibrated)")));
+    }
+
+    // Every shortcut is bound once (Pan and Show Heatmap both had H: neither fired), and the
+    // single keys do what the menus say.
+    void shortcutsAreUniqueAndWork() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QHash<QKeySequence, QString> seen;
+        for (QAction* a : w.findChildren<QAction*>()) {
+            for (const QKeySequence& k : a->shortcuts()) {
+                QVERIFY2(!seen.contains(k),
+                         qPrintable(k.toString() + QStringLiteral(": ") + seen.value(k) +
+                                    QStringLiteral(" and ") + a->text()));
+                seen.insert(k, a->text());
+            }
+        }
+        QVERIFY(seen.size() > 20);
+        auto* heatmap = w.findChild<QAction*>(QStringLiteral("showHeatmap"));
+        QTest::keyClick(&w, Qt::Key_H);
+        QVERIFY(heatmap->isChecked());
+        QTest::keyClick(&w, Qt::Key_A);
+        QCOMPARE(w.canvas()->tool(), CanvasTool::Pan);
+        QTest::keyClick(&w, Qt::Key_P);
+        QCOMPARE(w.canvas()->tool(), CanvasTool::Point);
+        QVERIFY(w.canvas()->overlayVisible());
+        QTest::keyClick(&w, Qt::Key_M);
+        QVERIFY(!w.canvas()->overlayVisible());
+    }
+
+    // Drag and drop opens the file and it joins File > Open Recent; the status bar names the
+    // model and its device.
+    void dropRecentAndModelLabel() {
+        const QString path = m_dir.filePath(QStringLiteral("dropped.png"));
+        QVERIFY(sample(50, 40).save(path));
+        MainWindow w;
+        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
+        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
+                                QStringLiteral("tiny"));
+        QVERIFY(loaded.wait(10000));
+        const QString label = w.findChild<QLabel*>(QStringLiteral("model"))->text();
+        QVERIFY2(label.contains(QStringLiteral("tiny")) && label.contains(QStringLiteral("cpu")),
+                 qPrintable(label));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, {});
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, {});
+        QApplication::sendEvent(&w, &drop);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(w.document()->path(), path);
+        QCOMPARE(w.settings().recentFiles.value(0), path);
+        QMenu* recent = nullptr;
+        for (QMenu* m : w.findChildren<QMenu*>())
+            if (m->title() == QStringLiteral("Open &Recent"))
+                recent = m;
+        QVERIFY(recent);
+        QVERIFY(!recent->actions().isEmpty());
+        QCOMPARE(recent->actions().first()->text(), QDir::toNativeSeparators(path));
+    }
+
+    // Closing with an unsaved mask asks; Cancel keeps the window open.
+    void closeAsksAboutUnsavedMask() {
+        const QString path = m_dir.filePath(QStringLiteral("closing.png"));
+        QVERIFY(sample(50, 40).save(path));
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        w.openPath(path);
+        QVERIFY(opened.wait(10000));
+        QImage mask(w.document()->size(), QImage::Format_Grayscale8);
+        mask.fill(255);
+        w.document()->undoStack()->push(
+            new ModelResultCommand(w.document(), 1, mask, ModelResultInfo{}));
+        QVERIFY(w.windowTitle().contains(QStringLiteral("closing.png")));
+        QVERIFY(w.isWindowModified());
+        // The closer answers the question by closing it, which is Cancel.
+        QVERIFY(!w.close());
+        QVERIFY(w.isVisible());
+        QVERIFY(w.document()->isModified());
+        w.document()->undoStack()->setClean();
+        QVERIFY(w.close());
     }
 
     void boxBrushUndo() {

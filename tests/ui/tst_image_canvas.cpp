@@ -1,0 +1,141 @@
+// Protects the canvas geometry: fit, wheel zoom about the cursor, 1:1 on high-DPI, pan, cursor.
+// labels: gui
+#include "ui/image_canvas.h"
+#include "ui/image_document.h"
+
+#include <QApplication>
+#include <QMouseEvent>
+#include <QSignalSpy>
+#include <QTest>
+#include <QWheelEvent>
+
+using namespace dermsam;
+
+namespace {
+
+void wheel(QWidget* w, QPointF at, int delta) {
+    QWheelEvent e(at, w->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier,
+                  Qt::NoScrollPhase, false);
+    QApplication::sendEvent(w, &e);
+}
+
+bool nearPoint(QPointF a, QPointF b, double tolerance = 1e-6) {
+    return std::abs(a.x() - b.x()) <= tolerance && std::abs(a.y() - b.y()) <= tolerance;
+}
+
+} // namespace
+
+class TestImageCanvas : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<ImageDocument> m_doc;
+    std::unique_ptr<ImageCanvas> m_canvas;
+
+private Q_SLOTS:
+    void init() {
+        QImage img(200, 100, QImage::Format_RGB888);
+        img.fill(Qt::gray);
+        m_doc = std::make_unique<ImageDocument>(1, QStringLiteral("x.png"), img);
+        m_canvas = std::make_unique<ImageCanvas>();
+        m_canvas->resize(400, 400);
+        m_canvas->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_canvas.get()));
+        m_canvas->setDocument(m_doc.get());
+    }
+    void cleanup() {
+        m_canvas.reset();
+        m_doc.reset();
+    }
+
+    void fitsAndCentres() {
+        // 200 x 100 in 400 x 400: width limits, scale 2, centred vertically.
+        QCOMPARE(m_canvas->scale(), 2.0);
+        QVERIFY(nearPoint(m_canvas->imageToWidget({0, 0}), {0, 100}));
+        QVERIFY(nearPoint(m_canvas->imageToWidget({200, 100}), {400, 300}));
+        m_canvas->resize(300, 600); // still fitted: follows the size
+        QCOMPARE(m_canvas->scale(), 1.5);
+        QVERIFY(nearPoint(m_canvas->imageToWidget({0, 0}), {0, 225}));
+    }
+
+    void wheelZoomKeepsPointUnderCursor() {
+        const QPointF at(130, 170);
+        const QPointF under = m_canvas->widgetToImage(at);
+        QSignalSpy zoomed(m_canvas.get(), &ImageCanvas::zoomChanged);
+        wheel(m_canvas.get(), at, 120);
+        QCOMPARE(m_canvas->scale(), 2.5);
+        QVERIFY(nearPoint(m_canvas->imageToWidget(under), at));
+        wheel(m_canvas.get(), at, -240);
+        QVERIFY(std::abs(m_canvas->scale() - 2.0 / 1.25) < 1e-12);
+        QVERIFY(nearPoint(m_canvas->imageToWidget(under), at));
+        QCOMPARE(zoomed.count(), 2);
+        m_canvas->resize(500, 500); // zoomed by hand: a resize no longer refits
+        QVERIFY(std::abs(m_canvas->scale() - 2.0 / 1.25) < 1e-12);
+    }
+
+    // 1:1 means one image pixel per device pixel: at a device pixel ratio of 2 that is half a
+    // logical pixel (main() runs this test at QT_SCALE_FACTOR=2).
+    void actualPixelsIsPerDevicePixel() {
+        QCOMPARE(m_canvas->devicePixelRatioF(), 2.0);
+        const QPointF centre(m_canvas->width() / 2.0, m_canvas->height() / 2.0);
+        const QPointF under = m_canvas->widgetToImage(centre);
+        m_canvas->zoomActualPixels();
+        QCOMPARE(m_canvas->scale(), 0.5);
+        QVERIFY(nearPoint(m_canvas->imageToWidget(under), centre));
+        m_canvas->zoomToFit();
+        QCOMPARE(m_canvas->scale(), 2.0);
+    }
+
+    void panWithMiddleButtonSpaceOrTool() {
+        const QPointF origin = m_canvas->imageToWidget({0, 0});
+        QTest::mousePress(m_canvas.get(), Qt::MiddleButton, {}, QPoint(100, 100));
+        QTest::mouseMove(m_canvas.get(), QPoint(130, 120));
+        QTest::mouseRelease(m_canvas.get(), Qt::MiddleButton, {}, QPoint(130, 120));
+        QVERIFY(nearPoint(m_canvas->imageToWidget({0, 0}), origin + QPointF(30, 20)));
+
+        m_canvas->setTool(CanvasTool::Pan);
+        QTest::mousePress(m_canvas.get(), Qt::LeftButton, {}, QPoint(100, 100));
+        QTest::mouseMove(m_canvas.get(), QPoint(90, 95));
+        QTest::mouseRelease(m_canvas.get(), Qt::LeftButton, {}, QPoint(90, 95));
+        QVERIFY(nearPoint(m_canvas->imageToWidget({0, 0}), origin + QPointF(20, 15)));
+
+        // Space held: the box tool pans instead of drawing a box.
+        m_canvas->setTool(CanvasTool::Box);
+        m_canvas->setFocus();
+        QTest::keyPress(m_canvas.get(), Qt::Key_Space);
+        QTest::mousePress(m_canvas.get(), Qt::LeftButton, {}, QPoint(100, 100));
+        QTest::mouseMove(m_canvas.get(), QPoint(100, 140));
+        QTest::mouseRelease(m_canvas.get(), Qt::LeftButton, {}, QPoint(100, 140));
+        QTest::keyRelease(m_canvas.get(), Qt::Key_Space);
+        QVERIFY(nearPoint(m_canvas->imageToWidget({0, 0}), origin + QPointF(20, 55)));
+        QVERIFY(m_doc->prompts().boxes.empty());
+    }
+
+    void cursorReportsImagePixels() {
+        QSignalSpy moved(m_canvas.get(), &ImageCanvas::cursorMoved);
+        // Scale 2, image at (0, 100): widget (51, 141) is image (25.5, 20.5) -> pixel (25, 20).
+        // Sent directly: QTest's mouse helpers round through device pixels at this scale.
+        move(QPointF(51, 141));
+        QVERIFY(!moved.isEmpty());
+        QCOMPARE(moved.last().at(0).toPoint(), QPoint(25, 20));
+        QCOMPARE(moved.last().at(1).toBool(), true);
+        move(QPointF(51, 50)); // above the image
+        QCOMPARE(moved.last().at(1).toBool(), false);
+    }
+
+private:
+    void move(QPointF at) {
+        QMouseEvent e(QEvent::MouseMove, at, m_canvas->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                      Qt::NoModifier);
+        QApplication::sendEvent(m_canvas.get(), &e);
+    }
+};
+
+int main(int argc, char** argv) {
+    // High-DPI: a device pixel ratio of 2, so 1:1 zoom and fitting are checked in logical units.
+    qputenv("QT_SCALE_FACTOR", "2");
+    QApplication app(argc, argv);
+    TestImageCanvas t;
+    return QTest::qExec(&t, argc, argv);
+}
+
+#include "tst_image_canvas.moc"
