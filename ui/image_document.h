@@ -43,6 +43,10 @@ public:
     void setCalibration(double mmPerPixel);
     bool isCalibrated() const { return m_calibratedMm > 0; }
 
+    // A DICOM source also gets its mask as a DICOM SEG (DESIGN.md, Data formats).
+    void setDicom(bool dicom) { m_dicom = dicom; }
+    bool isDicom() const { return m_dicom; }
+
     const Prompts& prompts() const { return m_prompts; }
     void setPrompts(const Prompts& prompts);
 
@@ -69,6 +73,7 @@ private:
     double m_spacingRowMm = 0;
     double m_spacingColMm = 0;
     double m_calibratedMm = 0;
+    bool m_dicom = false;
 };
 
 } // namespace dermsam

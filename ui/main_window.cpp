@@ -562,6 +562,7 @@ void MainWindow::onImageLoaded() {
     ImageDocument* old = m_doc;
     auto* doc = new ImageDocument(++m_nextImageId, loaded.path, loaded.rgb, this);
     doc->setFileSpacing(loaded.spacingRowMm, loaded.spacingColMm);
+    doc->setDicom(loaded.isDicom);
     m_doc = doc;
     m_undoGroup->addStack(doc->undoStack());
     m_undoGroup->setActiveStack(doc->undoStack());

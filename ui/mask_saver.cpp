@@ -4,8 +4,10 @@
 #include "ui/image_document.h"
 
 #include "core/core_error.h"
+#include "core/dicom_seg.h"
 #include "core/mask_io.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 namespace dermsam {
@@ -14,6 +16,11 @@ QString maskPathForImage(const QString& imagePath) {
     const QFileInfo fi(imagePath);
     return QString::fromStdString(maskPathFor(QFile::encodeName(fi.absolutePath()).toStdString(),
                                               fi.completeBaseName().toStdString()));
+}
+
+QString dicomSegPathFor(const QString& maskPath) {
+    const QFileInfo fi(maskPath);
+    return fi.dir().filePath(fi.completeBaseName() + QStringLiteral(".dcm"));
 }
 
 QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model,
@@ -38,6 +45,11 @@ QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model,
         sidecar.preprocessingProfile = model.profile.toStdString();
     }
     try {
+        // The SEG first: it is the write that can fail on the source's content, and each file
+        // is atomic, so a failure here leaves every old file as it was.
+        if (doc.isDicom())
+            saveDicomSeg(QFile::encodeName(dicomSegPathFor(maskPath)).toStdString(), m.clone(),
+                         QFile::encodeName(doc.path()).toStdString(), sidecar);
         saveMask(QFile::encodeName(maskPath).toStdString(), m.clone(), sidecar);
     } catch (const CoreError& e) {
         return errorCodeText(QString::fromLatin1(coreErrorCodeName(e.code())),

@@ -11,8 +11,12 @@ class ImageDocument;
 // Where a document's mask goes: <image folder>/<stem>_segmentation.png.
 QString maskPathForImage(const QString& imagePath);
 
-// Saves the document's mask and sidecar atomically (core/mask_io). Returns an empty string on
-// success, else a translated sentence; the old files stay as they were on failure.
+// The DICOM SEG beside a mask PNG: <stem>_segmentation.dcm.
+QString dicomSegPathFor(const QString& maskPath);
+
+// Saves the document's mask and sidecar atomically (core/mask_io), and for a DICOM source also
+// a DICOM SEG (core/dicom_seg). Returns an empty string on success, else a translated sentence;
+// the old files stay as they were on failure.
 QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const QString& maskPath);
 
 } // namespace dermsam

@@ -6,6 +6,9 @@
 #include "ui/inference_controller.h"
 #include "ui/main_window.h"
 #include "ui/mask_commands.h"
+#include "ui/mask_saver.h"
+
+#include "core/dicom_seg.h"
 
 #include <QAction>
 #include <QApplication>
@@ -85,6 +88,12 @@ bool writeDicom(const QString& path, const QImage& img, DicomKind kind, const ch
     ds->putAndInsertString(DCM_SOPInstanceUID,
                            dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT));
     ds->putAndInsertString(DCM_Modality, "XC");
+    ds->putAndInsertString(DCM_PatientName, "Test^Lesion");
+    ds->putAndInsertString(DCM_PatientID, "DERMSAM-TEST");
+    ds->putAndInsertString(DCM_StudyInstanceUID,
+                           dcmGenerateUniqueIdentifier(uid, SITE_STUDY_UID_ROOT));
+    ds->putAndInsertString(DCM_SeriesInstanceUID,
+                           dcmGenerateUniqueIdentifier(uid, SITE_SERIES_UID_ROOT));
     ds->putAndInsertUint16(DCM_Rows, static_cast<Uint16>(img.height()));
     ds->putAndInsertUint16(DCM_Columns, static_cast<Uint16>(img.width()));
     ds->putAndInsertUint16(DCM_SamplesPerPixel, colour ? 3 : 1);
@@ -253,6 +262,16 @@ private Q_SLOTS:
                 mask.setPixel(x, y, 255);
         doc->undoStack()->push(new ModelResultCommand(doc, 1, mask, ModelResultInfo{}));
         QTRY_VERIFY(measurementText(w).startsWith(QStringLiteral("Area 200 px")));
+        // Saved as PNG + sidecar and, for a DICOM source, as a DICOM SEG that reads back equal.
+        QVERIFY(w.saveCurrent());
+        const QString png = maskPathForImage(path);
+        QVERIFY(QFile::exists(png));
+        const cv::Mat seg = loadDicomSeg(dicomSegPathFor(png).toStdString());
+        QCOMPARE(seg.rows, 30);
+        QCOMPARE(seg.cols, 40);
+        QCOMPARE(cv::countNonZero(seg), 200);
+        QCOMPARE(int(seg.at<uchar>(5, 8)), 255);
+        QCOMPARE(int(seg.at<uchar>(4, 8)), 0);
         if (spacing.isEmpty()) {
             QVERIFY(!doc->hasSpacing());
             QVERIFY(!measurementText(w).contains(QStringLiteral("mm")));
@@ -564,6 +583,7 @@ private Q_SLOTS:
         QVERIFY(w.saveCurrent());
         QVERIFY(!doc->isModified());
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("lesion_segmentation.png"))));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("lesion_segmentation.dcm"))));
     }
 };
 
