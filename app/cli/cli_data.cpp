@@ -4,6 +4,7 @@
 #include "app/cli/cli_eval.h"
 #include "app/cli/cli_model_args.h"
 
+#include "core/comparison.h"
 #include "core/core_error.h"
 #include "core/dataset.h"
 #include "core/dataset_split.h"
@@ -100,13 +101,6 @@ EvalPrompt promptFromArgs(const Args& args) {
     return p;
 }
 
-std::string summaryJson(const MetricSummary& s) {
-    return "{\"mean\":" + Json::number(s.mean) + ",\"sd\":" + Json::number(s.sd) + ",\"ci\":[" +
-           Json::number(s.ciLow) + "," + Json::number(s.ciHigh) +
-           "],\"median\":" + Json::number(s.median) + ",\"n\":" + std::to_string(s.n) +
-           ",\"missing\":" + std::to_string(s.missing) + "}";
-}
-
 std::string promptText(const Prompts& p) {
     char buf[128];
     if (!p.boxes.empty()) {
@@ -146,14 +140,6 @@ std::string imageJson(const EvalImageResult& r) {
            ",\"prompt\":" + promptJson(r.prompt) + "}";
 }
 
-std::string summaryFieldsJson(const MetricsReport& s) {
-    return "\"dice\":" + summaryJson(s.dice) + ",\"iou\":" + summaryJson(s.jaccard) +
-           ",\"thresholded_jaccard\":" + summaryJson(s.thresholdedJaccard) +
-           ",\"sensitivity\":" + summaryJson(s.sensitivity) +
-           ",\"specificity\":" + summaryJson(s.specificity) +
-           ",\"accuracy\":" + summaryJson(s.accuracy) + ",\"hd95\":" + summaryJson(s.hd95Px);
-}
-
 std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt, uint64_t seed) {
     std::string j = "{\"n\":" + std::to_string(run.images.size()) +
                     ",\"model\":" + Json::quote(m.isDefault ? "default" : m.path) +
@@ -162,19 +148,10 @@ std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt
                     ",\"prompt\":" + Json::quote(evalPromptName(prompt)) +
                     ",\"seed\":" + std::to_string(seed) +
                     ",\"skipped\":" + std::to_string(run.skipped.size()) + "," +
-                    summaryFieldsJson(run.summary) + ",\"per_image\":[";
+                    metricsReportFieldsJson(run.summary) + ",\"per_image\":[";
     for (size_t i = 0; i < run.images.size(); ++i)
         j += (i ? "," : "") + imageJson(run.images[i]);
     return j + "]}";
-}
-
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (char c : s)
-        q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
 }
 
 void writeText(const std::string& path, const std::string& text) {
@@ -289,21 +266,6 @@ int runEval(const std::vector<std::string>& argv) {
     return 0;
 }
 
-std::string wilcoxonJson(const WilcoxonResult& w) {
-    return "{\"method\":" + Json::quote(wilcoxonMethodName(w.method)) +
-           ",\"pairs\":" + std::to_string(w.pairs) + ",\"n\":" + std::to_string(w.n) +
-           ",\"zeros\":" + std::to_string(w.zeros) + ",\"ties\":" + (w.ties ? "true" : "false") +
-           ",\"w\":" + Json::number(w.wPlus) + ",\"w_minus\":" + Json::number(w.wMinus) +
-           ",\"z\":" + Json::number(w.z) + ",\"p\":" + Json::number(w.pValue) + "}";
-}
-
-std::string differenceJson(const PairedDifference& d, const WilcoxonResult& w) {
-    return "{\"difference\":\"B - A\",\"mean_difference\":" + Json::number(d.meanDifference) +
-           ",\"sd\":" + Json::number(d.sdDifference) + ",\"ci\":[" + Json::number(d.ci.low) + "," +
-           Json::number(d.ci.high) + "],\"wilcoxon\":" + wilcoxonJson(w) +
-           ",\"significant\":" + (w.pValue < 0.05 ? "true" : "false") + "}";
-}
-
 int runCompare(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
     args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
@@ -333,77 +295,27 @@ int runCompare(const std::vector<std::string>& argv) {
     const EvalRun runA = evaluate(a, items, options, "A ");
     const EvalRun runB = evaluate(b, items, options, "B ");
 
-    // Pairs = images both runs scored (a skip is a property of the data, so normally all).
-    std::vector<const EvalImageResult*> pa, pb;
-    for (const auto& ra : runA.images)
-        for (const auto& rb : runB.images)
-            if (ra.metrics.id == rb.metrics.id) {
-                pa.push_back(&ra);
-                pb.push_back(&rb);
-                break;
-            }
-    if (pa.empty())
+    const PairedComparison c = compareRuns(runA, runB);
+    if (c.ids.empty())
         throw UsageError("no image was scored by both models");
-    std::vector<double> diceA, diceB, iouA, iouB;
-    for (size_t i = 0; i < pa.size(); ++i) {
-        diceA.push_back(pa[i]->metrics.dice);
-        diceB.push_back(pb[i]->metrics.dice);
-        iouA.push_back(pa[i]->metrics.jaccard);
-        iouB.push_back(pb[i]->metrics.jaccard);
-    }
-    const WilcoxonResult wDice = wilcoxonSignedRank(diceB, diceA);
-    const WilcoxonResult wIou = wilcoxonSignedRank(iouB, iouA);
-    const PairedDifference dDice = pairedMeanDifference(diceB, diceA);
-    const PairedDifference dIou = pairedMeanDifference(iouB, iouA);
-
-    char verdict[256];
-    if (wDice.pValue < 0.05)
-        std::snprintf(verdict, sizeof verdict,
-                      "model %s has the higher Dice (mean difference B - A %+.4f, Wilcoxon p = "
-                      "%.4g): significant at 0.05",
-                      dDice.meanDifference > 0 ? "B" : "A", dDice.meanDifference, wDice.pValue);
-    else
-        std::snprintf(verdict, sizeof verdict,
-                      "no significant difference in Dice (mean difference B - A %+.4f, "
-                      "Wilcoxon p = %.4g >= 0.05): not significant",
-                      dDice.meanDifference, wDice.pValue);
-
-    const auto modelJson = [](const LoadedModel& m, const EvalRun& r) {
-        return "{\"model\":" + Json::quote(m.isDefault ? "default" : m.path) +
-               ",\"sha256\":" + Json::quote(m.sha256) +
-               ",\"profile\":" + Json::quote(profileName(m.profile)) +
-               ",\"n\":" + std::to_string(r.images.size()) + "," + summaryFieldsJson(r.summary) +
-               "}";
+    const WilcoxonResult& wDice = c.wilcoxonDice;
+    const WilcoxonResult& wIou = c.wilcoxonIou;
+    const PairedDifference& dDice = c.dice;
+    const PairedDifference& dIou = c.iou;
+    const auto named = [](const LoadedModel& m) {
+        return ComparedModel{m.isDefault ? "default" : m.path, m.sha256, profileName(m.profile)};
     };
-    std::string j = "{\"n\":" + std::to_string(pa.size()) +
-                    ",\"prompt\":" + Json::quote(evalPromptName(prompt)) +
-                    ",\"seed\":" + std::to_string(options.seed) + ",\"models\":[" +
-                    modelJson(a, runA) + "," + modelJson(b, runB) +
-                    "],\"dice\":" + differenceJson(dDice, wDice) +
-                    ",\"iou\":" + differenceJson(dIou, wIou) +
-                    ",\"significant\":" + (wDice.pValue < 0.05 ? "true" : "false") +
-                    ",\"verdict\":" + Json::quote(verdict) + ",\"per_image\":[";
-    std::ostringstream csv;
-    csv << "id,dice_a,dice_b,iou_a,iou_b\n";
-    for (size_t i = 0; i < pa.size(); ++i) {
-        j += (i ? "," : "") + std::string("{\"id\":") + Json::quote(pa[i]->metrics.id) +
-             ",\"dice_a\":" + Json::number(diceA[i]) + ",\"dice_b\":" + Json::number(diceB[i]) +
-             ",\"iou_a\":" + Json::number(iouA[i]) + ",\"iou_b\":" + Json::number(iouB[i]) + "}";
-        csv << csvField(pa[i]->metrics.id) << "," << Json::number(diceA[i]) << ","
-            << Json::number(diceB[i]) << "," << Json::number(iouA[i]) << ","
-            << Json::number(iouB[i]) << "\n";
-    }
-    j += "]}";
+    const std::string j = comparisonJson(c, prompt, options.seed, named(a), runA, named(b), runB);
     if (args.has("report")) {
         const std::string base = reportBase(args.value("report"));
         writeText(base + ".json", j + "\n");
-        writeText(base + ".csv", csv.str());
+        writeText(base + ".csv", comparisonCsv(c));
     }
     if (args.flag("json")) {
         std::printf("%s\n", j.c_str());
         return 0;
     }
-    std::printf("%zu paired images, prompt %s\n", pa.size(), evalPromptName(prompt));
+    std::printf("%zu paired images, prompt %s\n", c.ids.size(), evalPromptName(prompt));
     std::printf("A: %s\n", models[0].c_str());
     printSummary("Dice", runA.summary.dice);
     printSummary("IoU", runA.summary.jaccard);
@@ -417,7 +329,7 @@ int runCompare(const std::vector<std::string>& argv) {
     std::printf("IoU B - A: %+.4f (95%% CI %+.4f to %+.4f); Wilcoxon (%s) n = %d, p = %.4g\n",
                 dIou.meanDifference, dIou.ci.low, dIou.ci.high, wilcoxonMethodName(wIou.method),
                 wIou.n, wIou.pValue);
-    std::printf("%s\n", verdict);
+    std::printf("%s\n", c.verdict.c_str());
     return 0;
 }
 
