@@ -10,6 +10,7 @@
 #include "ui/mask_saver.h"
 #include "ui/settings_dialog.h"
 #include "ui/ui_language.h"
+#include "ui/wizard/finetune_wizard.h"
 #include "ui/worklist_view.h"
 
 #include "dermsam_version.h"
@@ -293,6 +294,27 @@ void MainWindow::createActions() {
     connect(m_toolGroup, &QActionGroup::triggered, this,
             [this](QAction* a) { m_canvas->setTool(static_cast<CanvasTool>(a->data().toInt())); });
     m_canvas->setTool(CanvasTool::Box);
+    // The fine-tuning wizard (ui/wizard) is not modal; its "use this model now" switches the
+    // model through the settings, as Edit > Settings does.
+    const auto connectWizard = [this](FineTuneWizard* wizard) {
+        connect(wizard, &FineTuneWizard::useModelRequested, this, [this](const QString& path) {
+            m_settings.checkpoint = path;
+            QSettings qs;
+            m_settings.save(qs);
+            loadModelFromSettings();
+        });
+    };
+    tools->addSeparator();
+    QAction* fineTune = tools->addAction(QString(), this, [this, connectWizard] {
+        auto* wizard = new FineTuneWizard(m_settings.checkpoint, this);
+        wizard->setAttribute(Qt::WA_DeleteOnClose);
+        connectWizard(wizard);
+        wizard->show();
+    });
+    fineTune->setObjectName(QStringLiteral("fineTuneAction"));
+    onRetranslate([fineTune] { fineTune->setText(tr("&Fine-tune model...")); });
+    if (FineTuneWizard* wizard = FineTuneWizard::startFromEnvironment(m_settings.checkpoint, this))
+        connectWizard(wizard);
     bar->addSeparator();
     auto* brushLabel = new QLabel(bar);
     onRetranslate([brushLabel] { brushLabel->setText(tr("Brush size:")); });

@@ -1,0 +1,363 @@
+// Protects the fine-tuning wizard: full run, CLI-equal results, files, cancel, responsive GUI.
+// labels: gui
+#include "core/comparison.h"
+#include "core/dataset.h"
+#include "core/dataset_split.h"
+#include "core/evaluation.h"
+#include "model/device.h"
+#include "model/model_loader.h"
+#include "model/safetensors.h"
+#include "model/sam_architecture.h"
+#include "model/sam_model.h"
+#include "ui/wizard/data_page.h"
+#include "ui/wizard/finetune_wizard.h"
+#include "ui/wizard/finetune_worker.h"
+#include "ui/wizard/qcustomplot_include.h"
+#include "ui/wizard/run_page.h"
+#include "ui/wizard/split_page.h"
+
+#include "test_support.h"
+
+#include <ATen/ATen.h>
+
+#include <QAbstractButton>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProcess>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+using namespace dermsam;
+
+namespace {
+
+// Measures the longest gap between ticks of a 5 ms timer on the GUI thread. On a machine with
+// more runnable threads than cores a gap also holds time the thread spent waiting for a CPU
+// (Linux schedstat, "run-queue wait"); that is the scheduler, not our code, so blocked() leaves
+// it out. A GUI thread that works or waits on a lock for 50 ms shows 50 ms either way.
+class BlockProbe : public QObject {
+public:
+    BlockProbe() {
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            ++m_ticks;
+            const qint64 queued = runQueueWaitNs();
+            if (m_clock.isValid()) {
+                const qint64 gap = m_clock.restart();
+                const qint64 waited =
+                    queued >= 0 && m_queued >= 0 ? (queued - m_queued) / 1000000 : 0;
+                const qint64 blocked = std::max<qint64>(0, gap - waited);
+                if (blocked > 25 && qEnvironmentVariableIsSet("PROBE_DEBUG"))
+                    qInfo("gap %lld ms (%lld ms waiting for a CPU) at tick %d", gap, waited,
+                          m_ticks);
+                m_worstGap = std::max(m_worstGap, gap);
+                m_worst = std::max(m_worst, blocked);
+            } else {
+                m_clock.start();
+            }
+            m_queued = queued;
+        });
+        m_timer.start(5);
+    }
+    qint64 worstMs() const { return m_worst; }
+    qint64 worstGapMs() const { return m_worstGap; }
+    // The test's own synchronous checks block the GUI thread on purpose: not measured.
+    void pause() {
+        m_timer.stop();
+        m_clock.invalidate();
+    }
+    void resume() { m_timer.start(5); }
+    int ticks() const { return m_ticks; }
+
+private:
+    static qint64 runQueueWaitNs() {
+        QFile f(QStringLiteral("/proc/thread-self/schedstat"));
+        if (!f.open(QIODevice::ReadOnly))
+            return -1;
+        const QList<QByteArray> parts = f.readAll().simplified().split(' ');
+        return parts.size() >= 2 ? parts[1].toLongLong() : -1;
+    }
+
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_worst = 0;
+    qint64 m_worstGap = 0;
+    qint64 m_queued = -1;
+    int m_ticks = 0;
+};
+
+constexpr int kTrain = 4;
+constexpr int kVal = 2;
+constexpr int kTest = 4;
+
+} // namespace
+
+class TestFineTuneWizard : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void runsToTheEndAndAgreesWithCli();
+    void stopKeepsLoadableCheckpoint();
+
+private:
+    // Fills the first four pages and starts the run; returns false (with a failed check) when
+    // a page did not become complete.
+    void driveToRun(FineTuneWizard& w, const QString& out, int epochs, int batch);
+
+    QTemporaryDir m_tmp;
+    QString m_data;
+    QString m_model;
+};
+
+void TestFineTuneWizard::initTestCase() {
+    DERMSAM_REQUIRE_ISIC(isic);
+    QVERIFY(m_tmp.isValid());
+    QStandardPaths::setTestModeEnabled(true); // embedding cache in a test location
+    QCoreApplication::setOrganizationName(QStringLiteral("DermSAM-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_finetune_wizard"));
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_tmp.path() + "/settings");
+    QSettings().clear();
+
+    // A handful of real ISIC images: the first of each split of the shared split file.
+    m_data = m_tmp.path() + "/data";
+    QVERIFY(QDir().mkpath(m_data + "/images"));
+    QVERIFY(QDir().mkpath(m_data + "/masks"));
+    const Dataset ds = scanDataset(isic.toStdString());
+    const DatasetSplit all =
+        applySplitFile(ds, loadSplitFile((isic + "/splits.txt").toStdString()));
+    QFile split(m_data + "/splits.txt");
+    QVERIFY(split.open(QIODevice::WriteOnly));
+    const auto take = [&](const std::vector<DatasetItem>& items, int n, const char* name) {
+        for (int i = 0; i < n; ++i) {
+            const DatasetItem& it = items.at(static_cast<size_t>(i));
+            const QString id = QString::fromStdString(it.id);
+            QVERIFY(QFile::copy(QString::fromStdString(it.imagePath),
+                                m_data + "/images/" + id + ".jpg"));
+            QVERIFY(QFile::copy(QString::fromStdString(it.maskPath),
+                                m_data + "/masks/" + id + "_segmentation.png"));
+            split.write((id + " " + name + "\n").toUtf8());
+        }
+    };
+    take(all.train, kTrain, "train");
+    take(all.val, kVal, "val");
+    take(all.test, kTest, "test");
+    split.close();
+
+    // The base model: a seeded random compact model in a file (the "checkpoint file" choice).
+    at::manual_seed(11);
+    const SamModel base(SamArchitecture::compact());
+    m_model = m_tmp.path() + "/base.safetensors";
+    writeSafetensors(m_model.toStdString(), base.stateDict(), {{"profile", "compact"}});
+}
+
+void TestFineTuneWizard::driveToRun(FineTuneWizard& w, const QString& out, int epochs, int batch) {
+    w.settings().dataFolder = m_data;
+    w.show();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::DataPageId));
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 20000);
+    const auto* data = qobject_cast<DataPage*>(w.currentPage());
+    QCOMPARE(data->scan().pairs, kTrain + kVal + kTest);
+    QCOMPARE(data->scan().layout, QStringLiteral("isic"));
+    QVERIFY(data->scan().problems.isEmpty());
+    QCOMPARE(w.findChild<QListWidget*>("dataPreviews")->count(), 8);
+
+    w.next();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::SplitPageId));
+    QVERIFY(w.findChild<QRadioButton*>("useSplitFile")->isChecked()); // the folder has one
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 10000);
+    const SplitResult counts = qobject_cast<SplitPage*>(w.currentPage())->counts();
+    QCOMPARE(counts.train, kTrain);
+    QCOMPARE(counts.val, kVal);
+    QCOMPARE(counts.test, kTest);
+
+    w.next();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::ModelPageId));
+    w.findChild<QRadioButton*>("baseFile")->setChecked(true);
+    w.findChild<QLineEdit*>("basePath")->setText(m_model);
+    QVERIFY(w.currentPage()->isComplete());
+
+    w.next();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::SettingsPageId));
+    if (!QSettings().contains("finetune/epochs"))
+        QCOMPARE(w.findChild<QSpinBox*>("epochs")->value(), 10); // CLI default on a first run
+    w.findChild<QSpinBox*>("epochs")->setValue(epochs);
+    w.findChild<QSpinBox*>("batchSize")->setValue(batch);
+    w.findChild<QLineEdit*>("outputFolder")->setText(out);
+
+    w.next();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::RunPageId));
+}
+
+void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
+    DERMSAM_REQUIRE_ISIC(isic);
+    Q_UNUSED(isic)
+    BlockProbe probe;
+    const QString out = m_tmp.path() + "/run1";
+    FineTuneWizard w(QString{});
+    QSignalSpy epochs(w.worker(), &FineTuneWorker::epochFinished);
+    QSignalSpy zeroShot(w.worker(), &FineTuneWorker::zeroShotValidated);
+    driveToRun(w, out, 2, 2);
+    if (QTest::currentTestFailed())
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 60000);
+    qInfo("training: %lld ms", clock.restart());
+    const TrainingOutcome t = w.trainingOutcome;
+    QVERIFY2(t.completed, qPrintable(t.error + " " + t.errorPath));
+    QCOMPARE(t.epochsDone, 2);
+    QCOMPARE(t.trainCount, kTrain);
+    QCOMPARE(t.valCount, kVal);
+    QCOMPARE(epochs.count(), 2);
+    QCOMPARE(zeroShot.count(), 1);
+    // The live curves hold one point per epoch.
+    const auto* run = qobject_cast<RunPage*>(w.page(FineTuneWizard::RunPageId));
+    QCOMPARE(run->plot()->graph(0)->dataCount(), 2);
+    QCOMPARE(run->plot()->graph(1)->dataCount(), 2);
+
+    w.next();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::ResultsPageId));
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 60000);
+    qInfo("evaluation: %lld ms, worst GUI-thread gap so far %lld ms", clock.restart(),
+          probe.worstMs());
+    probe.pause();
+    const ComparisonResult r = w.comparison;
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error + " " + r.errorPath));
+    QCOMPARE(r.n, kTest);
+    QCOMPARE(r.gained.size() + r.lost.size() <= kTest, true);
+    QCOMPARE(w.findChild<QListWidget*>("gainedImages")->count(), r.gained.size());
+
+    // The same comparison through the library, without the embedding cache: identical JSON.
+    const LoadedModel a = loadModel(m_model.toStdString());
+    const LoadedModel b = loadModel(t.checkpoint.toStdString());
+    const std::vector<DatasetItem> test =
+        applySplitFile(scanDataset(m_data.toStdString()),
+                       loadSplitFile((out + "/splits.txt").toStdString()))
+            .test;
+    QCOMPARE(int(test.size()), kTest);
+    // LibTorch's thread count is per thread (OpenMP): use all cores here too, as the CLI and
+    // the worker do, so the encoder sums in the same order.
+    configureThreads(0);
+    EvalOptions options; // ground-truth box, seed 0: compare's defaults
+    const EvalRun ra = runEvaluation(Predictor(a.model, a.profile), a.sha256, test, options);
+    const EvalRun rb = runEvaluation(Predictor(b.model, b.profile), b.sha256, test, options);
+    const PairedComparison c = compareRuns(ra, rb);
+    QCOMPARE(r.diceA.mean, ra.summary.dice.mean);
+    QCOMPARE(r.diceA.sd, ra.summary.dice.sd);
+    QCOMPARE(r.diceB.mean, rb.summary.dice.mean);
+    QCOMPARE(r.iouB.sd, rb.summary.jaccard.sd);
+    QCOMPARE(r.diceP, c.wilcoxonDice.pValue);
+    QCOMPARE(r.diceMeanDifference, c.dice.meanDifference);
+    QCOMPARE(r.diceCiLow, c.dice.ci.low);
+    QCOMPARE(r.iouP, c.wilcoxonIou.pValue);
+    const auto named = [](const LoadedModel& m) {
+        return ComparedModel{m.path, m.sha256, profileName(m.profile)};
+    };
+    QCOMPARE(r.reportJson.toStdString(),
+             comparisonJson(c, EvalPrompt::Box, 0, named(a), ra, named(b), rb));
+    // What the page shows is those numbers.
+    const QString shown = w.findChild<QLabel*>("resultsSummary")->text();
+    QVERIFY(shown.contains(QString::number(rb.summary.dice.mean, 'f', 4)));
+    QVERIFY(shown.contains(QString::asprintf("%+.4f", c.dice.meanDifference)));
+
+    // And the command line itself, when it is built.
+    const QString cli = QStringLiteral(DERMSAM_CLI_PATH);
+    if (QFileInfo(cli).isExecutable()) {
+        QProcess p;
+        p.start(cli, {"compare", "--data", m_data, "--split", out + "/splits.txt:test", "--model",
+                      m_model, "--model", t.checkpoint, "--json", "--no-cache"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(), r.reportJson);
+    } else {
+        qInfo("dermsam-cli not built: compared with the library only");
+    }
+
+    probe.resume();
+    QTRY_VERIFY(probe.ticks() > 0);
+    w.next();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::SavePageId));
+    for (const char* name : {"finetuned.safetensors", "splits.txt", "compare.json", "compare.csv",
+                             "report.html", "training-curves.png", "dice-per-image.png"})
+        QVERIFY2(QFileInfo::exists(out + "/" + name), name);
+    QFile json(out + "/compare.json");
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(json.readAll()), r.reportJson + "\n");
+    QFile csv(out + "/compare.csv");
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readAll().toStdString(), comparisonCsv(c));
+
+    const int ticks = probe.ticks();
+    QTRY_VERIFY(probe.ticks() > ticks + 1); // the save page's work is inside a measured gap
+    probe.pause();
+    QSignalSpy use(&w, &FineTuneWizard::useModelRequested);
+    w.findChild<QPushButton*>("useModelButton")->click();
+    QCOMPARE(use.count(), 1);
+    QCOMPARE(use.at(0).at(0).toString(), t.checkpoint);
+
+    // This run's settings are remembered for the next one.
+    QSettings s;
+    QCOMPARE(s.value("finetune/epochs").toInt(), 2);
+    QCOMPARE(s.value("finetune/batchSize").toInt(), 2);
+    QCOMPARE(s.value("finetune/baseModel").toString(), m_model);
+    FineTuneWizard again(QString{});
+    QCOMPARE(again.settings().dataFolder, m_data);
+    QCOMPARE(again.settings().epochs, 2);
+
+    qInfo("GUI thread during the whole run: worst block %lld ms, worst tick gap %lld ms",
+          probe.worstMs(), probe.worstGapMs());
+    QVERIFY2(probe.worstMs() < 50, qPrintable(QString::number(probe.worstMs())));
+}
+
+void TestFineTuneWizard::stopKeepsLoadableCheckpoint() {
+    DERMSAM_REQUIRE_ISIC(isic);
+    Q_UNUSED(isic)
+    const BlockProbe probe;
+    const QString out = m_tmp.path() + "/run2";
+    FineTuneWizard w(QString{});
+    QSignalSpy steps(w.worker(), &FineTuneWorker::stepFinished);
+    QSignalSpy epochs(w.worker(), &FineTuneWorker::epochFinished);
+    QSignalSpy finished(w.worker(), &FineTuneWorker::trainingFinished);
+    driveToRun(w, out, 200, 2);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(epochs.wait(60000));
+
+    // Pause holds the worker between steps; resume lets it go on.
+    w.findChild<QPushButton*>("pauseButton")->click();
+    QVERIFY(w.control().isPaused());
+    steps.wait(200); // at most the step that was running lands
+    const int pausedAt = steps.count();
+    QVERIFY(!steps.wait(400));
+    QCOMPARE(steps.count(), pausedAt);
+    w.findChild<QPushButton*>("pauseButton")->click();
+    QVERIFY(steps.wait(10000));
+
+    w.findChild<QPushButton*>("cancelRunButton")->click();
+    QVERIFY(finished.count() == 1 || finished.wait(30000));
+    const TrainingOutcome t = w.trainingOutcome;
+    QVERIFY(t.cancelled);
+    QVERIFY(!t.completed);
+    QVERIFY(t.checkpointExists);
+    QVERIFY(t.epochsDone >= 1 && t.epochsDone < 200);
+    QVERIFY(w.currentPage()->isComplete()); // the kept checkpoint can go on to the comparison
+    const qint64 worst = probe.worstMs();
+    qInfo("GUI thread, run with pause and stop: worst tick gap %lld ms", probe.worstGapMs());
+    const LoadedModel m = loadModel(t.checkpoint.toStdString());
+    QVERIFY(m.model);
+    QCOMPARE(std::stoi(m.metadata.at("epoch")), t.bestEpoch);
+    qInfo("GUI thread, run with pause and stop: worst block %lld ms", worst);
+    QVERIFY2(worst < 50, qPrintable(QString::number(worst)));
+}
+
+QTEST_MAIN(TestFineTuneWizard)
+#include "tst_finetune_wizard.moc"

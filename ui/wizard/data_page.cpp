@@ -1,0 +1,118 @@
+#include "ui/wizard/data_page.h"
+
+#include "ui/error_text.h"
+#include "ui/wizard/finetune_wizard.h"
+#include "ui/wizard/finetune_worker.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMetaObject>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace dermsam {
+
+DataPage::DataPage(FineTuneWizard* wizard)
+    : QWizardPage(wizard)
+    , m_wizard(wizard) {
+    setTitle(tr("Data"));
+    setSubTitle(tr("Choose a folder of dermoscopy images and their lesion masks. ISIC, PH2, "
+                   "images/ + masks/ and MedSAM .npy layouts are recognised."));
+    m_folder = new QLineEdit(this);
+    m_folder->setObjectName(QStringLiteral("dataFolder"));
+    auto* browse = new QPushButton(tr("&Browse..."), this);
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_folder);
+    row->addWidget(browse);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("dataSummary"));
+    m_summary->setWordWrap(true);
+    m_problems = new QListWidget(this);
+    m_problems->setObjectName(QStringLiteral("dataProblems"));
+    m_problems->setMaximumHeight(90);
+    m_previews = new QListWidget(this);
+    m_previews->setObjectName(QStringLiteral("dataPreviews"));
+    m_previews->setViewMode(QListView::IconMode);
+    m_previews->setIconSize(QSize(150, 150));
+    m_previews->setResizeMode(QListView::Adjust);
+    m_previews->setMovement(QListView::Static);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(row);
+    layout->addWidget(m_summary);
+    layout->addWidget(new QLabel(tr("Problems (these pairs are left out):"), this));
+    layout->addWidget(m_problems);
+    layout->addWidget(new QLabel(tr("Preview (mask outlined in green):"), this));
+    layout->addWidget(m_previews, 1);
+
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Data folder"), m_folder->text());
+        if (!dir.isEmpty()) {
+            m_folder->setText(dir);
+            requestScan();
+        }
+    });
+    connect(m_folder, &QLineEdit::editingFinished, this, &DataPage::requestScan);
+    connect(m_wizard->worker(), &FineTuneWorker::datasetScanned, this, &DataPage::onScanned);
+}
+
+void DataPage::initializePage() {
+    if (m_folder->text().isEmpty())
+        m_folder->setText(m_wizard->settings().dataFolder);
+    if (!m_folder->text().isEmpty() && m_scan.folder != m_folder->text())
+        requestScan();
+}
+
+void DataPage::requestScan() {
+    const QString folder = m_folder->text().trimmed();
+    if (folder.isEmpty() || (folder == m_scan.folder && !m_scanning && m_scan.error.isEmpty()))
+        return;
+    m_request = m_wizard->nextRequestId();
+    m_scanning = true;
+    m_scan = DatasetScanResult{};
+    m_summary->setText(
+        tr("Checking every image and mask in %1...").arg(QDir::toNativeSeparators(folder)));
+    m_problems->clear();
+    m_previews->clear();
+    Q_EMIT completeChanged();
+    QMetaObject::invokeMethod(m_wizard->worker(), "scanDataset", Qt::QueuedConnection,
+                              Q_ARG(quint64, m_request), Q_ARG(QString, folder));
+}
+
+void DataPage::onScanned(quint64 requestId, const DatasetScanResult& result) {
+    if (requestId != m_request)
+        return;
+    m_scanning = false;
+    m_scan = result;
+    if (!result.error.isEmpty()) {
+        m_summary->setText(result.error == QLatin1String("unknown-layout")
+                               ? tr("No images with masks were recognised in this folder.")
+                               : errorCodeText(result.error, result.errorPath));
+    } else {
+        m_summary->setText(
+            tr("Layout: %1. %n usable image/mask pair(s), %2 problem(s).", nullptr, result.pairs)
+                .arg(result.layout)
+                .arg(result.problems.size()));
+        m_problems->addItems(result.problems);
+        for (const DatasetPreview& p : result.previews)
+            new QListWidgetItem(QIcon(QPixmap::fromImage(p.thumbnail)), p.id, m_previews);
+    }
+    Q_EMIT completeChanged();
+}
+
+bool DataPage::isComplete() const {
+    return !m_scanning && m_scan.error.isEmpty() && m_scan.pairs > 0 &&
+           m_scan.folder == m_folder->text().trimmed();
+}
+
+bool DataPage::validatePage() {
+    m_wizard->settings().dataFolder = m_scan.folder;
+    return true;
+}
+
+} // namespace dermsam

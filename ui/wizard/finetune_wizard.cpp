@@ -1,0 +1,149 @@
+#include "ui/wizard/finetune_wizard.h"
+
+#include "ui/wizard/data_page.h"
+#include "ui/wizard/finetune_worker.h"
+#include "ui/wizard/model_page.h"
+#include "ui/wizard/results_page.h"
+#include "ui/wizard/run_page.h"
+#include "ui/wizard/save_page.h"
+#include "ui/wizard/settings_page.h"
+#include "ui/wizard/split_page.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTimer>
+
+namespace dermsam {
+
+FineTuneWizard::FineTuneWizard(const QString& currentModel, QWidget* parent)
+    : QWizard(parent)
+    , m_currentModel(currentModel)
+    , m_control(std::make_shared<FineTuneControl>()) {
+    static const bool registered = [] {
+        qRegisterMetaType<DatasetScanResult>();
+        qRegisterMetaType<SplitRequest>();
+        qRegisterMetaType<SplitResult>();
+        qRegisterMetaType<EpochPoint>();
+        qRegisterMetaType<TrainingOutcome>();
+        qRegisterMetaType<ComparisonResult>();
+        qRegisterMetaType<FineTuneWizardSettings>();
+        return true;
+    }();
+    Q_UNUSED(registered)
+    setWindowTitle(tr("Fine-tune model"));
+    setWizardStyle(QWizard::ClassicStyle);
+    setOption(QWizard::NoBackButtonOnLastPage, true);
+    setOption(QWizard::NoCancelButtonOnLastPage, true);
+    resize(920, 720);
+    {
+        QSettings qs;
+        m_settings.load(qs);
+    }
+
+    m_worker = new FineTuneWorker(m_control);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.setObjectName(QStringLiteral("FineTuneWorker"));
+    m_thread.start();
+
+    setPage(DataPageId, new DataPage(this));
+    setPage(SplitPageId, new SplitPage(this));
+    setPage(ModelPageId, new ModelPage(this));
+    setPage(SettingsPageId, new SettingsPage(this));
+    setPage(RunPageId, new RunPage(this));
+    setPage(ResultsPageId, new ResultsPage(this));
+    setPage(SavePageId, new SavePage(this));
+    connect(this, &QWizard::currentIdChanged, this, [this](int id) {
+        // No going back into a finished run: its files are the results.
+        if (id >= ResultsPageId)
+            button(QWizard::BackButton)->setEnabled(false);
+        advanceIfComplete();
+    });
+    for (int id : pageIds())
+        connect(page(id), &QWizardPage::completeChanged, this, &FineTuneWizard::advanceIfComplete);
+}
+
+FineTuneWizard::~FineTuneWizard() {
+    // The worker checks the flag between steps and images, so this wait is short.
+    m_control->cancel();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void FineTuneWizard::rememberSettings() const {
+    QSettings qs;
+    m_settings.save(qs);
+}
+
+void FineTuneWizard::setAutopilot(bool on) {
+    m_autopilot = on;
+    advanceIfComplete();
+}
+
+void FineTuneWizard::advanceIfComplete() {
+    if (!m_autopilot || !currentPage() || currentId() == SavePageId)
+        return;
+    // Queued: next() must not run inside the page's own signal handler.
+    QTimer::singleShot(0, this, [this] {
+        if (currentPage() && currentPage()->isComplete() && currentId() != SavePageId)
+            next();
+    });
+}
+
+void FineTuneWizard::reject() {
+    auto* run = qobject_cast<RunPage*>(page(RunPageId));
+    if (run && run->isRunning()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Stop fine-tuning?"),
+            tr("Training is running. Stop it and close the wizard? The best checkpoint so far "
+               "is kept in the output folder."));
+        if (answer != QMessageBox::Yes)
+            return;
+        run->cancelRun();
+    }
+    QWizard::reject();
+}
+
+FineTuneWizard* FineTuneWizard::startFromEnvironment(const QString& currentModel, QWidget* parent) {
+    const QString data = qEnvironmentVariable("DERMSAM_FINETUNE_WIZARD");
+    if (data.isEmpty())
+        return nullptr;
+    const QString shots = qEnvironmentVariable("DERMSAM_WIZARD_SHOTS");
+    auto* wizard = new FineTuneWizard(currentModel, parent);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    FineTuneWizardSettings& s = wizard->settings();
+    s.dataFolder = data;
+    s.epochs = qEnvironmentVariableIntValue("DERMSAM_WIZARD_EPOCHS");
+    if (s.epochs < 1)
+        s.epochs = 2;
+    s.outputFolder =
+        QDir(QDir::tempPath())
+            .filePath(QStringLiteral("dermsam-wizard-") +
+                      QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    const auto grab = [wizard](const QString& path) {
+        // Let the queued replots land before grabbing.
+        QTimer::singleShot(300, wizard, [wizard, path] { wizard->grab().save(path); });
+    };
+    if (!shots.isEmpty()) {
+        connect(wizard, &FineTuneWizard::runPageFinished, wizard,
+                [grab, shots] { grab(shots + QStringLiteral("-run.png")); });
+        connect(wizard, &FineTuneWizard::resultsPageFinished, wizard, [wizard, grab, shots] {
+            grab(shots + QStringLiteral("-results.png"));
+            QTimer::singleShot(1500, wizard, [] { QApplication::quit(); });
+        });
+    }
+    // The run page is grabbed before moving on.
+    connect(wizard, &FineTuneWizard::runPageFinished, wizard, [wizard] {
+        wizard->m_autopilot = false;
+        QTimer::singleShot(800, wizard, [wizard] { wizard->setAutopilot(true); });
+    });
+    wizard->show();
+    wizard->setAutopilot(true);
+    return wizard;
+}
+
+} // namespace dermsam

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "ui/wizard/finetune_types.h"
+#include "ui/wizard/finetune_wizard_settings.h"
+
+#include <QThread>
+#include <QWizard>
+
+#include <memory>
+
+namespace dermsam {
+
+class FineTuneControl;
+class FineTuneWorker;
+
+// Tools > Fine-tune model...: from a folder of images and masks to a fine-tuned, compared and
+// saved model (PEFT: only the mask decoder trains). Owns the FineTuneWorker and its QThread;
+// the GUI thread only sends requests and shows what comes back.
+class FineTuneWizard : public QWizard {
+    Q_OBJECT
+public:
+    enum PageId {
+        DataPageId,
+        SplitPageId,
+        ModelPageId,
+        SettingsPageId,
+        RunPageId,
+        ResultsPageId,
+        SavePageId
+    };
+
+    // currentModel: the viewer's checkpoint ("" = the built-in default model).
+    explicit FineTuneWizard(const QString& currentModel, QWidget* parent = nullptr);
+    ~FineTuneWizard() override;
+
+    FineTuneWizardSettings& settings() { return m_settings; }
+    const QString& currentModel() const { return m_currentModel; }
+    FineTuneWorker* worker() const { return m_worker; }
+    FineTuneControl& control() const { return *m_control; }
+    quint64 nextRequestId() { return ++m_lastRequest; }
+
+    // Shared between the run, results and save pages.
+    TrainingOutcome trainingOutcome;
+    ComparisonResult comparison;
+
+    // Remembers the settings of this run (QSettings).
+    void rememberSettings() const;
+    // Goes to the next page by itself whenever the current one is complete (screenshots, demos).
+    void setAutopilot(bool on);
+
+    // DERMSAM_FINETUNE_WIZARD=DIR opens the wizard on DIR, runs it through on autopilot with a
+    // fresh output folder and DERMSAM_WIZARD_EPOCHS epochs, saves the run and results pages to
+    // DERMSAM_WIZARD_SHOTS-run.png / -results.png and quits (tools/wizard-screenshots.sh).
+    // nullptr when DERMSAM_FINETUNE_WIZARD is not set.
+    static FineTuneWizard* startFromEnvironment(const QString& currentModel, QWidget* parent);
+
+    void reject() override;
+
+Q_SIGNALS:
+    // "Use this model now" on the save page.
+    void useModelRequested(const QString& checkpoint);
+    void runPageFinished();     // training ended (any way); the run page shows the outcome
+    void resultsPageFinished(); // the comparison is on screen
+
+private:
+    void advanceIfComplete();
+
+    FineTuneWizardSettings m_settings;
+    QString m_currentModel;
+    std::shared_ptr<FineTuneControl> m_control;
+    QThread m_thread;
+    FineTuneWorker* m_worker = nullptr; // lives on m_thread, deleted when it finishes
+    quint64 m_lastRequest = 0;
+    bool m_autopilot = false;
+};
+
+} // namespace dermsam

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QWizardPage>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QRadioButton;
+
+namespace dermsam {
+
+class FineTuneWizard;
+
+// Step 3: the base model, what trains, device and precision.
+class ModelPage : public QWizardPage {
+    Q_OBJECT
+public:
+    explicit ModelPage(FineTuneWizard* wizard);
+
+    void initializePage() override;
+    bool isComplete() const override;
+    bool validatePage() override;
+
+private:
+    QString chosenModel() const;
+
+    FineTuneWizard* m_wizard;
+    QRadioButton* m_current = nullptr;
+    QRadioButton* m_default = nullptr;
+    QRadioButton* m_file = nullptr;
+    QLineEdit* m_path = nullptr;
+    QCheckBox* m_promptEncoder = nullptr;
+    QComboBox* m_device = nullptr;
+    QComboBox* m_precision = nullptr;
+};
+
+} // namespace dermsam

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "ui/wizard/finetune_types.h"
+
+#include <QElapsedTimer>
+#include <QWizardPage>
+
+class QCPGraph;
+class QCPItemStraightLine;
+class QCustomPlot;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+
+namespace dermsam {
+
+class FineTuneWizard;
+
+// Step 5: embedding precompute, then epochs; progress with ETA, live loss and validation Dice
+// curves (zero-shot Dice as a reference line), pause/cancel and a log. Starts on entry.
+class RunPage : public QWizardPage {
+    Q_OBJECT
+public:
+    explicit RunPage(FineTuneWizard* wizard);
+
+    void initializePage() override;
+    bool isComplete() const override;
+    bool isRunning() const { return m_running; }
+    QCustomPlot* plot() const { return m_plot; }
+    void cancelRun();
+
+private:
+    void onProgress(const QString& stage, qint64 done, qint64 total);
+    void onStep(int epoch, qint64 step, qint64 stepsPerEpoch, double loss);
+    void onZeroShot(double valDice);
+    void onEpoch(const EpochPoint& point);
+    void onFinished(const TrainingOutcome& outcome);
+    void log(const QString& line);
+    void togglePause();
+
+    FineTuneWizard* m_wizard;
+    QLabel* m_stage = nullptr;
+    QLabel* m_eta = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QCustomPlot* m_plot = nullptr;
+    QCPGraph* m_loss = nullptr;
+    QCPGraph* m_dice = nullptr;
+    QCPItemStraightLine* m_zeroShot = nullptr;
+    QPlainTextEdit* m_log = nullptr;
+    QElapsedTimer m_clock; // since the first training step, for the ETA
+    qint64 m_stepsAtClock = 0;
+    int m_epochs = 0;
+    bool m_running = false;
+    bool m_finished = false;
+};
+
+} // namespace dermsam

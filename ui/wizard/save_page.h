@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QStringList>
+#include <QWizardPage>
+
+class QLabel;
+class QPushButton;
+
+namespace dermsam {
+
+class FineTuneWizard;
+
+// Step 7: the checkpoint, an HTML report (with the figures and the CLI's JSON/CSV beside it),
+// and "use this model now".
+class SavePage : public QWizardPage {
+    Q_OBJECT
+public:
+    explicit SavePage(FineTuneWizard* wizard);
+
+    void initializePage() override;
+    // The files of the run (checkpoint, split, compare.json/.csv, report.html, plots).
+    const QStringList& files() const { return m_files; }
+
+private:
+    bool writeReport(QString& error);
+
+    FineTuneWizard* m_wizard;
+    QLabel* m_summary = nullptr;
+    QPushButton* m_use = nullptr;
+    QStringList m_files;
+};
+
+} // namespace dermsam

@@ -1,0 +1,160 @@
+#include "ui/wizard/settings_page.h"
+
+#include "ui/wizard/finetune_wizard.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+namespace dermsam {
+
+namespace {
+// A field and its one-line explanation under it.
+QWidget* explained(QWidget* field, const QString& why, QWidget* parent) {
+    auto* box = new QWidget(parent);
+    auto* l = new QVBoxLayout(box);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->setSpacing(1);
+    l->addWidget(field);
+    auto* label = new QLabel(why, box);
+    label->setWordWrap(true);
+    QFont f = label->font();
+    f.setPointSizeF(f.pointSizeF() * 0.9);
+    label->setFont(f);
+    label->setEnabled(false);
+    l->addWidget(label);
+    return box;
+}
+
+QString freshOutputFolder() {
+    const QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return QDir(docs.isEmpty() ? QDir::homePath() : docs)
+        .filePath(QStringLiteral("DermSAM/finetune-") +
+                  QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+}
+} // namespace
+
+SettingsPage::SettingsPage(FineTuneWizard* wizard)
+    : QWizardPage(wizard)
+    , m_wizard(wizard) {
+    setTitle(tr("Settings"));
+    setSubTitle(tr("The defaults are those of the PEFT-MedSAM recipe and of dermsam-cli "
+                   "finetune; they suit most datasets."));
+    m_epochs = new QSpinBox(this);
+    m_epochs->setObjectName(QStringLiteral("epochs"));
+    m_epochs->setRange(1, 1000);
+    m_lr = new QDoubleSpinBox(this);
+    m_lr->setObjectName(QStringLiteral("learningRate"));
+    m_lr->setDecimals(6);
+    m_lr->setRange(1e-6, 1e-1);
+    m_lr->setSingleStep(1e-5);
+    m_batch = new QSpinBox(this);
+    m_batch->setObjectName(QStringLiteral("batchSize"));
+    m_batch->setRange(1, 512);
+    m_jitter = new QDoubleSpinBox(this);
+    m_jitter->setObjectName(QStringLiteral("boxJitter"));
+    m_jitter->setRange(0, 100);
+    m_jitter->setSuffix(tr(" px"));
+    m_patience = new QSpinBox(this);
+    m_patience->setObjectName(QStringLiteral("patience"));
+    m_patience->setRange(0, 1000);
+    m_patience->setSpecialValueText(tr("never stop early"));
+    m_seed = new QSpinBox(this);
+    m_seed->setObjectName(QStringLiteral("seed"));
+    m_seed->setRange(0, 1000000);
+    m_output = new QLineEdit(this);
+    m_output->setObjectName(QStringLiteral("outputFolder"));
+    auto* browse = new QPushButton(tr("Brow&se..."), this);
+    auto* outRow = new QWidget(this);
+    auto* outLayout = new QHBoxLayout(outRow);
+    outLayout->setContentsMargins(0, 0, 0, 0);
+    outLayout->addWidget(m_output);
+    outLayout->addWidget(browse);
+
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Epochs:"),
+                 explained(m_epochs,
+                           tr("Passes over the training images. 10 is usually enough; "
+                              "the best epoch is kept."),
+                           this));
+    form->addRow(tr("Learning rate:"),
+                 explained(m_lr,
+                           tr("AdamW step size (weight decay 0.01). 0.0001 is the tested "
+                              "default; lower it if the validation Dice jumps around."),
+                           this));
+    form->addRow(tr("Batch size:"),
+                 explained(m_batch,
+                           tr("Images per step. Larger is smoother and needs more "
+                              "memory."),
+                           this));
+    form->addRow(tr("Box jitter:"),
+                 explained(m_jitter,
+                           tr("Each side of the training box moves outward by up to "
+                              "this much (1024-pixel frame), so the model tolerates "
+                              "loose boxes."),
+                           this));
+    form->addRow(tr("Early-stopping patience:"),
+                 explained(m_patience,
+                           tr("Stop after this many epochs without a better "
+                              "validation Dice."),
+                           this));
+    form->addRow(tr("Seed:"), explained(m_seed,
+                                        tr("Same seed, same data and settings: the same model on "
+                                           "the CPU."),
+                                        this));
+    form->addRow(tr("Output folder:"),
+                 explained(outRow,
+                           tr("The checkpoint, the split used and the reports are "
+                              "written here."),
+                           this));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Output folder"), m_output->text());
+        if (!dir.isEmpty())
+            m_output->setText(QDir::toNativeSeparators(dir));
+    });
+    connect(m_output, &QLineEdit::textChanged, this, &SettingsPage::completeChanged);
+}
+
+void SettingsPage::initializePage() {
+    const FineTuneWizardSettings& s = m_wizard->settings();
+    m_epochs->setValue(s.epochs);
+    m_lr->setValue(s.learningRate);
+    m_batch->setValue(s.batchSize);
+    m_jitter->setValue(s.boxJitter);
+    m_patience->setValue(s.patience);
+    m_seed->setValue(s.seed);
+    // A new folder per run unless the user chose one for this run: runs never overwrite each
+    // other's checkpoints by accident.
+    if (m_output->text().isEmpty())
+        m_output->setText(QDir::toNativeSeparators(
+            s.outputFolder.isEmpty() || QDir(s.outputFolder).exists() ? freshOutputFolder()
+                                                                      : s.outputFolder));
+}
+
+bool SettingsPage::isComplete() const {
+    return !m_output->text().trimmed().isEmpty();
+}
+
+bool SettingsPage::validatePage() {
+    FineTuneWizardSettings& s = m_wizard->settings();
+    s.epochs = m_epochs->value();
+    s.learningRate = m_lr->value();
+    s.batchSize = m_batch->value();
+    s.boxJitter = m_jitter->value();
+    s.patience = m_patience->value();
+    s.seed = m_seed->value();
+    s.outputFolder = QDir::fromNativeSeparators(m_output->text().trimmed());
+    return true;
+}
+
+} // namespace dermsam

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QWizardPage>
+
+class QDoubleSpinBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace dermsam {
+
+class FineTuneWizard;
+
+// Step 4: training settings with short explanations, and where the run's files go.
+class SettingsPage : public QWizardPage {
+    Q_OBJECT
+public:
+    explicit SettingsPage(FineTuneWizard* wizard);
+
+    void initializePage() override;
+    bool isComplete() const override;
+    bool validatePage() override;
+
+private:
+    FineTuneWizard* m_wizard;
+    QSpinBox* m_epochs = nullptr;
+    QDoubleSpinBox* m_lr = nullptr;
+    QSpinBox* m_batch = nullptr;
+    QDoubleSpinBox* m_jitter = nullptr;
+    QSpinBox* m_patience = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QLineEdit* m_output = nullptr;
+};
+
+} // namespace dermsam
