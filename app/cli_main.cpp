@@ -22,8 +22,6 @@ void printUsage(const dermsam::cli::CommandTable& table, std::FILE* to) {
 } // namespace
 
 int main(int argc, char** argv) {
-    // Before anything else: may restart the program once with the OpenMP settings it needs.
-    dermsam::ensureCpuThreadingEnvironment(argc, argv);
     using namespace dermsam::cli;
     CommandTable table;
     registerModelCommands(table);
@@ -60,6 +58,9 @@ int main(int argc, char** argv) {
             return 0;
         }
     }
+    // Before any command runs (but not for usage and version, which compute nothing): may
+    // restart the program once with the OpenMP settings it needs.
+    dermsam::ensureCpuThreadingEnvironment(argc, argv);
     try {
         return it->second.run(args);
     } catch (const UsageError& e) {

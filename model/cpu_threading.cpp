@@ -12,9 +12,10 @@ cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup) {
     if (lookup(kCpuEnvMarker))
         return {};
     std::vector<EnvSetting> out;
-    // PASSIVE: idle OpenMP threads sleep at once instead of spinning. Measured on the 2-core
-    // machine (docs/performance.md) it beats GOMP_SPINCOUNT=0 for the encoder and matches it for
-    // decode. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
+    // PASSIVE: idle OpenMP threads sleep at once instead of spinning. Of the choices measured
+    // on the 2-core machine (docs/performance.md) it gave the fastest encode and the steadiest
+    // decode, by far when other processes share the cores; GOMP_SPINCOUNT=0 came close on an
+    // idle machine only. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
     if (!lookup("OMP_WAIT_POLICY") && !lookup("GOMP_SPINCOUNT"))
         out.push_back({"OMP_WAIT_POLICY", "PASSIVE"});
     return out;
