@@ -77,6 +77,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_inference, &InferenceController::modelLoaded, this, [this](const ModelInfo& info) {
         m_heatmapPanel->setBlockCount(info.encoderBlocks);
         m_modelError.clear();
+        m_modelLoading = false;
         updateModelLabel();
         if (m_doc)
             m_inference->setImage(m_doc->id(), m_doc->image());
@@ -84,6 +85,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_inference, &InferenceController::modelFailed, this, [this](const InferenceError& e) {
         m_modelError = inferenceErrorText(e);
+        m_modelLoading = false;
         updateModelLabel();
         if (e.kind != InferenceError::Kind::NoModel)
             QMessageBox::warning(this, tr("Model"), m_modelError);
@@ -482,11 +484,16 @@ void MainWindow::loadModelFromSettings(const QString& checkpointOverride) {
     spec.device = m_settings.device;
     spec.threads = m_settings.threads;
     m_modelError.clear();
+    m_modelLoading = true; // before loadModel: a failure may be reported at once
     m_inference->loadModel(spec);
-    m_modelLabel->setText(tr("Loading model..."));
+    updateModelLabel();
 }
 
 void MainWindow::updateModelLabel() {
+    if (m_modelLoading) {
+        m_modelLabel->setText(tr("Loading model..."));
+        return;
+    }
     if (m_inference->hasModel()) {
         const ModelInfo& i = m_inference->modelInfo();
         m_modelLabel->setText(tr("Model: %1 (%2) on %3").arg(i.name, i.profile, i.device));

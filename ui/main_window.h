@@ -140,6 +140,7 @@ private:
     QToolButton* m_cancelButton = nullptr;
     QTimer m_measureTimer;
     QString m_modelError;
+    bool m_modelLoading = false; // so a retranslation keeps "Loading model..."
 
     // screenshot mode
     bool m_screenshotPending = false;
