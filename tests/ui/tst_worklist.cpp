@@ -177,6 +177,33 @@ private Q_SLOTS:
         QVERIFY(flat(QSize(120, 80), m_colours[0]).save(file(0)));
     }
 
+    // What Qt cannot read (DICOM, .npy) goes through the viewer's own loader, at the same size.
+    void thumbnailFallsBackToViewerLoader() {
+        QTemporaryDir dir;
+        const QString npy = dir.filePath(QStringLiteral("lesion.npy"));
+        // NumPy 1.0 header for a (20, 40, 3) uint8 array, padded so the data starts at 64.
+        QByteArray header = "{'descr': '|u1', 'fortran_order': False, 'shape': (20, 40, 3), }";
+        while ((10 + header.size() + 1) % 64 != 0)
+            header += ' ';
+        header += '\n';
+        QByteArray file("\x93NUMPY\x01\x00", 8);
+        file += char(header.size() & 0xff);
+        file += char(header.size() >> 8);
+        file += header;
+        for (int i = 0; i < 20 * 40; ++i)
+            file += QByteArray::fromRawData("\xc8\x50\x1e", 3); // (200, 80, 30)
+        QFile f(npy);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(file);
+        f.close();
+        QVERIFY(QImage(npy).isNull()); // Qt itself cannot read it
+        const Thumbnail t = ThumbnailLoader::make(npy, 64, dir.filePath(QStringLiteral("thumbs")));
+        QVERIFY(!t.fromCache);
+        QCOMPARE(t.image.size(), QSize(64, 32));
+        QVERIFY(near(t.image.pixelColor(32, 16), QColor(200, 80, 30), 1));
+        QVERIFY(ThumbnailLoader::make(npy, 64, dir.filePath(QStringLiteral("thumbs"))).fromCache);
+    }
+
     void brokenFileKeepsPlaceholder() {
         QTemporaryDir dir;
         const QString bad = dir.filePath(QStringLiteral("bad.jpg"));
