@@ -424,6 +424,10 @@
         <source>Peak at %1, %2 (%3 ms).</source>
         <translation>Maximum bei %1, %2 (%3 ms).</translation>
     </message>
+    <message>
+        <source>&amp;Fine-tune model...</source>
+        <translation>Modell &amp;feinabstimmen …</translation>
+    </message>
 </context>
 <context>
     <name>dermsam::MaskCommands</name>
@@ -606,6 +610,541 @@
     <message>
         <source>Page Down / Page Up: next / previous image. A tick marks an image as done: its mask is saved, or you ticked it (D).</source>
         <translation>Bild ab / Bild auf: nächstes / vorheriges Bild. Ein Haken markiert ein Bild als erledigt: seine Maske ist gespeichert, oder Sie haben es abgehakt (D).</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::DataPage</name>
+    <message>
+        <source>Data</source>
+        <translation>Daten</translation>
+    </message>
+    <message>
+        <source>Choose a folder of dermoscopy images and their lesion masks. ISIC, PH2, images/ + masks/ and MedSAM .npy layouts are recognised.</source>
+        <translation>Wählen Sie einen Ordner mit Dermatoskopiebildern und ihren Läsionsmasken. Erkannt werden die Strukturen ISIC, PH2, images/ + masks/ und MedSAM-.npy.</translation>
+    </message>
+    <message>
+        <source>&amp;Browse...</source>
+        <translation>&amp;Durchsuchen …</translation>
+    </message>
+    <message>
+        <source>Problems (these pairs are left out):</source>
+        <translation>Probleme (diese Paare werden ausgelassen):</translation>
+    </message>
+    <message>
+        <source>Preview (mask outlined in green):</source>
+        <translation>Vorschau (Maske grün umrandet):</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Datenordner</translation>
+    </message>
+    <message>
+        <source>Checking every image and mask in %1...</source>
+        <translation>Alle Bilder und Masken in %1 werden geprüft …</translation>
+    </message>
+    <message>
+        <source>No images with masks were recognised in this folder.</source>
+        <translation>In diesem Ordner wurden keine Bilder mit Masken erkannt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Layout: %1. %n usable image/mask pair(s), %2 problem(s).</source>
+        <translation>
+            <numerusform>Struktur: %1. %n verwendbares Bild-Masken-Paar, %2 Problem(e).</numerusform>
+            <numerusform>Struktur: %1. %n verwendbare Bild-Masken-Paare, %2 Problem(e).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Layout: %1. Usable image/mask pairs: %2. Problems: %3.</source>
+        <translation>Struktur: %1. Verwendbare Bild-Masken-Paare: %2. Probleme: %3.</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::FineTuneWizard</name>
+    <message>
+        <source>Fine-tune model</source>
+        <translation>Modell feinabstimmen</translation>
+    </message>
+    <message>
+        <source>Stop fine-tuning?</source>
+        <translation>Feinabstimmung beenden?</translation>
+    </message>
+    <message>
+        <source>Training is running. Stop it and close the wizard? The best checkpoint so far is kept in the output folder.</source>
+        <translation>Das Training läuft. Beenden und den Assistenten schließen? Der bisher beste Checkpoint bleibt im Ausgabeordner erhalten.</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::ModelPage</name>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>The model to start from. Its image and prompt encoders stay frozen; the mask decoder learns from your data (parameter-efficient fine-tuning).</source>
+        <translation>Das Ausgangsmodell. Sein Bild- und Prompt-Encoder bleiben eingefroren; der Maskendecoder lernt aus Ihren Daten (parametereffiziente Feinabstimmung).</translation>
+    </message>
+    <message>
+        <source>The &amp;current model (the built-in default model)</source>
+        <translation>Das &amp;aktuelle Modell (das eingebaute Standardmodell)</translation>
+    </message>
+    <message>
+        <source>The &amp;current model (%1)</source>
+        <translation>Das &amp;aktuelle Modell (%1)</translation>
+    </message>
+    <message>
+        <source>The built-in &amp;default model</source>
+        <translation>Das eingebaute &amp;Standardmodell</translation>
+    </message>
+    <message>
+        <source>A checkpoint &amp;file (MedSAM, SAM, .pth or .safetensors):</source>
+        <translation>Eine Checkpoint-&amp;Datei (MedSAM, SAM, .pth oder .safetensors):</translation>
+    </message>
+    <message>
+        <source>Bro&amp;wse...</source>
+        <translation>Durch&amp;suchen …</translation>
+    </message>
+    <message>
+        <source>Mask decoder (always)</source>
+        <translation>Maskendecoder (immer)</translation>
+    </message>
+    <message>
+        <source>Prompt encoder too</source>
+        <translation>Auch den Prompt-Encoder</translation>
+    </message>
+    <message>
+        <source>Rarely helps; the PEFT default trains the decoder only.</source>
+        <translation>Hilft selten; die PEFT-Voreinstellung trainiert nur den Decoder.</translation>
+    </message>
+    <message>
+        <source>Automatic (GPU when present)</source>
+        <translation>Automatisch (GPU, falls vorhanden)</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>CUDA-GPU</translation>
+    </message>
+    <message>
+        <source>float32 (exact)</source>
+        <translation>float32 (exakt)</translation>
+    </message>
+    <message>
+        <source>bfloat16 (faster on recent GPUs)</source>
+        <translation>bfloat16 (schneller auf neueren GPUs)</translation>
+    </message>
+    <message>
+        <source>What trains:</source>
+        <translation>Was trainiert wird:</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation>Genauigkeit:</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>Basismodell</translation>
+    </message>
+    <message>
+        <source>Checkpoints (*.pth *.pt *.safetensors);;All files (*)</source>
+        <translation>Checkpoints (*.pth *.pt *.safetensors);;Alle Dateien (*)</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::ResultsPage</name>
+    <message>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <source>Zero-shot (A) against fine-tuned (B) on the test images, prompted with the ground-truth box: the numbers of dermsam-cli compare.</source>
+        <translation>Zero-Shot (A) gegen feinabgestimmt (B) auf den Testbildern, mit der Box der Referenzmaske als Prompt: die Zahlen von dermsam-cli compare.</translation>
+    </message>
+    <message>
+        <source>Most improved (outlines: green ground truth, orange zero-shot, magenta fine-tuned):</source>
+        <translation>Am stärksten verbessert (Umrisse: grün Referenz, orange Zero-Shot, magenta feinabgestimmt):</translation>
+    </message>
+    <message>
+        <source>Most worsened:</source>
+        <translation>Am stärksten verschlechtert:</translation>
+    </message>
+    <message>
+        <source>Evaluating both models on the test images...</source>
+        <translation>Beide Modelle werden auf den Testbildern ausgewertet …</translation>
+    </message>
+    <message>
+        <source>Zero-shot model: image %1 of %2</source>
+        <translation>Zero-Shot-Modell: Bild %1 von %2</translation>
+    </message>
+    <message>
+        <source>Fine-tuned model: image %1 of %2</source>
+        <translation>Feinabgestimmtes Modell: Bild %1 von %2</translation>
+    </message>
+    <message>
+        <source>The comparison failed: %1</source>
+        <translation>Der Vergleich ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>The difference in Dice is significant (p &lt; 0.05).</source>
+        <translation>Der Unterschied im Dice ist signifikant (p &lt; 0,05).</translation>
+    </message>
+    <message>
+        <source>The difference in Dice is not significant.</source>
+        <translation>Der Unterschied im Dice ist nicht signifikant.</translation>
+    </message>
+    <message>
+        <source>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;th&gt;&lt;/th&gt;&lt;th&gt;Dice&lt;/th&gt;&lt;th&gt;IoU&lt;/th&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;A zero-shot&lt;/td&gt;&lt;td&gt;%1 &amp;plusmn; %2&lt;/td&gt;&lt;td&gt;%3 &amp;plusmn; %4&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;B fine-tuned&lt;/td&gt;&lt;td&gt;%5 &amp;plusmn; %6&lt;/td&gt;&lt;td&gt;%7 &amp;plusmn; %8&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;B &amp;minus; A&lt;/td&gt;&lt;td&gt;%9 (95% CI %10 to %11)&lt;/td&gt;&lt;td&gt;%12 (95% CI %13 to %14)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Wilcoxon p&lt;/td&gt;&lt;td&gt;%15&lt;/td&gt;&lt;td&gt;%16&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;p&gt;%17 paired test images, mean &amp;plusmn; SD; Wilcoxon signed-rank (%18).&lt;/p&gt;</source>
+        <translation>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;th&gt;&lt;/th&gt;&lt;th&gt;Dice&lt;/th&gt;&lt;th&gt;IoU&lt;/th&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;A Zero-Shot&lt;/td&gt;&lt;td&gt;%1 &amp;plusmn; %2&lt;/td&gt;&lt;td&gt;%3 &amp;plusmn; %4&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;B feinabgestimmt&lt;/td&gt;&lt;td&gt;%5 &amp;plusmn; %6&lt;/td&gt;&lt;td&gt;%7 &amp;plusmn; %8&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;B &amp;minus; A&lt;/td&gt;&lt;td&gt;%9 (95%-KI %10 bis %11)&lt;/td&gt;&lt;td&gt;%12 (95%-KI %13 bis %14)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Wilcoxon p&lt;/td&gt;&lt;td&gt;%15&lt;/td&gt;&lt;td&gt;%16&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;p&gt;%17 gepaarte Testbilder, Mittelwert &amp;plusmn; SD; Wilcoxon-Vorzeichen-Rang-Test (%18).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>zero-shot</source>
+        <translation>Zero-Shot</translation>
+    </message>
+    <message>
+        <source>fine-tuned</source>
+        <translation>feinabgestimmt</translation>
+    </message>
+    <message>
+        <source>Dice per test image</source>
+        <translation>Dice je Testbild</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::RunPage</name>
+    <message>
+        <source>Run</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Embeddings are computed once, then each epoch trains the mask decoder and measures the Dice on the validation images.</source>
+        <translation>Die Embeddings werden einmal berechnet, dann trainiert jede Epoche den Maskendecoder und misst den Dice auf den Validierungsbildern.</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>&amp;Pause</translation>
+    </message>
+    <message>
+        <source>Pauses between training steps; the worker keeps its state.</source>
+        <translation>Pausiert zwischen Trainingsschritten; der Zustand bleibt erhalten.</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Stops after the current step. The best checkpoint so far is kept and can be compared and used.</source>
+        <translation>Beendet nach dem aktuellen Schritt. Der bisher beste Checkpoint bleibt erhalten und kann verglichen und verwendet werden.</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>Epoche</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>Trainingsverlust</translation>
+    </message>
+    <message>
+        <source>validation Dice</source>
+        <translation>Validierungs-Dice</translation>
+    </message>
+    <message>
+        <source>zero-shot validation Dice</source>
+        <translation>Zero-Shot-Validierungs-Dice</translation>
+    </message>
+    <message>
+        <source>Starting...</source>
+        <translation>Start …</translation>
+    </message>
+    <message>
+        <source>Fine-tuning %1 on %2; output in %3</source>
+        <translation>Feinabstimmung von %1 auf %2; Ausgabe in %3</translation>
+    </message>
+    <message>
+        <source>Computing embeddings of the training images: %1 of %2</source>
+        <translation>Embeddings der Trainingsbilder werden berechnet: %1 von %2</translation>
+    </message>
+    <message>
+        <source>Computing embeddings of the validation images: %1 of %2</source>
+        <translation>Embeddings der Validierungsbilder werden berechnet: %1 von %2</translation>
+    </message>
+    <message>
+        <source>Epoch %1 of %2, step %3 of %4, loss %5</source>
+        <translation>Epoche %1 von %2, Schritt %3 von %4, Verlust %5</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <source>zero-shot validation Dice %1</source>
+        <translation>Zero-Shot-Validierungs-Dice %1</translation>
+    </message>
+    <message>
+        <source>Done: best validation Dice %1 at epoch %2 (%3 epochs run).</source>
+        <translation>Fertig: bester Validierungs-Dice %1 in Epoche %2 (%3 Epochen gelaufen).</translation>
+    </message>
+    <message>
+        <source>Stopped. The best checkpoint so far (epoch %1) is kept.</source>
+        <translation>Beendet. Der bisher beste Checkpoint (Epoche %1) bleibt erhalten.</translation>
+    </message>
+    <message>
+        <source>Stopped before the first checkpoint.</source>
+        <translation>Vor dem ersten Checkpoint beendet.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>checkpoint: %1</source>
+        <translation>Checkpoint: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Paused after the current step.</source>
+        <translation>Nach dem aktuellen Schritt pausiert.</translation>
+    </message>
+    <message>
+        <source>Stopping after the current step...</source>
+        <translation>Wird nach dem aktuellen Schritt beendet …</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::SavePage</name>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>The fine-tuned checkpoint and the report are in the output folder.</source>
+        <translation>Der feinabgestimmte Checkpoint und der Bericht liegen im Ausgabeordner.</translation>
+    </message>
+    <message>
+        <source>&amp;Use this model now</source>
+        <translation>Dieses Modell jetzt &amp;verwenden</translation>
+    </message>
+    <message>
+        <source>Makes the fine-tuned checkpoint the viewer's model (Edit &gt; Settings).</source>
+        <translation>Macht den feinabgestimmten Checkpoint zum Modell des Viewers (Bearbeiten &gt; Einstellungen).</translation>
+    </message>
+    <message>
+        <source>&amp;Open output folder</source>
+        <translation>Ausgabeordner ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <source>The viewer now uses this model</source>
+        <translation>Der Viewer verwendet jetzt dieses Modell</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Files:&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;Dateien:&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;The HTML report could not be written:&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Der HTML-Bericht konnte nicht geschrieben werden:&lt;/b&gt; %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;To reproduce the comparison on the command line:&lt;/p&gt;&lt;pre&gt;%1&lt;/pre&gt;</source>
+        <translation>&lt;p&gt;Um den Vergleich auf der Kommandozeile zu wiederholen:&lt;/p&gt;&lt;pre&gt;%1&lt;/pre&gt;</translation>
+    </message>
+    <message>
+        <source>DermSAM fine-tuning report</source>
+        <translation>DermSAM-Bericht zur Feinabstimmung</translation>
+    </message>
+    <message>
+        <source>Research tool, not a diagnostic device. Base model: %1. Data: %2. Checkpoint: %3.</source>
+        <translation>Forschungswerkzeug, kein Diagnosegerät. Basismodell: %1. Daten: %2. Checkpoint: %3.</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>%1 training and %2 validation images; %3 epochs run; best validation Dice %4 at epoch %5. Learning rate %6, batch size %7, box jitter %8 px, patience %9, seed %10.</source>
+        <translation>%1 Trainings- und %2 Validierungsbilder; %3 Epochen gelaufen; bester Validierungs-Dice %4 in Epoche %5. Lernrate %6, Batchgröße %7, Box-Jitter %8 px, Geduld %9, Seed %10.</translation>
+    </message>
+    <message>
+        <source>Test split: zero-shot (A) vs fine-tuned (B)</source>
+        <translation>Testaufteilung: Zero-Shot (A) gegen feinabgestimmt (B)</translation>
+    </message>
+    <message>
+        <source>Dice</source>
+        <translation>Dice</translation>
+    </message>
+    <message>
+        <source>IoU</source>
+        <translation>IoU</translation>
+    </message>
+    <message>
+        <source>n = %1 paired images. Dice B - A %2 (95% CI %3 to %4), Wilcoxon p = %5 (%6). IoU B - A %7 (95% CI %8 to %9), p = %10.</source>
+        <translation>n = %1 gepaarte Bilder. Dice B - A %2 (95%-KI %3 bis %4), Wilcoxon p = %5 (%6). IoU B - A %7 (95%-KI %8 bis %9), p = %10.</translation>
+    </message>
+    <message>
+        <source>Per-image values (as dermsam-cli compare --report writes them):</source>
+        <translation>Werte je Bild (wie dermsam-cli compare --report sie schreibt):</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>The defaults are those of the PEFT-MedSAM recipe and of dermsam-cli finetune; they suit most datasets.</source>
+        <translation>Die Voreinstellungen sind die des PEFT-MedSAM-Rezepts und von dermsam-cli finetune; sie passen für die meisten Datensätze.</translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation> px</translation>
+    </message>
+    <message>
+        <source>never stop early</source>
+        <translation>nie vorzeitig beenden</translation>
+    </message>
+    <message>
+        <source>Brow&amp;se...</source>
+        <translation>Durch&amp;suchen …</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>Epochen:</translation>
+    </message>
+    <message>
+        <source>Passes over the training images. 10 is usually enough; the best epoch is kept.</source>
+        <translation>Durchläufe über die Trainingsbilder. 10 reichen meist; die beste Epoche wird behalten.</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>Lernrate:</translation>
+    </message>
+    <message>
+        <source>AdamW step size (weight decay 0.01). 0.0001 is the tested default; lower it if the validation Dice jumps around.</source>
+        <translation>AdamW-Schrittweite (Weight Decay 0,01). 0,0001 ist die erprobte Voreinstellung; verringern Sie sie, wenn der Validierungs-Dice stark schwankt.</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Batchgröße:</translation>
+    </message>
+    <message>
+        <source>Images per step. Larger is smoother and needs more memory.</source>
+        <translation>Bilder pro Schritt. Größer ist gleichmäßiger und braucht mehr Speicher.</translation>
+    </message>
+    <message>
+        <source>Box jitter:</source>
+        <translation>Box-Jitter:</translation>
+    </message>
+    <message>
+        <source>Each side of the training box moves outward by up to this much (1024-pixel frame), so the model tolerates loose boxes.</source>
+        <translation>Jede Seite der Trainingsbox wird um bis zu diesen Betrag nach außen verschoben (1024-Pixel-Rahmen), damit das Modell lockere Boxen toleriert.</translation>
+    </message>
+    <message>
+        <source>Early-stopping patience:</source>
+        <translation>Geduld für vorzeitiges Beenden:</translation>
+    </message>
+    <message>
+        <source>Stop after this many epochs without a better validation Dice.</source>
+        <translation>Nach so vielen Epochen ohne besseren Validierungs-Dice beenden.</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>Seed:</translation>
+    </message>
+    <message>
+        <source>Same seed, same data and settings: the same model on the CPU.</source>
+        <translation>Gleicher Seed, gleiche Daten und Einstellungen: auf der CPU dasselbe Modell.</translation>
+    </message>
+    <message>
+        <source>Output folder:</source>
+        <translation>Ausgabeordner:</translation>
+    </message>
+    <message>
+        <source>The checkpoint, the split used and the reports are written here.</source>
+        <translation>Der Checkpoint, die verwendete Aufteilung und die Berichte werden hierhin geschrieben.</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>Ausgabeordner</translation>
+    </message>
+</context>
+<context>
+    <name>dermsam::SplitPage</name>
+    <message>
+        <source>Split</source>
+        <translation>Aufteilung</translation>
+    </message>
+    <message>
+        <source>Training images teach the model, validation images pick the best epoch, and test images are kept apart for the final comparison.</source>
+        <translation>Trainingsbilder lehren das Modell, Validierungsbilder wählen die beste Epoche, und Testbilder bleiben für den abschließenden Vergleich getrennt.</translation>
+    </message>
+    <message>
+        <source>Use a &amp;split file (one "id split" per line)</source>
+        <translation>Eine Aufteilungs&amp;datei verwenden (eine Zeile „ID Aufteilung“ je Bild)</translation>
+    </message>
+    <message>
+        <source>Make a seeded &amp;random split</source>
+        <translation>Eine reproduzierbare &amp;zufällige Aufteilung erzeugen</translation>
+    </message>
+    <message>
+        <source>B&amp;rowse...</source>
+        <translation>Du&amp;rchsuchen …</translation>
+    </message>
+    <message>
+        <source>Training share:</source>
+        <translation>Anteil Training:</translation>
+    </message>
+    <message>
+        <source>Validation share:</source>
+        <translation>Anteil Validierung:</translation>
+    </message>
+    <message>
+        <source>Test share:</source>
+        <translation>Anteil Test:</translation>
+    </message>
+    <message>
+        <source>Seed (same seed, same split):</source>
+        <translation>Seed (gleicher Seed, gleiche Aufteilung):</translation>
+    </message>
+    <message>
+        <source>Split file</source>
+        <translation>Aufteilungsdatei</translation>
+    </message>
+    <message>
+        <source>Split files (*.txt *.csv);;All files (*)</source>
+        <translation>Aufteilungsdateien (*.txt *.csv);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Choose a split file, or make a random split.</source>
+        <translation>Wählen Sie eine Aufteilungsdatei oder erzeugen Sie eine zufällige Aufteilung.</translation>
+    </message>
+    <message>
+        <source>Counting...</source>
+        <translation>Zählen …</translation>
+    </message>
+    <message>
+        <source>The shares must not be negative and must not all be zero.</source>
+        <translation>Die Anteile dürfen nicht negativ und nicht alle null sein.</translation>
+    </message>
+    <message>
+        <source>Training: %1 images, validation: %2, test: %3.</source>
+        <translation>Training: %1 Bilder, Validierung: %2, Test: %3.</translation>
+    </message>
+    <message>
+        <source>%1 ids of the file are not in the folder; %2 images of the folder are in no split.</source>
+        <translation>%1 IDs der Datei fehlen im Ordner; %2 Bilder des Ordners sind in keiner Aufteilung.</translation>
+    </message>
+    <message>
+        <source>Training and test need at least one image each.</source>
+        <translation>Training und Test brauchen je mindestens ein Bild.</translation>
     </message>
 </context>
 </TS>

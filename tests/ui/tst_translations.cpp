@@ -67,7 +67,8 @@ private Q_SLOTS:
                 source = xml.readElementText();
             } else if (xml.name() == QLatin1String("translation")) {
                 const QString type = xml.attributes().value(QLatin1String("type")).toString();
-                const QString text = xml.readElementText();
+                // Plural messages hold their forms in <numerusform> children.
+                const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
                 const QString where = context + QStringLiteral(": ") + source;
                 QVERIFY2(type.isEmpty(), qPrintable(where + QStringLiteral(" is ") + type));
                 QVERIFY2(!text.trimmed().isEmpty(), qPrintable(where));
