@@ -62,6 +62,14 @@ void ThumbnailLoader::request(const QStringList& paths) {
         startNext();
 }
 
+void ThumbnailLoader::prioritize(const QStringList& paths) {
+    QStringList front;
+    for (const QString& p : paths)
+        if (m_queue.removeOne(p))
+            front << p;
+    m_queue = front + m_queue;
+}
+
 void ThumbnailLoader::startNext() {
     if (m_queue.isEmpty()) {
         Q_EMIT allDone();

@@ -28,6 +28,8 @@ public:
 
     // Replaces whatever was still queued; the file being decoded finishes first.
     void request(const QStringList& paths);
+    // Moves these queued paths to the front (in this order): the rows the user is looking at.
+    void prioritize(const QStringList& paths);
     void cancel() { m_queue.clear(); }
     bool isBusy() const { return m_watcher.isRunning() || !m_queue.isEmpty(); }
     int edge() const { return m_edge; }

@@ -8,6 +8,7 @@
 #include <QEvent>
 #include <QFileInfo>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSettings>
 
 #include <algorithm>
@@ -45,6 +46,8 @@ WorklistView::WorklistView(QWidget* parent, const QString& thumbnailCacheDir)
     });
     connect(this, &QListWidget::itemChanged, this, &WorklistView::onItemChanged);
     connect(m_thumbnails, &ThumbnailLoader::thumbnailReady, this, &WorklistView::onThumbnail);
+    // A long list fills from the top; whatever scrolls into view jumps the queue.
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &WorklistView::prioritizeVisible);
 }
 
 WorklistView::~WorklistView() = default;
@@ -64,7 +67,28 @@ void WorklistView::setFiles(const QString& folder, const QStringList& files) {
             applyMark(item);
         }
     }
+    m_withThumbnail.clear();
     m_thumbnails->request(files);
+    prioritizeVisible();
+}
+
+void WorklistView::prioritizeVisible() {
+    if (count() == 0)
+        return;
+    const QModelIndex first = indexAt(viewport()->rect().topLeft());
+    const QModelIndex last = indexAt(viewport()->rect().bottomLeft());
+    const int from = first.isValid() ? first.row() : 0;
+    const int to = last.isValid() ? last.row() : count() - 1;
+    QStringList visible;
+    for (int i = from; i <= to && i < static_cast<int>(m_files.size()); ++i)
+        if (!m_withThumbnail.contains(m_files.at(i)))
+            visible << m_files.at(i);
+    m_thumbnails->prioritize(visible);
+}
+
+void WorklistView::resizeEvent(QResizeEvent* event) {
+    QListWidget::resizeEvent(event);
+    prioritizeVisible();
 }
 
 QListWidgetItem* WorklistView::itemFor(const QString& path) const {
@@ -138,7 +162,10 @@ void WorklistView::onItemChanged(QListWidgetItem* item) {
 
 void WorklistView::onThumbnail(const Thumbnail& thumbnail) {
     QListWidgetItem* item = itemFor(thumbnail.path);
-    if (!item || thumbnail.image.isNull())
+    if (!item)
+        return;
+    m_withThumbnail.insert(thumbnail.path);
+    if (thumbnail.image.isNull())
         return;
     // Centred on a square so rows line up whatever the aspect ratio.
     QPixmap square(kThumbnailEdge, kThumbnailEdge);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QListWidget>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -43,12 +44,14 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void retranslate();
     QListWidgetItem* itemFor(const QString& path) const;
     void onItemChanged(QListWidgetItem* item);
     void onThumbnail(const Thumbnail& thumbnail);
+    void prioritizeVisible();
     void applyMark(QListWidgetItem* item);
     QVariantMap loadMarks() const;
     void saveMarks(const QVariantMap& marks) const;
@@ -56,6 +59,7 @@ private:
     QString m_folder;
     QStringList m_files;
     QVariantMap m_marks; // file name -> bool, the user's explicit marks for m_folder
+    QSet<QString> m_withThumbnail;
     ThumbnailLoader* m_thumbnails = nullptr;
 };
 

@@ -204,6 +204,32 @@ private Q_SLOTS:
         QVERIFY(ThumbnailLoader::make(npy, 64, dir.filePath(QStringLiteral("thumbs"))).fromCache);
     }
 
+    // Rows scrolled into view are made next, ahead of the rows above them.
+    void visibleRowsFirst() {
+        QTemporaryDir dir;
+        QStringList files;
+        for (int i = 0; i < 60; ++i) {
+            files << dir.filePath(QStringLiteral("case%1.png").arg(i));
+            QVERIFY(flat(QSize(16, 16), QColor(i * 4, 0, 0)).save(files.last()));
+        }
+        WorklistView view(nullptr, dir.filePath(QStringLiteral("thumbs")));
+        view.resize(200, 300); // some 4 rows of 64 px visible
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QStringList order;
+        connect(view.thumbnails(), &ThumbnailLoader::thumbnailReady, this,
+                [&order](const Thumbnail& t) { order << t.path; });
+        QSignalSpy done(view.thumbnails(), &ThumbnailLoader::allDone);
+        view.setFiles(dir.path(), files);
+        view.scrollToBottom(); // before the first file is finished
+        QVERIFY(done.wait(20000));
+        QCOMPARE(order.size(), 60);
+        // Whatever was in flight first, then the bottom rows before the middle of the list.
+        QVERIFY2(order.indexOf(files.last()) < order.indexOf(files.at(30)),
+                 qPrintable(QString::number(order.indexOf(files.last()))));
+        QVERIFY(order.indexOf(files.last()) <= 8);
+    }
+
     void brokenFileKeepsPlaceholder() {
         QTemporaryDir dir;
         const QString bad = dir.filePath(QStringLiteral("bad.jpg"));
