@@ -26,6 +26,7 @@ private Q_SLOTS:
     void decoderMatchesAutogradPath_data();
     void decoderMatchesAutogradPath();
     void cacheFollowsEmbeddingAndWeights();
+    void blockedAttentionMatchesPlain_data();
     void blockedAttentionMatchesPlain();
 
 private:
@@ -147,25 +148,39 @@ void TestInferencePaths::cacheFollowsEmbeddingAndWeights() {
     check(a, "no-mask embedding changed");
 }
 
+void TestInferencePaths::blockedAttentionMatchesPlain_data() {
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<int>("grid");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<bool>("relPos");
+    // Global attention: blocks of grid rows, the last one partial (50 rows in blocks of 4).
+    QTest::newRow("global 50x50") << 1 << 50 << 4 << true;
+    // Windowed attention: blocks of whole windows x heads (13 of 300), the last group partial.
+    QTest::newRow("windows 14x14") << 25 << 14 << 12 << true;
+    QTest::newRow("no relative positions") << 3 << 20 << 2 << false;
+}
+
 void TestInferencePaths::blockedAttentionMatchesPlain() {
-    // A 48 x 48 grid with 4 heads is above the blocked loop's threshold without autograd (the
-    // plain head-chunked form runs with it) and ends in a partial block of rows; relative
-    // positions on, as in SAM's global layers.
+    QFETCH(int, batch);
+    QFETCH(int, grid);
+    QFETCH(int, heads);
+    QFETCH(bool, relPos);
     at::manual_seed(5);
-    VitAttention attn(64, 4, true, 48);
+    VitAttention attn(8 * heads, heads, relPos, grid);
     attn->to(at::kDouble);
     {
         at::NoGradGuard noGrad;
         for (auto& p : attn->named_parameters())
             p.value().copy_(at::randn_like(p.value()) * 0.3);
     }
-    const at::Tensor x = at::randn({1, 48, 48, 64}, at::kDouble);
+    const at::Tensor x = at::randn({batch, grid, grid, 8 * heads}, at::kDouble);
     at::Tensor blocked, plain;
     {
         torch::NoGradGuard noGrad;
         blocked = attn->forward(x);
     }
     {
+        // With autograd on, the plain (head-chunked) form runs.
         at::AutoGradMode grad(true);
         plain = attn->forward(x).detach();
     }
