@@ -953,8 +953,8 @@
         <translation>&lt;p&gt;&lt;b&gt;Der HTML-Bericht konnte nicht geschrieben werden:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>&lt;p&gt;To reproduce the comparison on the command line:&lt;/p&gt;&lt;pre&gt;%1&lt;/pre&gt;</source>
-        <translation>&lt;p&gt;Um den Vergleich auf der Kommandozeile zu wiederholen:&lt;/p&gt;&lt;pre&gt;%1&lt;/pre&gt;</translation>
+        <source>&lt;p&gt;To reproduce the comparison on the command line:&lt;/p&gt;&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Um den Vergleich auf der Kommandozeile zu wiederholen:&lt;/p&gt;&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;/p&gt;</translation>
     </message>
     <message>
         <source>DermSAM fine-tuning report</source>
@@ -1074,6 +1074,10 @@
     <message>
         <source>Output folder</source>
         <translation>Ausgabeordner</translation>
+    </message>
+    <message>
+        <source>&amp;Start training</source>
+        <translation>Training &amp;starten</translation>
     </message>
 </context>
 <context>

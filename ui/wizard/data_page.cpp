@@ -94,10 +94,10 @@ void DataPage::onScanned(quint64 requestId, const DatasetScanResult& result) {
                                ? tr("No images with masks were recognised in this folder.")
                                : errorCodeText(result.error, result.errorPath));
     } else {
-        m_summary->setText(
-            tr("Layout: %1. %n usable image/mask pair(s), %2 problem(s).", nullptr, result.pairs)
-                .arg(result.layout)
-                .arg(result.problems.size()));
+        m_summary->setText(tr("Layout: %1. Usable image/mask pairs: %2. Problems: %3.")
+                               .arg(result.layout)
+                               .arg(result.pairs)
+                               .arg(result.problems.size()));
         m_problems->addItems(result.problems);
         for (const DatasetPreview& p : result.previews)
             new QListWidgetItem(QIcon(QPixmap::fromImage(p.thumbnail)), p.id, m_previews);

@@ -74,22 +74,20 @@ FineTuneWizard::~FineTuneWizard() {
     m_thread.wait();
 }
 
-void FineTuneWizard::rememberSettings() const {
-    QSettings qs;
-    m_settings.save(qs);
-}
-
 void FineTuneWizard::setAutopilot(bool on) {
     m_autopilot = on;
     advanceIfComplete();
 }
 
 void FineTuneWizard::advanceIfComplete() {
-    if (!m_autopilot || !currentPage() || currentId() == SavePageId)
+    // The autopilot stops on the results page: there is nothing to decide after it.
+    if (!m_autopilot || !currentPage() || currentId() >= ResultsPageId)
         return;
-    // Queued: next() must not run inside the page's own signal handler.
+    // Queued: next() must not run inside the page's own signal handler. Checked again when it
+    // runs, since a handler of the same signal may have switched the autopilot off.
     QTimer::singleShot(0, this, [this] {
-        if (currentPage() && currentPage()->isComplete() && currentId() != SavePageId)
+        if (m_autopilot && currentPage() && currentPage()->isComplete() &&
+            currentId() < ResultsPageId)
             next();
     });
 }
@@ -117,6 +115,9 @@ FineTuneWizard* FineTuneWizard::startFromEnvironment(const QString& currentModel
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     FineTuneWizardSettings& s = wizard->settings();
     s.dataFolder = data;
+    const QString base = qEnvironmentVariable("DERMSAM_WIZARD_BASE");
+    if (!base.isEmpty())
+        s.baseModel = base;
     s.epochs = qEnvironmentVariableIntValue("DERMSAM_WIZARD_EPOCHS");
     if (s.epochs < 1)
         s.epochs = 2;

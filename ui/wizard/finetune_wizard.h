@@ -43,13 +43,13 @@ public:
     TrainingOutcome trainingOutcome;
     ComparisonResult comparison;
 
-    // Remembers the settings of this run (QSettings).
-    void rememberSettings() const;
-    // Goes to the next page by itself whenever the current one is complete (screenshots, demos).
+    // Goes to the next page by itself whenever the current one is complete, up to the results
+    // page (screenshots, demos).
     void setAutopilot(bool on);
 
     // DERMSAM_FINETUNE_WIZARD=DIR opens the wizard on DIR, runs it through on autopilot with a
-    // fresh output folder and DERMSAM_WIZARD_EPOCHS epochs, saves the run and results pages to
+    // fresh output folder, DERMSAM_WIZARD_EPOCHS epochs and base DERMSAM_WIZARD_BASE (default the
+    // remembered one), saves the run and results pages to
     // DERMSAM_WIZARD_SHOTS-run.png / -results.png and quits (tools/wizard-screenshots.sh).
     // nullptr when DERMSAM_FINETUNE_WIZARD is not set.
     static FineTuneWizard* startFromEnvironment(const QString& currentModel, QWidget* parent);

@@ -26,6 +26,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QSettings>
 
 #include <algorithm>
 #include <numeric>
@@ -228,6 +229,12 @@ void FineTuneWorker::makeSplit(quint64 requestId, const SplitRequest& request) {
 }
 
 void FineTuneWorker::train(const FineTuneWizardSettings& settings) {
+    {
+        // Remembered for the next run; written here because the settings file is disk I/O
+        // the GUI thread should not wait for.
+        QSettings qs;
+        settings.save(qs);
+    }
     TrainingOutcome out;
     out.checkpoint = settings.checkpointPath();
     bool cancelled = false;

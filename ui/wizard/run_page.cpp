@@ -33,7 +33,6 @@ RunPage::RunPage(FineTuneWizard* wizard)
     setTitle(tr("Run"));
     setSubTitle(tr("Embeddings are computed once, then each epoch trains the mask decoder and "
                    "measures the Dice on the validation images."));
-    setCommitPage(true);
     m_stage = new QLabel(this);
     m_stage->setObjectName(QStringLiteral("runStage"));
     m_eta = new QLabel(this);
@@ -105,7 +104,6 @@ void RunPage::initializePage() {
     if (m_running || m_finished)
         return;
     const FineTuneWizardSettings& s = m_wizard->settings();
-    m_wizard->rememberSettings();
     m_wizard->control().reset();
     m_running = true;
     m_epochs = s.epochs;

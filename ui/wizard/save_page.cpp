@@ -65,7 +65,7 @@ void SavePage::initializePage() {
     text += QStringLiteral("</ul>");
     if (!ok)
         text += tr("<p><b>The HTML report could not be written:</b> %1</p>").arg(esc(error));
-    text += tr("<p>To reproduce the comparison on the command line:</p><pre>%1</pre>")
+    text += tr("<p>To reproduce the comparison on the command line:</p><p><tt>%1</tt></p>")
                 .arg(esc(QStringLiteral("dermsam-cli compare --data \"%1\" --split \"%2:test\" "
                                         "--model \"%3\" --model \"%4\" --prompt box --json")
                              .arg(m_wizard->settings().dataFolder, m_wizard->settings().splitPath(),

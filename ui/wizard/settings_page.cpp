@@ -49,6 +49,9 @@ SettingsPage::SettingsPage(FineTuneWizard* wizard)
     setTitle(tr("Settings"));
     setSubTitle(tr("The defaults are those of the PEFT-MedSAM recipe and of dermsam-cli "
                    "finetune; they suit most datasets."));
+    // Starting the run is the point of no return: its pages cannot go back to change settings.
+    setCommitPage(true);
+    setButtonText(QWizard::CommitButton, tr("&Start training"));
     m_epochs = new QSpinBox(this);
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_epochs->setRange(1, 1000);
