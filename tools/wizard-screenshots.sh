@@ -4,7 +4,7 @@
 # docs/wizard-run.png and docs/wizard-results.png.
 #
 #   tools/wizard-screenshots.sh [--build DIR] [--base MODEL] [--train N] [--val N] [--test N]
-#                               [--epochs N] [--out-prefix P]
+#                               [--epochs N] [--lr X] [--patience N] [--out-prefix P]
 #
 # The images are the first N of each split of ../shared/data/isic2018-512/splits.txt. The base
 # model defaults to the random-weight SAM of ../shared/fixtures/sam-parity-tiny (an untrained
@@ -14,10 +14,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
 base="$root/../shared/fixtures/sam-parity-tiny/weights.pth"
-ntrain=24
-nval=6
+ntrain=32
+nval=8
 ntest=12
-epochs=6
+epochs=8
+lr=0.001
+patience=0
 prefix="$root/docs/wizard"
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -27,6 +29,8 @@ while [[ $# -gt 0 ]]; do
     --val) nval="$2"; shift 2 ;;
     --test) ntest="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
+    --lr) lr="$2"; shift 2 ;;
+    --patience) patience="$2"; shift 2 ;;
     --out-prefix) prefix="$2"; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "wizard-screenshots.sh: unknown argument $1" >&2; exit 2 ;;
@@ -54,7 +58,7 @@ done
 mkdir -p "$(dirname "$prefix")"
 XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" LANG=C.UTF-8 \
     TMPDIR="$tmp" DERMSAM_FINETUNE_WIZARD="$data" DERMSAM_WIZARD_SHOTS="$prefix" DERMSAM_WIZARD_EPOCHS="$epochs" \
-    DERMSAM_WIZARD_BASE="$base" \
+    DERMSAM_WIZARD_BASE="$base" DERMSAM_WIZARD_LR="$lr" DERMSAM_WIZARD_PATIENCE="$patience" \
     timeout 900 xvfb-run -a -s "-screen 0 1400x1000x24" "$app"
 for f in "$prefix-run.png" "$prefix-results.png"; do
     [[ -f "$f" ]] || { echo "wizard-screenshots.sh: $f was not written" >&2; exit 1; }

@@ -219,6 +219,8 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     QCOMPARE(t.valCount, kVal);
     QCOMPARE(epochs.count(), 2);
     QCOMPARE(zeroShot.count(), 1);
+    // Settings was the commit page: a finished run cannot be edited from behind.
+    QVERIFY(!w.button(QWizard::BackButton)->isEnabled());
     // The live curves hold one point per epoch.
     const auto* run = qobject_cast<RunPage*>(w.page(FineTuneWizard::RunPageId));
     QCOMPARE(run->plot()->graph(0)->dataCount(), 2);

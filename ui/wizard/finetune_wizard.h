@@ -47,11 +47,11 @@ public:
     // page (screenshots, demos).
     void setAutopilot(bool on);
 
-    // DERMSAM_FINETUNE_WIZARD=DIR opens the wizard on DIR, runs it through on autopilot with a
-    // fresh output folder, DERMSAM_WIZARD_EPOCHS epochs and base DERMSAM_WIZARD_BASE (default the
-    // remembered one), saves the run and results pages to
-    // DERMSAM_WIZARD_SHOTS-run.png / -results.png and quits (tools/wizard-screenshots.sh).
-    // nullptr when DERMSAM_FINETUNE_WIZARD is not set.
+    // DERMSAM_FINETUNE_WIZARD=DIR opens the wizard on DIR and runs it through on autopilot with
+    // a fresh output folder; DERMSAM_WIZARD_EPOCHS, _BASE, _LR and _PATIENCE override the
+    // remembered settings. It saves the run and results pages to DERMSAM_WIZARD_SHOTS-run.png /
+    // -results.png and quits (tools/wizard-screenshots.sh). nullptr when DERMSAM_FINETUNE_WIZARD
+    // is not set.
     static FineTuneWizard* startFromEnvironment(const QString& currentModel, QWidget* parent);
 
     void reject() override;
