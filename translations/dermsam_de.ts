@@ -646,13 +646,6 @@
         <source>No images with masks were recognised in this folder.</source>
         <translation>In diesem Ordner wurden keine Bilder mit Masken erkannt.</translation>
     </message>
-    <message numerus="yes">
-        <source>Layout: %1. %n usable image/mask pair(s), %2 problem(s).</source>
-        <translation>
-            <numerusform>Struktur: %1. %n verwendbares Bild-Masken-Paar, %2 Problem(e).</numerusform>
-            <numerusform>Struktur: %1. %n verwendbare Bild-Masken-Paare, %2 Problem(e).</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Layout: %1. Usable image/mask pairs: %2. Problems: %3.</source>
         <translation>Struktur: %1. Verwendbare Bild-Masken-Paare: %2. Probleme: %3.</translation>
