@@ -289,6 +289,10 @@ void FineTuneWorker::train(const FineTuneWizardSettings& settings) {
             o.patience = settings.patience;
             o.seed = settings.seed;
             o.trainPromptEncoder = settings.trainPromptEncoder;
+            // bfloat16 trains as autocast over float32 weights, as `finetune --precision` does;
+            // on the CPU resolveDtype refuses it, so the model page offers it for GPUs only.
+            o.autocast = device.is_cuda() ? resolveDtype(settings.precision.toStdString(), device)
+                                          : c10::ScalarType::Float;
             fs.outPath = settings.checkpointPath().toStdString();
             fs.cacheDir = defaultEmbeddingCacheDir();
             fs.baseModelHash = base.sha256;
