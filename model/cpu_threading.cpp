@@ -13,9 +13,9 @@ cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup) {
         return {};
     std::vector<EnvSetting> out;
     // PASSIVE: idle OpenMP threads sleep at once instead of spinning. Of the choices measured
-    // on the 2-core machine (docs/performance.md) it gave the fastest encode and the steadiest
-    // decode, by far when other processes share the cores; GOMP_SPINCOUNT=0 came close on an
-    // idle machine only. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
+    // on the 2-core machine (docs/performance.md) it gave the fastest and steadiest decode;
+    // GOMP_SPINCOUNT=0 matched its best times but with a far wider spread. A user's own
+    // OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
     if (!lookup("OMP_WAIT_POLICY") && !lookup("GOMP_SPINCOUNT"))
         out.push_back({"OMP_WAIT_POLICY", "PASSIVE"});
     return out;
