@@ -113,7 +113,8 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
     // mask (H*W x H*W per head, as upstream's SDPA variant). The CPU keeps the blocked loop
     // below, which is what was measured on the development machine.
     if (!x.is_cpu()) {
-        at::Tensor bias;
+        // An empty optional, not an undefined tensor, when there is no bias.
+        c10::optional<at::Tensor> bias;
         if (m_useRelPos)
             bias = (relH.unsqueeze(4) + relW.unsqueeze(3)).view({B * m_numHeads, N, N});
         out = at::scaled_dot_product_attention(q, k, v, bias);
