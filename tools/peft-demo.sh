@@ -6,7 +6,8 @@
 #
 # Usage, from anywhere: bash tools/peft-demo.sh [WORK_DIR]
 # Environment: CLI (dermsam-cli), DATA (isic2018-512 folder), EVERY (keep every EVERY-th train and
-# val image, default 6: 267 + 67), EPOCHS (default 3), NICE (default 10), THREADS (default: all).
+# val image, default 6: 267 + 67), EPOCHS (default 3), POINTS (fraction of click batches, default
+# 0.25), POINT_MASKS (best3|single|both, default single), NICE (default 10), THREADS (default: all).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 CLI=${CLI:-$root/build/app/dermsam-cli}
@@ -14,6 +15,11 @@ DATA=${DATA:-$root/../shared/data/isic2018-512}
 WORK=${1:-${WORK:-/tmp/dermsam-peft-demo}}
 EVERY=${EVERY:-6}
 EPOCHS=${EPOCHS:-3}
+POINTS=${POINTS:-0.25}
+POINT_MASKS=${POINT_MASKS:-single}
+# glibc gives every large tensor's memory back to the system when it is freed, and training then
+# spends a third of its CPU time faulting it in again (docs/performance.md); keep it in the heap.
+export MALLOC_MMAP_MAX_=${MALLOC_MMAP_MAX_:-0} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-17179869184}
 NICE=${NICE:-10}
 threads=()
 [ -n "${THREADS:-}" ] && threads=(--threads "$THREADS")
@@ -28,16 +34,16 @@ awk -v k="$EVERY" '$2 == "test" { print; next } { n[$2]++; if ((n[$2] - 1) % k =
 echo "split: $(awk '{ c[$2]++ } END { for (s in c) printf "%s %d  ", s, c[s] }' "$WORK/splits.txt")"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
-# Decoder only (the default), half of the batches prompted by one click inside the lesion (with
-# a background click half of those times), and those batches train both the single-mask output
-# that a one-click evaluation reads and SAM's three multimask outputs. The kept checkpoint is the
-# best mean of box and click Dice on the validation subset (the zero-shot model is a candidate).
+# Decoder only (the default); a quarter of the batches prompted by one click inside the lesion
+# (with a background click half of those times), training the single-mask output that a
+# one-click evaluation reads. The kept checkpoint is the best mean of box and click Dice on the
+# validation subset (the zero-shot model is a candidate).
 echo "$(stamp) finetune"
 start=$(date +%s)
 run finetune --model default --data "$DATA" --split "$WORK/splits.txt" \
     --out "$WORK/peft.safetensors" --cache "$WORK/cache" --device cpu "${threads[@]}" \
     --epochs "$EPOCHS" --batch-size 8 --lr 1e-4 --seed 2018 --patience 0 \
-    --points 0.5 --point-masks both --val-points --json | tee "$WORK/finetune.json"
+    --points "$POINTS" --point-masks "$POINT_MASKS" --val-points --json | tee "$WORK/finetune.json"
 echo "finetune wall time: $(( $(date +%s) - start )) s" | tee "$WORK/times.txt"
 
 for prompt in center box; do
