@@ -18,6 +18,14 @@ cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup) {
     // OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
     if (!lookup("OMP_WAIT_POLICY") && !lookup("GOMP_SPINCOUNT"))
         out.push_back({"OMP_WAIT_POLICY", "PASSIVE"});
+    // glibc hands every block above 32 MB straight back to the system when it is freed, so each
+    // encoder layer faulted its activations in again page by page. Keeping freed memory in the
+    // heap made a ViT-B encode about 7% faster for about 100 MB more peak memory (and cut the
+    // kernel time of decoder training by much more). Each is set only if the user has not.
+    if (!lookup("MALLOC_MMAP_MAX_"))
+        out.push_back({"MALLOC_MMAP_MAX_", "0"});
+    if (!lookup("MALLOC_TRIM_THRESHOLD_"))
+        out.push_back({"MALLOC_TRIM_THRESHOLD_", "17179869184"});
     return out;
 }
 

@@ -10,7 +10,8 @@ namespace dermsam {
 // own pthreads. By default libgomp's idle threads spin for a long while after each parallel
 // region, taking the cores OpenBLAS needs next: on the 2-core machine that made a box decode
 // 2-3x slower and erratic. libgomp reads its settings once, when the library loads (before
-// main), so the only fix from inside the program is to start it again with them set.
+// main), so the only fix from inside the program is to start it again with them set. glibc's
+// allocator settings are read as early, and travel with the same restart.
 
 struct EnvSetting {
     std::string name;

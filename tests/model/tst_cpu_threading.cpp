@@ -41,13 +41,23 @@ private Q_SLOTS:
 void TestCpuThreading::policy_data() {
     QTest::addColumn<Env>("env");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("nothing set") << Env{} << "OMP_WAIT_POLICY=PASSIVE";
-    QTest::newRow("unrelated variables")
-        << Env{{"OMP_NUM_THREADS", "2"}, {"HOME", "/tmp"}} << "OMP_WAIT_POLICY=PASSIVE";
+    const QString all =
+        "OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184";
+    QTest::newRow("nothing set") << Env{} << all;
+    QTest::newRow("unrelated variables") << Env{{"OMP_NUM_THREADS", "2"}, {"HOME", "/tmp"}} << all;
     QTest::newRow("already restarted") << Env{{kCpuEnvMarker, "1"}} << "";
     QTest::newRow("user opted out") << Env{{kCpuEnvMarker, "off"}} << "";
-    QTest::newRow("user wait policy") << Env{{"OMP_WAIT_POLICY", "ACTIVE"}} << "";
-    QTest::newRow("user spin count") << Env{{"GOMP_SPINCOUNT", "10000"}} << "";
+    QTest::newRow("user wait policy") << Env{{"OMP_WAIT_POLICY", "ACTIVE"}}
+                                      << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184";
+    QTest::newRow("user spin count") << Env{{"GOMP_SPINCOUNT", "10000"}}
+                                     << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184";
+    QTest::newRow("user allocator settings")
+        << Env{{"MALLOC_MMAP_MAX_", "65536"}, {"MALLOC_TRIM_THRESHOLD_", "131072"}}
+        << "OMP_WAIT_POLICY=PASSIVE";
+    QTest::newRow("user chose everything") << Env{{"OMP_WAIT_POLICY", "PASSIVE"},
+                                                  {"MALLOC_MMAP_MAX_", "0"},
+                                                  {"MALLOC_TRIM_THRESHOLD_", "0"}}
+                                           << "";
 }
 
 void TestCpuThreading::policy() {
