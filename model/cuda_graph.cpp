@@ -10,6 +10,7 @@
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
+#include <torch/version.h>
 #endif
 
 namespace dermsam {
@@ -129,7 +130,13 @@ void GraphedFunction::capture(const std::vector<at::Tensor>& inputs) {
         for (int i = 0; i < m_warmups; ++i)
             m_fn(g->inputs);
         side.synchronize();
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+        // Thread-local: another thread's CUDA work (a fine-tuning run beside the viewer) must
+        // neither break this capture nor be refused while it lasts.
+        g->graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
+#else
         g->graph.capture_begin();
+#endif
         try {
             g->outputs = m_fn(g->inputs);
         } catch (...) {

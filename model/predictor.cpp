@@ -1,22 +1,64 @@
 #include "model/predictor.h"
 
+#include "model/cuda_graph.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <mutex>
+
 namespace dermsam {
 
-Predictor::Predictor(std::shared_ptr<const SamModel> model, PreprocessProfile profile)
+// The encoder always sees one (1, 3, S, S) input and a box decode one (1, 4) box, so each is
+// captured once and replayed; anything else (points, several boxes, mask prompts, multimask)
+// runs eagerly.
+struct Predictor::Graphs {
+    std::mutex mutex; // the GUI's worker and a CLI thread may share a predictor
+    GraphedFunction encode;
+    GraphedFunction boxDecode;
+    Graphs(const SamModel& model, bool enabled)
+        : encode(
+              [&model](const std::vector<at::Tensor>& in) {
+                  return std::vector<at::Tensor>{model.encode(in[0])};
+              },
+              enabled)
+        , boxDecode(
+              [&model](const std::vector<at::Tensor>& in) {
+                  PromptTensors p;
+                  p.boxes = in[1];
+                  const DecoderOutput o = model.decodeTensors(in[0], p, false);
+                  return std::vector<at::Tensor>{o.lowResLogits, o.iouPredictions};
+              },
+              enabled) {}
+};
+
+Predictor::Predictor(std::shared_ptr<const SamModel> model, PreprocessProfile profile,
+                     bool cudaGraphs)
     : m_model(std::move(model))
-    , m_profile(profile) {}
+    , m_profile(profile)
+    , m_graphs(std::make_shared<Graphs>(*m_model, cudaGraphs)) {}
+
+Predictor::~Predictor() = default;
 
 ImageEmbedding Predictor::encode(const at::Tensor& image) const {
     torch::NoGradGuard noGrad;
     const PreprocessResult pre = preprocessImage(image, m_profile, m_model->architecture().imgSize);
     ImageEmbedding e;
-    e.embedding = m_model->encode(pre.input).to(at::kFloat);
+    if (m_model->device().is_cuda()) {
+        const at::Tensor input = pre.input.to(m_model->device(), m_model->dtype());
+        at::Tensor graphed;
+        {
+            const std::lock_guard<std::mutex> lock(m_graphs->mutex);
+            graphed = m_graphs->encode({input})[0];
+        }
+        // The graph's outputs are inference tensors; a copy made here is an ordinary one, as
+        // the eager path returns, so Grad-CAM can take gradients with respect to it.
+        e.embedding = graphed.to(at::kFloat).clone();
+    } else {
+        e.embedding = m_model->encode(pre.input).to(at::kFloat);
+    }
     e.geometry = pre.geometry;
     e.profile = m_profile;
     return e;
@@ -35,7 +77,23 @@ MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& pro
         if (maskInput.dim() != 4 || maskInput.size(2) != 256 || maskInput.size(3) != 256)
             throw ModelError(ErrorCode::BadPrompt, {}, "mask prompt must be 256 x 256 logits");
     }
-    const DecoderOutput out = m_model->decode(embedding.embedding, framed, maskInput);
+    DecoderOutput out;
+    if (m_model->device().is_cuda() && !maskInput.defined() && framed.boxes.size() == 1 &&
+        framed.points.empty() && !framed.multimask) {
+        const BoxPrompt& b = framed.boxes.front();
+        const at::Tensor box = at::tensor({b.x0, b.y0, b.x1, b.y1}, at::kFloat)
+                                   .view({1, 4})
+                                   .to(m_model->device(), m_model->dtype());
+        const at::Tensor emb = embedding.embedding.to(m_model->device(), m_model->dtype());
+        std::vector<at::Tensor> o;
+        {
+            const std::lock_guard<std::mutex> lock(m_graphs->mutex);
+            o = m_graphs->boxDecode({emb, box});
+        }
+        out = {o[0], o[1]};
+    } else {
+        out = m_model->decode(embedding.embedding, framed, maskInput);
+    }
     const at::Tensor logits = out.lowResLogits.to(at::kCPU, at::kFloat);
     const at::Tensor post = postprocessLogits(logits, embedding.geometry, embedding.profile);
     MaskResult r;

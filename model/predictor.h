@@ -11,6 +11,7 @@
 namespace dermsam {
 
 class SamModel;
+class GraphedFunction;
 
 // A cached encoder result for one image: everything decode needs, nothing else.
 struct ImageEmbedding {
@@ -28,7 +29,15 @@ struct MaskResult {
 // SamPredictor equivalent: image in, masks out, prompts in original image coordinates.
 class Predictor {
 public:
-    Predictor(std::shared_ptr<const SamModel> model, PreprocessProfile profile);
+    // cudaGraphs: on a CUDA model, replay the encoder and single-box decodes from captured CUDA
+    // graphs (fixed shapes; see cuda_graph.h). No effect on the CPU. A graph reads the weights
+    // where they were at capture: move the model (to()) before making its predictor; in-place
+    // updates (fine-tuning) are seen.
+    Predictor(std::shared_ptr<const SamModel> model, PreprocessProfile profile,
+              bool cudaGraphs = true);
+    ~Predictor();
+    Predictor(const Predictor&) = default;
+    Predictor& operator=(const Predictor&) = default;
 
     ImageEmbedding encode(const at::Tensor& image) const;
     // Decodes one prompt set (several boxes = several masks, first candidate each).
@@ -41,6 +50,9 @@ public:
 private:
     std::shared_ptr<const SamModel> m_model;
     PreprocessProfile m_profile;
+    // Shared by copies of this predictor (same model): one capture serves them all.
+    struct Graphs;
+    std::shared_ptr<Graphs> m_graphs;
 };
 
 } // namespace dermsam

@@ -219,9 +219,12 @@ DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptT
     // Without a mask prompt the dense embedding is the constant no-mask one, so the first
     // decoder layer's image side is the same for every prompt on this image. Not with autograd:
     // Grad-CAM and training need gradients through that part.
+    // Not on CUDA either: its validity checks read values back to the host, which a
+    // millisecond decode cannot afford and a CUDA graph cannot contain, and a graph replays new
+    // embeddings through the same buffer, which the cache would take for the old image.
     std::shared_ptr<const DecoderCacheEntry> cache;
     if (!at::GradMode::is_enabled() && !p.maskInput.defined() && sparse.size(0) == 1 &&
-        image.size(0) == 1)
+        image.size(0) == 1 && !image.is_cuda())
         cache = decoderCache(image, pe, dense);
     auto [masks, iou] = m_modules->maskDecoder->forward(image, pe, sparse, dense, multimask,
                                                         cache ? &cache->layer : nullptr);
