@@ -3,8 +3,10 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/cli_model_args.h"
 
+#include "model/cuda_graph.h"
 #include "model/device.h"
 #include "model/finetune_job.h"
+#include "model/gradcam.h"
 #include "model/model_loader.h"
 #include "model/npy.h"
 #include "model/sam_model.h"
@@ -118,7 +120,7 @@ int runForward(const std::vector<std::string>& argv) {
 int runBench(const std::vector<std::string>& argv) {
     const Args args(argv, {"json"});
     args.allowOnly({"model", "arch", "device", "threads", "json", "repeats", "precision", "profile",
-                    "base", "tf32", "train-batch", "data-on-device"});
+                    "base", "tf32", "train-batch", "data-on-device", "graphs"});
     const int threads = configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     const c10::ScalarType dtype = resolveDtype(args.valueOr("precision", "float32"), device);
@@ -126,6 +128,8 @@ int runBench(const std::vector<std::string>& argv) {
     const bool tf32 = args.valueOr("tf32", "off") == "on";
     if (device.is_cuda())
         configureCuda(tf32);
+    // CUDA graphs are what the application's predictor uses on a GPU; off measures eager calls.
+    const bool graphs = device.is_cuda() && args.valueOr("graphs", "on") == "on";
 
     std::shared_ptr<SamModel> model;
     std::string name;
@@ -153,14 +157,45 @@ int runBench(const std::vector<std::string>& argv) {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
             .count();
     };
-    at::Tensor embedding = model->encode(input); // warm-up, excluded
+    GraphedFunction encodeFn(
+        [&model](const std::vector<at::Tensor>& in) {
+            return std::vector<at::Tensor>{model->encode(in[0])};
+        },
+        graphs);
+    const at::Tensor boxTensor =
+        at::tensor({box.boxes[0].x0, box.boxes[0].y0, box.boxes[0].x1, box.boxes[0].y1})
+            .view({1, 4})
+            .to(device, dtype);
+    GraphedFunction decodeFn(
+        [&model](const std::vector<at::Tensor>& in) {
+            PromptTensors p;
+            p.boxes = in[1];
+            const DecoderOutput o = model->decodeTensors(in[0], p, false);
+            return std::vector<at::Tensor>{o.lowResLogits, o.iouPredictions};
+        },
+        graphs);
+    at::Tensor embedding = encodeFn({input})[0]; // warm-up (and capture), excluded
     std::vector<double> enc;
     for (int i = 0; i < repeats; ++i)
-        enc.push_back(timeIt([&] { embedding = model->encode(input); }));
-    model->decode(embedding, box); // warm-up
+        enc.push_back(timeIt([&] { embedding = encodeFn({input})[0]; }));
+    decodeFn({embedding, boxTensor}); // warm-up
     std::vector<double> dec;
     for (int i = 0; i < std::max(repeats, 20); ++i)
-        dec.push_back(timeIt([&] { model->decode(embedding, box); }));
+        dec.push_back(timeIt([&] { decodeFn({embedding, boxTensor}); }));
+    const bool captured = encodeFn.captured() && decodeFn.captured();
+
+    // Grad-CAM on the cached embedding for the same box (the viewer's heatmap).
+    std::vector<double> cam;
+    {
+        c10::InferenceMode off(false);
+        ImageEmbedding emb;
+        emb.embedding = embedding.to(at::kFloat).clone();
+        emb.geometry = {s, s, s, s, s};
+        computeCam(*model, emb, box, CamOptions{}); // warm-up
+        for (int i = 0; i < std::max(repeats, 10); ++i)
+            cam.push_back(timeIt([&] { computeCam(*model, emb, box, CamOptions{}); }));
+    }
+    const Stats c = summarize(cam);
     const Stats e = summarize(enc), d = summarize(dec);
 
     // Decoder-only training throughput on cached embeddings (the PEFT loop), when asked.
@@ -198,19 +233,25 @@ int runBench(const std::vector<std::string>& argv) {
     const std::string dev = device.str();
     if (args.flag("json")) {
         std::printf("{\"model\":%s,\"device\":%s,\"precision\":%s,\"threads\":%d,\"repeats\":%d,"
-                    "\"tf32\":%s,\"encode_ms\":%s,\"decode_ms\":%s,\"peak_rss_mb\":%s,"
+                    "\"tf32\":%s,\"cuda_graphs\":%s,\"encode_ms\":%s,\"decode_ms\":%s,"
+                    "\"gradcam_ms\":%s,\"peak_rss_mb\":%s,"
                     "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s}\n",
                     Json::quote(name).c_str(), Json::quote(dev).c_str(),
                     Json::quote(dtypeName(dtype)).c_str(), threads, repeats,
-                    tf32 ? "true" : "false", statsJson(e).c_str(), statsJson(d).c_str(),
-                    Json::number(rss).c_str(), trainBatch,
-                    Json::number(trainSamplesPerSecond).c_str(), trainResident ? "true" : "false");
+                    tf32 ? "true" : "false", captured ? "true" : "false", statsJson(e).c_str(),
+                    statsJson(d).c_str(), statsJson(c).c_str(), Json::number(rss).c_str(),
+                    trainBatch, Json::number(trainSamplesPerSecond).c_str(),
+                    trainResident ? "true" : "false");
         return 0;
     }
     std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),
                 dtypeName(dtype).c_str(), threads, repeats);
     std::printf("encode: median %.1f ms (min %.1f, max %.1f)\n", e.median, e.min, e.max);
     std::printf("decode: median %.2f ms (min %.2f, max %.2f)\n", d.median, d.min, d.max);
+    std::printf("Grad-CAM on the embedding: median %.2f ms (min %.2f, max %.2f)\n", c.median, c.min,
+                c.max);
+    if (device.is_cuda())
+        std::printf("CUDA graphs: %s\n", captured ? "on" : "off");
     std::printf("peak RSS: %.0f MB\n", rss);
     if (trainBatch > 0)
         std::printf("decoder training: %.1f samples/s at batch %d (data %s)\n",

@@ -1,0 +1,51 @@
+// Protects `dermsam-cli bench --json`: the fields DESIGN.md and issue 9 rely on, with sane values.
+// labels: unit
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+class TestCliBench : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void reportsEveryTiming();
+    void refusesUnknownOption();
+};
+
+// The built-in model keeps this fast; the timings themselves are the benchmark's business, this
+// checks that each one is measured (positive, ordered) and reported under its documented name.
+void TestCliBench::reportsEveryTiming() {
+    QProcess p;
+    p.start(QStringLiteral(DERMSAM_CLI_PATH),
+            {"bench", "--model", "default", "--device", "cpu", "--repeats", "2", "--json"});
+    QVERIFY(p.waitForFinished(300000));
+    QCOMPARE(p.exitCode(), 0);
+    QJsonParseError err;
+    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput(), &err).object();
+    QCOMPARE(err.error, QJsonParseError::NoError);
+    QCOMPARE(o.value("device").toString(), QStringLiteral("cpu"));
+    QCOMPARE(o.value("precision").toString(), QStringLiteral("float32"));
+    QCOMPARE(o.value("repeats").toInt(), 2);
+    QVERIFY(o.value("threads").toInt() >= 1);
+    // Graphs exist only on CUDA.
+    QCOMPARE(o.value("cuda_graphs").toBool(true), false);
+    for (const char* key : {"encode_ms", "decode_ms", "gradcam_ms"}) {
+        const QJsonObject t = o.value(key).toObject();
+        const double lo = t.value("min").toDouble(), mid = t.value("median").toDouble(),
+                     hi = t.value("max").toDouble();
+        QVERIFY2(lo > 0 && lo <= mid && mid <= hi, key);
+    }
+    QVERIFY(o.value("peak_rss_mb").toDouble() > 10);
+    QCOMPARE(o.value("train_batch").toInt(), 0);
+}
+
+void TestCliBench::refusesUnknownOption() {
+    QProcess p;
+    p.start(QStringLiteral(DERMSAM_CLI_PATH), {"bench", "--model", "default", "--gpus", "2"});
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY(p.exitCode() != 0);
+    QVERIFY(p.readAllStandardError().contains("gpus"));
+}
+
+QTEST_GUILESS_MAIN(TestCliBench)
+#include "tst_cli_bench.moc"
