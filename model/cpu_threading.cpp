@@ -26,6 +26,13 @@ cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup) {
         out.push_back({"MALLOC_MMAP_MAX_", "0"});
     if (!lookup("MALLOC_TRIM_THRESHOLD_"))
         out.push_back({"MALLOC_TRIM_THRESHOLD_", "17179869184"});
+    // OpenBLAS's idle threads poll with sched_yield for about 2^28 cycles after each product
+    // before sleeping; on two cores that polling competes with the next small products of a
+    // decode (perf put about a quarter of a bench run's samples in sched_yield). 2^16 cycles:
+    // ViT-B box decode on the idle machine 28-30 ms against 33-34 ms, encode unchanged or
+    // slightly faster (docs/performance.md).
+    if (!lookup("OPENBLAS_THREAD_TIMEOUT") && !lookup("GOTO_THREAD_TIMEOUT"))
+        out.push_back({"OPENBLAS_THREAD_TIMEOUT", "16"});
     return out;
 }
 

@@ -42,21 +42,28 @@ void TestCpuThreading::policy_data() {
     QTest::addColumn<Env>("env");
     QTest::addColumn<QString>("expected");
     const QString all =
-        "OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184";
+        "OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 "
+        "OPENBLAS_THREAD_TIMEOUT=16";
     QTest::newRow("nothing set") << Env{} << all;
     QTest::newRow("unrelated variables") << Env{{"OMP_NUM_THREADS", "2"}, {"HOME", "/tmp"}} << all;
     QTest::newRow("already restarted") << Env{{kCpuEnvMarker, "1"}} << "";
     QTest::newRow("user opted out") << Env{{kCpuEnvMarker, "off"}} << "";
     QTest::newRow("user wait policy") << Env{{"OMP_WAIT_POLICY", "ACTIVE"}}
-                                      << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184";
+                                      << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 "
+                                         "OPENBLAS_THREAD_TIMEOUT=16";
     QTest::newRow("user spin count") << Env{{"GOMP_SPINCOUNT", "10000"}}
-                                     << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184";
+                                     << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 "
+                                        "OPENBLAS_THREAD_TIMEOUT=16";
     QTest::newRow("user allocator settings")
         << Env{{"MALLOC_MMAP_MAX_", "65536"}, {"MALLOC_TRIM_THRESHOLD_", "131072"}}
-        << "OMP_WAIT_POLICY=PASSIVE";
+        << "OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=16";
+    QTest::newRow("user BLAS timeout")
+        << Env{{"GOTO_THREAD_TIMEOUT", "28"}}
+        << "OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184";
     QTest::newRow("user chose everything") << Env{{"OMP_WAIT_POLICY", "PASSIVE"},
                                                   {"MALLOC_MMAP_MAX_", "0"},
-                                                  {"MALLOC_TRIM_THRESHOLD_", "0"}}
+                                                  {"MALLOC_TRIM_THRESHOLD_", "0"},
+                                                  {"OPENBLAS_THREAD_TIMEOUT", "28"}}
                                            << "";
 }
 
