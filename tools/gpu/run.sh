@@ -35,6 +35,10 @@ check=build-gpu/tests/gpu/dermsam-gpu-check
 stage "GPU parity: CUDA fp32 vs CPU fp32 (seeded random ViT-B)"
 timeout 120 $check parity
 
+stage "CUDA graphs: graphed encoder and box decode vs eager, with timings"
+timeout 90 $check graphs vit_b float32
+timeout 60 $check graphs vit_b bfloat16
+
 stage "benchmarks"
 # Decoder-only training (cached embeddings, the PEFT loop) at batch 64, anchors of issue 9:
 # 1466 samples/s float32, 1553 bfloat16 (upstream PyTorch on an H100). float32 with TF32 off as
@@ -46,6 +50,7 @@ stage "benchmarks"
         --data-on-device off
     timeout 60 $cli bench --arch vit_b --device cuda --json --precision bfloat16 --train-batch 64
     timeout 40 $cli bench --arch vit_b --device cuda --json --tf32 on
+    timeout 40 $cli bench --arch vit_b --device cuda --json --tf32 on --graphs off
     timeout 40 $cli bench --arch compact --device cuda --json --tf32 on --train-batch 64
 } | tee "$OUT/bench.jsonl"
 python3 - "$OUT/bench.jsonl" <<'EOF2'
@@ -68,6 +73,12 @@ data=/tmp/isic-npy
 if [ -f .gpu-data/isic.tar ]; then
     mkdir -p /tmp/isic && tar -xf .gpu-data/isic.tar -C /tmp/isic
     python3 tools/gpu/prepare_data.py to-npy /tmp/isic "$data"
+fi
+
+if [ -d "$data" ]; then
+    # The graphed predictor path (encoder + box decode) in bfloat16 against float32, real images.
+    stage "bf16 vs fp32 masks (built-in default model, validation images)"
+    timeout 60 $check bf16 models/default.safetensors "$data" 100
 fi
 
 stage "train the default model"
