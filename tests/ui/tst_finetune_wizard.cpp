@@ -337,9 +337,11 @@ void TestFineTuneWizard::stopKeepsLoadableCheckpoint() {
     // Pause holds the worker between steps; resume lets it go on.
     w.findChild<QPushButton*>("pauseButton")->click();
     QVERIFY(w.control().isPaused());
-    steps.wait(200); // at most the step that was running lands
+    // The step or validation under way when Pause was pressed finishes first (the spy counts
+    // steps as they are emitted, on the worker thread); once parked, no step may come.
+    QTRY_VERIFY_WITH_TIMEOUT(w.control().isHolding(), 30000);
     const int pausedAt = steps.count();
-    QVERIFY(!steps.wait(400));
+    QVERIFY(!steps.wait(500));
     QCOMPARE(steps.count(), pausedAt);
     w.findChild<QPushButton*>("pauseButton")->click();
     QVERIFY(steps.wait(10000));

@@ -57,7 +57,9 @@ void FineTuneControl::reset() {
 
 void FineTuneControl::waitWhilePaused() {
     std::unique_lock<std::mutex> lock(m_mutex);
+    m_holding = m_paused.load() && !m_cancelled.load();
     m_wake.wait(lock, [this] { return !m_paused.load() || m_cancelled.load(); });
+    m_holding = false;
 }
 
 namespace {

@@ -20,6 +20,9 @@ public:
     void reset(); // before a new run
     bool isCancelled() const { return m_cancelled.load(); }
     bool isPaused() const { return m_paused.load(); }
+    // True while the worker is actually parked between steps: Pause asks, and the step (or the
+    // epoch's validation) that is running finishes first.
+    bool isHolding() const { return m_holding.load(); }
     // Worker thread: blocks while paused (never the GUI thread); returns at once when not paused
     // or cancelled.
     void waitWhilePaused();
@@ -27,6 +30,7 @@ public:
 private:
     std::atomic<bool> m_cancelled{false};
     std::atomic<bool> m_paused{false};
+    std::atomic<bool> m_holding{false};
     std::mutex m_mutex;
     std::condition_variable m_wake;
 };
