@@ -1,5 +1,7 @@
 #include "core/comparison.h"
 
+#include "model/json_text.h"
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -112,43 +114,11 @@ std::string metricsReportFieldsJson(const MetricsReport& s) {
 }
 
 std::string jsonNumber(double v) {
-    if (!std::isfinite(v))
-        return "null";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return buf;
+    return json::number(v);
 }
 
 std::string jsonQuote(const std::string& s) {
-    std::string out = "\"";
-    for (const unsigned char c : s) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out + "\"";
+    return json::quote(s);
 }
 
 std::string csvField(const std::string& s) {

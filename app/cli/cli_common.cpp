@@ -1,5 +1,7 @@
 #include "app/cli/cli_common.h"
 
+#include "model/json_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -109,43 +111,11 @@ std::vector<double> parseNumberList(const std::string& text, size_t expected,
 }
 
 std::string Json::quote(const std::string& s) {
-    std::string out = "\"";
-    for (const unsigned char c : s) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out + "\"";
+    return json::quote(s);
 }
 
 std::string Json::number(double v) {
-    if (!std::isfinite(v))
-        return "null";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return buf;
+    return json::number(v);
 }
 
 } // namespace dermsam::cli
