@@ -11,6 +11,23 @@
 
 namespace dermsam {
 
+std::function<std::vector<at::Tensor>(const std::vector<at::Tensor>&)>
+graphableEncode(const SamModel& model) {
+    return [&model](const std::vector<at::Tensor>& in) {
+        return std::vector<at::Tensor>{model.encode(in[0])};
+    };
+}
+
+std::function<std::vector<at::Tensor>(const std::vector<at::Tensor>&)>
+graphableBoxDecode(const SamModel& model) {
+    return [&model](const std::vector<at::Tensor>& in) {
+        PromptTensors p;
+        p.boxes = in[1];
+        const DecoderOutput o = model.decodeTensors(in[0], p, false);
+        return std::vector<at::Tensor>{o.lowResLogits, o.iouPredictions};
+    };
+}
+
 // The encoder always sees one (1, 3, S, S) input and a box decode one (1, 4) box, so each is
 // captured once and replayed; anything else (points, several boxes, mask prompts, multimask)
 // runs eagerly.
@@ -19,19 +36,8 @@ struct Predictor::Graphs {
     GraphedFunction encode;
     GraphedFunction boxDecode;
     Graphs(const SamModel& model, bool enabled)
-        : encode(
-              [&model](const std::vector<at::Tensor>& in) {
-                  return std::vector<at::Tensor>{model.encode(in[0])};
-              },
-              enabled)
-        , boxDecode(
-              [&model](const std::vector<at::Tensor>& in) {
-                  PromptTensors p;
-                  p.boxes = in[1];
-                  const DecoderOutput o = model.decodeTensors(in[0], p, false);
-                  return std::vector<at::Tensor>{o.lowResLogits, o.iouPredictions};
-              },
-              enabled) {}
+        : encode(graphableEncode(model), enabled)
+        , boxDecode(graphableBoxDecode(model), enabled) {}
 };
 
 Predictor::Predictor(std::shared_ptr<const SamModel> model, PreprocessProfile profile,

@@ -5,6 +5,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -12,6 +13,14 @@ namespace dermsam {
 
 class SamModel;
 class GraphedFunction;
+
+// The two fixed-shape calls worth a CUDA graph, as GraphedFunction functions: the encoder
+// ({input} -> {embedding}) and a one-box decode without multimask ({embedding, box (1, 4) in the
+// input frame} -> {low-res logits, IoU}). The model must outlive the returned function.
+std::function<std::vector<at::Tensor>(const std::vector<at::Tensor>&)>
+graphableEncode(const SamModel& model);
+std::function<std::vector<at::Tensor>(const std::vector<at::Tensor>&)>
+graphableBoxDecode(const SamModel& model);
 
 // A cached encoder result for one image: everything decode needs, nothing else.
 struct ImageEmbedding {

@@ -10,7 +10,6 @@
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/pointing_game.h"
-#include "model/device.h"
 #include "model/gradcam.h"
 #include "model/model_error.h"
 #include "model/npy.h"
@@ -95,10 +94,7 @@ int runExplain(const std::vector<std::string>& argv) {
     const double opacity = args.doubleValue("opacity", 0.5);
     if (!(opacity >= 0.0 && opacity <= 1.0))
         throw UsageError("--opacity must lie in [0, 1]");
-    configureThreads(args.intValue("threads", 0));
-    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
-    const LoadedModel m = loadModelFromArgs(args);
-    m.model->to(device);
+    const LoadedModel m = loadModelOnDevice(args);
 
     const Image image = loadImage(imagePath);
     const at::Tensor pixels = imageToTensor(image);
@@ -176,10 +172,7 @@ int runPointingGame(const std::vector<std::string>& argv) {
         throw UsageError("--limit must be >= 0");
     std::string splitFile, splitName;
     splitFromArgs(args, splitFile, splitName);
-    configureThreads(args.intValue("threads", 0));
-    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
-    const LoadedModel m = loadModelFromArgs(args);
-    m.model->to(device);
+    const LoadedModel m = loadModelOnDevice(args);
     const Predictor predictor(m.model, m.profile);
     const PairSource pairs = openPairs(dataDir, splitFile, splitName, static_cast<size_t>(limit));
 

@@ -12,7 +12,6 @@
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/mask_io.h"
-#include "model/device.h"
 #include "model/embedding_cache.h"
 #include "model/model_loader.h"
 #include "model/predictor.h"
@@ -90,10 +89,7 @@ int runSegment(const std::vector<std::string>& argv) {
         throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
     const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
-    configureThreads(args.intValue("threads", 0));
-    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
-    const LoadedModel m = loadModelFromArgs(args);
-    m.model->to(device);
+    const LoadedModel m = loadModelOnDevice(args);
 
     const Image image = loadImage(imagePath);
     const at::Tensor pixels = imageToTensor(image);
@@ -161,10 +157,7 @@ int runEmbed(const std::vector<std::string>& argv) {
         throw UsageError("--limit must be zero (all) or positive");
     if (args.has("cache") && args.value("cache").empty())
         throw UsageError("--cache needs a folder");
-    configureThreads(args.intValue("threads", 0));
-    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
-    const LoadedModel m = loadModelFromArgs(args);
-    m.model->to(device);
+    const LoadedModel m = loadModelOnDevice(args);
 
     // Every image of the dataset, masks or not (an image without a mask is still worth caching).
     const Dataset ds = scanDataset(data);

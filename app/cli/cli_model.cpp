@@ -9,6 +9,7 @@
 #include "model/gradcam.h"
 #include "model/model_loader.h"
 #include "model/npy.h"
+#include "model/predictor.h"
 #include "model/sam_model.h"
 #include "model/trainer.h"
 
@@ -157,23 +158,12 @@ int runBench(const std::vector<std::string>& argv) {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
             .count();
     };
-    GraphedFunction encodeFn(
-        [&model](const std::vector<at::Tensor>& in) {
-            return std::vector<at::Tensor>{model->encode(in[0])};
-        },
-        graphs);
+    GraphedFunction encodeFn(graphableEncode(*model), graphs);
     const at::Tensor boxTensor =
         at::tensor({box.boxes[0].x0, box.boxes[0].y0, box.boxes[0].x1, box.boxes[0].y1})
             .view({1, 4})
             .to(device, dtype);
-    GraphedFunction decodeFn(
-        [&model](const std::vector<at::Tensor>& in) {
-            PromptTensors p;
-            p.boxes = in[1];
-            const DecoderOutput o = model->decodeTensors(in[0], p, false);
-            return std::vector<at::Tensor>{o.lowResLogits, o.iouPredictions};
-        },
-        graphs);
+    GraphedFunction decodeFn(graphableBoxDecode(*model), graphs);
     at::Tensor embedding = encodeFn({input})[0]; // warm-up (and capture), excluded
     std::vector<double> enc;
     for (int i = 0; i < repeats; ++i)

@@ -1,7 +1,9 @@
 #include "app/cli/cli_model_args.h"
 
+#include "model/device.h"
 #include "model/model_error.h"
 #include "model/npy_dataset.h"
+#include "model/sam_model.h"
 
 #include <sys/stat.h>
 
@@ -13,6 +15,14 @@ LoadedModel loadModelFromArgs(const Args& args) {
         options.profile = profileFromName(args.value("profile"));
     options.base = args.valueOr("base", "");
     return loadModel(args.value("model"), options);
+}
+
+LoadedModel loadModelOnDevice(const Args& args) {
+    configureThreads(args.intValue("threads", 0));
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    LoadedModel m = loadModelFromArgs(args);
+    m.model->to(device);
+    return m;
 }
 
 Prompts parsePromptArgs(const Args& args) {

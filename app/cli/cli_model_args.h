@@ -9,6 +9,9 @@ namespace dermsam::cli {
 
 // --model (path or "default"), optional --profile and --base.
 LoadedModel loadModelFromArgs(const Args& args);
+// The start of every command that runs the model: --threads, then the model of
+// loadModelFromArgs moved to --device (default auto).
+LoadedModel loadModelOnDevice(const Args& args);
 
 // --box x0,y0,x1,y1 (repeatable) and --point x,y,label (repeatable), plus --multimask.
 Prompts parsePromptArgs(const Args& args);

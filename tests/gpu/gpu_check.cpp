@@ -130,15 +130,8 @@ void graphs(const std::string& arch, c10::ScalarType dtype) {
     const c10::Device cuda(c10::kCUDA, 0);
     model.to(cuda, dtype);
     const int64_t size = arch == "compact" ? 256 : 1024;
-    GraphedFunction encode([&model](const std::vector<at::Tensor>& in) {
-        return std::vector<at::Tensor>{model.encode(in[0])};
-    });
-    GraphedFunction decode([&model](const std::vector<at::Tensor>& in) {
-        PromptTensors p;
-        p.boxes = in[1];
-        const DecoderOutput o = model.decodeTensors(in[0], p, false);
-        return std::vector<at::Tensor>{o.lowResLogits, o.iouPredictions};
-    });
+    GraphedFunction encode(graphableEncode(model));
+    GraphedFunction decode(graphableBoxDecode(model));
     const at::Tensor box = at::tensor({100.f, 120.f, 600.f, 700.f}).view({1, 4}).to(cuda, dtype);
     double worstEnc = 0, worstDec = 0;
     for (int i = 0; i < 3; ++i) {
