@@ -25,12 +25,39 @@ at::Tensor relativePositions(int64_t qSize, int64_t kSize, const at::Tensor& rel
     }
     const double qScale = std::max(static_cast<double>(kSize) / qSize, 1.0);
     const double kScale = std::max(static_cast<double>(qSize) / kSize, 1.0);
-    const auto opts = at::TensorOptions().dtype(at::kFloat);
+    // Made where the table is: a host-to-device copy here would also forbid CUDA-graph capture.
+    const auto opts = at::TensorOptions().dtype(at::kFloat).device(relPos.device());
     const at::Tensor qc = at::arange(qSize, opts).unsqueeze(1) * qScale;
     const at::Tensor kc = at::arange(kSize, opts).unsqueeze(0) * kScale;
-    const at::Tensor idx = ((qc - kc) + (kSize - 1) * kScale).to(at::kLong).to(relPos.device());
+    const at::Tensor idx = ((qc - kc) + (kSize - 1) * kScale).to(at::kLong);
     return table.index({idx});
 }
+
+#if TORCH_VERSION_MAJOR >= 2 && !defined(DERMSAM_NO_SDPA)
+// The additive attention mask relH[b, i, jh] + relW[b, i, jw] for key j = (jh, jw), as a
+// contiguous (BH, H*W, H*W) tensor: the largest tensor of the encoder (400 MB per global layer
+// of ViT-B in bfloat16). Written by broadcasting einsum's permuted results it took 8 of the
+// 12 ms of a bfloat16 encode on an H100. In reduced precision (and float32 with TF32) it is a
+// matrix product with a 0/1 selector instead, [relH | relW] (BH, N, H+W) x E (H+W, N): each
+// output sums exactly two non-zero products in float32, so the result is the rounded sum, as
+// the addition gives, written once by the matrix units. Strict float32 keeps the addition
+// (float32 products without TF32 are slower than it), from contiguous terms.
+at::Tensor decomposedBias(const at::Tensor& relH, const at::Tensor& relW) {
+    const int64_t BH = relH.size(0), H = relH.size(1), W = relH.size(2);
+    const bool matrixUnits =
+        relH.scalar_type() != at::kFloat || at::globalContext().allowTF32CuBLAS();
+    if (!matrixUnits)
+        return (relH.contiguous().unsqueeze(4) + relW.contiguous().unsqueeze(3))
+            .view({BH, H * W, H * W});
+    const auto opts = relH.options();
+    // E[jh, (jh, jw)] = 1 and E[H + jw, (jh, jw)] = 1.
+    const at::Tensor selectRow = at::eye(H, opts).repeat_interleave(W, 1); // (H, H*W)
+    const at::Tensor selectCol = at::eye(W, opts).repeat({1, H});          // (W, H*W)
+    const at::Tensor selector = at::cat({selectRow, selectCol}, 0);        // (H+W, H*W)
+    const at::Tensor terms = at::cat({relH, relW}, 3).view({BH, H * W, H + W});
+    return at::matmul(terms, selector);
+}
+#endif
 
 // softmax(q k^T * scale + relH + relW) v for (BH, N, c) q, k, v; relH (BH, H, W, H) and relW
 // (BH, H, W, W) are the decomposed bias (undefined without relative positions).
@@ -108,21 +135,30 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
     }
 
     at::Tensor out;
-#if TORCH_VERSION_MAJOR >= 2
+#if TORCH_VERSION_MAJOR >= 2 && !defined(DERMSAM_NO_SDPA)
     // LibTorch 2.x on an accelerator: the fused kernel, the decomposed bias as its additive
     // mask (H*W x H*W per head, as upstream's SDPA variant). The CPU keeps the blocked loop
     // below, which is what was measured on the development machine.
     if (!x.is_cpu()) {
-        // An empty optional, not an undefined tensor, when there is no bias.
-        c10::optional<at::Tensor> bias;
-        if (m_useRelPos)
-            bias = (relH.unsqueeze(4) + relW.unsqueeze(3)).view({B * m_numHeads, N, N});
-        out = at::scaled_dot_product_attention(q, k, v, bias);
+        // No mask argument at all without a bias: an undefined tensor is not "no mask", and the
+        // optional's type changed from c10:: to std:: within 2.x.
+        // Four dimensions: the fused kernels refuse 3-D inputs and would fall back to the
+        // unfused math kernel.
+        const at::Tensor q4 = q.reshape({B, m_numHeads, N, headDim});
+        const at::Tensor k4 = k.reshape({B, m_numHeads, N, headDim});
+        const at::Tensor v4 = v.reshape({B, m_numHeads, N, headDim});
+        if (m_useRelPos) {
+            const at::Tensor bias = decomposedBias(relH, relW).view({B, m_numHeads, N, N});
+            out = at::scaled_dot_product_attention(q4, k4, v4, bias);
+        } else {
+            out = at::scaled_dot_product_attention(q4, k4, v4);
+        }
     }
 #endif
     if (!out.defined())
         out = attention(q, k, v, relH, relW, H, W);
-    out = out.view({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
+    // reshape, not view: a fused kernel may return its output in (B, N, heads, d) memory order.
+    out = out.reshape({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
     return m_proj->forward(out);
 }
 
