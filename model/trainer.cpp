@@ -1,5 +1,6 @@
 #include "model/trainer.h"
 
+#include "model/adamw_step.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
@@ -525,7 +526,7 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
             d->setLearningRate(state.step);
             d->optimizer->zero_grad();
             loss.backward();
-            d->optimizer->step();
+            adamwStep(*d->optimizer);
             ++state.step;
             const int64_t count = b1 - b0;
             lossSum += loss.detach().to(at::kDouble) * double(count);

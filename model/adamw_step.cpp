@@ -1,0 +1,90 @@
+#include "model/adamw_step.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace dermsam {
+namespace {
+
+// The optimizer's state map is keyed by the parameter's TensorImpl: as a printed pointer in
+// LibTorch 1.x, as the pointer itself in 2.x.
+template <typename Map> typename Map::key_type stateKey(const Map&, const at::Tensor& p) {
+    using Key = typename Map::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream s;
+        s << static_cast<const void*>(p.unsafeGetTensorImpl());
+        return s.str();
+    } else {
+        return p.unsafeGetTensorImpl();
+    }
+}
+
+} // namespace
+
+void adamwStep(torch::optim::AdamW& optimizer) {
+    at::NoGradGuard noGrad;
+    auto& state = optimizer.state();
+    for (auto& group : optimizer.param_groups()) {
+        auto& o = static_cast<torch::optim::AdamWOptions&>(group.options());
+        if (o.amsgrad()) {
+            optimizer.step();
+            return;
+        }
+        // Parameters grouped by step count: normally one group, but a parameter that had no
+        // gradient in some step (or state loaded from elsewhere) may lag behind.
+        struct Bucket {
+            std::vector<at::Tensor> params, grads, expAvg, expAvgSq;
+        };
+        std::vector<std::pair<int64_t, Bucket>> buckets;
+        for (auto& p : group.params()) {
+            if (!p.grad().defined())
+                continue;
+            const auto key = stateKey(state, p);
+            auto it = state.find(key);
+            if (it == state.end()) {
+                auto s = std::make_unique<torch::optim::AdamWParamState>();
+                s->step(0);
+                s->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+                s->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+                it = state.emplace(key, std::move(s)).first;
+            }
+            auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+            s.step(s.step() + 1);
+            auto b = std::find_if(buckets.begin(), buckets.end(),
+                                  [&](const auto& e) { return e.first == s.step(); });
+            if (b == buckets.end()) {
+                buckets.emplace_back(s.step(), Bucket{});
+                b = std::prev(buckets.end());
+            }
+            b->second.params.push_back(p);
+            b->second.grads.push_back(p.grad());
+            b->second.expAvg.push_back(s.exp_avg());
+            b->second.expAvgSq.push_back(s.exp_avg_sq());
+        }
+        const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
+        for (auto& [step, b] : buckets) {
+            if (o.weight_decay() != 0)
+                at::_foreach_mul_(b.params, 1 - o.lr() * o.weight_decay());
+            const double correction1 = 1 - std::pow(beta1, double(step));
+            const double correction2 = 1 - std::pow(beta2, double(step));
+            at::_foreach_mul_(b.expAvg, beta1);
+            at::_foreach_add_(b.expAvg, b.grads, 1 - beta1);
+            at::_foreach_mul_(b.expAvgSq, beta2);
+            at::_foreach_addcmul_(b.expAvgSq, b.grads, b.grads, 1 - beta2);
+            std::vector<at::Tensor> denom = at::_foreach_sqrt(b.expAvgSq);
+            at::_foreach_div_(denom, std::sqrt(correction2));
+            at::_foreach_add_(denom, o.eps());
+            at::_foreach_addcdiv_(b.params, b.expAvg, denom, -o.lr() / correction1);
+        }
+    }
+}
+
+} // namespace dermsam
