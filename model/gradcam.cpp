@@ -111,7 +111,10 @@ CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding
     const at::Tensor logits = out.lowResLogits; // (N, M, h, w)
     const int64_t n = logits.size(0);
     const int64_t m = logits.size(1);
-    at::Tensor iou = out.iouPredictions.detach().to(at::kCPU, at::kFloat).contiguous();
+    // Read back only when a candidate must be chosen by score: each read waits for the device.
+    at::Tensor iou;
+    if (m > 1 && options.candidate < 0)
+        iou = out.iouPredictions.detach().to(at::kCPU, at::kFloat).contiguous();
     std::vector<at::Tensor> chosen;
     int firstCandidate = 0;
     for (int64_t i = 0; i < n; ++i) {
@@ -133,15 +136,14 @@ CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding
     const at::Tensor target = (selected * mask).sum();
 
     CamGradients g;
-    g.target = target.item<double>();
     g.candidate = firstCandidate;
     if (!leaf.defined())
         throw ModelError(ErrorCode::BadArgument, {}, "the encoder never reached the CAM layer");
-    at::Tensor grad;
-    if (mask.sum().item<double>() > 0) {
-        grad = torch::autograd::grad({target}, {leaf}, {}, /*retain_graph=*/false,
-                                     /*create_graph=*/false, /*allow_unused=*/true)[0];
-    }
+    // No host read before the backward pass: on a GPU it is queued while the forward still runs
+    // (an empty mask simply gives a zero gradient).
+    at::Tensor grad = torch::autograd::grad({target}, {leaf}, {}, /*retain_graph=*/false,
+                                            /*create_graph=*/false, /*allow_unused=*/true)[0];
+    g.target = target.item<double>();
     if (!grad.defined())
         grad = at::zeros_like(leaf);
     at::Tensor act = leaf.detach();
@@ -153,8 +155,8 @@ CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding
     }
     // float32 for half-precision models; double stays double (finite-difference tests).
     const auto type = act.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
-    g.activation = act.to(at::kCPU, type).contiguous();
-    g.gradient = grad.to(at::kCPU, type).contiguous();
+    g.activation = act.to(type).contiguous();
+    g.gradient = grad.to(type).contiguous();
     return g;
 }
 
@@ -192,7 +194,7 @@ at::Tensor camMap(CamMethod method, const at::Tensor& activation, const at::Tens
 }
 
 at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& g) {
-    at::Tensor x = map.to(at::kCPU, at::kFloat).unsqueeze(0).unsqueeze(0);
+    at::Tensor x = map.to(at::kFloat).unsqueeze(0).unsqueeze(0);
     // The map covers the square model input: to the input size, crop the padding (SAM profile),
     // then to the original size.
     x = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false);
@@ -211,8 +213,10 @@ CamResult computeCam(const SamModel& model, const ImageEmbedding& embedding, con
     at::Tensor heat;
     {
         at::NoGradGuard noGrad;
-        raw = camMap(options.method, g.activation, g.gradient).to(at::kCPU).contiguous();
-        heat = camToImage(raw, embedding.geometry);
+        // Both maps are made where the gradients are; only the results cross to the host.
+        const at::Tensor map = camMap(options.method, g.activation, g.gradient);
+        heat = camToImage(map, embedding.geometry).to(at::kCPU).contiguous();
+        raw = map.to(at::kCPU).contiguous();
     }
     CamResult r;
     r.method = options.method;

@@ -58,8 +58,8 @@ struct CamResult {
 // Activation and gradient of the target at the chosen layer, channels-first (1, C, h, w), on the
 // CPU, float32 (float64 when the model runs in double).
 struct CamGradients {
-    at::Tensor activation;
-    at::Tensor gradient;
+    at::Tensor activation; // on the model's device
+    at::Tensor gradient;   // on the model's device
     double target = 0.0;
     int candidate = 0;
 };
@@ -81,7 +81,8 @@ at::Tensor camChannelWeights(CamMethod method, const at::Tensor& activation,
 at::Tensor camMap(CamMethod method, const at::Tensor& activation, const at::Tensor& gradient);
 
 // Low-resolution map -> (H, W) heatmap at the original image size in [0, 1], through the
-// profile's geometry (the map covers the square input; SAM's padding is cropped away).
+// profile's geometry (the map covers the square input; SAM's padding is cropped away). Computed
+// on the map's device.
 at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& geometry);
 
 // Everything above: heatmap, raw map and peak.
