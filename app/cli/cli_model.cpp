@@ -94,9 +94,12 @@ int runInfo(const std::vector<std::string>& argv) {
 int runForward(const std::vector<std::string>& argv) {
     const Args args(argv, {"multimask"});
     args.allowOnly({"model", "input", "box", "point", "mask-input", "multimask", "out-dir",
-                    "device", "base", "threads"});
+                    "device", "base", "threads", "tf32"});
     configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "cpu"));
+    // Off by default: forward is the command that reproduces the reference number for number.
+    if (device.is_cuda())
+        configureCuda(args.valueOr("tf32", "off") == "on");
     LoadedModel m = loadModelFromArgs(args);
     m.model->to(device);
     const Prompts prompts = parsePromptArgs(args);

@@ -61,6 +61,18 @@ void parity() {
     check(relativeError(outGpu.lowResLogits, outCpu.lowResLogits) <= 1e-3,
           "vit_b logits cuda fp32 vs cpu fp32",
           relativeError(outGpu.lowResLogits, outCpu.lowResLogits), 1e-3);
+    // The reduced-precision paths (TF32 products; bfloat16, where the attention bias is a
+    // matrix product with a selector) against the same CPU float32 reference, at the error
+    // those formats carry.
+    configureCuda(true);
+    const at::Tensor embTf32 = model.encode(input);
+    check(relativeError(embTf32, embCpu) <= 5e-3, "vit_b embedding cuda tf32 vs cpu fp32",
+          relativeError(embTf32, embCpu), 5e-3);
+    model.to(c10::Device(c10::kCUDA, 0), c10::kBFloat16);
+    const at::Tensor embBf16 = model.encode(input.to(c10::kBFloat16));
+    check(relativeError(embBf16, embCpu) <= 5e-2, "vit_b embedding cuda bf16 vs cpu fp32",
+          relativeError(embBf16, embCpu), 5e-2);
+    configureCuda(false);
 }
 
 // bfloat16 masks must agree with float32 masks on real images (IoU >= 0.99 on average).
