@@ -4,8 +4,11 @@
 # in float32 and bfloat16, data resident on the card and staged from pinned host memory), and
 # leave results under $OUT. With TRAIN_DEFAULT=1 it then also trains the built-in default model
 # (recipe: tools/train-default-model.sh) in the time that is left.
+# Data: `bash tools/gpu/pack-carry.sh` here first, then carry ".gpu-data/small" with the call
+# (the parity fixture and 100 validation images; without it those checks are skipped).
 # Usage (on the GPU machine, from the repository root): bash tools/gpu/run.sh [total-seconds]
-# About 4-5 minutes without training: the build is most of it.
+# On the H100 of 2026-11-27 runs took 112-158 s (the build 55-70 s of it; docs/gpu-notes.md).
+# TORCH_PREFIX overrides the LibTorch location (a CPU LibTorch checks the flow here).
 set -uo pipefail
 budget=${1:-520}
 start=$(date +%s)
