@@ -149,7 +149,8 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
     const SamModel& model = predictor.model();
     const SamArchitecture& arch = model.architecture();
     const std::vector<int64_t> shape{1, arch.outChans, arch.embeddingSize(), arch.embeddingSize()};
-    const std::string key = EmbeddingCache::key(modelHash, profileName(predictor.profile()), image);
+    const std::string key =
+        EmbeddingCache::key(modelHash, profileName(predictor.profile()), image, model.dtype());
     at::Tensor half = cache.load(key, shape);
     if (cacheHit)
         *cacheHit = half.defined();

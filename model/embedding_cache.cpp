@@ -17,9 +17,11 @@ EmbeddingCache::EmbeddingCache(std::string dir)
 }
 
 std::string EmbeddingCache::key(const std::string& modelHash, const std::string& profile,
-                                const at::Tensor& image) {
+                                const at::Tensor& image, c10::ScalarType modelDtype) {
     const at::Tensor c = image.contiguous().cpu();
     std::string header = modelHash + "|" + profile + "|" + c10::toString(c.scalar_type());
+    if (modelDtype != c10::kFloat)
+        header += "|model " + std::string(c10::toString(modelDtype));
     for (int64_t s : c.sizes())
         header += "|" + std::to_string(s);
     Sha256 h;

@@ -12,8 +12,11 @@ class EmbeddingCache {
 public:
     explicit EmbeddingCache(std::string dir);
 
+    // modelDtype: the precision the encoder runs in. Reduced-precision embeddings get keys of
+    // their own; float32 keys are those of earlier versions (TF32 shares them: its embeddings
+    // differ from float32 by about 6e-4 relative on ViT-B).
     static std::string key(const std::string& modelHash, const std::string& profile,
-                           const at::Tensor& image);
+                           const at::Tensor& image, c10::ScalarType modelDtype = c10::kFloat);
     // Undefined tensor when absent or corrupt.
     at::Tensor load(const std::string& key, const std::vector<int64_t>& expectedShape) const;
     void store(const std::string& key, const at::Tensor& embedding) const;

@@ -120,7 +120,8 @@ TrainingSet prepareTrainingSet(SamModel& model, PreprocessProfile profile, const
             b.push_back(squashMask(p.mask, stored));
         } else {
             const PreprocessResult pre = preprocessImage(p.image, profile, inputSize);
-            const std::string key = EmbeddingCache::key(modelHash, profileName(profile), p.image);
+            const std::string key =
+                EmbeddingCache::key(modelHash, profileName(profile), p.image, model.dtype());
             at::Tensor e = cache.load(key, shape);
             if (!e.defined()) {
                 at::NoGradGuard ng;

@@ -47,6 +47,7 @@ void TestEmbeddingCache::keyDependsOnEverything_data() {
     QTest::newRow("one pixel") << "pixel";
     QTest::newRow("shape") << "shape";
     QTest::newRow("dtype") << "dtype";
+    QTest::newRow("model precision") << "precision";
 }
 
 void TestEmbeddingCache::keyDependsOnEverything() {
@@ -66,6 +67,11 @@ void TestEmbeddingCache::keyDependsOnEverything() {
         other = EmbeddingCache::key("abc", "medsam", t);
     } else if (change == "shape") {
         other = EmbeddingCache::key("abc", "medsam", image.reshape({50, 40, 3}));
+    } else if (change == "precision") {
+        // float32 is the default, so caches written before precisions existed stay valid.
+        QCOMPARE(EmbeddingCache::key("abc", "medsam", image, at::kFloat), base);
+        other = EmbeddingCache::key("abc", "medsam", image, at::kBFloat16);
+        QVERIFY(other != EmbeddingCache::key("abc", "medsam", image, at::kHalf));
     } else {
         other = EmbeddingCache::key("abc", "medsam", image.to(at::kInt));
     }
