@@ -193,7 +193,7 @@ LoadedModel loadOne(const Args& args, const std::string& pathOrDefault, const c1
         options.profile = profileFromName(args.value("profile"));
     options.base = args.valueOr("base", "");
     LoadedModel m = loadModel(pathOrDefault, options);
-    m.model->to(device);
+    placeModel(args, *m.model, device);
     return m;
 }
 
@@ -219,7 +219,8 @@ void printSummary(const char* name, const MetricSummary& s) {
 int runEval(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
     args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
-                    "limit", "device", "threads", "cache", "no-cache", "profile", "base"});
+                    "limit", "device", "precision", "tf32", "threads", "cache", "no-cache",
+                    "profile", "base"});
     const EvalPrompt prompt = promptFromArgs(args);
     const std::string data = args.value("data");
     const SplitChoice split = splitFromArgs(args);
@@ -269,7 +270,8 @@ int runEval(const std::vector<std::string>& argv) {
 int runCompare(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
     args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
-                    "limit", "device", "threads", "cache", "no-cache", "profile", "base"});
+                    "limit", "device", "precision", "tf32", "threads", "cache", "no-cache",
+                    "profile", "base"});
     const std::vector<std::string> models = args.values("model");
     if (models.size() != 2)
         throw UsageError("compare needs exactly two --model options (A, then B)");

@@ -83,7 +83,8 @@ void ensureParent(const std::string& path) {
 int runExplain(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "multimask"});
     args.allowOnly({"model", "image", "box", "point", "multimask", "out", "method", "layer", "raw",
-                    "colormap", "opacity", "profile", "base", "device", "threads", "json"});
+                    "colormap", "opacity", "profile", "base", "device", "precision", "tf32",
+                    "threads", "json"});
     const Prompts prompts = parsePromptArgs(args);
     if (prompts.empty())
         throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
@@ -161,7 +162,7 @@ void splitFromArgs(const Args& args, std::string& file, std::string& name) {
 int runPointingGame(const std::vector<std::string>& argv) {
     const Args args(argv, {"json"});
     args.allowOnly({"model", "data", "split", "split-name", "json", "limit", "method", "layer",
-                    "tolerance", "profile", "base", "device", "threads"});
+                    "tolerance", "profile", "base", "device", "precision", "tf32", "threads"});
     const std::string dataDir = args.value("data");
     const CamOptions options = camOptionsFromArgs(args);
     const int tolerance = args.intValue("tolerance", kPointingTolerancePx);

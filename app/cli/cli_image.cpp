@@ -83,7 +83,8 @@ cv::Mat chooseMask(const MaskResult& r, bool multimask, size_t& chosen) {
 int runSegment(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "multimask", "no-cache", "no-sidecar"});
     args.allowOnly({"model", "image", "box", "point", "out", "profile", "base", "device", "threads",
-                    "json", "multimask", "cache", "no-cache", "no-sidecar", "heatmap", "method"});
+                    "json", "precision", "tf32", "multimask", "cache", "no-cache", "no-sidecar",
+                    "heatmap", "method"});
     const Prompts prompts = parsePromptArgs(args);
     if (prompts.empty())
         throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
@@ -149,8 +150,8 @@ int runSegment(const std::vector<std::string>& argv) {
 
 int runEmbed(const std::vector<std::string>& argv) {
     const Args args(argv, {"json"});
-    args.allowOnly(
-        {"model", "data", "cache", "device", "threads", "profile", "base", "json", "limit"});
+    args.allowOnly({"model", "data", "cache", "device", "precision", "tf32", "threads", "profile",
+                    "base", "json", "limit"});
     const std::string data = args.value("data");
     const int limit = args.intValue("limit", 0);
     if (limit < 0)

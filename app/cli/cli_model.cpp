@@ -99,7 +99,7 @@ int runForward(const std::vector<std::string>& argv) {
     const c10::Device device = resolveDevice(args.valueOr("device", "cpu"));
     // Off by default: forward is the command that reproduces the reference number for number.
     if (device.is_cuda())
-        configureCuda(args.valueOr("tf32", "off") == "on");
+        configureCuda(onOffArg(args, "tf32", false));
     LoadedModel m = loadModelFromArgs(args);
     m.model->to(device);
     const Prompts prompts = parsePromptArgs(args);
@@ -129,11 +129,12 @@ int runBench(const std::vector<std::string>& argv) {
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     const c10::ScalarType dtype = resolveDtype(args.valueOr("precision", "float32"), device);
     const int repeats = std::max(1, args.intValue("repeats", device.is_cuda() ? 20 : 3));
-    const bool tf32 = args.valueOr("tf32", "off") == "on";
+    const bool tf32 = onOffArg(args, "tf32", false);
     if (device.is_cuda())
         configureCuda(tf32);
     // CUDA graphs are what the application's predictor uses on a GPU; off measures eager calls.
-    const bool graphs = device.is_cuda() && args.valueOr("graphs", "on") == "on";
+    const bool graphsAsked = onOffArg(args, "graphs", true); // validated on every device
+    const bool graphs = device.is_cuda() && graphsAsked;
 
     std::shared_ptr<SamModel> model;
     std::string name;
@@ -293,7 +294,7 @@ int runFinetune(const std::vector<std::string>& argv) {
     configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     if (device.is_cuda())
-        configureCuda(args.valueOr("tf32", "on") == "on");
+        configureCuda(onOffArg(args, "tf32", true));
 
     FineTuneSettings settings;
     TrainOptions& o = settings.train;

@@ -17,11 +17,28 @@ LoadedModel loadModelFromArgs(const Args& args) {
     return loadModel(args.value("model"), options);
 }
 
+bool onOffArg(const Args& args, const std::string& key, bool fallback) {
+    if (!args.has(key))
+        return fallback;
+    const std::string v = args.value(key);
+    if (v != "on" && v != "off")
+        throw UsageError("--" + key + " takes on or off, not '" + v + "'");
+    return v == "on";
+}
+
+void placeModel(const Args& args, SamModel& model, const c10::Device& device) {
+    const c10::ScalarType dtype = resolveDtype(args.valueOr("precision", "float32"), device);
+    const bool tf32 = onOffArg(args, "tf32", false);
+    if (device.is_cuda())
+        configureCuda(tf32);
+    model.to(device, dtype);
+}
+
 LoadedModel loadModelOnDevice(const Args& args) {
     configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     LoadedModel m = loadModelFromArgs(args);
-    m.model->to(device);
+    placeModel(args, *m.model, device);
     return m;
 }
 

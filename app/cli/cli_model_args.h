@@ -10,8 +10,13 @@ namespace dermsam::cli {
 // --model (path or "default"), optional --profile and --base.
 LoadedModel loadModelFromArgs(const Args& args);
 // The start of every command that runs the model: --threads, then the model of
-// loadModelFromArgs moved to --device (default auto).
+// loadModelFromArgs placed as placeModel says on --device (default auto).
 LoadedModel loadModelOnDevice(const Args& args);
+// Moves a model to `device` in --precision (float32 by default; bfloat16 and float16 need CUDA)
+// with --tf32 on|off (default off) for float32 products on CUDA.
+void placeModel(const Args& args, SamModel& model, const c10::Device& device);
+// --KEY on|off (a usage error otherwise), fallback when absent.
+bool onOffArg(const Args& args, const std::string& key, bool fallback);
 
 // --box x0,y0,x1,y1 (repeatable) and --point x,y,label (repeatable), plus --multimask.
 Prompts parsePromptArgs(const Args& args);

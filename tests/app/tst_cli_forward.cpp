@@ -111,6 +111,18 @@ void TestCliForward::badInputsFailWithOneLine_data() {
                              << "--box";
     QTest::newRow("unknown option") << QStringList{"info", "--model", "default", "--colour", "red"}
                                     << "unknown option --colour";
+    // Precision options of every command that runs the model (placeModel).
+    const QStringList segment{"segment",   "--model", "default",    "--image",  "x.png", "--box",
+                              "1,2,30,40", "--out",   "/tmp/x.png", "--device", "cpu"};
+    QTest::newRow("bfloat16 on the CPU")
+        << segment + QStringList{"--precision", "bfloat16"} << "needs a CUDA device";
+    QTest::newRow("unknown precision")
+        << segment + QStringList{"--precision", "float8"} << "unknown precision 'float8'";
+    QTest::newRow("tf32 neither on nor off")
+        << segment + QStringList{"--tf32", "maybe"} << "--tf32 takes on or off";
+    QTest::newRow("graphs neither on nor off")
+        << QStringList{"bench", "--model", "default", "--device", "cpu", "--graphs", "yes"}
+        << "--graphs takes on or off";
 }
 
 void TestCliForward::badInputsFailWithOneLine() {
