@@ -305,8 +305,8 @@
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <source>Model: %1 (%2) on %3</source>
-        <translation>Modell: %1 (%2) auf %3</translation>
+        <source>Model: %1 (%2) on %3, %4</source>
+        <translation>Modell: %1 (%2) auf %3, %4</translation>
     </message>
     <message>
         <source>No model - choose a checkpoint in Edit &gt; Settings</source>
@@ -493,6 +493,30 @@
     <message>
         <source>Device:</source>
         <translation>Gerät:</translation>
+    </message>
+    <message>
+        <source>Float32 (reference numbers)</source>
+        <translation>Float32 (Referenzwerte)</translation>
+    </message>
+    <message>
+        <source>Float32 with TF32 products (faster on NVIDIA GPUs)</source>
+        <translation>Float32 mit TF32-Produkten (schneller auf NVIDIA-GPUs)</translation>
+    </message>
+    <message>
+        <source>BFloat16 (fastest on recent GPUs)</source>
+        <translation>BFloat16 (am schnellsten auf neueren GPUs)</translation>
+    </message>
+    <message>
+        <source>Float16</source>
+        <translation>Float16</translation>
+    </message>
+    <message>
+        <source>How the model computes on a GPU. On the CPU it always uses float32. Reduced precision changes masks slightly.</source>
+        <translation>Wie das Modell auf einer GPU rechnet. Auf der CPU rechnet es immer in Float32. Geringere Genauigkeit verändert Masken geringfügig.</translation>
+    </message>
+    <message>
+        <source>GPU precision:</source>
+        <translation>GPU-Genauigkeit:</translation>
     </message>
     <message>
         <source>All cores (%1)</source>

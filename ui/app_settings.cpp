@@ -9,6 +9,7 @@ void AppSettings::load(QSettings& s) {
     checkpoint = s.value(QStringLiteral("model/checkpoint"), d.checkpoint).toString();
     profile = s.value(QStringLiteral("model/profile"), d.profile).toString();
     device = s.value(QStringLiteral("model/device"), d.device).toString();
+    precision = s.value(QStringLiteral("model/precision"), d.precision).toString();
     threads = s.value(QStringLiteral("model/threads"), d.threads).toInt();
     language = s.value(QStringLiteral("ui/language"), d.language).toString();
     recentFiles = s.value(QStringLiteral("ui/recentFiles")).toStringList();
@@ -24,12 +25,20 @@ void AppSettings::load(QSettings& s) {
     if (device != QLatin1String("auto") && device != QLatin1String("cpu") &&
         device != QLatin1String("cuda"))
         device = d.device;
+    if (!precisionNames().contains(precision))
+        precision = d.precision;
+}
+
+QStringList AppSettings::precisionNames() {
+    return {QStringLiteral("float32"), QStringLiteral("tf32"), QStringLiteral("bfloat16"),
+            QStringLiteral("float16")};
 }
 
 void AppSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("model/checkpoint"), checkpoint);
     s.setValue(QStringLiteral("model/profile"), profile);
     s.setValue(QStringLiteral("model/device"), device);
+    s.setValue(QStringLiteral("model/precision"), precision);
     s.setValue(QStringLiteral("model/threads"), threads);
     s.setValue(QStringLiteral("ui/language"), language);
     s.setValue(QStringLiteral("ui/recentFiles"), recentFiles);
@@ -49,9 +58,10 @@ void AppSettings::addRecentFile(const QString& path) {
 
 bool AppSettings::operator==(const AppSettings& o) const {
     return checkpoint == o.checkpoint && profile == o.profile && device == o.device &&
-           threads == o.threads && language == o.language && recentFiles == o.recentFiles &&
-           overlayColor == o.overlayColor && qFuzzyCompare(overlayOpacity, o.overlayOpacity) &&
-           showContour == o.showContour && qFuzzyCompare(brushRadius, o.brushRadius);
+           precision == o.precision && threads == o.threads && language == o.language &&
+           recentFiles == o.recentFiles && overlayColor == o.overlayColor &&
+           qFuzzyCompare(overlayOpacity, o.overlayOpacity) && showContour == o.showContour &&
+           qFuzzyCompare(brushRadius, o.brushRadius);
 }
 
 } // namespace dermsam

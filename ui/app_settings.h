@@ -14,15 +14,19 @@ struct AppSettings {
     QString checkpoint;                      // empty = the built-in default model
     QString profile;                         // "" = the checkpoint's, "medsam", "sam"
     QString device = QStringLiteral("auto"); // "auto", "cpu", "cuda"
-    int threads = 0;                         // 0 = all cores
-    QString language;                        // "" = follow the system, "en", "de"
-    QStringList recentFiles;                 // newest first
+    // "float32", "tf32", "bfloat16", "float16": how the model computes on a GPU (the CPU always
+    // uses float32).
+    QString precision = QStringLiteral("float32");
+    int threads = 0;         // 0 = all cores
+    QString language;        // "" = follow the system, "en", "de"
+    QStringList recentFiles; // newest first
     QColor overlayColor = QColor(0, 200, 255);
     double overlayOpacity = 0.4;
     bool showContour = true;
     double brushRadius = 8.0;
 
     static constexpr int kMaxRecentFiles = 10;
+    static QStringList precisionNames();
 
     void load(QSettings& settings);
     void save(QSettings& settings) const;

@@ -20,6 +20,7 @@ struct ModelSpec {
     QString checkpoint;
     QString profile;
     QString device = QStringLiteral("auto");
+    QString precision = QStringLiteral("float32"); // AppSettings::precision
     int threads = 0;
 };
 
@@ -30,6 +31,7 @@ struct ModelInfo {
     QString sha256;       // of the checkpoint file; keys sidecars
     QString profile;      // "medsam" or "sam"
     QString device;       // "cpu", "cuda:0", ...
+    QString precision;    // what the model runs in: "float32", "tf32", "bfloat16", "float16"
     QString architecture; // "vit_b", ...
     int threads = 0;
     int encoderBlocks = 0; // encoder blocks a heatmap can target

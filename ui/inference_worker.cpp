@@ -202,6 +202,8 @@ void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QStrin
     d->info = info;
     d->info.profile = QString::fromStdString(profileName(p));
     d->info.device = QString::fromStdString(d->model->device().str());
+    if (d->info.precision.isEmpty())
+        d->info.precision = QString::fromStdString(dtypeName(d->model->dtype()));
     d->info.encoderBlocks = camBlockCount(*d->model);
     if (d->info.architecture.isEmpty())
         d->info.architecture = QString::fromStdString(d->model->architecture().name());
@@ -232,8 +234,19 @@ void InferenceWorker::loadModel(const ModelSpec& spec) {
         if (!spec.profile.isEmpty())
             options.profile = profileFromName(spec.profile.toStdString());
         LoadedModel loaded = dermsam::loadModel(path, options);
-        loaded.model->to(device);
+        // Reduced precision and TF32 are GPU settings; on the CPU the model runs in float32.
+        c10::ScalarType dtype = c10::kFloat;
+        QString precision = QStringLiteral("float32");
+        if (device.is_cuda()) {
+            const bool tf32 = spec.precision == QLatin1String("tf32");
+            if (!tf32)
+                dtype = resolveDtype(spec.precision.toStdString(), device);
+            configureCuda(tf32);
+            precision = tf32 ? QStringLiteral("tf32") : QString::fromStdString(dtypeName(dtype));
+        }
+        loaded.model->to(device, dtype);
         ModelInfo info;
+        info.precision = precision;
         info.path = QString::fromStdString(loaded.path);
         info.name = loaded.isDefault ? QStringLiteral("default") : QFileInfo(info.path).fileName();
         info.sha256 = QString::fromStdString(loaded.sha256);

@@ -482,6 +482,7 @@ void MainWindow::loadModelFromSettings(const QString& checkpointOverride) {
     spec.checkpoint = checkpointOverride.isEmpty() ? m_settings.checkpoint : checkpointOverride;
     spec.profile = m_settings.profile;
     spec.device = m_settings.device;
+    spec.precision = m_settings.precision;
     spec.threads = m_settings.threads;
     m_modelError.clear();
     m_modelLoading = true; // before loadModel: a failure may be reported at once
@@ -496,7 +497,8 @@ void MainWindow::updateModelLabel() {
     }
     if (m_inference->hasModel()) {
         const ModelInfo& i = m_inference->modelInfo();
-        m_modelLabel->setText(tr("Model: %1 (%2) on %3").arg(i.name, i.profile, i.device));
+        m_modelLabel->setText(
+            tr("Model: %1 (%2) on %3, %4").arg(i.name, i.profile, i.device, i.precision));
         m_modelLabel->setToolTip(i.path);
     } else if (!m_modelError.isEmpty()) {
         m_modelLabel->setText(tr("No model - choose a checkpoint in Edit > Settings"));
@@ -774,7 +776,8 @@ void MainWindow::applySettings(const AppSettings& settings) {
     if (old.language != m_settings.language)
         applyUiLanguage(m_settings.language); // widgets retranslate on LanguageChange
     if (old.checkpoint != m_settings.checkpoint || old.profile != m_settings.profile ||
-        old.device != m_settings.device || old.threads != m_settings.threads)
+        old.device != m_settings.device || old.precision != m_settings.precision ||
+        old.threads != m_settings.threads)
         loadModelFromSettings();
 }
 

@@ -54,6 +54,14 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     m_deviceLabel = new QLabel(this);
     form->addRow(m_deviceLabel, m_device);
 
+    m_precision = new QComboBox(this);
+    m_precision->setObjectName(QStringLiteral("precision"));
+    for (const QString& value : AppSettings::precisionNames())
+        m_precision->addItem(QString(), value);
+    selectData(m_precision, settings.precision);
+    m_precisionLabel = new QLabel(this);
+    form->addRow(m_precisionLabel, m_precision);
+
     m_threads = new QSpinBox(this);
     m_threads->setObjectName(QStringLiteral("threads"));
     m_threads->setRange(0, 256);
@@ -95,6 +103,13 @@ void SettingsDialog::retranslate() {
     m_device->setItemText(1, tr("CPU"));
     m_device->setItemText(2, tr("CUDA (GPU)"));
     m_deviceLabel->setText(tr("Device:"));
+    m_precision->setItemText(0, tr("Float32 (reference numbers)"));
+    m_precision->setItemText(1, tr("Float32 with TF32 products (faster on NVIDIA GPUs)"));
+    m_precision->setItemText(2, tr("BFloat16 (fastest on recent GPUs)"));
+    m_precision->setItemText(3, tr("Float16"));
+    m_precision->setToolTip(tr("How the model computes on a GPU. On the CPU it always uses "
+                               "float32. Reduced precision changes masks slightly."));
+    m_precisionLabel->setText(tr("GPU precision:"));
     m_threads->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
     m_threadsLabel->setText(tr("CPU threads:"));
     m_language->setItemText(0, tr("System language"));
@@ -120,6 +135,7 @@ AppSettings SettingsDialog::settings() const {
     s.checkpoint = m_checkpoint->text().trimmed();
     s.profile = m_profile->currentData().toString();
     s.device = m_device->currentData().toString();
+    s.precision = m_precision->currentData().toString();
     s.threads = m_threads->value();
     s.language = m_language->currentData().toString();
     return s;

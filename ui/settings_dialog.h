@@ -38,6 +38,8 @@ private:
     QLabel* m_checkpointLabel = nullptr;
     QLabel* m_profileLabel = nullptr;
     QLabel* m_deviceLabel = nullptr;
+    QComboBox* m_precision = nullptr;
+    QLabel* m_precisionLabel = nullptr;
     QLabel* m_threadsLabel = nullptr;
     QLabel* m_languageLabel = nullptr;
 };

@@ -22,6 +22,7 @@ private Q_SLOTS:
         a.checkpoint = QStringLiteral("/models/medsam_vit_b.pth");
         a.profile = QStringLiteral("medsam");
         a.device = QStringLiteral("cuda");
+        a.precision = QStringLiteral("bfloat16");
         a.threads = 3;
         a.language = QStringLiteral("de");
         a.recentFiles = {QStringLiteral("/a.jpg"), QStringLiteral("/b ä.png")};
@@ -39,6 +40,7 @@ private Q_SLOTS:
         b.load(s);
         QCOMPARE(b.checkpoint, a.checkpoint);
         QCOMPARE(b.recentFiles, a.recentFiles);
+        QCOMPARE(b.precision, QStringLiteral("bfloat16"));
         QVERIFY(a == b);
     }
 
@@ -46,9 +48,11 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QSettings s(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
         s.setValue(QStringLiteral("model/device"), QStringLiteral("tpu"));
+        s.setValue(QStringLiteral("model/precision"), QStringLiteral("float8"));
         AppSettings b;
         b.load(s);
         QCOMPARE(b.device, QStringLiteral("auto"));
+        QCOMPARE(b.precision, QStringLiteral("float32"));
         QVERIFY(b.checkpoint.isEmpty());
         QCOMPARE(b.threads, 0);
     }
@@ -75,12 +79,17 @@ private Q_SLOTS:
         lang->setCurrentIndex(lang->findData(QStringLiteral("de")));
         auto* profile = d.findChild<QComboBox*>(QStringLiteral("profile"));
         profile->setCurrentIndex(profile->findData(QStringLiteral("sam")));
+        auto* precision = d.findChild<QComboBox*>(QStringLiteral("precision"));
+        QCOMPARE(precision->count(), AppSettings::precisionNames().size());
+        QCOMPARE(precision->currentData().toString(), QStringLiteral("float32"));
+        precision->setCurrentIndex(precision->findData(QStringLiteral("tf32")));
         const AppSettings b = d.settings();
         QCOMPARE(b.checkpoint, QStringLiteral("/m.pth"));
         QCOMPARE(b.threads, 2);
         QCOMPARE(b.language, QStringLiteral("de"));
         QCOMPARE(b.profile, QStringLiteral("sam"));
         QCOMPARE(b.device, QStringLiteral("cpu"));
+        QCOMPARE(b.precision, QStringLiteral("tf32"));
     }
 };
 

@@ -205,6 +205,30 @@ private Q_SLOTS:
         QTRY_VERIFY(!c.isBusy());
     }
 
+    // The GPU precision setting never reaches the CPU: the built-in model loads in float32 and
+    // says so, instead of failing because bfloat16 needs CUDA.
+    void cpuComputesInFloat32WhateverThePrecision_data() {
+        QTest::addColumn<QString>("precision");
+        QTest::newRow("bfloat16") << QStringLiteral("bfloat16");
+        QTest::newRow("tf32") << QStringLiteral("tf32");
+    }
+    void cpuComputesInFloat32WhateverThePrecision() {
+        QFETCH(QString, precision);
+        InferenceController c;
+        QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+        QSignalSpy failed(&c, &InferenceController::modelFailed);
+        ModelSpec spec;
+        spec.device = QStringLiteral("cpu");
+        spec.precision = precision;
+        spec.threads = 1;
+        c.loadModel(spec);
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(failed.count(), 0);
+        const auto info = loaded.at(0).at(0).value<ModelInfo>();
+        QCOMPARE(info.device, QStringLiteral("cpu"));
+        QCOMPARE(info.precision, QStringLiteral("float32"));
+    }
+
     void progressIndicatorAfterDelay() {
         InferenceController c;
         c.setProgressDelay(0);
