@@ -1,5 +1,6 @@
 #include "model/gradcam.h"
 
+#include "model/cuda_graph.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
@@ -10,7 +11,9 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <mutex>
 
 namespace dermsam {
 
@@ -205,24 +208,24 @@ at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& g) {
     return x.clamp(0.0, 1.0).contiguous();
 }
 
-CamResult computeCam(const SamModel& model, const ImageEmbedding& embedding, const Prompts& prompts,
-                     const CamOptions& options, const at::Tensor& image,
-                     const at::Tensor& maskInput) {
-    const CamGradients g = camGradients(model, embedding, prompts, options, image, maskInput);
+namespace {
+
+// The low-resolution map (on the model's device) -> the host-side result. Both maps are made
+// where the gradients are; only the results cross to the host.
+CamResult camResult(const at::Tensor& map, const ImageGeometry& geometry, const CamOptions& options,
+                    double target, int candidate) {
     at::Tensor raw;
     at::Tensor heat;
     {
         at::NoGradGuard noGrad;
-        // Both maps are made where the gradients are; only the results cross to the host.
-        const at::Tensor map = camMap(options.method, g.activation, g.gradient);
-        heat = camToImage(map, embedding.geometry).to(at::kCPU).contiguous();
-        raw = map.to(at::kCPU).contiguous();
+        heat = camToImage(map, geometry).to(at::kCPU).contiguous();
+        raw = map.to(at::kCPU, at::kFloat).contiguous();
     }
     CamResult r;
     r.method = options.method;
     r.block = options.block;
-    r.target = g.target;
-    r.candidate = g.candidate;
+    r.target = target;
+    r.candidate = candidate;
     r.rawHeight = static_cast<int>(raw.size(0));
     r.rawWidth = static_cast<int>(raw.size(1));
     r.raw.resize(static_cast<size_t>(raw.numel()));
@@ -237,6 +240,101 @@ CamResult computeCam(const SamModel& model, const ImageEmbedding& embedding, con
         r.peakX = index % r.width;
         r.peakY = index / r.width;
     }
+    return r;
+}
+
+} // namespace
+
+CamResult computeCam(const SamModel& model, const ImageEmbedding& embedding, const Prompts& prompts,
+                     const CamOptions& options, const at::Tensor& image,
+                     const at::Tensor& maskInput) {
+    const CamGradients g = camGradients(model, embedding, prompts, options, image, maskInput);
+    at::Tensor map;
+    {
+        at::NoGradGuard noGrad;
+        map = camMap(options.method, g.activation, g.gradient);
+    }
+    return camResult(map, embedding.geometry, options, g.target, g.candidate);
+}
+
+std::function<std::vector<at::Tensor>(const std::vector<at::Tensor>&)>
+graphableBoxCam(const SamModel& model, CamMethod method) {
+    return [&model, method](const std::vector<at::Tensor>& in) {
+        // As camGradients: a normal autograd graph even inside inference mode, and copies of the
+        // inputs (a graph's input buffers are inference tensors, which autograd cannot save).
+        c10::InferenceMode normal(false);
+        at::AutoGradMode gradOn(true);
+        const at::Tensor leaf = in[0].clone().requires_grad_(true);
+        PromptTensors p;
+        p.boxes = in[1].clone();
+        const at::Tensor logits = model.decodeTensors(leaf, p, false).lowResLogits; // (1,1,h,w)
+        const at::Tensor selected = logits.select(1, 0);
+        const at::Tensor mask = selected.detach().gt(0).to(selected.scalar_type());
+        const at::Tensor target = (selected * mask).sum();
+        at::Tensor grad = torch::autograd::grad({target}, {leaf}, {}, /*retain_graph=*/false,
+                                                /*create_graph=*/false, /*allow_unused=*/true)[0];
+        at::NoGradGuard noGrad;
+        if (!grad.defined())
+            grad = at::zeros_like(leaf);
+        const auto type = leaf.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+        const at::Tensor map =
+            camMap(method, leaf.detach().to(type).contiguous(), grad.to(type).contiguous());
+        return std::vector<at::Tensor>{map, target.detach().to(at::kFloat)};
+    };
+}
+
+// One graph per CAM method; created on first use, because most sessions use one method.
+struct CamEngine::Graphs {
+    std::mutex mutex;
+    bool enabled = true;
+    bool lastGraphed = false;
+    std::array<std::unique_ptr<GraphedFunction>, 3> byMethod;
+};
+
+CamEngine::CamEngine(std::shared_ptr<const SamModel> model, bool cudaGraphs)
+    : m_model(std::move(model))
+    , m_graphs(std::make_shared<Graphs>()) {
+    m_graphs->enabled = cudaGraphs;
+}
+
+CamEngine::~CamEngine() = default;
+
+bool CamEngine::lastGraphed() const {
+    const std::lock_guard<std::mutex> lock(m_graphs->mutex);
+    return m_graphs->lastGraphed;
+}
+
+CamResult CamEngine::compute(const ImageEmbedding& embedding, const Prompts& prompts,
+                             const CamOptions& options, const at::Tensor& image,
+                             const at::Tensor& maskInput) const {
+    const SamModel& model = *m_model;
+    const Prompts framed = promptsToInputFrame(prompts, embedding.geometry, embedding.profile);
+    const bool graphable = m_graphs->enabled && model.device().is_cuda() && options.block < 0 &&
+                           !maskInput.defined() && framed.boxes.size() == 1 &&
+                           framed.points.empty() && !framed.multimask &&
+                           embedding.embedding.defined();
+    if (!graphable) {
+        const std::lock_guard<std::mutex> lock(m_graphs->mutex);
+        m_graphs->lastGraphed = false;
+        return computeCam(model, embedding, prompts, options, image, maskInput);
+    }
+    const BoxPrompt& b = framed.boxes.front();
+    const at::Tensor box = at::tensor({b.x0, b.y0, b.x1, b.y1}, at::kFloat)
+                               .view({1, 4})
+                               .to(model.device(), model.dtype());
+    const at::Tensor emb = embedding.embedding.to(model.device(), model.dtype());
+    std::vector<at::Tensor> out;
+    {
+        const std::lock_guard<std::mutex> lock(m_graphs->mutex);
+        auto& graph = m_graphs->byMethod.at(static_cast<size_t>(options.method));
+        if (!graph)
+            graph = std::make_unique<GraphedFunction>(graphableBoxCam(model, options.method));
+        out = (*graph)({emb, box});
+        m_graphs->lastGraphed = graph->captured();
+    }
+    // The one host read of the call, after the heatmap's work is queued behind it.
+    CamResult r = camResult(out[0], embedding.geometry, options, 0.0, 0);
+    r.target = out[1].item<double>();
     return r;
 }
 

@@ -5,6 +5,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,7 +58,7 @@ struct CamResult {
 };
 
 // Activation and gradient of the target at the chosen layer, channels-first (1, C, h, w), on the
-// CPU, float32 (float64 when the model runs in double).
+// model's device, float32 (float64 when the model runs in double).
 struct CamGradients {
     at::Tensor activation; // on the model's device
     at::Tensor gradient;   // on the model's device
@@ -89,5 +91,37 @@ at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& geometry);
 CamResult computeCam(const SamModel& model, const ImageEmbedding& embedding, const Prompts& prompts,
                      const CamOptions& options, const at::Tensor& image = {},
                      const at::Tensor& maskInput = {});
+
+// The viewer's usual heatmap, one box on the cached embedding, as a GraphedFunction function:
+// {embedding (1, C, h, w) and box (1, 4) in the input frame, both in the model's dtype on its
+// device} -> {raw map (h, w) float32, target (scalar) float32}. The same operations as
+// camGradients + camMap for that case, with no host reads, so a CUDA graph can hold the forward
+// and the backward pass. The model must outlive the function.
+std::function<std::vector<at::Tensor>(const std::vector<at::Tensor>&)>
+graphableBoxCam(const SamModel& model, CamMethod method);
+
+// computeCam with CUDA graphs: on a CUDA model, a one-box CAM on the embedding (no points, mask
+// prompt or multimask) replays a captured forward and backward pass, one graph per method,
+// instead of launching a few hundred kernels through autograd one at a time; everything else,
+// and every call on the CPU, is computeCam. Copies share the graphs. The model must not move
+// after construction.
+class CamEngine {
+public:
+    explicit CamEngine(std::shared_ptr<const SamModel> model, bool cudaGraphs = true);
+    ~CamEngine();
+    CamEngine(const CamEngine&) = default;
+    CamEngine& operator=(const CamEngine&) = default;
+
+    CamResult compute(const ImageEmbedding& embedding, const Prompts& prompts,
+                      const CamOptions& options, const at::Tensor& image = {},
+                      const at::Tensor& maskInput = {}) const;
+    // Whether the last compute() replayed a graph (for benchmarks and checks).
+    bool lastGraphed() const;
+
+private:
+    std::shared_ptr<const SamModel> m_model;
+    struct Graphs;
+    std::shared_ptr<Graphs> m_graphs;
+};
 
 } // namespace dermsam

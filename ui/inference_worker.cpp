@@ -122,6 +122,7 @@ struct InferenceWorker::Private {
     std::shared_ptr<InferenceFlags> flags;
     std::shared_ptr<const SamModel> model;
     std::optional<Predictor> predictor;
+    std::optional<CamEngine> cams; // heatmaps, replayed from CUDA graphs on a GPU
     ModelInfo info;
 
     struct Entry {
@@ -152,7 +153,7 @@ struct InferenceWorker::Private {
             options.method = camMethodFromName(heatmap.method.toStdString());
             options.block = heatmap.block;
             const CamResult cam =
-                computeCam(*model, *entry.embedding, prompts, options, entry.image, maskInput);
+                cams->compute(*entry.embedding, prompts, options, entry.image, maskInput);
             flags->heatmapCount.fetch_add(1);
             HeatmapResponse r;
             r.requestId = requestId;
@@ -199,6 +200,7 @@ void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QStrin
     const PreprocessProfile p = profileFromName(profile.toStdString());
     d->model = std::move(model);
     d->predictor.emplace(d->model, p);
+    d->cams.emplace(d->model);
     d->info = info;
     d->info.profile = QString::fromStdString(profileName(p));
     d->info.device = QString::fromStdString(d->model->device().str());

@@ -178,6 +178,8 @@ int runPointingGame(const std::vector<std::string>& argv) {
     const PairSource pairs = openPairs(dataDir, splitFile, splitName, static_cast<size_t>(limit));
 
     c10::InferenceMode guard;
+    // Many one-box CAMs on one model: on a GPU, replayed from a captured graph.
+    const CamEngine cams(m.model);
     std::vector<PointingImage> results;
     const auto t0 = std::chrono::steady_clock::now();
     for (size_t i = 0; i < pairs.count; ++i) {
@@ -191,7 +193,7 @@ int runPointingGame(const std::vector<std::string>& argv) {
         // Box prompt from the ground truth, as eval's default.
         if (promptFromMask(gt, EvalPrompt::Box, pair.id, 0, gt.cols, gt.rows, prompts)) {
             const ImageEmbedding emb = predictor.encode(pair.image);
-            const CamResult r = computeCam(*m.model, emb, prompts, options, pair.image);
+            const CamResult r = cams.compute(emb, prompts, options, pair.image);
             pi.outcome = pointingGame(heatmapMat(r), gt, tolerance);
         }
         results.push_back(pi);

@@ -3,6 +3,7 @@
 // timings). Prints SKIP and exits 0 without CUDA.
 #include "model/cuda_graph.h"
 #include "model/device.h"
+#include "model/gradcam.h"
 #include "model/model_loader.h"
 #include "model/npy_dataset.h"
 #include "model/predictor.h"
@@ -174,10 +175,44 @@ void graphs(const std::string& arch, c10::ScalarType dtype) {
     const double encGraph = medianMs([&] { encode({input}); }, 20);
     const double decEager = medianMs([&] { model.decodeTensors(emb, p, false); }, 50);
     const double decGraph = medianMs([&] { decode({emb, box}); }, 50);
+
+    // Grad-CAM for one box: the captured forward and backward pass against autograd's eager
+    // one, on embeddings the graph never saw.
+    const std::shared_ptr<const SamModel> shared(&model, [](const SamModel*) {});
+    const CamEngine camGraph(shared), camEager(shared, false);
+    Prompts camBox;
+    camBox.boxes.push_back({100.f, 120.f, 600.f, 700.f});
+    auto embeddingOf = [&](const at::Tensor& e) {
+        ImageEmbedding ie;
+        ie.embedding = e.to(at::kFloat);
+        ie.geometry.originalHeight = ie.geometry.originalWidth = int(size);
+        ie.geometry.inputHeight = ie.geometry.inputWidth = ie.geometry.inputSize = int(size);
+        return ie;
+    };
+    double worstCam = 0;
+    for (int i = 0; i < 3; ++i) {
+        const ImageEmbedding ie =
+            embeddingOf(model.encode(at::randn({1, 3, size, size}, cuda).to(dtype)));
+        const CamResult a = camGraph.compute(ie, camBox, CamOptions{});
+        const CamResult b = camEager.compute(ie, camBox, CamOptions{});
+        const at::Tensor ra = at::tensor(a.raw), rb = at::tensor(b.raw);
+        worstCam =
+            std::max(worstCam, rb.abs().max().item<double>() > 0 ? relativeError(ra, rb)
+                                                                 : ra.abs().max().item<double>());
+    }
+    if (!camGraph.lastGraphed())
+        std::printf("Grad-CAM not captured\n");
+    check(camGraph.lastGraphed() && worstCam <= limit, "graphed Grad-CAM vs eager", worstCam,
+          limit);
+    const ImageEmbedding ie = embeddingOf(emb);
+    const double camEagerMs = medianMs([&] { camEager.compute(ie, camBox, CamOptions{}); }, 20);
+    const double camGraphMs = medianMs([&] { camGraph.compute(ie, camBox, CamOptions{}); }, 20);
     std::printf("{\"check\":\"graphs\",\"arch\":\"%s\",\"precision\":\"%s\","
                 "\"encode_ms\":{\"eager\":%.3f,\"graph\":%.3f},"
-                "\"decode_ms\":{\"eager\":%.3f,\"graph\":%.3f}}\n",
-                arch.c_str(), dtypeName(dtype).c_str(), encEager, encGraph, decEager, decGraph);
+                "\"decode_ms\":{\"eager\":%.3f,\"graph\":%.3f},"
+                "\"gradcam_ms\":{\"eager\":%.3f,\"graph\":%.3f}}\n",
+                arch.c_str(), dtypeName(dtype).c_str(), encEager, encGraph, decEager, decGraph,
+                camEagerMs, camGraphMs);
 }
 
 } // namespace

@@ -89,7 +89,57 @@ private Q_SLOTS:
     void encoderBlocks();
     void randomisedDecoderChangesHeatmap();
     void costRelativeToDecode();
+    void graphableFunctionMatchesComputeCam_data();
+    void graphableFunctionMatchesComputeCam();
 };
+
+void TestGradCam::graphableFunctionMatchesComputeCam_data() {
+    QTest::addColumn<int>("method");
+    QTest::newRow("gradcam") << int(CamMethod::GradCam);
+    QTest::newRow("hirescam") << int(CamMethod::HiResCam);
+    QTest::newRow("gradcam++") << int(CamMethod::GradCamPlusPlus);
+}
+
+// What a CUDA graph captures (graphableBoxCam) must be computeCam's map and target for one box:
+// checked here eagerly, where the two share no code path but the model. CamEngine on the CPU is
+// computeCam itself.
+void TestGradCam::graphableFunctionMatchesComputeCam() {
+    QFETCH(int, method);
+    at::manual_seed(3);
+    auto model = std::make_shared<SamModel>(tinyVit());
+    const Prompts prompts = box(40, 50, 210, 190);
+    const ImageEmbedding emb = embeddingWithMask(*model, prompts, at::kFloat);
+    QVERIFY(emb.embedding.defined());
+    CamOptions options;
+    options.method = CamMethod(method);
+    const CamResult reference = computeCam(*model, emb, prompts, options);
+
+    const Prompts framed = promptsToInputFrame(prompts, emb.geometry, emb.profile);
+    const BoxPrompt& b = framed.boxes.front();
+    const at::Tensor boxTensor = at::tensor({b.x0, b.y0, b.x1, b.y1}).view({1, 4});
+    const auto fn = graphableBoxCam(*model, CamMethod(method));
+    std::vector<at::Tensor> out;
+    {
+        c10::InferenceMode inference; // as GraphedFunction calls it
+        out = fn({emb.embedding, boxTensor});
+    }
+    QCOMPARE(out.size(), size_t(2));
+    const at::Tensor map = out[0].contiguous();
+    QCOMPARE(map.size(0), int64_t(reference.rawHeight));
+    QCOMPARE(map.size(1), int64_t(reference.rawWidth));
+    const at::Tensor ref = at::from_blob(const_cast<float*>(reference.raw.data()),
+                                         {reference.rawHeight, reference.rawWidth}, at::kFloat);
+    QVERIFY(maxAbs(ref) > 0); // a real map, not an empty one
+    QVERIFY(maxAbs(map - ref) <= 1e-6 * maxAbs(ref));
+    QVERIFY(std::abs(out[1].item<double>() - reference.target) <=
+            1e-5 * std::max(1.0, std::abs(reference.target)));
+
+    const CamEngine engine(model);
+    const CamResult viaEngine = engine.compute(emb, prompts, options);
+    QVERIFY(!engine.lastGraphed());
+    QCOMPARE(viaEngine.raw, reference.raw);
+    QCOMPARE(viaEngine.heatmap, reference.heatmap);
+}
 
 void TestGradCam::namesRoundTrip() {
     for (CamMethod m : {CamMethod::GradCam, CamMethod::HiResCam, CamMethod::GradCamPlusPlus})
