@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 namespace dermsam {
@@ -289,6 +290,8 @@ struct CamEngine::Graphs {
     bool enabled = true;
     bool lastGraphed = false;
     std::array<std::unique_ptr<GraphedFunction>, 3> byMethod;
+    std::array<bool, 3> verified{};
+    std::string fallbackReason;
 };
 
 CamEngine::CamEngine(std::shared_ptr<const SamModel> model, bool cudaGraphs)
@@ -304,12 +307,22 @@ bool CamEngine::lastGraphed() const {
     return m_graphs->lastGraphed;
 }
 
+std::string CamEngine::fallbackReason() const {
+    const std::lock_guard<std::mutex> lock(m_graphs->mutex);
+    return m_graphs->fallbackReason;
+}
+
 CamResult CamEngine::compute(const ImageEmbedding& embedding, const Prompts& prompts,
                              const CamOptions& options, const at::Tensor& image,
                              const at::Tensor& maskInput) const {
     const SamModel& model = *m_model;
     const Prompts framed = promptsToInputFrame(prompts, embedding.geometry, embedding.profile);
-    const bool graphable = m_graphs->enabled && model.device().is_cuda() && options.block < 0 &&
+    bool enabled = false;
+    {
+        const std::lock_guard<std::mutex> lock(m_graphs->mutex);
+        enabled = m_graphs->enabled;
+    }
+    const bool graphable = enabled && model.device().is_cuda() && options.block < 0 &&
                            !maskInput.defined() && framed.boxes.size() == 1 &&
                            framed.points.empty() && !framed.multimask &&
                            embedding.embedding.defined();
@@ -326,11 +339,38 @@ CamResult CamEngine::compute(const ImageEmbedding& embedding, const Prompts& pro
     std::vector<at::Tensor> out;
     {
         const std::lock_guard<std::mutex> lock(m_graphs->mutex);
-        auto& graph = m_graphs->byMethod.at(static_cast<size_t>(options.method));
+        const auto m = static_cast<size_t>(options.method);
+        auto& graph = m_graphs->byMethod.at(m);
         if (!graph)
             graph = std::make_unique<GraphedFunction>(graphableBoxCam(model, options.method));
         out = (*graph)({emb, box});
         m_graphs->lastGraphed = graph->captured();
+        if (!graph->captured())
+            m_graphs->fallbackReason = graph->fallbackReason();
+        if (m_graphs->lastGraphed && !m_graphs->verified.at(m)) {
+            // The backward pass runs on autograd's own thread: a capture that missed its kernels
+            // would replay a stale map without any error. The first replay is checked once
+            // against the eager pass; on a mismatch this engine stays eager.
+            CamResult eager = computeCam(model, embedding, prompts, options, image, maskInput);
+            const at::Tensor ref = at::tensor(eager.raw);
+            const at::Tensor got = out[0].to(at::kCPU, at::kFloat).reshape({-1});
+            const double scale = std::max(ref.abs().max().item<double>(), 1e-12);
+            const double limit = model.dtype() == at::kFloat ? 1e-3 : 5e-2;
+            const double error = got.numel() == ref.numel()
+                                     ? (got - ref).abs().max().item<double>() / scale
+                                     : std::numeric_limits<double>::infinity();
+            if (!(error <= limit)) {
+                m_graphs->fallbackReason =
+                    "the first replay differed from the eager pass (relative "
+                    "error " +
+                    std::to_string(error) + ")";
+                m_graphs->enabled = false;
+                m_graphs->byMethod = {};
+                m_graphs->lastGraphed = false;
+                return eager;
+            }
+            m_graphs->verified.at(m) = true;
+        }
     }
     // The one host read of the call, after the heatmap's work is queued behind it.
     CamResult r = camResult(out[0], embedding.geometry, options, 0.0, 0);

@@ -115,8 +115,10 @@ public:
     CamResult compute(const ImageEmbedding& embedding, const Prompts& prompts,
                       const CamOptions& options, const at::Tensor& image = {},
                       const at::Tensor& maskInput = {}) const;
-    // Whether the last compute() replayed a graph (for benchmarks and checks).
+    // Whether the last compute() replayed a graph (for benchmarks and checks), and if a graph
+    // was refused, why ("" when none was).
     bool lastGraphed() const;
+    std::string fallbackReason() const;
 
 private:
     std::shared_ptr<const SamModel> m_model;

@@ -201,7 +201,7 @@ void graphs(const std::string& arch, c10::ScalarType dtype) {
                                                                  : ra.abs().max().item<double>());
     }
     if (!camGraph.lastGraphed())
-        std::printf("Grad-CAM not captured\n");
+        std::printf("Grad-CAM not captured: %s\n", camGraph.fallbackReason().c_str());
     check(camGraph.lastGraphed() && worstCam <= limit, "graphed Grad-CAM vs eager", worstCam,
           limit);
     const ImageEmbedding ie = embeddingOf(emb);
