@@ -157,7 +157,8 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
     ImageEmbedding e;
     if (half.defined()) {
         // The geometry without running the encoder: preprocessing is cheap next to it.
-        e.geometry = preprocessImage(image, predictor.profile(), arch.imgSize).geometry;
+        e.geometry =
+            preprocessImage(image, predictor.profile(), arch.imgSize, model.device()).geometry;
         e.profile = predictor.profile();
     } else {
         e = predictor.encode(image);

@@ -119,7 +119,8 @@ TrainingSet prepareTrainingSet(SamModel& model, PreprocessProfile profile, const
             a.push_back(squashImage(p.image, stored));
             b.push_back(squashMask(p.mask, stored));
         } else {
-            const PreprocessResult pre = preprocessImage(p.image, profile, inputSize);
+            const PreprocessResult pre =
+                preprocessImage(p.image, profile, inputSize, model.device());
             const std::string key =
                 EmbeddingCache::key(modelHash, profileName(profile), p.image, model.dtype());
             at::Tensor e = cache.load(key, shape);

@@ -96,7 +96,7 @@ CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding
                              "an encoder-block CAM needs the image, not only its embedding");
         channelsLast = encoder.channelsLast();
         const PreprocessResult pre =
-            preprocessImage(image, embedding.profile, model.architecture().imgSize);
+            preprocessImage(image, embedding.profile, model.architecture().imgSize, model.device());
         const int wanted = options.block;
         // Gradients stop at the observed block: nothing before it is differentiated.
         const ImageEncoderBase::Observer observer = [&leaf, wanted](int block,

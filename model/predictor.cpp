@@ -50,7 +50,11 @@ Predictor::~Predictor() = default;
 
 ImageEmbedding Predictor::encode(const at::Tensor& image) const {
     torch::NoGradGuard noGrad;
-    const PreprocessResult pre = preprocessImage(image, m_profile, m_model->architecture().imgSize);
+    // On a GPU the resampling to the input size runs there too: only the (smaller) image is
+    // copied, and the card, not a few CPU cores, does the bicubic pass over 1024 x 1024 x 3.
+    const PreprocessResult pre =
+        preprocessImage(image, m_profile, m_model->architecture().imgSize,
+                        m_model->device().is_cuda() ? m_model->device() : c10::Device(c10::kCPU));
     ImageEmbedding e;
     if (m_model->device().is_cuda()) {
         const at::Tensor input = pre.input.to(m_model->device(), m_model->dtype());
@@ -100,13 +104,16 @@ MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& pro
     } else {
         out = m_model->decode(embedding.embedding, framed, maskInput);
     }
+    // Resampled to the image size where the logits are; only bytes of mask cross to the host.
+    const at::Tensor post =
+        postprocessLogits(out.lowResLogits.to(at::kFloat), embedding.geometry, embedding.profile);
     const at::Tensor logits = out.lowResLogits.to(at::kCPU, at::kFloat);
-    const at::Tensor post = postprocessLogits(logits, embedding.geometry, embedding.profile);
     MaskResult r;
     r.masks =
         binarize(post, embedding.profile)
             .to(at::kByte)
             .reshape({-1, embedding.geometry.originalHeight, embedding.geometry.originalWidth})
+            .to(at::kCPU)
             .contiguous();
     r.lowResLogits = logits.reshape({-1, logits.size(2), logits.size(3)}).contiguous();
     const at::Tensor iou = out.iouPredictions.to(at::kCPU, at::kFloat).reshape({-1}).contiguous();

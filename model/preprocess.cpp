@@ -76,9 +76,9 @@ PreprocessProfile profileFromName(const std::string& name) {
     throw ModelError(ErrorCode::BadArgument, {}, "unknown preprocessing profile '" + name + "'");
 }
 
-PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile profile,
-                                 int inputSize) {
-    const at::Tensor x = toFloatChw(image.cpu());
+PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile profile, int inputSize,
+                                 const c10::Device& device) {
+    const at::Tensor x = toFloatChw(image.to(device));
     PreprocessResult r;
     r.geometry.originalHeight = static_cast<int>(x.size(2));
     r.geometry.originalWidth = static_cast<int>(x.size(3));
@@ -86,9 +86,9 @@ PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile prof
     if (profile == PreprocessProfile::MedSam) {
         at::Tensor resized =
             at::upsample_bicubic2d(x, {inputSize, inputSize}, false).clamp(0.0, 255.0);
-        const double lo = resized.min().item<double>();
-        const double hi = resized.max().item<double>();
-        r.input = (resized - lo) / std::max(hi - lo, 1e-8);
+        // On the tensor's device: no host read (one would wait for the resampling).
+        const at::Tensor lo = resized.min();
+        r.input = (resized - lo) / (resized.max() - lo).clamp_min(1e-8);
         r.geometry.inputHeight = inputSize;
         r.geometry.inputWidth = inputSize;
         return r;

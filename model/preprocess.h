@@ -32,9 +32,11 @@ struct PreprocessResult {
 };
 
 // image: (H, W) or (H, W, C) with C in {1, 3, 4}, uint8 or int16/uint16-in-int32 or float.
-// 16-bit images are scaled to 8-bit range; alpha is dropped; grey is replicated.
+// 16-bit images are scaled to 8-bit range; alpha is dropped; grey is replicated. device: where
+// the resampling runs and the input is made (the image, usually far smaller than the input, is
+// copied there first); the CPU by default.
 PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile profile,
-                                 int inputSize = 1024);
+                                 int inputSize = 1024, const c10::Device& device = c10::kCPU);
 
 // Converts a prompt in original image coordinates to the input frame. Boxes are clamped to the
 // image first; a box with zero area after clamping throws ModelError(BadPrompt).

@@ -29,7 +29,9 @@ void TestCliBench::reportsEveryTiming() {
     QVERIFY(o.value("threads").toInt() >= 1);
     // Graphs exist only on CUDA.
     QCOMPARE(o.value("cuda_graphs").toBool(true), false);
-    for (const char* key : {"encode_ms", "decode_ms", "gradcam_ms"}) {
+    QCOMPARE(o.value("gradcam_graphed").toBool(true), false);
+    for (const char* key :
+         {"encode_ms", "decode_ms", "gradcam_ms", "pipeline_encode_ms", "pipeline_decode_ms"}) {
         const QJsonObject t = o.value(key).toObject();
         const double lo = t.value("min").toDouble(), mid = t.value("median").toDouble(),
                      hi = t.value("max").toDouble();
