@@ -178,7 +178,11 @@ for line in open(sys.argv[1]):
     a = anchors.get(("encode", p, tf if p == "float32" else False)) if vit else None
     print(f"{tag} encode {enc:7.3f} ms" + (f" ({enc / a:.2f} x {a})" if a else "")
           + f"  decode {dec:6.3f} ms" + (f" ({dec / 4.4:.2f} x 4.4)" if vit else "")
-          + f"  gradcam {cam:6.3f} ms")
+          + f"  gradcam {cam:6.3f} ms" + (" (graphed)" if r.get("gradcam_graphed") else ""))
+    if "pipeline_encode_ms" in r:
+        print(f"{tag} photo 1024 x 768 with pre/postprocessing: encode "
+              f"{r['pipeline_encode_ms']['median']:7.3f} ms, decode "
+              f"{r['pipeline_decode_ms']['median']:6.3f} ms")
     if r.get("train_batch"):
         rate = r["train_samples_per_s"]
         a = anchors.get(("train", p, None)) if vit else None
