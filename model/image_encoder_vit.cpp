@@ -40,8 +40,8 @@ at::Tensor relativePositions(int64_t qSize, int64_t kSize, const at::Tensor& rel
 // 12 ms of a bfloat16 encode on an H100. In reduced precision (and float32 with TF32) it is a
 // matrix product with a 0/1 selector instead, [relH | relW] (BH, N, H+W) x E (H+W, N): each
 // output sums exactly two non-zero products in float32, so the result is the rounded sum, as
-// the addition gives, written once by the matrix units. Strict float32 keeps the addition
-// (float32 products without TF32 are slower than it), from contiguous terms.
+// the addition gives, written once by the matrix units. Strict float32 keeps the addition, from
+// contiguous terms (its products would not run on the matrix units; not measured against it).
 at::Tensor decomposedBias(const at::Tensor& relH, const at::Tensor& relW) {
     const int64_t BH = relH.size(0), H = relH.size(1), W = relH.size(2);
     const bool matrixUnits =
