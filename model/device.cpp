@@ -45,6 +45,10 @@ c10::ScalarType resolveDtype(const std::string& name, const c10::Device& device)
     return t;
 }
 
+bool cudaAvailable() {
+    return torch::cuda::is_available();
+}
+
 std::string dtypeName(c10::ScalarType t) {
     switch (t) {
     case c10::kFloat:

@@ -13,6 +13,8 @@ c10::Device resolveDevice(const std::string& name);
 // "float32", "bfloat16", "float16"; reduced precisions only on CUDA.
 c10::ScalarType resolveDtype(const std::string& name, const c10::Device& device);
 std::string dtypeName(c10::ScalarType t);
+// Whether LibTorch sees a CUDA device (a CPU-only LibTorch never does).
+bool cudaAvailable();
 
 // LibTorch starts with one intra-op thread on some machines: use all cores unless told
 // otherwise (threads <= 0 means all).

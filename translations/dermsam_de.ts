@@ -483,6 +483,10 @@
         <translation>Automatisch (CUDA, falls vorhanden)</translation>
     </message>
     <message>
+        <source>Automatic (no CUDA device found: CPU)</source>
+        <translation>Automatisch (kein CUDA-Gerät gefunden: CPU)</translation>
+    </message>
+    <message>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>

@@ -1,5 +1,7 @@
 #include "ui/settings_dialog.h"
 
+#include "model/device.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QEvent>
@@ -10,6 +12,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QThread>
 #include <QVBoxLayout>
 
@@ -61,6 +64,14 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     selectData(m_precision, settings.precision);
     m_precisionLabel = new QLabel(this);
     form->addRow(m_precisionLabel, m_precision);
+    // Without a CUDA device the GPU choices cannot work: say so rather than fail at load time.
+    // The stored values are kept for when a GPU is present again.
+    m_cuda = cudaAvailable();
+    if (!m_cuda) {
+        if (auto* items = qobject_cast<QStandardItemModel*>(m_device->model()))
+            items->item(2)->setEnabled(false);
+        m_precision->setEnabled(false);
+    }
 
     m_threads = new QSpinBox(this);
     m_threads->setObjectName(QStringLiteral("threads"));
@@ -99,7 +110,8 @@ void SettingsDialog::retranslate() {
     m_profile->setItemText(1, tr("MedSAM (1024 x 1024, min-max)"));
     m_profile->setItemText(2, tr("SAM (longest side 1024, mean/std)"));
     m_profileLabel->setText(tr("Preprocessing:"));
-    m_device->setItemText(0, tr("Automatic (CUDA when present)"));
+    m_device->setItemText(0, m_cuda ? tr("Automatic (CUDA when present)")
+                                    : tr("Automatic (no CUDA device found: CPU)"));
     m_device->setItemText(1, tr("CPU"));
     m_device->setItemText(2, tr("CUDA (GPU)"));
     m_deviceLabel->setText(tr("Device:"));

@@ -40,6 +40,7 @@ private:
     QLabel* m_deviceLabel = nullptr;
     QComboBox* m_precision = nullptr;
     QLabel* m_precisionLabel = nullptr;
+    bool m_cuda = false;
     QLabel* m_threadsLabel = nullptr;
     QLabel* m_languageLabel = nullptr;
 };

@@ -1,5 +1,6 @@
 // Protects settings: QSettings round trip, recent-file cap, the settings dialog.
 // labels: gui
+#include "model/device.h"
 #include "ui/app_settings.h"
 #include "ui/settings_dialog.h"
 
@@ -7,6 +8,7 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -81,6 +83,14 @@ private Q_SLOTS:
         profile->setCurrentIndex(profile->findData(QStringLiteral("sam")));
         auto* precision = d.findChild<QComboBox*>(QStringLiteral("precision"));
         QCOMPARE(precision->count(), AppSettings::precisionNames().size());
+        // GPU choices are offered only where LibTorch sees a CUDA device.
+        auto* device = d.findChild<QComboBox*>(QStringLiteral("device"));
+        const auto* items = qobject_cast<const QStandardItemModel*>(device->model());
+        QVERIFY(items);
+        QCOMPARE(items->item(device->findData(QStringLiteral("cuda")))->isEnabled(),
+                 cudaAvailable());
+        QCOMPARE(items->item(device->findData(QStringLiteral("cpu")))->isEnabled(), true);
+        QCOMPARE(precision->isEnabled(), cudaAvailable());
         QCOMPARE(precision->currentData().toString(), QStringLiteral("float32"));
         precision->setCurrentIndex(precision->findData(QStringLiteral("tf32")));
         const AppSettings b = d.settings();
