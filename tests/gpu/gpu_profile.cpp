@@ -126,6 +126,12 @@ int main(int argc, char** argv) {
             profile(
                 "Grad-CAM on the embedding, float32", [&] { computeCam(*model, emb, box, {}); }, 3,
                 10);
+            const CamEngine cams(model);
+            profile(
+                "Grad-CAM on the embedding, float32, CamEngine (graphed when captured)",
+                [&] { cams.compute(emb, box, {}); }, 3, 10);
+            std::printf("CamEngine graphed: %s %s\n", cams.lastGraphed() ? "yes" : "no",
+                        cams.fallbackReason().c_str());
         }
         for (const c10::ScalarType dtype : {c10::kFloat, c10::kBFloat16}) {
             // The bench's decoder-only training at batch 64: cached embeddings on the card.
