@@ -119,7 +119,7 @@ if [ -x build-gpu/tests/gpu/dermsam-gpu-profile ] && [ "$(left)" -gt 150 ]; then
     stage "profile: device time per kernel (encode, decode, Grad-CAM, training)"
     timeout 120 build-gpu/tests/gpu/dermsam-gpu-profile vit_b >"$OUT/profile.txt" 2>&1
     echo "exit $?; $(wc -l <"$OUT/profile.txt") lines in profile.txt"
-    grep "^## " "$OUT/profile.txt"
+    grep -E "^## |CamEngine graphed" "$OUT/profile.txt"
 fi
 
 stage "data"
