@@ -76,7 +76,7 @@ void profile(const std::string& what, const std::function<void()>& fn, int warm,
                 what.c_str(), wallMs, deviceUs / 1000.0 / n, double(launches) / n);
     int shown = 0;
     for (const auto& [name, v] : sorted) {
-        if (++shown > 14)
+        if (++shown > 25)
             break;
         std::printf("%7.3f ms %5.1f%% %5d x  %.110s\n", v.first / 1000.0 / n,
                     100.0 * v.first / std::max(1.0, deviceUs), v.second / n, name.c_str());
