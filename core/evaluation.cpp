@@ -156,9 +156,8 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
         *cacheHit = half.defined();
     ImageEmbedding e;
     if (half.defined()) {
-        // The geometry without running the encoder: preprocessing is cheap next to it.
-        e.geometry =
-            preprocessImage(image, predictor.profile(), arch.imgSize, model.device()).geometry;
+        // The geometry alone: no resampling, no encoder.
+        e.geometry = imageGeometry(image, predictor.profile(), arch.imgSize);
         e.profile = predictor.profile();
     } else {
         e = predictor.encode(image);

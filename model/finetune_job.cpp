@@ -119,18 +119,20 @@ TrainingSet prepareTrainingSet(SamModel& model, PreprocessProfile profile, const
             a.push_back(squashImage(p.image, stored));
             b.push_back(squashMask(p.mask, stored));
         } else {
-            const PreprocessResult pre =
-                preprocessImage(p.image, profile, inputSize, model.device());
             const std::string key =
                 EmbeddingCache::key(modelHash, profileName(profile), p.image, model.dtype());
             at::Tensor e = cache.load(key, shape);
             if (!e.defined()) {
+                // Resampled only when the encoder must run (cache hits need the geometry alone).
+                const PreprocessResult pre =
+                    preprocessImage(p.image, profile, inputSize, model.device());
                 at::NoGradGuard ng;
                 e = model.encode(pre.input).to(at::kCPU, at::kHalf);
                 cache.store(key, e);
             }
             a.push_back(e[0]);
-            b.push_back(lowResTarget(p.mask, pre.geometry, profile, lowRes));
+            b.push_back(
+                lowResTarget(p.mask, imageGeometry(p.image, profile, inputSize), profile, lowRes));
         }
         if (progress)
             progress(i + 1, source.count);

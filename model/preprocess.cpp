@@ -10,16 +10,21 @@
 namespace dermsam {
 namespace {
 
-// (H, W[, C]) in any supported dtype -> (1, 3, H, W) float in the 0..255 range.
-at::Tensor toFloatChw(const at::Tensor& image) {
+void checkImageShape(const at::Tensor& image) {
     if (image.dim() != 2 && image.dim() != 3)
         throw ModelError(ErrorCode::BadImage, {}, "image must be (H, W) or (H, W, C)");
-    at::Tensor x = image.dim() == 2 ? image.unsqueeze(2) : image;
-    const int64_t c = x.size(2);
+    const int64_t c = image.dim() == 2 ? 1 : image.size(2);
     if (c != 1 && c != 3 && c != 4)
         throw ModelError(ErrorCode::BadImage, {}, "image must have 1, 3 or 4 channels");
-    if (x.size(0) < 1 || x.size(1) < 1)
+    if (image.size(0) < 1 || image.size(1) < 1)
         throw ModelError(ErrorCode::BadImage, {}, "empty image");
+}
+
+// (H, W[, C]) in any supported dtype -> (1, 3, H, W) float in the 0..255 range.
+at::Tensor toFloatChw(const at::Tensor& image) {
+    checkImageShape(image);
+    at::Tensor x = image.dim() == 2 ? image.unsqueeze(2) : image;
+    const int64_t c = x.size(2);
     if (c == 4)
         x = x.slice(2, 0, 3);
     at::Tensor f;
@@ -76,42 +81,49 @@ PreprocessProfile profileFromName(const std::string& name) {
     throw ModelError(ErrorCode::BadArgument, {}, "unknown preprocessing profile '" + name + "'");
 }
 
+ImageGeometry imageGeometry(const at::Tensor& image, PreprocessProfile profile, int inputSize) {
+    checkImageShape(image);
+    ImageGeometry g;
+    g.originalHeight = static_cast<int>(image.size(0));
+    g.originalWidth = static_cast<int>(image.size(1));
+    g.inputSize = inputSize;
+    if (profile != PreprocessProfile::Sam) {
+        g.inputHeight = g.inputWidth = inputSize;
+        return g;
+    }
+    // SAM: longest side to inputSize with ResizeLongestSide's rounding.
+    const double scale =
+        static_cast<double>(inputSize) / std::max(g.originalHeight, g.originalWidth);
+    g.inputHeight = static_cast<int>(g.originalHeight * scale + 0.5);
+    g.inputWidth = static_cast<int>(g.originalWidth * scale + 0.5);
+    return g;
+}
+
 PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile profile, int inputSize,
                                  const c10::Device& device) {
     const at::Tensor x = toFloatChw(image.to(device));
     PreprocessResult r;
-    r.geometry.originalHeight = static_cast<int>(x.size(2));
-    r.geometry.originalWidth = static_cast<int>(x.size(3));
-    r.geometry.inputSize = inputSize;
+    r.geometry = imageGeometry(image, profile, inputSize);
     if (profile == PreprocessProfile::MedSam) {
         at::Tensor resized =
             at::upsample_bicubic2d(x, {inputSize, inputSize}, false).clamp(0.0, 255.0);
         // On the tensor's device: no host read (one would wait for the resampling).
         const at::Tensor lo = resized.min();
         r.input = (resized - lo) / (resized.max() - lo).clamp_min(1e-8);
-        r.geometry.inputHeight = inputSize;
-        r.geometry.inputWidth = inputSize;
         return r;
     }
     if (profile == PreprocessProfile::Compact) {
         at::Tensor resized = at::_upsample_bilinear2d_aa(x, {inputSize, inputSize}, false);
         r.input = normaliseMeanStd(resized.clamp(0.0, 255.0));
-        r.geometry.inputHeight = inputSize;
-        r.geometry.inputWidth = inputSize;
         return r;
     }
-    // SAM: longest side to inputSize (ResizeLongestSide's rounding), PIL-like antialiased
-    // bilinear rounded to 8 bits, mean/std, zero padding bottom/right.
-    const double scale = static_cast<double>(inputSize) /
-                         std::max(r.geometry.originalHeight, r.geometry.originalWidth);
-    const int newH = static_cast<int>(r.geometry.originalHeight * scale + 0.5);
-    const int newW = static_cast<int>(r.geometry.originalWidth * scale + 0.5);
+    // SAM: longest side to inputSize (imageGeometry), PIL-like antialiased bilinear rounded to
+    // 8 bits, mean/std, zero padding bottom/right.
+    const int newH = r.geometry.inputHeight, newW = r.geometry.inputWidth;
     at::Tensor resized = at::_upsample_bilinear2d_aa(x, {newH, newW}, false);
     resized = resized.round().clamp(0.0, 255.0);
     const at::Tensor norm = normaliseMeanStd(resized);
     r.input = at::constant_pad_nd(norm, {0, inputSize - newW, 0, inputSize - newH}, 0);
-    r.geometry.inputHeight = newH;
-    r.geometry.inputWidth = newW;
     return r;
 }
 

@@ -21,7 +21,43 @@ private Q_SLOTS:
     void boxScaling();
     void zeroAreaBoxRefused();
     void postprocessRules();
+    void geometryWithoutResampling_data();
+    void geometryWithoutResampling();
 };
+
+void TestPreprocess::geometryWithoutResampling_data() {
+    QTest::addColumn<int>("profile");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("channels");
+    for (const auto& [name, p] :
+         {std::pair{"medsam", PreprocessProfile::MedSam}, std::pair{"sam", PreprocessProfile::Sam},
+          std::pair{"compact", PreprocessProfile::Compact}}) {
+        QTest::newRow((std::string(name) + " landscape rgb").c_str()) << int(p) << 300 << 500 << 3;
+        QTest::newRow((std::string(name) + " portrait grey").c_str()) << int(p) << 701 << 233 << 1;
+        QTest::newRow((std::string(name) + " odd rgba").c_str()) << int(p) << 37 << 1201 << 4;
+    }
+}
+
+// What a cache hit uses instead of preprocessing must be the geometry preprocessing reports.
+void TestPreprocess::geometryWithoutResampling() {
+    QFETCH(int, profile);
+    QFETCH(int, height);
+    QFETCH(int, width);
+    QFETCH(int, channels);
+    const at::Tensor img = at::zeros({height, width, channels}, at::kByte);
+    const PreprocessProfile p = PreprocessProfile(profile);
+    const int size = p == PreprocessProfile::Compact ? 256 : 1024;
+    const ImageGeometry a = imageGeometry(img, p, size);
+    const ImageGeometry b = preprocessImage(img, p, size).geometry;
+    QCOMPARE(a.originalHeight, b.originalHeight);
+    QCOMPARE(a.originalWidth, b.originalWidth);
+    QCOMPARE(a.inputHeight, b.inputHeight);
+    QCOMPARE(a.inputWidth, b.inputWidth);
+    QCOMPARE(a.inputSize, b.inputSize);
+    QCOMPARE(a.originalHeight, height);
+    QVERIFY_THROWS_EXCEPTION(ModelError, imageGeometry(at::zeros({4, 4, 2}, at::kByte), p, size));
+}
 
 void TestPreprocess::medsamSizesAndRange() {
     at::manual_seed(1);
