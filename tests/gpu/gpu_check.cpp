@@ -73,6 +73,10 @@ void parity() {
     const at::Tensor embBf16 = model.encode(input.to(c10::kBFloat16));
     check(relativeError(embBf16, embCpu) <= 5e-2, "vit_b embedding cuda bf16 vs cpu fp32",
           relativeError(embBf16, embCpu), 5e-2);
+    model.to(c10::Device(c10::kCUDA, 0), c10::kHalf);
+    const at::Tensor embHalf = model.encode(input.to(c10::kHalf));
+    check(relativeError(embHalf, embCpu) <= 5e-2, "vit_b embedding cuda fp16 vs cpu fp32",
+          relativeError(embHalf, embCpu), 5e-2);
     configureCuda(false);
 }
 
