@@ -109,6 +109,8 @@ stage "benchmarks"
         --train-batch 64 --data-on-device off
     timeout 60 $cli bench --arch vit_b --device cuda --json --precision bfloat16 --train-batch 64
     timeout 40 $cli bench --arch vit_b --device cuda --json --precision bfloat16 --graphs off
+    [ "$quick" = 1 ] || timeout 40 $cli bench --arch vit_b --device cuda --json \
+        --precision float16
     timeout 40 $cli bench --arch vit_b --device cuda --json --tf32 on --train-batch 64
     timeout 40 $cli bench --arch vit_b --device cuda --json --tf32 on --graphs off
     [ "$quick" = 1 ] || timeout 40 $cli bench --arch compact --device cuda --json --tf32 on \
