@@ -53,8 +53,7 @@ ImageEmbedding Predictor::encode(const at::Tensor& image) const {
     // On a GPU the resampling to the input size runs there too: only the (smaller) image is
     // copied, and the card, not a few CPU cores, does the bicubic pass over 1024 x 1024 x 3.
     const PreprocessResult pre =
-        preprocessImage(image, m_profile, m_model->architecture().imgSize,
-                        m_model->device().is_cuda() ? m_model->device() : c10::Device(c10::kCPU));
+        preprocessImage(image, m_profile, m_model->architecture().imgSize, m_model->device());
     ImageEmbedding e;
     if (m_model->device().is_cuda()) {
         const at::Tensor input = pre.input.to(m_model->device(), m_model->dtype());

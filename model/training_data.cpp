@@ -44,4 +44,14 @@ at::Tensor maskBoxes(const at::Tensor& masks, at::Tensor* valid) {
     return at::where(ok.unsqueeze(1), boxes, whole);
 }
 
+TrainingSet syntheticEmbeddingSet(int64_t count, int64_t channels, int64_t g) {
+    TrainingSet set;
+    for (int64_t i = 0; i < count; ++i)
+        set.ids.push_back(std::to_string(i));
+    set.embeddings = at::randn({count, channels, g, g}).to(at::kHalf);
+    set.masks = at::zeros({count, 1, 4 * g, 4 * g}, at::kByte);
+    set.masks.slice(2, g, 3 * g).slice(3, g, 3 * g).fill_(1);
+    return set;
+}
+
 } // namespace dermsam

@@ -31,4 +31,8 @@ at::Tensor lowResTarget(const at::Tensor& mask, const ImageGeometry& geometry,
 // `valid`.
 at::Tensor maskBoxes(const at::Tensor& masks, at::Tensor* valid = nullptr);
 
+// `count` random float16 embeddings (channels x g x g) on the CPU, each with a centred square
+// target mask: the decoder-training workload of benchmarks, where values do not matter.
+TrainingSet syntheticEmbeddingSet(int64_t count, int64_t channels, int64_t g);
+
 } // namespace dermsam

@@ -223,15 +223,9 @@ int runBench(const std::vector<std::string>& argv) {
     const int trainBatch = args.intValue("train-batch", 0);
     if (trainBatch > 0) {
         c10::InferenceMode off(false);
-        const int g = model->architecture().embeddingSize();
-        const int64_t n = int64_t(trainBatch) * 8;
-        TrainingSet set;
-        for (int64_t i = 0; i < n; ++i)
-            set.ids.push_back(std::to_string(i));
-        set.embeddings = at::randn({n, model->architecture().outChans, g, g}).to(at::kHalf);
-        at::Tensor masks = at::zeros({n, 1, 4 * g, 4 * g}, at::kByte);
-        masks.slice(2, g, 3 * g).slice(3, g, 3 * g).fill_(1);
-        set.masks = masks;
+        const TrainingSet set =
+            syntheticEmbeddingSet(int64_t(trainBatch) * 8, model->architecture().outChans,
+                                  model->architecture().embeddingSize());
         model->to(device, c10::kFloat);
         TrainOptions o;
         o.batchSize = trainBatch;

@@ -135,15 +135,9 @@ int main(int argc, char** argv) {
         }
         for (const c10::ScalarType dtype : {c10::kFloat, c10::kBFloat16}) {
             // The bench's decoder-only training at batch 64: cached embeddings on the card.
-            const int g = model->architecture().embeddingSize();
-            const int64_t batch = 64, n = batch * 4;
-            TrainingSet set;
-            for (int64_t i = 0; i < n; ++i)
-                set.ids.push_back(std::to_string(i));
-            set.embeddings = at::randn({n, model->architecture().outChans, g, g}).to(at::kHalf);
-            at::Tensor masks = at::zeros({n, 1, 4 * g, 4 * g}, at::kByte);
-            masks.slice(2, g, 3 * g).slice(3, g, 3 * g).fill_(1);
-            set.masks = masks;
+            const int64_t batch = 64;
+            const TrainingSet set = syntheticEmbeddingSet(batch * 4, model->architecture().outChans,
+                                                          model->architecture().embeddingSize());
             model->to(cuda, c10::kFloat);
             TrainOptions o;
             o.batchSize = int(batch);
