@@ -56,44 +56,36 @@ std::pair<at::Tensor, at::Tensor> MaskDecoderImpl::forward(const at::Tensor& ima
                                                            const at::Tensor& sparse,
                                                            const at::Tensor& dense, bool multimask,
                                                            const FirstLayerCache* cache) {
-    const int64_t n = sparse.size(0);
+    const int64_t n = sparse.size(0), h = imageEmbedding.size(2), w = imageEmbedding.size(3);
     at::Tensor outputTokens = at::cat({m_iouToken->weight, m_maskTokens->weight}, 0);
     outputTokens = outputTokens.unsqueeze(0).expand({n, -1, -1});
     const at::Tensor tokens = at::cat({outputTokens, sparse}, 1);
-    if (!at::GradMode::is_enabled())
-        return forwardInference(imageEmbedding, imagePe, tokens, dense, multimask,
-                                n == 1 ? cache : nullptr);
+    const bool autograd = at::GradMode::is_enabled();
+    if (autograd || n != 1)
+        cache = nullptr;
 
-    // One embedding serves every prompt in the batch (upstream repeat_interleave).
-    at::Tensor src = imageEmbedding.size(0) == n
-                         ? imageEmbedding
-                         : at::repeat_interleave(imageEmbedding, n / imageEmbedding.size(0), 0);
-    src = src + dense;
-    const at::Tensor posSrc = at::repeat_interleave(imagePe, n / imagePe.size(0), 0);
-    const int64_t b = src.size(0), c = src.size(1), h = src.size(2), w = src.size(3);
-
-    auto [hs, keys] = m_transformer->forward(src, posSrc, tokens);
-    const at::Tensor iouTokenOut = hs.select(1, 0);
-    const at::Tensor maskTokensOut = hs.slice(1, 1, 1 + m_numMaskTokens);
-
-    // Autograd path (training, Grad-CAM): LibTorch's transposed convolutions. The matrix-product
-    // form of the inference path gave wrong gradients in 1.13 (checked against finite
-    // differences).
-    at::Tensor up = keys.transpose(1, 2).reshape({b, c, h, w});
-    up = at::gelu(m_up1->forward(m_up0->forward(up)));
-    up = at::gelu(m_up3->forward(up));
-
-    std::vector<at::Tensor> hyperIn;
-    for (int64_t i = 0; i < m_numMaskTokens; ++i)
-        hyperIn.push_back(m_hyper[static_cast<size_t>(i)]->forward(maskTokensOut.select(1, i)));
-    const at::Tensor hyper = at::stack(hyperIn, 1);
-    const int64_t uc = up.size(1), uh = up.size(2), uw = up.size(3);
-    at::Tensor masks = at::matmul(hyper, up.reshape({b, uc, uh * uw})).reshape({b, -1, uh, uw});
-    at::Tensor iou = m_iouHead->forward(iouTokenOut);
-
-    if (multimask)
-        return {masks.slice(1, 1), iou.slice(1, 1)};
-    return {masks.slice(1, 0, 1), iou.slice(1, 0, 1)};
+    at::Tensor keys, keyPe;
+    if (!cache) {
+        // One embedding serves every prompt in the batch (upstream repeat_interleave).
+        at::Tensor src = imageEmbedding.size(0) == n
+                             ? imageEmbedding
+                             : at::repeat_interleave(imageEmbedding, n / imageEmbedding.size(0), 0);
+        keys = toSequence(src + dense);
+        keyPe = toSequence(imagePe.slice(0, 0, 1)); // broadcast over the batch
+    }
+    auto [hs, outKeys] = m_transformer->forward(keys, keyPe, tokens, cache);
+    const at::Tensor iou = m_iouHead->forward(hs.select(1, 0));
+    // Without autograd only the mask tokens whose masks are returned go through their
+    // hypernetworks. With it all four do and the unused outputs are sliced off, as upstream:
+    // their hypernetworks then get zero gradients rather than none, so that AdamW's weight decay
+    // and moments treat them as upstream training does.
+    int64_t first = multimask ? 1 : 0, count = multimask ? m_numMaskTokens - 1 : 1;
+    if (autograd) {
+        const at::Tensor masks = upscaledMasks(outKeys, hs, 0, m_numMaskTokens, h, w);
+        return {masks.slice(1, first, first + count), iou.slice(1, first, first + count)};
+    }
+    const at::Tensor masks = upscaledMasks(outKeys, hs, first, count, h, w);
+    return {masks, iou.slice(1, first, first + count)};
 }
 
 FirstLayerCache MaskDecoderImpl::buildImageCache(const at::Tensor& imageEmbedding,
@@ -103,46 +95,31 @@ FirstLayerCache MaskDecoderImpl::buildImageCache(const at::Tensor& imageEmbeddin
                                      toSequence(imagePe));
 }
 
-std::pair<at::Tensor, at::Tensor>
-MaskDecoderImpl::forwardInference(const at::Tensor& imageEmbedding, const at::Tensor& imagePe,
-                                  const at::Tensor& tokens, const at::Tensor& dense, bool multimask,
-                                  const FirstLayerCache* cache) {
-    const int64_t n = tokens.size(0), h = imageEmbedding.size(2), w = imageEmbedding.size(3);
-    at::Tensor keys, keyPe;
-    if (!cache) {
-        at::Tensor src = imageEmbedding.size(0) == n
-                             ? imageEmbedding
-                             : at::repeat_interleave(imageEmbedding, n / imageEmbedding.size(0), 0);
-        keys = toSequence(src + dense);
-        keyPe = toSequence(imagePe.slice(0, 0, 1)); // broadcast over the batch
-    }
-    auto [hs, outKeys] = m_transformer->forwardInference(keys, keyPe, tokens, cache);
-    const at::Tensor iou = m_iouHead->forward(hs.select(1, 0));
-    // Only the mask tokens whose masks are returned go through their hypernetworks.
-    const int64_t first = multimask ? 1 : 0, count = multimask ? m_numMaskTokens - 1 : 1;
-    const at::Tensor masks = upscaledMasks(outKeys, hs, first, count, h, w);
-    return {masks, iou.slice(1, first, first + count)};
-}
-
 // Upscaling and hypernetwork product on channels-last rows (the transformer's own layout):
-// one matrix product per transposed convolution, LayerNorm2d as a row layer norm, and a single
-// pixel rearrangement of the final (small) mask logits instead of two of the features.
+// one matrix product per transposed convolution, LayerNorm2d as one fused row layer norm (its
+// channels-first form is nine element-wise passes forward and more backward over the largest
+// tensors of a training step), and a single pixel rearrangement of the final mask logits instead
+// of two of the features.
 at::Tensor MaskDecoderImpl::upscaledMasks(const at::Tensor& keys, const at::Tensor& hs,
                                           int64_t first, int64_t count, int64_t h, int64_t w) {
     const int64_t b = keys.size(0), c = keys.size(2);
     at::Tensor x = upsampleRows(keys.reshape({b * h * w, c}), m_up0); // (b*h*w*4, c/4)
     x = at::layer_norm(x, {x.size(1)}, m_up1->weight(), m_up1->bias(), m_up1->eps());
-    at::gelu_(x);
+    // In place only without autograd: GELU's backward needs its input.
+    const bool inPlace = !at::GradMode::is_enabled();
+    x = inPlace ? at::gelu_(x) : at::gelu(x);
     x = upsampleRows(x, m_up3); // (b*h*w*16, c/8): rows (pixel, di, dj, di2, dj2)
-    at::gelu_(x);
+    x = inPlace ? at::gelu_(x) : at::gelu(x);
     std::vector<at::Tensor> hyperIn;
     for (int64_t t = first; t < first + count; ++t)
         hyperIn.push_back(m_hyper[static_cast<size_t>(t)]->forward(hs.select(1, 1 + t)));
     const at::Tensor hyper = at::stack(hyperIn, 1); // (b, m, c/8)
-    const at::Tensor logits = at::bmm(hyper, x.view({b, h * w * 16, -1}).transpose(1, 2));
-    // (b, m, y, x, di, dj, di2, dj2) -> rows 4y + 2di + di2, columns 4x + 2dj + dj2.
-    return logits.view({b, count, h, w, 2, 2, 2, 2})
-        .permute({0, 1, 2, 4, 6, 3, 5, 7})
+    // Pixels as rows, both operands contiguous: LibTorch 1.13's CPU bmm returned garbage
+    // gradients in float32 at batch 1 for the transposed-operand form.
+    const at::Tensor logits = at::bmm(x.view({b, h * w * 16, -1}), hyper.transpose(1, 2));
+    // (b, y, x, di, dj, di2, dj2, m) -> (b, m, rows 4y + 2di + di2, columns 4x + 2dj + dj2).
+    return logits.view({b, h, w, 2, 2, 2, 2, count})
+        .permute({0, 7, 1, 3, 5, 2, 4, 6})
         .reshape({b, count, 4 * h, 4 * w});
 }
 

@@ -17,9 +17,11 @@ class MaskDecoderImpl : public torch::nn::Module {
 public:
     explicit MaskDecoderImpl(int64_t dim = 256);
     // Returns (masks (N, M, 4H, 4W), iou (N, M)); M = 3 with multimask, else 1.
-    // Without autograd an inference path with the same results (up to summation order) runs:
-    // folded cross attentions, channels-last upscaling, only the masks asked for. A cache from
-    // buildImageCache() (batch 1, the same embedding, no mask prompt) skips the image-only work.
+    // The same results as upstream's structure up to summation order (tests/model/
+    // tst_decoder_training_path), with and without autograd: folded cross attentions,
+    // channels-last upscaling. Without autograd only the masks asked for are computed, and a
+    // cache from buildImageCache() (batch 1, the same embedding, no mask prompt) skips the
+    // image-only work.
     std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& imageEmbedding,
                                               const at::Tensor& imagePe, const at::Tensor& sparse,
                                               const at::Tensor& dense, bool multimask,
@@ -30,11 +32,6 @@ public:
                                     const at::Tensor& dense);
 
 private:
-    std::pair<at::Tensor, at::Tensor> forwardInference(const at::Tensor& imageEmbedding,
-                                                       const at::Tensor& imagePe,
-                                                       const at::Tensor& tokens,
-                                                       const at::Tensor& dense, bool multimask,
-                                                       const FirstLayerCache* cache);
     // Masks of mask tokens first .. first + count - 1 from the final keys and tokens hs.
     at::Tensor upscaledMasks(const at::Tensor& keys, const at::Tensor& hs, int64_t first,
                              int64_t count, int64_t h, int64_t w);

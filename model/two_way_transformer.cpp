@@ -63,8 +63,8 @@ at::Tensor TokenAttentionImpl::tokensToImage(const at::Tensor& q, const at::Tens
     const at::Tensor qp = m_q->forward(q); // (B, T, D)
     // (h, B*T, c) x (h, c, C): each head's query folded through its key weights.
     at::Tensor qk = at::bmm(qp.reshape({B * T, h, c}).transpose(0, 1), m_k->weight.view({h, c, C}));
-    qk = qk.view({h, B, T, C}).transpose(0, 1).reshape({B, h * T, C});
-    qk.mul_(1.0 / std::sqrt(static_cast<double>(c)));
+    qk = qk.view({h, B, T, C}).transpose(0, 1).reshape({B, h * T, C}) *
+         (1.0 / std::sqrt(static_cast<double>(c)));
     const at::Tensor attn = at::softmax(at::bmm(qk, k.transpose(1, 2)), -1); // (B, hT, N)
     const at::Tensor av = at::bmm(attn, v)                                   // (B, hT, C)
                               .view({B, h, T, C})
@@ -150,35 +150,9 @@ TwoWayAttentionBlockImpl::TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads
         register_module("cross_attn_image_to_token", TokenAttention(dim, numHeads, 2));
 }
 
-std::pair<at::Tensor, at::Tensor> TwoWayAttentionBlockImpl::forward(at::Tensor queries,
-                                                                    at::Tensor keys,
-                                                                    const at::Tensor& queryPe,
-                                                                    const at::Tensor& keyPe) {
-    if (m_skipFirstLayerPe) {
-        // The first layer replaces the queries (no residual), as upstream.
-        queries = m_selfAttn->forward(queries, queries, queries);
-    } else {
-        const at::Tensor q = queries + queryPe;
-        queries = queries + m_selfAttn->forward(q, q, queries);
-    }
-    queries = m_norm1->forward(queries);
-
-    at::Tensor q = queries + queryPe;
-    at::Tensor k = keys + keyPe;
-    queries = m_norm2->forward(queries + m_crossTokenToImage->forward(q, k, keys));
-
-    queries = m_norm3->forward(queries + m_mlp->forward(queries));
-
-    q = queries + queryPe;
-    k = keys + keyPe;
-    keys = m_norm4->forward(keys + m_crossImageToToken->forward(k, q, queries));
-    return {queries, keys};
-}
-
 std::pair<at::Tensor, at::Tensor>
-TwoWayAttentionBlockImpl::forwardInference(at::Tensor queries, at::Tensor keys,
-                                           const at::Tensor& queryPe, const at::Tensor& keyPe,
-                                           const FirstLayerCache* cache) {
+TwoWayAttentionBlockImpl::forward(at::Tensor queries, at::Tensor keys, const at::Tensor& queryPe,
+                                  const at::Tensor& keyPe, const FirstLayerCache* cache) {
     if (m_skipFirstLayerPe) {
         queries = m_selfAttn->forward(queries, queries, queries);
     } else {
@@ -233,32 +207,16 @@ TwoWayTransformerImpl::TwoWayTransformerImpl(int64_t depth, int64_t dim, int64_t
     m_normFinal = register_module("norm_final_attn", decoderNorm(dim));
 }
 
-std::pair<at::Tensor, at::Tensor> TwoWayTransformerImpl::forward(const at::Tensor& image,
-                                                                 const at::Tensor& imagePe,
-                                                                 const at::Tensor& tokens) {
-    // Contiguous token sequences: linear layers on permuted 3-D views take LibTorch 1.13's
-    // matmul folding path, whose backward is unreliable for non-contiguous inputs.
-    const at::Tensor imageSeq = image.flatten(2).permute({0, 2, 1}).contiguous();
-    const at::Tensor peSeq = imagePe.flatten(2).permute({0, 2, 1}).contiguous();
-    at::Tensor queries = tokens;
-    at::Tensor keys = imageSeq;
-    for (auto& layer : m_layers)
-        std::tie(queries, keys) = layer->forward(queries, keys, tokens, peSeq);
-    const at::Tensor q = queries + tokens;
-    const at::Tensor k = keys + peSeq;
-    queries = m_normFinal->forward(queries + m_finalAttn->forward(q, k, keys));
-    return {queries, keys};
-}
-
-std::pair<at::Tensor, at::Tensor>
-TwoWayTransformerImpl::forwardInference(const at::Tensor& keysIn, const at::Tensor& keyPeIn,
-                                        const at::Tensor& tokens, const FirstLayerCache* cache) {
+std::pair<at::Tensor, at::Tensor> TwoWayTransformerImpl::forward(const at::Tensor& keysIn,
+                                                                 const at::Tensor& keyPeIn,
+                                                                 const at::Tensor& tokens,
+                                                                 const FirstLayerCache* cache) {
     const at::Tensor& keyPe = cache ? cache->keyPe : keyPeIn;
     at::Tensor queries = tokens;
     at::Tensor keys = cache ? cache->keys : keysIn;
     for (size_t i = 0; i < m_layers.size(); ++i)
         std::tie(queries, keys) =
-            m_layers[i]->forwardInference(queries, keys, tokens, keyPe, i == 0 ? cache : nullptr);
+            m_layers[i]->forward(queries, keys, tokens, keyPe, i == 0 ? cache : nullptr);
     const at::Tensor q = queries + tokens;
     const at::Tensor k = keys + keyPe;
     queries = m_normFinal->forward(queries + m_finalAttn->tokensToImage(q, k, keys));

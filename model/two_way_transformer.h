@@ -15,9 +15,10 @@ public:
     TokenAttentionImpl(int64_t dim, int64_t numHeads, int64_t downsampleRate = 1);
     at::Tensor forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 
-    // Inference-only forms of the two cross attentions (no autograd: training and Grad-CAM use
-    // forward()). With T prompt tokens and h heads, h * T is far below the internal width, so
-    // the weights are folded into the few token vectors instead of projecting all image tokens.
+    // Folded forms of the two cross attentions, with and without autograd. With T prompt tokens
+    // and h heads, h * T is far below the internal width, so the weights are folded into the few
+    // token vectors instead of projecting all image tokens (in a training step, those
+    // projections and their gradients were the largest tensors of the transformer).
     // Tokens (B, T, C) attend to image tokens k (B, N, C), v (B, N, C).
     at::Tensor tokensToImage(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
     // Image tokens q (B, N, C) attend to tokens k, v (B, T, C).
@@ -53,13 +54,10 @@ struct FirstLayerCache {
 class TwoWayAttentionBlockImpl : public torch::nn::Module {
 public:
     TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads, int64_t mlpDim, bool skipFirstLayerPe);
+    // With a cache (batch 1, first layer, no autograd) the image side comes from it.
     std::pair<at::Tensor, at::Tensor> forward(at::Tensor queries, at::Tensor keys,
-                                              const at::Tensor& queryPe, const at::Tensor& keyPe);
-    // Inference only. With a cache (batch 1, first layer) the image side comes from it.
-    std::pair<at::Tensor, at::Tensor> forwardInference(at::Tensor queries, at::Tensor keys,
-                                                       const at::Tensor& queryPe,
-                                                       const at::Tensor& keyPe,
-                                                       const FirstLayerCache* cache);
+                                              const at::Tensor& queryPe, const at::Tensor& keyPe,
+                                              const FirstLayerCache* cache);
     FirstLayerCache buildCache(const at::Tensor& keys, const at::Tensor& keyPe);
 
 private:
@@ -79,15 +77,12 @@ TORCH_MODULE(TwoWayAttentionBlock);
 class TwoWayTransformerImpl : public torch::nn::Module {
 public:
     TwoWayTransformerImpl(int64_t depth, int64_t dim, int64_t numHeads, int64_t mlpDim);
-    // image (B, C, H, W), imagePe (B, C, H, W), tokens (B, T, C) -> (tokens, keys (B, HW, C)).
-    std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& image, const at::Tensor& imagePe,
-                                              const at::Tensor& tokens);
-    // Inference only, on sequences: keys (B, N, C), keyPe (1 or B, N, C). With a cache (B = 1,
-    // no mask prompt) keys/keyPe are taken from it and may be undefined.
-    std::pair<at::Tensor, at::Tensor> forwardInference(const at::Tensor& keys,
-                                                       const at::Tensor& keyPe,
-                                                       const at::Tensor& tokens,
-                                                       const FirstLayerCache* cache);
+    // On sequences: keys (B, N, C), keyPe (1 or B, N, C), tokens (B, T, C) -> (tokens, keys).
+    // With a cache (B = 1, no mask prompt, no autograd) keys/keyPe are taken from it and may be
+    // undefined.
+    std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& keys, const at::Tensor& keyPe,
+                                              const at::Tensor& tokens,
+                                              const FirstLayerCache* cache);
     FirstLayerCache buildCache(const at::Tensor& keys, const at::Tensor& keyPe);
 
 private:

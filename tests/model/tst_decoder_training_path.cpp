@@ -3,6 +3,7 @@
 // labels: unit
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
+#include "model/tensor_map.h"
 
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/embedding.h>
@@ -35,15 +36,13 @@ public:
             p.pointCoords, p.pointLabels, p.boxes, p.maskInput);
         const at::Tensor pe = m_model.denseImagePositionalEncoding();
         const int64_t n = sparse.size(0);
-        const at::Tensor output =
-            at::cat({get<torch::nn::EmbeddingImpl>("iou_token")->weight,
-                     get<torch::nn::EmbeddingImpl>("mask_tokens")->weight},
-                    0)
-                .unsqueeze(0)
-                .expand({n, -1, -1});
+        const at::Tensor output = at::cat({get<torch::nn::EmbeddingImpl>("iou_token")->weight,
+                                           get<torch::nn::EmbeddingImpl>("mask_tokens")->weight},
+                                          0)
+                                      .unsqueeze(0)
+                                      .expand({n, -1, -1});
         const at::Tensor tokens = at::cat({output, sparse}, 1);
-        const at::Tensor src =
-            at::repeat_interleave(embedding, n / embedding.size(0), 0) + dense;
+        const at::Tensor src = at::repeat_interleave(embedding, n / embedding.size(0), 0) + dense;
         const at::Tensor pos = at::repeat_interleave(pe, n / pe.size(0), 0);
         const int64_t b = src.size(0), c = src.size(1), h = src.size(2), w = src.size(3);
         const at::Tensor peSeq = pos.flatten(2).permute({0, 2, 1});
@@ -58,7 +57,8 @@ public:
             }
             queries = norm(l + "norm1", queries);
             at::Tensor q = queries + tokens, k = keys + peSeq;
-            queries = norm(l + "norm2", queries + attn(l + "cross_attn_token_to_image", q, k, keys));
+            queries =
+                norm(l + "norm2", queries + attn(l + "cross_attn_token_to_image", q, k, keys));
             queries = norm(l + "norm3", queries + get<MlpBlockImpl>(l + "mlp")->forward(queries));
             q = queries + tokens;
             k = keys + peSeq;
@@ -74,14 +74,13 @@ public:
         up = at::gelu(get<torch::nn::ConvTranspose2dImpl>("output_upscaling.3")->forward(up));
         std::vector<at::Tensor> hyper;
         for (int t = 0; t < 4; ++t)
-            hyper.push_back(
-                get<DecoderMlpImpl>("output_hypernetworks_mlps." + std::to_string(t))
-                    ->forward(queries.select(1, 1 + t)));
+            hyper.push_back(get<DecoderMlpImpl>("output_hypernetworks_mlps." + std::to_string(t))
+                                ->forward(queries.select(1, 1 + t)));
         const int64_t uc = up.size(1), uh = up.size(2), uw = up.size(3);
-        const at::Tensor masks = at::matmul(at::stack(hyper, 1), up.reshape({b, uc, uh * uw}))
-                                     .reshape({b, -1, uh, uw});
-        const at::Tensor iou = get<DecoderMlpImpl>("iou_prediction_head")
-                                   ->forward(queries.select(1, 0));
+        const at::Tensor masks =
+            at::matmul(at::stack(hyper, 1), up.reshape({b, uc, uh * uw})).reshape({b, -1, uh, uw});
+        const at::Tensor iou =
+            get<DecoderMlpImpl>("iou_prediction_head")->forward(queries.select(1, 0));
         if (multimask)
             return {masks.slice(1, 1), iou.slice(1, 1)};
         return {masks.slice(1, 0, 1), iou.slice(1, 0, 1)};
@@ -118,19 +117,18 @@ private Q_SLOTS:
     void matchesUpstreamStructure();
 
 private:
-    std::unique_ptr<SamModel> m_model;
+    TensorMap m_weights;
 };
 
 void TestDecoderTrainingPath::initTestCase() {
     at::manual_seed(11);
-    m_model = std::make_unique<SamModel>(SamArchitecture::compact());
-    // Double precision: the two forms differ only in summation order, far below these margins.
-    m_model->to(at::kCPU, at::kDouble);
+    SamModel model(SamArchitecture::compact());
     // Random weights instead of the initial ones (zero biases, unit norms) so that every
     // parameter's gradient is exercised.
     at::NoGradGuard ng;
-    for (auto& p : m_model->modules().root->parameters(true))
+    for (auto& p : model.modules().root->parameters(true))
         p.copy_(at::randn_like(p) * 0.2);
+    m_weights = model.stateDict();
 }
 
 void TestDecoderTrainingPath::matchesUpstreamStructure_data() {
@@ -138,10 +136,20 @@ void TestDecoderTrainingPath::matchesUpstreamStructure_data() {
     QTest::addColumn<int>("prompts");
     QTest::addColumn<QString>("kind");
     QTest::addColumn<bool>("multimask");
-    QTest::newRow("one box (Grad-CAM)") << 1 << 1 << "box" << false;
-    QTest::newRow("a box per image, batch 3") << 3 << 3 << "box" << false;
-    QTest::newRow("two clicks on one image, multimask") << 1 << 2 << "points" << true;
-    QTest::newRow("boxes with mask prompts") << 2 << 2 << "mask" << false;
+    QTest::addColumn<bool>("single"); // float32 instead of float64
+    // In double precision the two forms differ only by summation order, far below the margin;
+    // the float32 rows catch kernels that misbehave in the precision the application runs in.
+    for (bool single : {false, true}) {
+        const char* p = single ? "float32, " : "float64, ";
+        QTest::newRow(qPrintable(QString(p) + "one box (Grad-CAM)"))
+            << 1 << 1 << "box" << false << single;
+        QTest::newRow(qPrintable(QString(p) + "a box per image, batch 3"))
+            << 3 << 3 << "box" << false << single;
+        QTest::newRow(qPrintable(QString(p) + "two clicks on one image, multimask"))
+            << 1 << 2 << "points" << true << single;
+        QTest::newRow(qPrintable(QString(p) + "boxes with mask prompts"))
+            << 2 << 2 << "mask" << false << single;
+    }
 }
 
 void TestDecoderTrainingPath::matchesUpstreamStructure() {
@@ -149,13 +157,19 @@ void TestDecoderTrainingPath::matchesUpstreamStructure() {
     QFETCH(int, prompts);
     QFETCH(QString, kind);
     QFETCH(bool, multimask);
-    const auto d = at::TensorOptions().dtype(at::kDouble);
+    QFETCH(bool, single);
+    const auto dtype = single ? at::kFloat : at::kDouble;
+    const double tolerance = single ? 1e-4 : 1e-9;
+    auto model = std::make_unique<SamModel>(SamArchitecture::compact());
+    model->loadStateDict(m_weights);
+    model->to(at::kCPU, dtype);
+    const auto d = at::TensorOptions().dtype(dtype);
     at::manual_seed(5);
     const at::Tensor embedding = at::randn({images, 256, 64, 64}, d);
     PromptTensors p;
     if (kind == "points") {
         p.pointCoords = at::rand({prompts, 2, 2}, d) * 255;
-        p.pointLabels = at::tensor({1.0, 0.0, 1.0, 1.0}, d).view({prompts, 2});
+        p.pointLabels = at::tensor({1.0, 0.0, 1.0, 1.0}).to(dtype).view({prompts, 2});
     } else {
         const at::Tensor lo = at::rand({prompts, 2}, d) * 120;
         p.boxes = at::cat({lo, lo + 40 + at::rand({prompts, 2}, d) * 90}, 1);
@@ -165,7 +179,7 @@ void TestDecoderTrainingPath::matchesUpstreamStructure() {
 
     std::vector<at::Tensor> params;
     std::vector<std::string> names;
-    for (const auto& kv : m_model->modules().root->named_parameters(true))
+    for (const auto& kv : model->modules().root->named_parameters(true))
         if (kv.key().rfind("image_encoder.", 0) != 0) {
             kv.value().set_requires_grad(true);
             params.push_back(kv.value());
@@ -185,25 +199,31 @@ void TestDecoderTrainingPath::matchesUpstreamStructure() {
             grads.push_back(q.grad().defined() ? q.grad().clone() : at::zeros_like(q));
         return grads;
     };
-    UpstreamDecoder upstream(*m_model);
+    UpstreamDecoder upstream(*model);
     const auto expected = run([&] { return upstream.decode(embedding, p, multimask); });
-    const auto actual = run([&] { return m_model->decodeTensors(embedding, p, multimask); });
+    const auto actual = run([&] { return model->decodeTensors(embedding, p, multimask); });
     for (auto& q : params)
         q.set_requires_grad(false);
 
     QCOMPARE(actual.size(), expected.size());
+    double largest = 0;
+    for (const auto& g : expected)
+        largest = std::max(largest, g.abs().max().item<double>());
     for (size_t i = 0; i < expected.size(); ++i) {
         const QString what =
             i < 2 ? QString(i == 0 ? "logits" : "IoU") : QString::fromStdString(names[i - 2]);
         QCOMPARE(actual[i].sizes(), expected[i].sizes());
         const double scale = expected[i].abs().max().item<double>();
         const double err = (actual[i] - expected[i]).abs().max().item<double>();
-        QVERIFY2(err <= 1e-9 * std::max(scale, 1e-12),
+        // Key-projection biases have zero gradients in exact arithmetic (softmax ignores a
+        // constant per query): only rounding, so they are measured against the largest gradient.
+        const bool zeroInExact = what.endsWith("k_proj.bias");
+        QVERIFY2(err <= tolerance * (zeroInExact ? 1e-3 * largest : scale),
                  qPrintable(QString("%1: max error %2, scale %3").arg(what).arg(err).arg(scale)));
-        // Apart from the hypernetworks of outputs not returned, every decoder parameter has a
-        // gradient here, so the comparison above is not between zeros.
-        if (what.startsWith("mask_decoder.") && !what.contains("hypernetworks"))
-            QVERIFY2(scale > 0, qPrintable(what + " has no gradient"));
+        // Apart from those and the hypernetworks of outputs not returned, every decoder
+        // parameter has a gradient here, so the comparison above is not between zeros.
+        if (what.startsWith("mask_decoder.") && !what.contains("hypernetworks") && !zeroInExact)
+            QVERIFY2(scale > 1e-6 * largest, qPrintable(what + " has no gradient"));
     }
 }
 
