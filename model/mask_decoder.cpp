@@ -1,5 +1,7 @@
 #include "model/mask_decoder.h"
 
+#include "model/autocast.h"
+
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <ATen/ATen.h>
@@ -8,9 +10,12 @@
 namespace dermsam {
 namespace {
 
-// Image (B, C, H, W) -> token sequence (B, H*W, C), contiguous.
-at::Tensor toSequence(const at::Tensor& x) {
-    return x.flatten(2).transpose(1, 2).contiguous();
+// Image (B, C, H, W) -> token sequence (B, H*W, C), contiguous, in `type` (kFloat: x's own).
+at::Tensor toSequence(const at::Tensor& x, c10::ScalarType type = c10::ScalarType::Float) {
+    const at::Tensor seq = x.flatten(2).transpose(1, 2);
+    if (type == c10::ScalarType::Float || type == x.scalar_type())
+        return seq.contiguous();
+    return seq.to(type, false, false, at::MemoryFormat::Contiguous); // one pass for both
 }
 
 // A 2x2 stride-2 transposed convolution touches each output pixel once, so on channels-last
@@ -70,8 +75,10 @@ std::pair<at::Tensor, at::Tensor> MaskDecoderImpl::forward(const at::Tensor& ima
         at::Tensor src = imageEmbedding.size(0) == n
                              ? imageEmbedding
                              : at::repeat_interleave(imageEmbedding, n / imageEmbedding.size(0), 0);
-        keys = toSequence(src + dense);
-        keyPe = toSequence(imagePe.slice(0, 0, 1)); // broadcast over the batch
+        // Under autocast the image side runs in the reduced type from here on (model/autocast.h).
+        const c10::ScalarType lowp = autocastDtype(src);
+        keys = toSequence(src + dense, lowp);
+        keyPe = toSequence(imagePe.slice(0, 0, 1), lowp); // broadcast over the batch
     }
     auto [hs, outKeys] = m_transformer->forward(keys, keyPe, tokens, cache);
     const at::Tensor iou = m_iouHead->forward(hs.select(1, 0));
@@ -104,7 +111,7 @@ at::Tensor MaskDecoderImpl::upscaledMasks(const at::Tensor& keys, const at::Tens
                                           int64_t first, int64_t count, int64_t h, int64_t w) {
     const int64_t b = keys.size(0), c = keys.size(2);
     at::Tensor x = upsampleRows(keys.reshape({b * h * w, c}), m_up0); // (b*h*w*4, c/4)
-    x = at::layer_norm(x, {x.size(1)}, m_up1->weight(), m_up1->bias(), m_up1->eps());
+    x = layerNormInType(x, {x.size(1)}, m_up1->weight(), m_up1->bias(), m_up1->eps());
     // In place only without autograd: GELU's backward needs its input.
     const bool inPlace = !at::GradMode::is_enabled();
     x = inPlace ? at::gelu_(x) : at::gelu(x);

@@ -1,13 +1,13 @@
 #include "model/trainer.h"
 
 #include "model/adamw_step.h"
+#include "model/autocast.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/autocast_mode.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
 #include <torch/version.h>
@@ -21,44 +21,6 @@ namespace {
 
 // On CUDA the step loop reads the loss back only this often: each read waits for the device.
 constexpr int64_t kCudaLossReadInterval = 32;
-
-// Autocast for the forward pass on CUDA, restored (and its weight-cast cache cleared, since the
-// optimizer changes the weights) when the scope ends, before backward as upstream recommends.
-class AutocastScope {
-public:
-    AutocastScope(const c10::Device& device, c10::ScalarType dtype)
-        : m_on(device.is_cuda() && dtype != c10::ScalarType::Float) {
-        if (!m_on)
-            return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-        m_previous = at::autocast::get_autocast_dtype(at::kCUDA);
-        at::autocast::set_autocast_dtype(at::kCUDA, dtype);
-        at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-        m_previous = at::autocast::get_autocast_gpu_dtype();
-        at::autocast::set_autocast_gpu_dtype(dtype);
-        at::autocast::set_enabled(true);
-#endif
-    }
-    ~AutocastScope() {
-        if (!m_on)
-            return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-        at::autocast::set_autocast_enabled(at::kCUDA, false);
-        at::autocast::set_autocast_dtype(at::kCUDA, m_previous);
-#else
-        at::autocast::set_enabled(false);
-        at::autocast::set_autocast_gpu_dtype(m_previous);
-#endif
-        at::autocast::clear_cache();
-    }
-    AutocastScope(const AutocastScope&) = delete;
-    AutocastScope& operator=(const AutocastScope&) = delete;
-
-private:
-    bool m_on;
-    c10::ScalarType m_previous = c10::ScalarType::BFloat16;
-};
 
 } // namespace
 

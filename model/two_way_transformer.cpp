@@ -1,5 +1,7 @@
 #include "model/two_way_transformer.h"
 
+#include "model/autocast.h"
+
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <ATen/ATen.h>
@@ -12,6 +14,12 @@ namespace {
 torch::nn::LayerNorm decoderNorm(int64_t dim) {
     // nn.LayerNorm's default eps (1e-5), unlike the encoder's 1e-6.
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(1e-5));
+}
+
+// In the input's type under autocast too (model/autocast.h).
+at::Tensor norm(const torch::nn::LayerNorm& ln, const at::Tensor& x) {
+    return layerNormInType(x, ln->options.normalized_shape(), ln->weight, ln->bias,
+                           ln->options.eps());
 }
 
 } // namespace
@@ -40,7 +48,7 @@ at::Tensor TokenAttentionImpl::forward(const at::Tensor& qIn, const at::Tensor& 
     const int64_t headDim = q.size(3);
     at::Tensor attn = at::matmul(q, k.permute({0, 1, 3, 2}));
     attn = attn / std::sqrt(static_cast<double>(headDim));
-    attn = at::softmax(attn, -1);
+    attn = softmaxInType(attn, -1);
     at::Tensor out = at::matmul(attn, v);
     out = out.transpose(1, 2).reshape({out.size(0), out.size(2), -1});
     return m_out->forward(out);
@@ -65,8 +73,8 @@ at::Tensor TokenAttentionImpl::tokensToImage(const at::Tensor& q, const at::Tens
     at::Tensor qk = at::bmm(qp.reshape({B * T, h, c}).transpose(0, 1), m_k->weight.view({h, c, C}));
     qk = qk.view({h, B, T, C}).transpose(0, 1).reshape({B, h * T, C}) *
          (1.0 / std::sqrt(static_cast<double>(c)));
-    const at::Tensor attn = at::softmax(at::bmm(qk, k.transpose(1, 2)), -1); // (B, hT, N)
-    const at::Tensor av = at::bmm(attn, v)                                   // (B, hT, C)
+    const at::Tensor attn = softmaxInType(at::bmm(qk, k.transpose(1, 2)), -1); // (B, hT, N)
+    const at::Tensor av = at::bmm(attn, v)                                     // (B, hT, C)
                               .view({B, h, T, C})
                               .transpose(0, 1)
                               .reshape({h, B * T, C});
@@ -82,7 +90,7 @@ at::Tensor foldedImageOutput(const at::Tensor& scores, const at::Tensor& vp,
                              const torch::nn::Linear& out, int64_t h) {
     const int64_t B = scores.size(0), N = scores.size(1), T = scores.size(3);
     const int64_t C = out->weight.size(0), c = out->weight.size(1) / h;
-    const at::Tensor attn = at::softmax(scores, -1).view({B, N, h * T});
+    const at::Tensor attn = softmaxInType(scores, -1).view({B, N, h * T});
     const at::Tensor vh = vp.view({B, T, h, c}).transpose(1, 2); // (B, h, T, c)
     const at::Tensor u = at::matmul(vh, out->weight.view({C, h, c}).permute({1, 2, 0}))
                              .reshape({B, h * T, C}); // (B, hT, C)
@@ -120,8 +128,8 @@ at::Tensor TokenAttentionImpl::tokensToProjectedImage(const at::Tensor& q, const
     const at::Tensor qh = (m_q->forward(q) * (1.0 / std::sqrt(static_cast<double>(c))))
                               .view({T, h, c})
                               .transpose(0, 1);
-    const at::Tensor attn = at::softmax(at::bmm(qh, kHeads.transpose(1, 2)), -1); // (h, T, N)
-    const at::Tensor o = at::bmm(attn, vHeads);                                   // (h, T, c)
+    const at::Tensor attn = softmaxInType(at::bmm(qh, kHeads.transpose(1, 2)), -1); // (h, T, N)
+    const at::Tensor o = at::bmm(attn, vHeads);                                     // (h, T, c)
     return m_out->forward(o.transpose(0, 1).reshape({1, T, h * c}));
 }
 
@@ -159,7 +167,7 @@ TwoWayAttentionBlockImpl::forward(at::Tensor queries, at::Tensor keys, const at:
         const at::Tensor q = queries + queryPe;
         queries = queries + m_selfAttn->forward(q, q, queries);
     }
-    queries = m_norm1->forward(queries);
+    queries = norm(m_norm1, queries);
 
     at::Tensor q = queries + queryPe;
     at::Tensor k; // keys + keyPe: the keys do not change until norm4, so it is computed once
@@ -171,14 +179,14 @@ TwoWayAttentionBlockImpl::forward(at::Tensor queries, at::Tensor keys, const at:
         k = keys + keyPe;
         attended = m_crossTokenToImage->tokensToImage(q, k, keys);
     }
-    queries = m_norm2->forward(queries + attended);
-    queries = m_norm3->forward(queries + m_mlp->forward(queries));
+    queries = norm(m_norm2, queries + attended);
+    queries = norm(m_norm3, queries + m_mlp->forward(queries));
 
     q = queries + queryPe;
     at::Tensor update =
         cache ? m_crossImageToToken->projectedImageToTokens(cache->imageToTokQ, q, queries)
               : m_crossImageToToken->imageToTokens(k, q, queries);
-    keys = m_norm4->forward(update.add_(keys));
+    keys = norm(m_norm4, update.add_(keys));
     return {queries, keys};
 }
 
@@ -219,7 +227,7 @@ std::pair<at::Tensor, at::Tensor> TwoWayTransformerImpl::forward(const at::Tenso
             m_layers[i]->forward(queries, keys, tokens, keyPe, i == 0 ? cache : nullptr);
     const at::Tensor q = queries + tokens;
     const at::Tensor k = keys + keyPe;
-    queries = m_normFinal->forward(queries + m_finalAttn->tokensToImage(q, k, keys));
+    queries = norm(m_normFinal, queries + m_finalAttn->tokensToImage(q, k, keys));
     return {queries, keys};
 }
 

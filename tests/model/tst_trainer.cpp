@@ -46,6 +46,7 @@ private Q_SLOTS:
     void epochLossIsTheSampleWeightedMeanOfStepLosses();
     void validationWithClicks();
     void deterministicAndResidentOnCpu();
+    void mixedPrecisionFollowsFloat32();
     void optionNames();
 
 private:
@@ -173,6 +174,52 @@ void TestTrainer::deterministicAndResidentOnCpu() {
     }
     QVERIFY(!sameTensors(m_base, results[0], "mask_decoder."));
     QVERIFY(sameTensors(results[0], results[1], ""));
+}
+
+// bfloat16 autocast (the decoder's activations in bfloat16, float32 weights and optimizer) must
+// take the steps float32 takes, up to bfloat16's rounding. Run here on the CPU; on a GPU the
+// same code runs under CUDA autocast.
+void TestTrainer::mixedPrecisionFollowsFloat32() {
+    std::vector<double> losses[2];
+    TensorMap results[2];
+    for (int run = 0; run < 2; ++run) {
+        SamModel model(SamArchitecture::compact());
+        model.loadStateDict(m_base);
+        TrainOptions o;
+        o.epochs = 1;
+        o.batchSize = 2;
+        o.lr = 1e-3;
+        o.patience = 0;
+        o.autocast = run == 0 ? at::kFloat : at::kBFloat16;
+        Trainer trainer(model, PreprocessProfile::Compact, o);
+        TrainCallbacks cb;
+        cb.step = [&](int, int64_t, int64_t, double loss) { losses[run].push_back(loss); };
+        trainer.fit(m_set, TrainingSet{}, TrainState{}, cb);
+        results[run] = model.stateDict();
+    }
+    QCOMPARE(losses[1].size(), losses[0].size());
+    QVERIFY(losses[1] != losses[0]); // bfloat16 did run
+    for (size_t i = 0; i < losses[0].size(); ++i)
+        QVERIFY2(std::abs(losses[1][i] - losses[0][i]) <= 0.02 * losses[0][i],
+                 qPrintable(QString("step %1: float32 loss %2, bfloat16 %3")
+                                .arg(i)
+                                .arg(losses[0][i])
+                                .arg(losses[1][i])));
+    std::vector<at::Tensor> updates[2];
+    for (int run = 0; run < 2; ++run)
+        for (const auto& [name, t] : results[run]) {
+            if (name.rfind("mask_decoder.", 0) != 0)
+                continue;
+            QCOMPARE(t.scalar_type(), at::kFloat); // the weights stay float32
+            updates[run].push_back((t - m_base.at(name)).reshape({-1}).to(at::kDouble));
+        }
+    // AdamW's first steps move each weight by about the learning rate in the direction of its
+    // gradient's sign, so this is the share of weights moved the same way, weighted.
+    const at::Tensor a = at::cat(updates[0]), b = at::cat(updates[1]);
+    QVERIFY(a.abs().max().item<double>() > 0);
+    const double cosine = at::cosine_similarity(a.view({1, -1}), b.view({1, -1})).item<double>();
+    // (0.92 here; the margin is for other CPUs' bfloat16 kernels.)
+    QVERIFY2(cosine > 0.8, qPrintable(QString("cosine of the updates %1").arg(cosine)));
 }
 
 void TestTrainer::optionNames() {
