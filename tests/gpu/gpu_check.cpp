@@ -1,6 +1,7 @@
 // GPU checks that need only LibTorch (so they build on the GPU machine): CUDA float32 against CPU
 // float32, bfloat16 masks against float32 masks, CUDA graphs against eager calls (with their
 // timings). Prints SKIP and exits 0 without CUDA.
+#include "model/autocast.h"
 #include "model/cuda_graph.h"
 #include "model/device.h"
 #include "model/gradcam.h"
@@ -78,6 +79,88 @@ void parity() {
     check(relativeError(embHalf, embCpu) <= 5e-2, "vit_b embedding cuda fp16 vs cpu fp32",
           relativeError(embHalf, embCpu), 5e-2);
     configureCuda(false);
+}
+
+// The decoder's autograd path (training, Grad-CAM) on CUDA: float32 gradients against the CPU's
+// (which tests/model/tst_decoder_training_path holds to upstream's structure), and bfloat16
+// autocast, whose norms and softmaxes must stay in bfloat16 where CUDA's policy would not.
+void trainingParity() {
+    const c10::Device cuda(c10::kCUDA, 0);
+    at::manual_seed(4);
+    SamModel model(SamArchitecture::compact());
+    {
+        at::NoGradGuard ng;
+        for (auto& p : model.modules().root->parameters(true))
+            p.copy_(at::randn_like(p) * 0.1);
+    }
+    const int64_t b = 8;
+    const at::Tensor embedding = at::randn({b, 256, 64, 64});
+    const at::Tensor lo = at::rand({b, 2}) * 120;
+    PromptTensors prompts;
+    prompts.boxes = at::cat({lo, lo + 40 + at::rand({b, 2}) * 90}, 1);
+    const at::Tensor lw = at::randn({b, 1, 256, 256}), iw = at::randn({b, 1});
+    auto gradients = [&](c10::ScalarType autocast) {
+        std::vector<at::Tensor> out;
+        for (auto& p : model.modules().maskDecoder->parameters(true)) {
+            p.set_requires_grad(true);
+            p.mutable_grad() = at::Tensor();
+        }
+        at::Tensor loss;
+        {
+            AutocastScope scope(model.device(), autocast);
+            const DecoderOutput o = model.decodeTensors(embedding, prompts, false);
+            const auto dev = o.lowResLogits.device();
+            loss = (o.lowResLogits.to(at::kFloat) * lw.to(dev)).sum() +
+                   (o.iouPredictions.to(at::kFloat) * iw.to(dev)).sum();
+            out.push_back(o.lowResLogits.detach().to(at::kCPU, at::kFloat));
+        }
+        loss.backward();
+        for (auto& p : model.modules().maskDecoder->parameters(true)) {
+            out.push_back(p.grad().defined() ? p.grad().to(at::kCPU) : at::zeros_like(p, at::kCPU));
+            p.set_requires_grad(false);
+        }
+        return out;
+    };
+    const auto cpu = gradients(at::kFloat);
+    configureCuda(false);
+    model.to(cuda);
+    const auto fp32 = gradients(at::kFloat);
+    const auto bf16 = gradients(at::kBFloat16);
+    // Tensors whose gradients are below a thousandth of the largest are left out: among them
+    // the key-projection biases, zero in exact arithmetic (softmax ignores them), only rounding.
+    double largest = 0, worst = 0;
+    for (size_t i = 1; i < cpu.size(); ++i)
+        largest = std::max(largest, cpu[i].abs().max().item<double>());
+    for (size_t i = 0; i < cpu.size(); ++i)
+        if (i == 0 || cpu[i].abs().max().item<double>() > 1e-3 * largest)
+            worst = std::max(worst, relativeError(fp32[i], cpu[i]));
+    check(worst <= 1e-3, "decoder logits and gradients cuda fp32 vs cpu fp32 (worst tensor)", worst,
+          1e-3);
+    auto flat = [](const std::vector<at::Tensor>& v) {
+        std::vector<at::Tensor> f;
+        for (size_t i = 1; i < v.size(); ++i)
+            f.push_back(v[i].reshape({-1}).to(at::kDouble));
+        return at::cat(f).view({1, -1});
+    };
+    const double logitErr = relativeError(bf16[0], cpu[0]);
+    check(logitErr <= 5e-2, "decoder logits cuda bf16 autocast vs cpu fp32", logitErr, 5e-2);
+    const double cosine = at::cosine_similarity(flat(bf16), flat(cpu)).item<double>();
+    check(cosine >= 0.99, "decoder gradients cuda bf16 autocast vs cpu fp32 (cosine)", cosine,
+          0.99);
+    // The reason for layerNormInType: CUDA autocast would return float32 here.
+    const at::Tensor x = at::randn({64, 256}, at::TensorOptions().device(cuda)).to(at::kBFloat16);
+    const at::Tensor w = at::ones({256}, x.options().dtype(at::kFloat)), z = at::zeros_like(w);
+    AutocastScope scope(cuda, at::kBFloat16);
+    const bool kept = layerNormInType(x, {256}, w, z, 1e-5).scalar_type() == at::kBFloat16 &&
+                      softmaxInType(x, -1).scalar_type() == at::kBFloat16;
+    check(kept, "bf16 autocast: decoder norms and softmaxes stay bf16", kept ? 1 : 0, 1);
+    try {
+        const auto policy = at::layer_norm(x, {256}, w, z, 1e-5).scalar_type();
+        std::printf("note: autocast's own policy returns layer_norm in %s\n",
+                    c10::toString(policy));
+    } catch (const c10::Error&) {
+        std::printf("note: autocast's own policy does not run layer_norm on these types\n");
+    }
 }
 
 // bfloat16 masks must agree with float32 masks on real images (IoU >= 0.99 on average).
@@ -228,9 +311,10 @@ int main(int argc, char** argv) {
     }
     const std::string cmd = argc > 1 ? argv[1] : "parity";
     try {
-        if (cmd == "parity")
+        if (cmd == "parity") {
             parity();
-        else if (cmd == "graphs")
+            trainingParity();
+        } else if (cmd == "graphs")
             graphs(argc > 2 ? argv[2] : "vit_b",
                    resolveDtype(argc > 3 ? argv[3] : "float32", c10::Device(c10::kCUDA, 0)));
         else if (cmd == "bf16" && argc >= 4)
