@@ -7,6 +7,7 @@
 #include <iterator>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -27,7 +28,111 @@ template <typename Map> typename Map::key_type stateKey(const Map&, const at::Te
     }
 }
 
+struct Lists {
+    std::vector<at::Tensor> params, grads, expAvg, expAvgSq;
+    int64_t step = 0; // the state's step (before this one)
+};
+
+template <typename Optimizer> const torch::optim::AdamWOptions& singleGroup(Optimizer& optimizer) {
+    if (optimizer.param_groups().size() != 1)
+        throw std::invalid_argument("adamwStepWithFactors: one parameter group only");
+    const auto& o =
+        static_cast<const torch::optim::AdamWOptions&>(optimizer.param_groups().front().options());
+    if (o.amsgrad())
+        throw std::invalid_argument("adamwStepWithFactors: AMSGrad is not supported");
+    return o;
+}
+
+// The group's tensors and state, created (zeros, step 0) where missing.
+Lists gather(torch::optim::AdamW& optimizer, bool needGrads) {
+    auto& state = optimizer.state();
+    Lists l;
+    bool first = true;
+    for (auto& p : optimizer.param_groups().front().params()) {
+        if (needGrads && !p.grad().defined())
+            throw std::invalid_argument("adamwStepWithFactors: a parameter has no gradient");
+        const auto key = stateKey(state, p);
+        auto it = state.find(key);
+        if (it == state.end()) {
+            auto s = std::make_unique<torch::optim::AdamWParamState>();
+            s->step(0);
+            s->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+            s->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+            it = state.emplace(key, std::move(s)).first;
+        }
+        auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+        if (!first && s.step() != l.step)
+            throw std::invalid_argument("adamwStepWithFactors: parameters at different steps");
+        first = false;
+        l.step = s.step();
+        l.params.push_back(p);
+        l.grads.push_back(p.grad());
+        l.expAvg.push_back(s.exp_avg());
+        l.expAvgSq.push_back(s.exp_avg_sq());
+    }
+    return l;
+}
+
+// In place, by a one-element device tensor: per tensor, because the multi-tensor form with a
+// tensor factor is not in every LibTorch this builds against (in a graph the launches are free).
+void scaleAll(std::vector<at::Tensor>& list, const at::Tensor& factor) {
+    for (auto& t : list)
+        t.mul_(factor);
+}
+
 } // namespace
+
+at::Tensor adamwFactors(const torch::optim::AdamW& optimizer) {
+    const auto& o = singleGroup(optimizer);
+    int64_t step = 1;
+    const auto& state = optimizer.state();
+    for (const auto& p : optimizer.param_groups().front().params()) {
+        auto it = state.find(stateKey(state, p));
+        if (it != state.end()) {
+            step = static_cast<const torch::optim::AdamWParamState&>(*it->second).step() + 1;
+            break;
+        }
+    }
+    const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
+    const double correction1 = 1 - std::pow(beta1, double(step));
+    const double correction2 = 1 - std::pow(beta2, double(step));
+    // [weight-decay factor, -step size, 1 / sqrt(bias correction 2)]
+    return at::tensor(
+               {1 - o.lr() * o.weight_decay(), -o.lr() / correction1, 1 / std::sqrt(correction2)},
+               at::kDouble)
+        .to(at::kFloat);
+}
+
+void adamwStepWithFactors(torch::optim::AdamW& optimizer, const at::Tensor& factors) {
+    at::NoGradGuard noGrad;
+    const auto& o = singleGroup(optimizer);
+    Lists l = gather(optimizer, true);
+    const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
+    if (o.weight_decay() != 0)
+        scaleAll(l.params, factors.select(0, 0));
+    at::_foreach_mul_(l.expAvg, beta1);
+    at::_foreach_add_(l.expAvg, l.grads, 1 - beta1);
+    at::_foreach_mul_(l.expAvgSq, beta2);
+    at::_foreach_addcmul_(l.expAvgSq, l.grads, l.grads, 1 - beta2);
+    std::vector<at::Tensor> denom = at::_foreach_sqrt(l.expAvgSq);
+    scaleAll(denom, factors.select(0, 2));
+    at::_foreach_add_(denom, o.eps());
+    std::vector<at::Tensor> update = at::_foreach_div(l.expAvg, denom);
+    scaleAll(update, factors.select(0, 1));
+    at::_foreach_add_(l.params, update);
+}
+
+void adamwAdvanceSteps(torch::optim::AdamW& optimizer) {
+    auto& state = optimizer.state();
+    for (auto& group : optimizer.param_groups())
+        for (auto& p : group.params()) {
+            auto it = state.find(stateKey(state, p));
+            if (it != state.end()) {
+                auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+                s.step(s.step() + 1);
+            }
+        }
+}
 
 void adamwStep(torch::optim::AdamW& optimizer) {
     at::NoGradGuard noGrad;

@@ -14,4 +14,17 @@ namespace dermsam {
 // supported (the trainer does not use it): such an optimizer takes its own step().
 void adamwStep(torch::optim::AdamW& optimizer);
 
+// The same step in a form a CUDA graph can replay: the factors that change from step to step
+// (learning rate, bias corrections) are read from a device tensor instead of being baked into
+// the kernels as host scalars, and the host-side step counters are left alone (advance them
+// with adamwAdvanceSteps() after each step). One parameter group, every parameter with a
+// gradient and at the same step; no AMSGrad.
+//
+// adamwFactors() computes, on the host in double precision, the factors of the step about to
+// run (the state's step + 1 and the group's current learning rate) as a float32 CPU tensor;
+// copy it to the device (pinned, asynchronously) and pass it to adamwStepWithFactors().
+at::Tensor adamwFactors(const torch::optim::AdamW& optimizer);
+void adamwStepWithFactors(torch::optim::AdamW& optimizer, const at::Tensor& factors);
+void adamwAdvanceSteps(torch::optim::AdamW& optimizer);
+
 } // namespace dermsam

@@ -45,6 +45,9 @@ private Q_SLOTS:
     void matchesLibTorch_data();
     void matchesLibTorch();
     void stateSurvivesSaveAndLoad();
+    void factorFormMatches_data();
+    void factorFormMatches();
+    void factorFormRefusesMissingGradients();
 };
 
 void TestAdamwStep::matchesLibTorch_data() {
@@ -108,6 +111,75 @@ void TestAdamwStep::stateSurvivesSaveAndLoad() {
         r.step();
     }
     QVERIFY(maxDifference(resumed, reference) <= 1e-6);
+}
+
+void TestAdamwStep::factorFormMatches_data() {
+    matchesLibTorch_data();
+}
+
+// The graph-replayable form (factors from a tensor, counters advanced on the host) must take the
+// same steps as LibTorch's, learning-rate changes between steps included, and leave the state as
+// LibTorch's would for a resumed run.
+void TestAdamwStep::factorFormMatches() {
+    QFETCH(double, lr);
+    QFETCH(double, weightDecay);
+    QFETCH(int, steps);
+    std::vector<at::Tensor> ours = makeParams(5), theirs = makeParams(5);
+    // The form needs a gradient for every parameter (setGradients leaves the last one without).
+    auto setAll = [](std::vector<at::Tensor>& p, int s) {
+        setGradients(p, s);
+        p.back().mutable_grad() = at::full_like(p.back(), 0.3 - 0.1 * s);
+    };
+    const auto options = torch::optim::AdamWOptions(lr).weight_decay(weightDecay);
+    torch::optim::AdamW a(ours, options), b(theirs, options);
+    for (int s = 0; s < steps; ++s) {
+        // A schedule: the factors must follow the group's current learning rate.
+        const double stepLr = lr * (1.0 - 0.05 * s);
+        for (auto* opt : {&a, &b})
+            static_cast<torch::optim::AdamWOptions&>(opt->param_groups().front().options())
+                .lr(stepLr);
+        setAll(ours, s);
+        setAll(theirs, s);
+        adamwStepWithFactors(a, adamwFactors(a));
+        adamwAdvanceSteps(a);
+        b.step();
+    }
+    const double diff = maxDifference(ours, theirs);
+    qInfo("largest difference after %d steps: %.3g", steps, diff);
+    QVERIFY(diff <= 1e-6);
+    QVERIFY(maxDifference(ours, makeParams(5)) > 1e-4);
+    // Same moments and step counts: a run resumed from the saved state with LibTorch's own
+    // step continues as LibTorch's run does.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("optimizer.pt").toStdString();
+    torch::save(a, path);
+    std::vector<at::Tensor> resumed;
+    for (const auto& p : ours)
+        resumed.push_back(p.detach().clone().requires_grad_(true));
+    torch::optim::AdamW c(resumed, options);
+    torch::load(c, path);
+    for (int s = steps; s < steps + 2; ++s) {
+        for (auto* opt : {&b, &c})
+            static_cast<torch::optim::AdamWOptions&>(opt->param_groups().front().options()).lr(lr);
+        setAll(resumed, s);
+        setAll(theirs, s);
+        c.step();
+        b.step();
+    }
+    QVERIFY(maxDifference(resumed, theirs) <= 1e-6);
+}
+
+void TestAdamwStep::factorFormRefusesMissingGradients() {
+    std::vector<at::Tensor> params = makeParams(9);
+    torch::optim::AdamW a(params, torch::optim::AdamWOptions(1e-3));
+    setGradients(params, 0); // all but the last
+    bool refused = false;
+    try {
+        adamwStepWithFactors(a, adamwFactors(a));
+    } catch (const std::invalid_argument&) {
+        refused = true;
+    }
+    QVERIFY(refused);
 }
 
 QTEST_GUILESS_MAIN(TestAdamwStep)
