@@ -43,14 +43,15 @@ template <typename Optimizer> const torch::optim::AdamWOptions& singleGroup(Opti
     return o;
 }
 
-// The group's tensors and state, created (zeros, step 0) where missing.
-Lists gather(torch::optim::AdamW& optimizer, bool needGrads) {
+// The tensors of the group's parameters that have gradients, with their state, created (zeros,
+// step 0) where missing. Parameters without gradients are skipped, as LibTorch's step does.
+Lists gather(torch::optim::AdamW& optimizer) {
     auto& state = optimizer.state();
     Lists l;
     bool first = true;
     for (auto& p : optimizer.param_groups().front().params()) {
-        if (needGrads && !p.grad().defined())
-            throw std::invalid_argument("adamwStepWithFactors: a parameter has no gradient");
+        if (!p.grad().defined())
+            continue;
         const auto key = stateKey(state, p);
         auto it = state.find(key);
         if (it == state.end()) {
@@ -106,7 +107,7 @@ at::Tensor adamwFactors(const torch::optim::AdamW& optimizer) {
 void adamwStepWithFactors(torch::optim::AdamW& optimizer, const at::Tensor& factors) {
     at::NoGradGuard noGrad;
     const auto& o = singleGroup(optimizer);
-    Lists l = gather(optimizer, true);
+    Lists l = gather(optimizer);
     const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
     if (o.weight_decay() != 0)
         scaleAll(l.params, factors.select(0, 0));

@@ -17,8 +17,9 @@ void adamwStep(torch::optim::AdamW& optimizer);
 // The same step in a form a CUDA graph can replay: the factors that change from step to step
 // (learning rate, bias corrections) are read from a device tensor instead of being baked into
 // the kernels as host scalars, and the host-side step counters are left alone (advance them
-// with adamwAdvanceSteps() after each step). One parameter group, every parameter with a
-// gradient and at the same step; no AMSGrad.
+// with adamwAdvanceSteps() after each step). One parameter group, the parameters that have
+// gradients all at the same step (those without are skipped, as by LibTorch's step: in a
+// captured step the same ones every time); no AMSGrad.
 //
 // adamwFactors() computes, on the host in double precision, the factors of the step about to
 // run (the state's step + 1 and the group's current learning rate) as a float32 CPU tensor;

@@ -49,13 +49,56 @@ bool allOnOneCudaDevice(const std::vector<at::Tensor>& inputs) {
 
 } // namespace
 
-struct GraphedFunction::Graph {
+struct CapturedGraph {
 #ifdef DERMSAM_HAVE_CUDA
     at::cuda::CUDAGraph graph;
 #endif
     std::vector<TensorSignature> signature;
     std::vector<at::Tensor> inputs;  // static buffers the graph reads
     std::vector<at::Tensor> outputs; // static buffers the graph writes
+
+    // Feeds new values through the static inputs and replays; outputs are copies, since the
+    // next replay overwrites the static ones.
+    std::vector<at::Tensor> replay(const std::vector<at::Tensor>& in) {
+        std::vector<at::Tensor> out;
+#ifdef DERMSAM_HAVE_CUDA
+        for (size_t i = 0; i < in.size(); ++i)
+            inputs[i].copy_(in[i]);
+        graph.replay();
+        out.reserve(outputs.size());
+        for (const at::Tensor& t : outputs)
+            out.push_back(t.clone());
+#else
+        (void)in;
+#endif
+        return out;
+    }
+
+    // Records fn on a side stream (capture needs one other than the legacy default stream),
+    // thread-locally: another thread's CUDA work (a fine-tuning run beside the viewer) must
+    // neither break this capture nor be refused while it lasts.
+    template <typename F> void record(F&& fn) {
+#ifdef DERMSAM_HAVE_CUDA
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+        graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
+#else
+        graph.capture_begin();
+#endif
+        try {
+            outputs = fn(inputs);
+        } catch (...) {
+            try {
+                graph.capture_end();
+            } catch (...) {
+                // The capture is already invalid; the first error is the one to report.
+            }
+            throw;
+        }
+        graph.capture_end();
+#else
+        (void)fn;
+#endif
+    }
 };
 
 GraphedFunction::GraphedFunction(Fn fn, bool enabled, int warmups)
@@ -99,15 +142,7 @@ std::vector<at::Tensor> GraphedFunction::operator()(const std::vector<at::Tensor
             return eager(inputs);
         }
     }
-    for (size_t i = 0; i < inputs.size(); ++i)
-        m_graph->inputs[i].copy_(inputs[i]);
-    m_graph->graph.replay();
-    std::vector<at::Tensor> out;
-    out.reserve(m_graph->outputs.size());
-    // The next replay overwrites the static outputs: hand out copies.
-    for (const at::Tensor& t : m_graph->outputs)
-        out.push_back(t.clone());
-    return out;
+    return m_graph->replay(inputs);
 #else
     return eager(inputs);
 #endif
@@ -115,7 +150,7 @@ std::vector<at::Tensor> GraphedFunction::operator()(const std::vector<at::Tensor
 
 void GraphedFunction::capture(const std::vector<at::Tensor>& inputs) {
 #ifdef DERMSAM_HAVE_CUDA
-    auto g = std::make_unique<Graph>();
+    auto g = std::make_unique<CapturedGraph>();
     g->signature = signatureOf(inputs);
     for (const at::Tensor& t : inputs)
         g->inputs.push_back(t.clone());
@@ -130,24 +165,96 @@ void GraphedFunction::capture(const std::vector<at::Tensor>& inputs) {
         for (int i = 0; i < m_warmups; ++i)
             m_fn(g->inputs);
         side.synchronize();
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
-        // Thread-local: another thread's CUDA work (a fine-tuning run beside the viewer) must
-        // neither break this capture nor be refused while it lasts.
-        g->graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
+        g->record(m_fn);
+        side.synchronize();
+    }
+    m_graph = std::move(g);
 #else
-        g->graph.capture_begin();
+    (void)inputs;
 #endif
-        try {
-            g->outputs = m_fn(g->inputs);
-        } catch (...) {
-            try {
-                g->graph.capture_end();
-            } catch (...) {
-                // The capture is already invalid; the first error is the one to report.
-            }
-            throw;
-        }
-        g->graph.capture_end();
+}
+
+GraphedStep::GraphedStep(Fn fn, bool enabled, int eagerSteps)
+    : m_fn(std::move(fn))
+    , m_enabled(enabled && GraphedFunction::supported())
+    , m_eagerSteps(std::max(1, eagerSteps)) {}
+
+GraphedStep::~GraphedStep() = default;
+
+bool GraphedStep::captured() const {
+    return m_graph != nullptr;
+}
+
+std::vector<at::Tensor> GraphedStep::operator()(const std::vector<at::Tensor>& inputs) {
+    if (!m_enabled || !allOnOneCudaDevice(inputs))
+        return m_fn(inputs);
+#ifdef DERMSAM_HAVE_CUDA
+    if (m_graph)
+        return m_graph->signature == signatureOf(inputs) ? m_graph->replay(inputs) : m_fn(inputs);
+    if (m_eagerDone < m_eagerSteps) {
+        ++m_eagerDone;
+        return warmUp(inputs);
+    }
+    try {
+        capture(inputs);
+    } catch (const std::exception& e) {
+        // Recording executes nothing: this step still has to run, eagerly from now on.
+        m_graph.reset();
+        m_enabled = false;
+        m_fallbackReason = e.what();
+        return m_fn(inputs);
+    }
+    return m_graph->replay(inputs);
+#else
+    return m_fn(inputs);
+#endif
+}
+
+c10::Stream GraphedStep::sideStream(const at::Tensor& onDevice) {
+#ifdef DERMSAM_HAVE_CUDA
+    if (m_side.device() != onDevice.device())
+        m_side = c10::cuda::getStreamFromPool(false, onDevice.device().index()).unwrap();
+#else
+    (void)onDevice;
+#endif
+    return m_side;
+}
+
+std::vector<at::Tensor> GraphedStep::warmUp(const std::vector<at::Tensor>& inputs) {
+#ifdef DERMSAM_HAVE_CUDA
+    const c10::DeviceIndex index = inputs.front().device().index();
+    const c10::cuda::CUDAGuard deviceGuard(index);
+    const c10::cuda::CUDAStream current = c10::cuda::getCurrentCUDAStream(index);
+    const c10::cuda::CUDAStream side(sideStream(inputs.front()));
+    // Ordered after the work already queued (this step's inputs), and the work queued after
+    // it (reading its outputs, freeing its inputs) after it: the side stream is waited for.
+    side.synchronize();
+    current.synchronize();
+    std::vector<at::Tensor> out;
+    {
+        const c10::cuda::CUDAStreamGuard streamGuard(side);
+        out = m_fn(inputs);
+        side.synchronize();
+    }
+    return out;
+#else
+    return m_fn(inputs);
+#endif
+}
+
+void GraphedStep::capture(const std::vector<at::Tensor>& inputs) {
+#ifdef DERMSAM_HAVE_CUDA
+    auto g = std::make_unique<CapturedGraph>();
+    g->signature = signatureOf(inputs);
+    for (const at::Tensor& t : inputs)
+        g->inputs.push_back(t.clone());
+    const c10::DeviceIndex index = inputs.front().device().index();
+    const c10::cuda::CUDAGuard deviceGuard(index);
+    c10::cuda::getCurrentCUDAStream(index).synchronize();
+    const c10::cuda::CUDAStream side(sideStream(inputs.front()));
+    {
+        const c10::cuda::CUDAStreamGuard streamGuard(side);
+        g->record(m_fn);
         side.synchronize();
     }
     m_graph = std::move(g);

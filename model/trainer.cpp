@@ -2,6 +2,7 @@
 
 #include "model/adamw_step.h"
 #include "model/autocast.h"
+#include "model/cuda_graph.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
@@ -93,6 +94,8 @@ struct Trainer::Impl {
     };
     Placed trainPlaced, valPlaced;
     bool lastResident = false;
+    std::unique_ptr<GraphedStep> boxStep;
+    std::string stepMode = "eager";
 
     Impl(SamModel& m, PreprocessProfile p, TrainOptions o)
         : model(m)
@@ -311,6 +314,34 @@ struct Trainer::Impl {
         return out;
     }
 
+    // The loss of one decoder pass: segmentation loss (the best candidate's, with several) plus
+    // the IoU head's.
+    at::Tensor decoderLoss(const Batch& b, const PromptTensors& p, bool multimask) {
+        const DecoderOutput out = model.decodeTensors(b.embeddings, p, multimask);
+        const at::Tensor logits = out.lowResLogits.to(at::kFloat);
+        const at::Tensor perMask = segmentationLoss(logits, b.targets);
+        const at::Tensor seg = std::get<0>(perMask.min(1)).mean();
+        return seg + at::mse_loss(out.iouPredictions.to(at::kFloat), hardIou(logits, b.targets));
+    }
+
+    // A whole box-prompted step from tensors only (embeddings, targets, boxes, AdamW factors),
+    // so that it can be captured: gradients from scratch, forward, backward, update. Returns
+    // the loss.
+    std::vector<at::Tensor> boxStepFn(const std::vector<at::Tensor>& in) {
+        for (auto& p : params)
+            p.mutable_grad().reset();
+        at::Tensor loss;
+        {
+            AutocastScope autocast(device, opt.autocast);
+            PromptTensors p;
+            p.boxes = in[2];
+            loss = decoderLoss(Batch{in[0], in[1]}, p, false);
+        }
+        loss.backward();
+        adamwStepWithFactors(*optimizer, in[3]);
+        return {loss.detach()};
+    }
+
     void setLearningRate(int64_t step) {
         double lr = opt.lr;
         if (opt.warmupSteps > 0 && step < opt.warmupSteps)
@@ -365,6 +396,10 @@ void Trainer::loadOptimizer(const std::string& path) {
 
 bool Trainer::dataResident() const {
     return d->lastResident;
+}
+
+std::string Trainer::stepMode() const {
+    return d->stepMode;
 }
 
 double Trainer::validate(const TrainingSet& val) {
@@ -428,6 +463,12 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
     const int firstEpoch = state.epochsDone + 1;
     const Impl::Placed& placed = d->place(train, d->trainPlaced);
     d->lastResident = placed.resident;
+    // Only when every trainable tensor gets a gradient in a box step (the prompt encoder's point
+    // embeddings would not) and the batch needs no gradients of its own (a trained encoder's).
+    d->boxStep.reset();
+    if (d->opt.cudaGraphs && !d->opt.trainImageEncoder && !d->opt.trainPromptEncoder)
+        d->boxStep = std::make_unique<GraphedStep>(
+            [this](const std::vector<at::Tensor>& in) { return d->boxStepFn(in); });
     const int64_t readEvery = d->device.is_cpu() ? 1 : kCudaLossReadInterval;
     const auto fitStart = std::chrono::steady_clock::now();
     for (int epoch = state.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
@@ -464,31 +505,32 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
                 p.boxes = d->promptBoxes(b.targets, true);
             }
             at::Tensor loss;
-            {
-                AutocastScope autocast(d->device, d->opt.autocast);
-                // Each decoder output trained here adds its segmentation and IoU-head losses.
-                auto term = [&](bool multimask) {
-                    const DecoderOutput out = d->model.decodeTensors(b.embeddings, p, multimask);
-                    const at::Tensor logits = out.lowResLogits.to(at::kFloat);
-                    const at::Tensor perMask = Impl::segmentationLoss(logits, b.targets);
-                    // Several candidates (one ambiguous click): the best one trains, as in SAM.
-                    const at::Tensor seg = std::get<0>(perMask.min(1)).mean();
-                    return seg + at::mse_loss(out.iouPredictions.to(at::kFloat),
-                                              Impl::hardIou(logits, b.targets));
-                };
-                if (!usePoints)
-                    loss = term(false);
-                else if (d->opt.pointMasks == PointMasks::BestOfThree)
-                    loss = term(true);
-                else if (d->opt.pointMasks == PointMasks::Single)
-                    loss = term(false);
-                else
-                    loss = term(true) + term(false);
-            }
             d->setLearningRate(state.step);
-            d->optimizer->zero_grad();
-            loss.backward();
-            adamwStep(*d->optimizer);
+            if (d->boxStep && !usePoints && b1 - b0 == bs) {
+                // AdamW's factors for this step reach the card by an asynchronous copy from
+                // pinned memory, which the captured step reads.
+                at::Tensor factors = adamwFactors(*d->optimizer);
+                if (d->device.is_cuda())
+                    factors = factors.pin_memory().to(d->device, at::kFloat, true);
+                loss = (*d->boxStep)({b.embeddings, b.targets, p.boxes, factors})[0];
+                adamwAdvanceSteps(*d->optimizer);
+            } else {
+                {
+                    AutocastScope autocast(d->device, d->opt.autocast);
+                    // Each decoder output trained here adds its segmentation and IoU losses.
+                    if (!usePoints)
+                        loss = d->decoderLoss(b, p, false);
+                    else if (d->opt.pointMasks == PointMasks::BestOfThree)
+                        loss = d->decoderLoss(b, p, true);
+                    else if (d->opt.pointMasks == PointMasks::Single)
+                        loss = d->decoderLoss(b, p, false);
+                    else
+                        loss = d->decoderLoss(b, p, true) + d->decoderLoss(b, p, false);
+                }
+                d->optimizer->zero_grad();
+                loss.backward();
+                adamwStep(*d->optimizer);
+            }
             ++state.step;
             const int64_t count = b1 - b0;
             lossSum += loss.detach().to(at::kDouble) * double(count);
@@ -550,6 +592,11 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
         }
     }
     d->setTrainMode(false);
+    d->stepMode = "eager";
+    if (d->boxStep && d->boxStep->captured())
+        d->stepMode = "graph";
+    else if (d->boxStep && !d->boxStep->fallbackReason().empty())
+        d->stepMode = "eager: " + d->boxStep->fallbackReason();
     return state;
 }
 

@@ -51,6 +51,11 @@ struct TrainOptions {
     // Autocast precision of the forward pass on CUDA (kBFloat16 or kHalf); kFloat = off. The
     // weights and the optimizer stay float32.
     c10::ScalarType autocast = c10::ScalarType::Float;
+    // Box-prompted steps of full batches run as one function (forward, backward, AdamW) that on
+    // a GPU is captured once as a CUDA graph and replayed: a decoder step is a thousand small
+    // kernels, whose launches, not the card, bounded it. Applies when only the mask decoder
+    // trains; off runs every step as before.
+    bool cudaGraphs = true;
 };
 
 std::string pointMasksName(PointMasks m);
@@ -115,6 +120,9 @@ public:
 
     // Whether the last fit() kept its training set resident on the device (false: staged).
     bool dataResident() const;
+    // How the last fit() ran its box-prompted steps: "graph" (replayed from a CUDA graph),
+    // "eager" (not on CUDA, or switched off) or "eager: <why the capture failed>".
+    std::string stepMode() const;
 
 private:
     struct Impl;

@@ -220,6 +220,7 @@ int runBench(const std::vector<std::string>& argv) {
     // Decoder-only training throughput on cached embeddings (the PEFT loop), when asked.
     double trainSamplesPerSecond = 0;
     bool trainResident = false;
+    std::string trainStep = "none";
     const int trainBatch = args.intValue("train-batch", 0);
     if (trainBatch > 0) {
         c10::InferenceMode off(false);
@@ -234,12 +235,14 @@ int runBench(const std::vector<std::string>& argv) {
         // Reduced precision trains as autocast over float32 weights, as upstream AMP does.
         o.autocast = dtype;
         o.dataPlacement = dataPlacementFromName(args.valueOr("data-on-device", "auto"));
+        o.cudaGraphs = graphsAsked;
         Trainer trainer(*model, PreprocessProfile::MedSam, o);
         std::vector<double> rates;
         TrainCallbacks cb;
         cb.epoch = [&rates](const EpochReport& r) { rates.push_back(r.samplesPerSecond); };
         trainer.fit(set, TrainingSet{}, TrainState{}, cb);
         trainResident = trainer.dataResident();
+        trainStep = trainer.stepMode();
         trainSamplesPerSecond = rates.empty() ? 0 : rates.back(); // the last epoch is warm
     }
     const double rss = peakRssMb();
@@ -249,14 +252,15 @@ int runBench(const std::vector<std::string>& argv) {
                     "\"tf32\":%s,\"cuda_graphs\":%s,\"encode_ms\":%s,\"decode_ms\":%s,"
                     "\"gradcam_ms\":%s,\"gradcam_graphed\":%s,\"pipeline_encode_ms\":%s,"
                     "\"pipeline_decode_ms\":%s,\"peak_rss_mb\":%s,"
-                    "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s}\n",
+                    "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s,"
+                    "\"train_step\":%s}\n",
                     Json::quote(name).c_str(), Json::quote(dev).c_str(),
                     Json::quote(dtypeName(dtype)).c_str(), threads, repeats,
                     tf32 ? "true" : "false", captured ? "true" : "false", statsJson(e).c_str(),
                     statsJson(d).c_str(), statsJson(c).c_str(), camGraphed ? "true" : "false",
                     statsJson(pe).c_str(), statsJson(pd).c_str(), Json::number(rss).c_str(),
                     trainBatch, Json::number(trainSamplesPerSecond).c_str(),
-                    trainResident ? "true" : "false");
+                    trainResident ? "true" : "false", Json::quote(trainStep).c_str());
         return 0;
     }
     std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),
@@ -272,9 +276,9 @@ int runBench(const std::vector<std::string>& argv) {
         std::printf("CUDA graphs: %s\n", captured ? "on" : "off");
     std::printf("peak RSS: %.0f MB\n", rss);
     if (trainBatch > 0)
-        std::printf("decoder training: %.1f samples/s at batch %d (data %s)\n",
+        std::printf("decoder training: %.1f samples/s at batch %d (data %s; steps %s)\n",
                     trainSamplesPerSecond, trainBatch,
-                    trainResident ? "on the device" : "staged from host memory");
+                    trainResident ? "on the device" : "staged from host memory", trainStep.c_str());
     return 0;
 }
 
