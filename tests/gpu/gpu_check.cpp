@@ -10,6 +10,8 @@
 #include "model/predictor.h"
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
+#include "model/trainer.h"
+#include "model/training_data.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -161,6 +163,57 @@ void trainingParity() {
     } catch (const c10::Error&) {
         std::printf("note: autocast's own policy does not run layer_norm on these types\n");
     }
+}
+
+// A training step replayed from a CUDA graph must train as the eager step does: a capture that
+// missed the backward pass or the optimizer's kernels would replay stale updates silently.
+void trainGraphs(c10::ScalarType autocast) {
+    configureCuda(false);
+    const c10::Device cuda(c10::kCUDA, 0);
+    const TrainingSet set = syntheticEmbeddingSet(64, 256, 64); // 8 steps of 8 per epoch
+    std::vector<double> losses[2];
+    TensorMap weights[2];
+    std::string mode[2];
+    for (int run = 0; run < 2; ++run) {
+        at::manual_seed(6);
+        SamModel model(SamArchitecture::compact());
+        model.to(cuda);
+        TrainOptions o;
+        o.epochs = 3;
+        o.batchSize = 8;
+        o.lr = 1e-4;
+        o.patience = 0;
+        o.autocast = autocast;
+        o.cudaGraphs = run == 1;
+        Trainer trainer(model, PreprocessProfile::MedSam, o);
+        TrainCallbacks cb;
+        cb.epoch = [&](const EpochReport& r) { losses[run].push_back(r.trainLoss); };
+        trainer.fit(set, TrainingSet{}, TrainState{}, cb);
+        weights[run] = model.stateDict();
+        mode[run] = trainer.stepMode();
+    }
+    const std::string what = std::string("training steps graphed vs eager, ") +
+                             (autocast == at::kFloat ? "fp32" : "bf16 autocast");
+    std::printf("%s: step modes %s / %s\n", what.c_str(), mode[0].c_str(), mode[1].c_str());
+    check(mode[1] == "graph", (what + ": captured").c_str(), mode[1] == "graph" ? 1 : 0, 1);
+    double lossErr = 0;
+    for (size_t e = 0; e < losses[0].size() && e < losses[1].size(); ++e)
+        lossErr = std::max(lossErr, std::abs(losses[1][e] - losses[0][e]) / losses[0][e]);
+    check(losses[1].size() == losses[0].size() && lossErr <= 1e-4,
+          (what + ": epoch losses (relative)").c_str(), lossErr, 1e-4);
+    // Key-projection biases are left out: zero gradients in exact arithmetic, which AdamW
+    // scales from rounding noise into whole steps.
+    double weightErr = 0;
+    for (const auto& [name, t] : weights[0]) {
+        if (name.find("k_proj.bias") != std::string::npos)
+            continue;
+        const at::Tensor a = t.to(at::kCPU, at::kDouble);
+        weightErr = std::max(
+            weightErr,
+            (weights[1].at(name).to(at::kCPU, at::kDouble) - a).abs().max().item<double>());
+    }
+    check(weightErr <= 1e-5, (what + ": weights after 24 steps (max abs)").c_str(), weightErr,
+          1e-5);
 }
 
 // bfloat16 masks must agree with float32 masks on real images (IoU >= 0.99 on average).
@@ -317,11 +370,14 @@ int main(int argc, char** argv) {
         } else if (cmd == "graphs")
             graphs(argc > 2 ? argv[2] : "vit_b",
                    resolveDtype(argc > 3 ? argv[3] : "float32", c10::Device(c10::kCUDA, 0)));
-        else if (cmd == "bf16" && argc >= 4)
+        else if (cmd == "train-graphs") {
+            trainGraphs(at::kFloat);
+            trainGraphs(at::kBFloat16);
+        } else if (cmd == "bf16" && argc >= 4)
             bf16(argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : 50);
         else {
             std::fprintf(stderr, "usage: dermsam-gpu-check parity | graphs [ARCH] [PRECISION] | "
-                                 "bf16 MODEL NPYDIR [N]\n");
+                                 "train-graphs | bf16 MODEL NPYDIR [N]\n");
             return 2;
         }
     } catch (const std::exception& e) {

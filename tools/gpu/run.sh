@@ -97,18 +97,22 @@ fi
 stage "CUDA graphs: graphed encoder and box decode vs eager, with timings"
 timeout 90 $check graphs vit_b float32
 timeout 60 $check graphs vit_b bfloat16
+stage "CUDA graphs: captured training steps train as eager ones (fp32, bf16 autocast)"
+timeout 90 $check train-graphs
 
 stage "benchmarks"
 # Decoder-only training (cached embeddings, the PEFT loop) at batch 64, anchors of issue 9:
 # 1466 samples/s float32, 1553 bfloat16 (upstream PyTorch on an H100). float32 with TF32 off as
 # the anchor; bfloat16 is autocast over float32 weights. "off" stages each batch through pinned
-# host memory instead of keeping the set on the card.
+# host memory instead of keeping the set on the card. Box steps replay a captured CUDA graph
+# ("train_step":"graph") unless --graphs off; the bfloat16 eager line measures the difference.
 {
     timeout 60 $cli bench --arch vit_b --device cuda --json --tf32 off --train-batch 64
     [ "$quick" = 1 ] || timeout 60 $cli bench --arch vit_b --device cuda --json --tf32 off \
         --train-batch 64 --data-on-device off
     timeout 60 $cli bench --arch vit_b --device cuda --json --precision bfloat16 --train-batch 64
-    timeout 40 $cli bench --arch vit_b --device cuda --json --precision bfloat16 --graphs off
+    timeout 60 $cli bench --arch vit_b --device cuda --json --precision bfloat16 --graphs off \
+        --train-batch 64
     [ "$quick" = 1 ] || timeout 40 $cli bench --arch vit_b --device cuda --json \
         --precision float16
     timeout 40 $cli bench --arch vit_b --device cuda --json --tf32 on --train-batch 64
@@ -189,7 +193,7 @@ for line in open(sys.argv[1]):
         rate = r["train_samples_per_s"]
         a = anchors.get(("train", p, None)) if vit else None
         print(f"{tag} training batch {r['train_batch']} (data on device "
-              f"{r['train_data_on_device']}): {rate:.0f} samples/s"
+              f"{r['train_data_on_device']}, steps {r.get('train_step', '?')}): {rate:.0f} samples/s"
               + (f" ({rate / a:.2f} x {a})" if a else ""))
 EOF2
 echo "done after $(( $(date +%s) - start )) s"
