@@ -144,9 +144,12 @@ int main(int argc, char** argv) {
             o.epochs = 1;
             o.patience = 0;
             o.autocast = dtype;
+            // Eager steps: the kernels are what is being looked at (a fit() this short would
+            // spend its steps warming up and capturing the graph anyway).
+            o.cudaGraphs = false;
             Trainer trainer(*model, PreprocessProfile::MedSam, o);
             profile(
-                "decoder training, batch 64, one epoch of 4 steps, " + dtypeName(dtype) +
+                "decoder training, batch 64, one epoch of 4 eager steps, " + dtypeName(dtype) +
                     " (TF32 on)",
                 [&] { trainer.fit(set, TrainingSet{}, TrainState{}, TrainCallbacks{}); }, 1, 2);
         }
