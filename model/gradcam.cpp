@@ -215,29 +215,26 @@ namespace {
 // where the gradients are; only the results cross to the host.
 CamResult camResult(const at::Tensor& map, const ImageGeometry& geometry, const CamOptions& options,
                     double target, int candidate) {
-    at::Tensor raw;
-    at::Tensor heat;
-    {
-        at::NoGradGuard noGrad;
-        heat = camToImage(map, geometry).to(at::kCPU).contiguous();
-        raw = map.to(at::kCPU, at::kFloat).contiguous();
-    }
     CamResult r;
     r.method = options.method;
     r.block = options.block;
     r.target = target;
     r.candidate = candidate;
+    at::NoGradGuard noGrad;
+    // The image-sized heatmap is made where the map is and copied once, straight into the
+    // result; its peak is found there too (the first maximum, as a row-major scan finds it),
+    // instead of a second copy and a scan of a million values on the host.
+    const at::Tensor heat = camToImage(map, geometry).to(at::kFloat).contiguous();
+    const at::Tensor raw = map.to(at::kCPU, at::kFloat).contiguous();
     r.rawHeight = static_cast<int>(raw.size(0));
     r.rawWidth = static_cast<int>(raw.size(1));
-    r.raw.resize(static_cast<size_t>(raw.numel()));
-    std::memcpy(r.raw.data(), raw.data_ptr<float>(), r.raw.size() * sizeof(float));
+    r.raw.assign(raw.data_ptr<float>(), raw.data_ptr<float>() + raw.numel());
     r.height = static_cast<int>(heat.size(0));
     r.width = static_cast<int>(heat.size(1));
     r.heatmap.resize(static_cast<size_t>(heat.numel()));
-    std::memcpy(r.heatmap.data(), heat.data_ptr<float>(), r.heatmap.size() * sizeof(float));
-    const auto peak = std::max_element(r.heatmap.begin(), r.heatmap.end());
-    if (peak != r.heatmap.end() && r.width > 0) {
-        const auto index = static_cast<int>(peak - r.heatmap.begin());
+    if (heat.numel() > 0) {
+        at::from_blob(r.heatmap.data(), heat.sizes(), at::kFloat).copy_(heat);
+        const auto index = static_cast<int>(heat.view({-1}).argmax().item<int64_t>());
         r.peakX = index % r.width;
         r.peakY = index / r.width;
     }
