@@ -318,7 +318,8 @@ int runFinetune(const std::vector<std::string>& argv) {
                     "point-masks",
                     "val-points",
                     "data-on-device",
-                    "precision"});
+                    "precision",
+                    "graphs"});
     configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     if (device.is_cuda())
@@ -345,6 +346,7 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.pointMasks = pointMasksFromName(args.valueOr("point-masks", "best3"));
     o.validatePoints = args.flag("val-points");
     o.dataPlacement = dataPlacementFromName(args.valueOr("data-on-device", "auto"));
+    o.cudaGraphs = onOffArg(args, "graphs", true);
     // Mixed precision for training is autocast: float32 weights and optimizer, reduced-precision
     // matrix products.
     o.autocast = resolveDtype(args.valueOr("precision", "float32"), device);
