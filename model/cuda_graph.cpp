@@ -8,6 +8,7 @@
 
 #ifdef DERMSAM_HAVE_CUDA
 #include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #include <torch/version.h>
@@ -251,6 +252,10 @@ void GraphedStep::capture(const std::vector<at::Tensor>& inputs) {
     const c10::DeviceIndex index = inputs.front().device().index();
     const c10::cuda::CUDAGuard deviceGuard(index);
     c10::cuda::getCurrentCUDAStream(index).synchronize();
+    // The warm-up steps' activations are cached, unused, in the ordinary pool while the graph
+    // takes its own: hand them back first, as PyTorch's own capture does, so that a step that
+    // fits a smaller card eagerly also fits it captured.
+    c10::cuda::CUDACachingAllocator::emptyCache();
     const c10::cuda::CUDAStream side(sideStream(inputs.front()));
     {
         const c10::cuda::CUDAStreamGuard streamGuard(side);
