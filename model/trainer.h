@@ -48,13 +48,13 @@ struct TrainOptions {
     bool validatePoints = false;
     double timeLimitSeconds = 0; // > 0: fit the epochs (and the cosine schedule) into this time
     DataPlacement dataPlacement = DataPlacement::Auto;
-    // Autocast precision of the forward pass on CUDA (kBFloat16 or kHalf); kFloat = off. The
-    // weights and the optimizer stay float32.
+    // Autocast precision of the forward pass (kBFloat16 or kHalf; the CLI and the wizard offer
+    // it on CUDA only); kFloat = off. The weights and the optimizer stay float32.
     c10::ScalarType autocast = c10::ScalarType::Float;
     // Box-prompted steps of full batches run as one function (forward, backward, AdamW) that on
-    // a GPU is captured once as a CUDA graph and replayed: a decoder step is a thousand small
-    // kernels, whose launches, not the card, bounded it. Applies when only the mask decoder
-    // trains; off runs every step as before.
+    // a GPU is captured once as a CUDA graph and replayed (elsewhere it runs eagerly): a decoder
+    // step was about two thousand small kernels, whose launches, not the card, bounded it.
+    // Applies when only the mask decoder trains; off runs every step the ordinary way.
     bool cudaGraphs = true;
 };
 
