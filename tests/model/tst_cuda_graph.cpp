@@ -1,4 +1,5 @@
-// Protects GraphedFunction: graphed calls equal eager calls for fresh inputs; CPU falls back.
+// Protects GraphedFunction and GraphedStep: graphed calls equal eager calls for fresh inputs, a
+// step runs exactly once per call; CPU falls back.
 // labels: unit
 #include "model/cuda_graph.h"
 #include "model/sam_model.h"
@@ -18,6 +19,8 @@ private Q_SLOTS:
     void cpuCallsTheFunction();
     void cudaReplaysWithNewInputs();
     void cudaDecodeMatchesEager();
+    void stepRunsOncePerCall_data();
+    void stepRunsOncePerCall();
 };
 
 void TestCudaGraph::cpuCallsTheFunction_data() {
@@ -90,6 +93,40 @@ void TestCudaGraph::cudaDecodeMatchesEager() {
         QVERIFY(at::allclose(out[0], ref.lowResLogits, 1e-4, 1e-4));
         QVERIFY(at::allclose(out[1], ref.iouPredictions, 1e-4, 1e-4));
     }
+}
+
+void TestCudaGraph::stepRunsOncePerCall_data() {
+    QTest::addColumn<bool>("cuda");
+    QTest::newRow("cpu") << false;
+    QTest::newRow("cuda") << true;
+}
+
+// A step with side effects (a training step updates weights in place) must take effect exactly
+// once per call: during warm-up, at the call that captures, on replays, and for an input of
+// another shape, which runs eagerly beside the graph.
+void TestCudaGraph::stepRunsOncePerCall() {
+    QFETCH(bool, cuda);
+    if (cuda && !torch::cuda::is_available())
+        QSKIP("no CUDA device: GPU path not exercised (run tools/gpu/run.sh on a GPU machine)");
+    const c10::Device device = cuda ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+    at::Tensor state = at::zeros({4}, device);
+    GraphedStep step([&state](const std::vector<at::Tensor>& in) {
+        state.add_(in[0].sum(0));
+        return std::vector<at::Tensor>{state * 1};
+    });
+    at::Tensor expected = at::zeros({4}, at::kDouble);
+    for (int call = 0; call < 7; ++call) {
+        const int64_t rows = call == 5 ? 3 : 2; // one call of another shape
+        const at::Tensor in = at::full({rows, 4}, double(call + 1), device);
+        expected += double(rows * (call + 1));
+        const std::vector<at::Tensor> out = step({in});
+        QVERIFY(at::allclose(out[0].to(at::kCPU, at::kDouble), expected));
+        QVERIFY(at::allclose(state.to(at::kCPU, at::kDouble), expected));
+    }
+    // Three warm-up calls, then capture: on CUDA the later calls were replays.
+    QCOMPARE(step.captured(), cuda && GraphedFunction::supported());
+    if (!cuda)
+        QVERIFY(step.fallbackReason().empty());
 }
 
 QTEST_GUILESS_MAIN(TestCudaGraph)
