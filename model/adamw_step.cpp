@@ -28,6 +28,20 @@ template <typename Map> typename Map::key_type stateKey(const Map&, const at::Te
     }
 }
 
+// A parameter's AdamW state, created as LibTorch's step creates it (zeros, step 0) if missing.
+template <typename Map> torch::optim::AdamWParamState& stateOf(Map& state, const at::Tensor& p) {
+    const auto key = stateKey(state, p);
+    auto it = state.find(key);
+    if (it == state.end()) {
+        auto s = std::make_unique<torch::optim::AdamWParamState>();
+        s->step(0);
+        s->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+        s->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+        it = state.emplace(key, std::move(s)).first;
+    }
+    return static_cast<torch::optim::AdamWParamState&>(*it->second);
+}
+
 struct Lists {
     std::vector<at::Tensor> params, grads, expAvg, expAvgSq;
     int64_t step = 0; // the state's step (before this one)
@@ -52,16 +66,7 @@ Lists gather(torch::optim::AdamW& optimizer) {
     for (auto& p : optimizer.param_groups().front().params()) {
         if (!p.grad().defined())
             continue;
-        const auto key = stateKey(state, p);
-        auto it = state.find(key);
-        if (it == state.end()) {
-            auto s = std::make_unique<torch::optim::AdamWParamState>();
-            s->step(0);
-            s->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
-            s->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
-            it = state.emplace(key, std::move(s)).first;
-        }
-        auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+        auto& s = stateOf(state, p);
         if (!first && s.step() != l.step)
             throw std::invalid_argument("adamwStepWithFactors: parameters at different steps");
         first = false;
@@ -153,16 +158,7 @@ void adamwStep(torch::optim::AdamW& optimizer) {
         for (auto& p : group.params()) {
             if (!p.grad().defined())
                 continue;
-            const auto key = stateKey(state, p);
-            auto it = state.find(key);
-            if (it == state.end()) {
-                auto s = std::make_unique<torch::optim::AdamWParamState>();
-                s->step(0);
-                s->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
-                s->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
-                it = state.emplace(key, std::move(s)).first;
-            }
-            auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+            auto& s = stateOf(state, p);
             s.step(s.step() + 1);
             auto b = std::find_if(buckets.begin(), buckets.end(),
                                   [&](const auto& e) { return e.first == s.step(); });

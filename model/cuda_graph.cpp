@@ -58,6 +58,17 @@ struct CapturedGraph {
     std::vector<at::Tensor> inputs;  // static buffers the graph reads
     std::vector<at::Tensor> outputs; // static buffers the graph writes
 
+#ifdef DERMSAM_HAVE_CUDA
+    // An empty graph whose static inputs are copies of these.
+    static std::unique_ptr<CapturedGraph> withInputsLike(const std::vector<at::Tensor>& in) {
+        auto g = std::make_unique<CapturedGraph>();
+        g->signature = signatureOf(in);
+        for (const at::Tensor& t : in)
+            g->inputs.push_back(t.clone());
+        return g;
+    }
+#endif
+
     // Feeds new values through the static inputs and replays; outputs are copies, since the
     // next replay overwrites the static ones.
     std::vector<at::Tensor> replay(const std::vector<at::Tensor>& in) {
@@ -151,10 +162,7 @@ std::vector<at::Tensor> GraphedFunction::operator()(const std::vector<at::Tensor
 
 void GraphedFunction::capture(const std::vector<at::Tensor>& inputs) {
 #ifdef DERMSAM_HAVE_CUDA
-    auto g = std::make_unique<CapturedGraph>();
-    g->signature = signatureOf(inputs);
-    for (const at::Tensor& t : inputs)
-        g->inputs.push_back(t.clone());
+    auto g = CapturedGraph::withInputsLike(inputs);
     const c10::DeviceIndex index = inputs.front().device().index();
     const c10::cuda::CUDAGuard deviceGuard(index);
     // Capture needs a stream other than the legacy default one. Synchronising here happens once
@@ -245,10 +253,7 @@ std::vector<at::Tensor> GraphedStep::warmUp(const std::vector<at::Tensor>& input
 
 void GraphedStep::capture(const std::vector<at::Tensor>& inputs) {
 #ifdef DERMSAM_HAVE_CUDA
-    auto g = std::make_unique<CapturedGraph>();
-    g->signature = signatureOf(inputs);
-    for (const at::Tensor& t : inputs)
-        g->inputs.push_back(t.clone());
+    auto g = CapturedGraph::withInputsLike(inputs);
     const c10::DeviceIndex index = inputs.front().device().index();
     const c10::cuda::CUDAGuard deviceGuard(index);
     c10::cuda::getCurrentCUDAStream(index).synchronize();
