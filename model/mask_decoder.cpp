@@ -86,7 +86,7 @@ std::pair<at::Tensor, at::Tensor> MaskDecoderImpl::forward(const at::Tensor& ima
     // hypernetworks. With it all four do and the unused outputs are sliced off, as upstream:
     // their hypernetworks then get zero gradients rather than none, so that AdamW's weight decay
     // and moments treat them as upstream training does.
-    int64_t first = multimask ? 1 : 0, count = multimask ? m_numMaskTokens - 1 : 1;
+    const int64_t first = multimask ? 1 : 0, count = multimask ? m_numMaskTokens - 1 : 1;
     if (autograd) {
         const at::Tensor masks = upscaledMasks(outKeys, hs, 0, m_numMaskTokens, h, w);
         return {masks.slice(1, first, first + count), iou.slice(1, first, first + count)};

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <memory>
+
 using namespace dermsam;
 
 namespace {
@@ -35,6 +37,26 @@ double maxDifference(const std::vector<at::Tensor>& a, const std::vector<at::Ten
     for (size_t i = 0; i < a.size(); ++i)
         m = std::max(m, (a[i] - b[i]).abs().max().item<double>());
     return m;
+}
+
+// What a resumed run starts from: the optimizer saved to a file and loaded into a fresh one over
+// copies of its parameters.
+struct Resumed {
+    std::vector<at::Tensor> params;
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+};
+
+Resumed saveAndResume(torch::optim::AdamW& optimizer, const std::vector<at::Tensor>& params,
+                      const torch::optim::AdamWOptions& options) {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("optimizer.pt").toStdString();
+    torch::save(optimizer, path);
+    Resumed r;
+    for (const auto& p : params)
+        r.params.push_back(p.detach().clone().requires_grad_(true));
+    r.optimizer = std::make_unique<torch::optim::AdamW>(r.params, options);
+    torch::load(*r.optimizer, path);
+    return r;
 }
 
 } // namespace
@@ -87,8 +109,6 @@ void TestAdamwStep::matchesLibTorch() {
 // A run that saves its optimizer after our steps and resumes with LibTorch's (or ours) must
 // continue from the same moments and step count.
 void TestAdamwStep::stateSurvivesSaveAndLoad() {
-    QTemporaryDir dir;
-    const std::string path = dir.filePath("optimizer.pt").toStdString();
     const auto options = torch::optim::AdamWOptions(0.01).weight_decay(0.05);
     std::vector<at::Tensor> ours = makeParams(3), reference = makeParams(3);
     torch::optim::AdamW a(ours, options), r(reference, options);
@@ -98,19 +118,14 @@ void TestAdamwStep::stateSurvivesSaveAndLoad() {
         adamwStep(a);
         r.step();
     }
-    torch::save(a, path);
-    std::vector<at::Tensor> resumed;
-    for (const auto& p : ours)
-        resumed.push_back(p.detach().clone().requires_grad_(true));
-    torch::optim::AdamW c(resumed, options);
-    torch::load(c, path);
+    Resumed c = saveAndResume(a, ours, options);
     for (int s = 3; s < 6; ++s) {
-        setGradients(resumed, s);
+        setGradients(c.params, s);
         setGradients(reference, s);
-        c.step();
+        c.optimizer->step();
         r.step();
     }
-    QVERIFY(maxDifference(resumed, reference) <= 1e-6);
+    QVERIFY(maxDifference(c.params, reference) <= 1e-6);
 }
 
 void TestAdamwStep::factorFormMatches_data() {
@@ -150,23 +165,16 @@ void TestAdamwStep::factorFormMatches() {
     QVERIFY(maxDifference(ours, makeParams(5)) > 1e-4);
     // Same moments and step counts: a run resumed from the saved state with LibTorch's own
     // step continues as LibTorch's run does.
-    QTemporaryDir dir;
-    const std::string path = dir.filePath("optimizer.pt").toStdString();
-    torch::save(a, path);
-    std::vector<at::Tensor> resumed;
-    for (const auto& p : ours)
-        resumed.push_back(p.detach().clone().requires_grad_(true));
-    torch::optim::AdamW c(resumed, options);
-    torch::load(c, path);
+    Resumed c = saveAndResume(a, ours, options);
     for (int s = steps; s < steps + 2; ++s) {
-        for (auto* opt : {&b, &c})
+        for (auto* opt : {&b, c.optimizer.get()})
             static_cast<torch::optim::AdamWOptions&>(opt->param_groups().front().options()).lr(lr);
-        setAll(resumed, s);
+        setAll(c.params, s);
         setAll(theirs, s);
-        c.step();
+        c.optimizer->step();
         b.step();
     }
-    QVERIFY(maxDifference(resumed, theirs) <= 1e-6);
+    QVERIFY(maxDifference(c.params, theirs) <= 1e-6);
 }
 
 // A parameter without a gradient is left alone (no decay, no state), as LibTorch's step does.
