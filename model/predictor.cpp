@@ -1,7 +1,6 @@
 #include "model/predictor.h"
 
 #include "model/cuda_graph.h"
-#include "model/model_error.h"
 #include "model/sam_model.h"
 
 #include <ATen/ATen.h>
@@ -73,19 +72,20 @@ ImageEmbedding Predictor::encode(const at::Tensor& image) const {
     return e;
 }
 
+int64_t Predictor::maskInputSize() const {
+    return 4 * int64_t{m_model->architecture().embeddingSize()};
+}
+
 MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& prompts,
                              const at::Tensor& maskInputLogits) const {
     torch::NoGradGuard noGrad;
     const Prompts framed = promptsToInputFrame(prompts, embedding.geometry, embedding.profile);
+    // (S, S) and (M, S, S) as well as the decoder's (M, 1, S, S); SamModel::decode checks S.
     at::Tensor maskInput = maskInputLogits;
-    if (maskInput.defined()) {
-        if (maskInput.dim() == 2)
-            maskInput = maskInput.unsqueeze(0).unsqueeze(0);
-        else if (maskInput.dim() == 3)
-            maskInput = maskInput.unsqueeze(0);
-        if (maskInput.dim() != 4 || maskInput.size(2) != 256 || maskInput.size(3) != 256)
-            throw ModelError(ErrorCode::BadPrompt, {}, "mask prompt must be 256 x 256 logits");
-    }
+    if (maskInput.defined() && maskInput.dim() == 2)
+        maskInput = maskInput.unsqueeze(0);
+    if (maskInput.defined() && maskInput.dim() == 3)
+        maskInput = maskInput.unsqueeze(1);
     DecoderOutput out;
     if (m_model->device().is_cuda() && !maskInput.defined() && framed.boxes.size() == 1 &&
         framed.points.empty() && !framed.multimask) {

@@ -31,7 +31,7 @@ struct ImageEmbedding {
 
 struct MaskResult {
     at::Tensor masks;        // (M, H, W) uint8 0/1 on CPU, original image size
-    at::Tensor lowResLogits; // (M, 256, 256) float32 on CPU (for refinement / mask prompts)
+    at::Tensor lowResLogits; // (M, S, S) float32 on CPU, S = maskInputSize() (mask prompts)
     std::vector<float> iou;  // predicted IoU per mask
 };
 
@@ -54,6 +54,9 @@ public:
                       const at::Tensor& maskInputLogits = {}) const;
 
     PreprocessProfile profile() const { return m_profile; }
+    // Side of the low-res logits and of a mask prompt: four times the embedding grid (256 for a
+    // 1024 input).
+    int64_t maskInputSize() const;
     const SamModel& model() const { return *m_model; }
 
 private:

@@ -181,4 +181,24 @@ at::Tensor binarize(const at::Tensor& postprocessed, PreprocessProfile profile) 
     return profile == PreprocessProfile::MedSam ? postprocessed > 0.5 : postprocessed > 0.0;
 }
 
+at::Tensor maskPromptLogits(const at::Tensor& mask, const ImageGeometry& g,
+                            PreprocessProfile profile, int64_t size) {
+    if (mask.dim() != 2 || mask.size(0) != g.originalHeight || mask.size(1) != g.originalWidth)
+        throw ModelError(ErrorCode::BadPrompt, {}, "mask prompt must have the image's size");
+    if (size < 1)
+        throw ModelError(ErrorCode::BadPrompt, {}, "mask prompt size must be positive");
+    const at::Tensor m = mask.ne(0).to(at::kFloat).unsqueeze(0).unsqueeze(0);
+    at::Tensor low;
+    if (profile == PreprocessProfile::Sam) {
+        const double scale = static_cast<double>(size) / g.inputSize;
+        const int64_t lh = std::clamp<int64_t>(std::llround(g.inputHeight * scale), 1, size);
+        const int64_t lw = std::clamp<int64_t>(std::llround(g.inputWidth * scale), 1, size);
+        low = at::constant_pad_nd(at::upsample_bilinear2d(m, {lh, lw}, false),
+                                  {0, size - lw, 0, size - lh}, 0.0);
+    } else {
+        low = at::upsample_bilinear2d(m, {size, size}, false);
+    }
+    return (low.gt(0.5).to(at::kFloat) * 2.0f - 1.0f) * kMaskPromptLogit;
+}
+
 } // namespace dermsam

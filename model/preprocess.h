@@ -55,6 +55,15 @@ at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry
                              PreprocessProfile profile);
 at::Tensor binarize(const at::Tensor& postprocessed, PreprocessProfile profile);
 
+// An (H, W) mask at the original size (non-zero = inside) -> (1, 1, size, size) logits of
+// +-kMaskPromptLogit in the decoder's low-res frame, for a mask prompt ("refine"): the image's
+// own resize (aspect kept and padded for SAM, squashed for MedSAM and the built-in model), so
+// postprocessLogits maps it back onto the mask. size is the model's mask input size
+// (Predictor::maskInputSize(): 256 for a 1024 input).
+constexpr float kMaskPromptLogit = 10.0f;
+at::Tensor maskPromptLogits(const at::Tensor& mask, const ImageGeometry& g,
+                            PreprocessProfile profile, int64_t size);
+
 // (B, 3, H, W) in 0..255 -> SAM's per-channel mean/std normalisation.
 at::Tensor normaliseMeanStd(const at::Tensor& x);
 

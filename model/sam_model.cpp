@@ -12,6 +12,7 @@
 #include <ATen/core/grad_mode.h>
 
 #include <sstream>
+#include <string>
 
 namespace dermsam {
 namespace {
@@ -204,8 +205,17 @@ DecoderOutput SamModel::decode(const at::Tensor& embedding, const Prompts& promp
         t.pointCoords = coords.expand({n, p, 2}).contiguous();
         t.pointLabels = labels.expand({n, p}).contiguous();
     }
-    if (maskInput.defined())
+    if (maskInput.defined()) {
+        // Checked here, where a wrong shape would otherwise surface as a LibTorch error deep in
+        // the prompt encoder.
+        const int64_t size = 4 * int64_t{m_arch.embeddingSize()};
+        if (maskInput.dim() != 4 || (maskInput.size(0) != n && maskInput.size(0) != 1) ||
+            maskInput.size(1) != 1 || maskInput.size(2) != size || maskInput.size(3) != size)
+            throw ModelError(ErrorCode::BadPrompt, {},
+                             "mask input must be (1, 1, " + std::to_string(size) + ", " +
+                                 std::to_string(size) + ") logits, one per box or one for all");
         t.maskInput = maskInput.size(0) == n ? maskInput : maskInput.expand({n, -1, -1, -1});
+    }
     return decodeTensors(embedding, t, prompts.multimask);
 }
 

@@ -24,7 +24,6 @@ namespace dermsam {
 namespace {
 
 constexpr std::size_t kMaxCachedImages = 3;
-constexpr float kMaskPromptLogit = 10.0f;
 
 // QImage (any format) -> (H, W, 3) uint8 tensor, owning its memory.
 at::Tensor imageToTensor(const QImage& image) {
@@ -57,32 +56,19 @@ QImage maskToImage(const at::Tensor& mask) {
     return out;
 }
 
-// An edited mask at the image size -> (1, 1, 256, 256) logits in the decoder's low-res frame:
-// the same resize as the image (aspect kept and padded for SAM, squashed for MedSAM).
-at::Tensor maskPromptLogits(const QImage& mask, const ImageGeometry& g, PreprocessProfile p) {
+// An edited mask (any format) -> (H, W) uint8 0/1 for maskPromptLogits.
+at::Tensor maskToTensor(const QImage& mask) {
     const QImage grey = mask.convertToFormat(QImage::Format_Grayscale8);
     const int h = grey.height();
     const int w = grey.width();
-    at::Tensor m = at::empty({h, w}, at::kFloat);
-    auto* dst = m.data_ptr<float>();
+    at::Tensor m = at::empty({h, w}, at::kByte);
+    auto* dst = m.data_ptr<uint8_t>();
     for (int y = 0; y < h; ++y) {
         const uchar* line = grey.constScanLine(y);
         for (int x = 0; x < w; ++x)
-            dst[static_cast<std::size_t>(y) * w + x] = line[x] > 127 ? 1.0f : 0.0f;
+            dst[static_cast<std::size_t>(y) * w + x] = line[x] > 127 ? 1 : 0;
     }
-    m = m.unsqueeze(0).unsqueeze(0);
-    const int low = 256;
-    at::Tensor out;
-    if (p == PreprocessProfile::MedSam) {
-        out = at::upsample_bilinear2d(m, {low, low}, false);
-    } else {
-        const double scale = static_cast<double>(low) / g.inputSize;
-        const int64_t lh = std::max<int64_t>(1, std::llround(g.inputHeight * scale));
-        const int64_t lw = std::max<int64_t>(1, std::llround(g.inputWidth * scale));
-        const at::Tensor resized = at::upsample_bilinear2d(m, {lh, lw}, false);
-        out = at::constant_pad_nd(resized, {0, low - lw, 0, low - lh}, 0.0);
-    }
-    return (out.gt(0.5).to(at::kFloat) * 2.0f - 1.0f) * kMaskPromptLogit;
+    return m;
 }
 
 // Bounding box of the non-zero pixels, or nullopt when the mask is empty.
@@ -102,6 +88,20 @@ std::optional<BoxPrompt> maskBox(const QImage& mask) {
     if (x1 < 0)
         return std::nullopt;
     return BoxPrompt{float(x0), float(y0), float(x1 + 1), float(y1 + 1)};
+}
+
+// A request's mask prompt as decoder logits, undefined without one. With no other prompt, the
+// mask's bounding box becomes the box prompt.
+at::Tensor maskPromptInput(const QImage& maskPrompt, const ImageEmbedding& embedding,
+                           const Predictor& predictor, Prompts& prompts) {
+    if (maskPrompt.isNull())
+        return {};
+    if (prompts.empty()) {
+        if (auto box = maskBox(maskPrompt))
+            prompts.boxes.push_back(*box);
+    }
+    return maskPromptLogits(maskToTensor(maskPrompt), embedding.geometry, embedding.profile,
+                            predictor.maskInputSize());
 }
 
 // [0, 1] floats (row-major) -> Grayscale8 0..255.
@@ -343,16 +343,9 @@ void InferenceWorker::predict(const MaskRequest& request) {
         timer.start();
         Prompts prompts = request.prompts;
         prompts.multimask = prompts.boxes.empty() && !prompts.points.empty();
-        at::Tensor maskInput;
         const bool refine = !request.maskPrompt.isNull();
-        if (refine) {
-            maskInput = maskPromptLogits(request.maskPrompt, entry.embedding->geometry,
-                                         entry.embedding->profile);
-            if (prompts.empty()) {
-                if (auto box = maskBox(request.maskPrompt))
-                    prompts.boxes.push_back(*box);
-            }
-        }
+        const at::Tensor maskInput =
+            maskPromptInput(request.maskPrompt, *entry.embedding, *d->predictor, prompts);
         if (prompts.empty())
             return finish();
         const MaskResult result = d->predictor->decode(*entry.embedding, prompts, maskInput);
@@ -409,15 +402,8 @@ void InferenceWorker::explain(const MaskRequest& request) {
         Q_EMIT stageChanged(request.requestId, InferenceStage::Decoding);
         Prompts prompts = request.prompts;
         prompts.multimask = prompts.boxes.empty() && !prompts.points.empty();
-        at::Tensor maskInput;
-        if (!request.maskPrompt.isNull()) {
-            maskInput = maskPromptLogits(request.maskPrompt, entry.embedding->geometry,
-                                         entry.embedding->profile);
-            if (prompts.empty()) {
-                if (auto box = maskBox(request.maskPrompt))
-                    prompts.boxes.push_back(*box);
-            }
-        }
+        const at::Tensor maskInput =
+            maskPromptInput(request.maskPrompt, *entry.embedding, *d->predictor, prompts);
         if (!prompts.empty())
             d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput);
     } catch (const std::exception& e) {

@@ -19,6 +19,8 @@ private Q_SLOTS:
     void infoReadsArchitecture();
     void badInputsFailWithOneLine_data();
     void badInputsFailWithOneLine();
+    void maskInputOfAnotherSizeRefused_data();
+    void maskInputOfAnotherSizeRefused();
 };
 
 namespace {
@@ -133,6 +135,38 @@ void TestCliForward::badInputsFailWithOneLine() {
     const QString err = QString::fromUtf8(p->readAllStandardError()).trimmed();
     QVERIFY2(err.contains(message, Qt::CaseInsensitive), qPrintable(err));
     QCOMPARE(err.count('\n'), 0);
+}
+
+void TestCliForward::maskInputOfAnotherSizeRefused_data() {
+    QTest::addColumn<QList<qint64>>("shape");
+    QTest::addColumn<int>("exitCode");
+    // The built-in model's grid is 64 x 64: mask inputs are 256 x 256.
+    QTest::newRow("right size") << QList<qint64>{1, 1, 256, 256} << 0;
+    QTest::newRow("a 1024 frame") << QList<qint64>{1, 1, 1024, 1024} << 1;
+    QTest::newRow("no channel axis") << QList<qint64>{1, 256, 256} << 1;
+    QTest::newRow("two for one box") << QList<qint64>{2, 1, 256, 256} << 1;
+}
+
+// A mask input the model cannot take is a one-line usage error naming the shape it needs.
+void TestCliForward::maskInputOfAnotherSizeRefused() {
+    QFETCH(QList<qint64>, shape);
+    QFETCH(int, exitCode);
+    QTemporaryDir dir;
+    const std::string d = dir.path().toStdString();
+    dermsam::writeNpy(d + "/input.npy", at::rand({1, 3, 256, 256}));
+    dermsam::writeNpy(d + "/mask.npy",
+                      at::full(std::vector<int64_t>(shape.begin(), shape.end()), -10.0f));
+    QProcess* p = runCli({"forward", "--model", "default", "--input", dir.path() + "/input.npy",
+                          "--mask-input", dir.path() + "/mask.npy", "--box", "10,10,100,120",
+                          "--out-dir", dir.path() + "/out"},
+                         this);
+    const QString err = QString::fromUtf8(p->readAllStandardError()).trimmed();
+    QVERIFY2(p->exitCode() == exitCode, qPrintable(err));
+    if (exitCode != 0) {
+        QVERIFY2(err.contains(QStringLiteral("mask input must be (1, 1, 256, 256)")),
+                 qPrintable(err));
+        QCOMPARE(err.count('\n'), 0);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCliForward)

@@ -1,5 +1,6 @@
 // Protects the medsam and sam preprocessing profiles (sizes, ranges, padding, box scaling and
-// clamping) and the logits-to-mask postprocessing against hand-computed answers.
+// clamping), the logits-to-mask postprocessing and the mask-to-logits prompt against
+// hand-computed answers.
 // labels: unit
 #include "model/model_error.h"
 #include "model/preprocess.h"
@@ -23,6 +24,9 @@ private Q_SLOTS:
     void postprocessRules();
     void geometryWithoutResampling_data();
     void geometryWithoutResampling();
+    void maskPromptFrame_data();
+    void maskPromptFrame();
+    void maskPromptRefusesOtherSizes();
 };
 
 void TestPreprocess::geometryWithoutResampling_data() {
@@ -184,6 +188,69 @@ void TestPreprocess::postprocessRules() {
                  .any()
                  .item<bool>(),
              false);
+}
+
+void TestPreprocess::maskPromptFrame_data() {
+    QTest::addColumn<int>("profile");
+    QTest::addColumn<int>("inputSize");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("width");
+    for (const auto& [name, p] :
+         {std::pair{"medsam", PreprocessProfile::MedSam}, std::pair{"sam", PreprocessProfile::Sam},
+          std::pair{"compact", PreprocessProfile::Compact}}) {
+        for (const int input : {1024, 256}) {
+            const std::string row = std::string(name) + " " + std::to_string(input);
+            QTest::newRow((row + " landscape").c_str()) << int(p) << input << 300 << 400;
+            QTest::newRow((row + " portrait").c_str()) << int(p) << input << 400 << 200;
+        }
+    }
+}
+
+// A mask prompt lies where the image lies in the input frame, at the model's mask size (4 x the
+// embedding grid), and the decoder's postprocessing maps it back onto the mask.
+void TestPreprocess::maskPromptFrame() {
+    QFETCH(int, profile);
+    QFETCH(int, inputSize);
+    QFETCH(int, height);
+    QFETCH(int, width);
+    const PreprocessProfile p = PreprocessProfile(profile);
+    const ImageGeometry g = imageGeometry(at::zeros({height, width, 3}, at::kByte), p, inputSize);
+    const int64_t size = inputSize / 4; // patch 16: grid inputSize / 16, masks 4 x that
+
+    // The whole image: exactly the resized image's cells are positive, all others negative.
+    const at::Tensor all = maskPromptLogits(at::ones({height, width}, at::kByte), g, p, size);
+    QCOMPARE(all.sizes().vec(), (std::vector<int64_t>{1, 1, size, size}));
+    QCOMPARE(all.abs().eq(kMaskPromptLogit).all().item<bool>(), true);
+    const int64_t rows =
+        p == PreprocessProfile::Sam ? height * size / std::max(height, width) : size;
+    const int64_t cols =
+        p == PreprocessProfile::Sam ? width * size / std::max(height, width) : size;
+    QCOMPARE(all.gt(0).sum().item<int64_t>(), rows * cols);
+    QCOMPARE(all[0][0].slice(0, 0, rows).slice(1, 0, cols).gt(0).all().item<bool>(), true);
+
+    // A rectangle comes back through postprocessing with its pixels (edges blur by a cell).
+    at::Tensor mask = at::zeros({height, width}, at::kByte);
+    mask.slice(0, height / 4, height * 3 / 4).slice(1, width / 5, width * 3 / 5).fill_(1);
+    const at::Tensor back =
+        binarize(postprocessLogits(maskPromptLogits(mask, g, p, size), g, p), p)[0][0];
+    QCOMPARE(back.sizes().vec(), mask.sizes().vec());
+    const double inter = back.logical_and(mask).sum().item<double>();
+    const double uni = back.logical_or(mask).sum().item<double>();
+    QVERIFY2(inter / uni > 0.95, qPrintable(QString::number(inter / uni)));
+    QCOMPARE(back[height / 2][width * 2 / 5].item<bool>(), true);
+    QCOMPARE(back[5][5].item<bool>(), false);
+}
+
+void TestPreprocess::maskPromptRefusesOtherSizes() {
+    const ImageGeometry g = imageGeometry(at::zeros({30, 40}, at::kByte), PreprocessProfile::Sam);
+    for (const auto& shape : {std::vector<int64_t>{40, 30}, std::vector<int64_t>{1, 30, 40}}) {
+        try {
+            maskPromptLogits(at::ones(shape, at::kByte), g, PreprocessProfile::Sam, 256);
+            QFAIL("a mask of another size was accepted");
+        } catch (const ModelError& e) {
+            QCOMPARE(e.code(), ErrorCode::BadPrompt);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPreprocess)

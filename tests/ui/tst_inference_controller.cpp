@@ -158,12 +158,22 @@ private Q_SLOTS:
         QVERIFY(ready.wait(10000));
     }
 
+    void refineUsesMaskPrompt_data() {
+        QTest::addColumn<int>("inputSize");
+        QTest::addColumn<QString>("profile");
+        QTest::newRow("medsam 1024") << 1024 << QStringLiteral("medsam");
+        QTest::newRow("sam 1024") << 1024 << QStringLiteral("sam");
+        // Mask prompts of 64 x 64 logits (4 x the 16 x 16 grid), not 256 x 256.
+        QTest::newRow("medsam 256") << 256 << QStringLiteral("medsam");
+        QTest::newRow("sam 256") << 256 << QStringLiteral("sam");
+    }
+
     void refineUsesMaskPrompt() {
-        // Mask prompts are 256 x 256 logits: that needs the full 1024 input frame.
+        QFETCH(int, inputSize);
+        QFETCH(QString, profile);
         InferenceController c;
         QSignalSpy loaded(&c, &InferenceController::modelLoaded);
-        c.useModel(test::tinySamModel(1024, 16, 1, 16), QStringLiteral("medsam"),
-                   QStringLiteral("tiny 1024"));
+        c.useModel(test::tinySamModel(inputSize, 16, 1, 16), profile, QStringLiteral("tiny"));
         QVERIFY(loaded.wait(10000));
         const QImage img = testImage();
         c.setImage(1, img);
@@ -173,11 +183,14 @@ private Q_SLOTS:
             for (int x = 20; x < 50; ++x)
                 mask.scanLine(y)[x] = 255;
         QSignalSpy ready(&c, &InferenceController::maskReady);
+        QSignalSpy failed(&c, &InferenceController::requestFailed);
         c.requestMask(1, Prompts{}, mask); // no prompts: the mask's box is used
-        QVERIFY(ready.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(ready.count() + failed.count() > 0, 10000);
+        QCOMPARE(failed.count(), 0);
         const auto r = ready.at(0).at(0).value<MaskResponse>();
         QVERIFY(r.refined);
         QCOMPARE(int(r.candidates.size()), 1);
+        QCOMPARE(r.candidates[0].mask.size(), img.size());
     }
 
     void requestWithoutModelFails() {

@@ -340,9 +340,9 @@ private Q_SLOTS:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
-        // Mask prompts (refine) are 256 x 256 logits: that needs the full 1024 input frame.
-        w.inference()->useModel(test::tinySamModel(1024, 16, 1, 16), QStringLiteral("sam"),
-                                QStringLiteral("tiny 1024"));
+        // A 256 input: its mask prompts are 64 x 64 logits, not the 256 x 256 of a 1024 input.
+        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
+                                QStringLiteral("tiny 256"));
         QVERIFY(loaded.wait(10000));
         QSignalSpy opened(&w, &MainWindow::imageOpened);
         w.openPath(path);
