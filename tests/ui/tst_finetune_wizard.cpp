@@ -37,6 +37,8 @@
 #include <QTimer>
 #include <QtTest>
 
+#include <memory>
+
 using namespace dermsam;
 
 namespace {
@@ -107,6 +109,7 @@ private Q_SLOTS:
     void initTestCase();
     void runsToTheEndAndAgreesWithCli();
     void stopKeepsLoadableCheckpoint();
+    void destroyedWhileOpen();
 
 private:
     // Fills the first four pages and starts the run; returns false (with a failed check) when
@@ -361,6 +364,27 @@ void TestFineTuneWizard::stopKeepsLoadableCheckpoint() {
     QCOMPARE(std::stoi(m.metadata.at("epoch")), t.bestEpoch);
     qInfo("GUI thread, run with pause and stop: worst block %lld ms", worst);
     QVERIFY2(worst < 50, qPrintable(QString::number(worst)));
+}
+
+// Quitting the application with the wizard open destroys it while visible, its data folder field
+// focused: the field's editingFinished (focus lost) asked the already deleted worker for a scan.
+void TestFineTuneWizard::destroyedWhileOpen() {
+    DERMSAM_REQUIRE_ISIC(isic);
+    Q_UNUSED(isic)
+    auto window = std::make_unique<QWidget>();
+    auto* w = new FineTuneWizard(QString{}, window.get());
+    w->settings().dataFolder = m_data;
+    window->show();
+    w->show();
+    QVERIFY(QTest::qWaitForWindowActive(w));
+    auto* folder = w->findChild<QLineEdit*>(QStringLiteral("dataFolder"));
+    folder->setFocus();
+    QTRY_VERIFY(folder->hasFocus());
+    QTRY_VERIFY_WITH_TIMEOUT(w->currentPage()->isComplete(), 20000);
+    folder->setText(m_tmp.path()); // edited, not yet confirmed: losing focus starts a scan
+    QSignalSpy destroyed(w, &QObject::destroyed);
+    window.reset();
+    QCOMPARE(destroyed.count(), 1);
 }
 
 QTEST_MAIN(TestFineTuneWizard)

@@ -68,6 +68,13 @@ FineTuneWizard::FineTuneWizard(const QString& currentModel, QWidget* parent)
 }
 
 FineTuneWizard::~FineTuneWizard() {
+    // Hidden here, while every member lives, and with no worker to ask: QDialog's destructor
+    // would hide the pages after this object's members are gone, and a field losing focus asks
+    // the worker for work (the data folder's editingFinished starts a scan). invokeMethod on a
+    // null object does nothing; on the deleted worker it crashed when the application quit with
+    // the wizard open.
+    m_worker = nullptr;
+    hide();
     // The worker checks the flag between steps and images, so this wait is short.
     m_control->cancel();
     m_thread.quit();
