@@ -1,10 +1,14 @@
-// Protects the German translation: complete, embedded, and switched live without a restart.
+// Protects the German translation: complete, embedded, and switched live without a restart in the
+// viewer and in an open fine-tuning wizard.
 // labels: gui
 #include "ui/error_text.h"
 #include "ui/heatmap_panel.h"
 #include "ui/main_window.h"
 #include "ui/settings_dialog.h"
 #include "ui/ui_language.h"
+#include "ui/wizard/finetune_wizard.h"
+#include "ui/wizard/qcustomplot_include.h"
+#include "ui/wizard/run_page.h"
 #include "ui/worklist_view.h"
 
 #include <QApplication>
@@ -122,6 +126,45 @@ private Q_SLOTS:
         QTRY_COMPARE(dialog.windowTitle(), QStringLiteral("Settings"));
         QTRY_COMPARE(showHeatmap->text(), QStringLiteral("Show heatmap (H)"));
         QCOMPARE(model->text(), modelText);
+    }
+
+    // The wizard stays open while the viewer is used (training takes long): its pages, including
+    // those not shown yet, and texts made from results follow a language switch.
+    void wizardSwitchesLanguageLive() {
+        QTemporaryDir empty;
+        FineTuneWizard wizard(QString{});
+        wizard.settings().dataFolder = empty.path(); // nothing in it: the "no images" text
+        wizard.show();
+        auto* summary = wizard.findChild<QLabel*>(QStringLiteral("dataSummary"));
+        QVERIFY(summary);
+        const QString noImages =
+            QStringLiteral("No images with masks were recognised in this folder.");
+        QTRY_COMPARE(summary->text(), noImages);
+        QCOMPARE(wizard.windowTitle(), QStringLiteral("Fine-tune model"));
+        QWizardPage* settings = wizard.page(FineTuneWizard::SettingsPageId);
+        QCOMPARE(settings->buttonText(QWizard::CommitButton), QStringLiteral("&Start training"));
+        QLabel* epochs = nullptr;
+        for (QLabel* l : settings->findChildren<QLabel*>())
+            if (l->text() == QLatin1String("Epochs:"))
+                epochs = l;
+        QVERIFY(epochs);
+        auto* run = qobject_cast<RunPage*>(wizard.page(FineTuneWizard::RunPageId));
+        QCOMPARE(run->plot()->xAxis->label(), QStringLiteral("epoch"));
+
+        QVERIFY(applyUiLanguage(QStringLiteral("de")));
+        QTRY_COMPARE(wizard.windowTitle(), QStringLiteral("Modell feinabstimmen"));
+        QCOMPARE(wizard.page(FineTuneWizard::DataPageId)->title(), QStringLiteral("Daten"));
+        QCOMPARE(summary->text(),
+                 QStringLiteral("In diesem Ordner wurden keine Bilder mit Masken erkannt."));
+        QCOMPARE(settings->buttonText(QWizard::CommitButton), QStringLiteral("Training &starten"));
+        QCOMPARE(epochs->text(), QStringLiteral("Epochen:"));
+        QCOMPARE(run->plot()->xAxis->label(), QStringLiteral("Epoche"));
+
+        applyUiLanguage(QStringLiteral("en"));
+        QTRY_COMPARE(wizard.windowTitle(), QStringLiteral("Fine-tune model"));
+        QCOMPARE(summary->text(), noImages);
+        QCOMPARE(epochs->text(), QStringLiteral("Epochs:"));
+        QCOMPARE(run->plot()->xAxis->label(), QStringLiteral("epoch"));
     }
 };
 

@@ -1,10 +1,12 @@
 #include "ui/wizard/data_page.h"
 
 #include "ui/error_text.h"
+#include "ui/live_label.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"
 
 #include <QDir>
+#include <QEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -19,16 +21,13 @@ namespace dermsam {
 DataPage::DataPage(FineTuneWizard* wizard)
     : QWizardPage(wizard)
     , m_wizard(wizard) {
-    setTitle(tr("Data"));
-    setSubTitle(tr("Choose a folder of dermoscopy images and their lesion masks. ISIC, PH2, "
-                   "images/ + masks/ and MedSAM .npy layouts are recognised."));
     m_folder = new QLineEdit(this);
     m_folder->setObjectName(QStringLiteral("dataFolder"));
-    auto* browse = new QPushButton(tr("&Browse..."), this);
+    m_browse = new QPushButton(this);
     auto* row = new QHBoxLayout;
     row->addWidget(m_folder);
-    row->addWidget(browse);
-    m_summary = new QLabel(this);
+    row->addWidget(m_browse);
+    m_summary = new LiveLabel(this);
     m_summary->setObjectName(QStringLiteral("dataSummary"));
     m_summary->setWordWrap(true);
     m_problems = new QListWidget(this);
@@ -44,12 +43,15 @@ DataPage::DataPage(FineTuneWizard* wizard)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(row);
     layout->addWidget(m_summary);
-    layout->addWidget(new QLabel(tr("Problems (these pairs are left out):"), this));
+    m_problemsLabel = new QLabel(this);
+    layout->addWidget(m_problemsLabel);
     layout->addWidget(m_problems);
-    layout->addWidget(new QLabel(tr("Preview (mask outlined in green):"), this));
+    m_previewsLabel = new QLabel(this);
+    layout->addWidget(m_previewsLabel);
     layout->addWidget(m_previews, 1);
+    retranslate();
 
-    connect(browse, &QPushButton::clicked, this, [this] {
+    connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString dir =
             QFileDialog::getExistingDirectory(this, tr("Data folder"), m_folder->text());
         if (!dir.isEmpty()) {
@@ -59,6 +61,21 @@ DataPage::DataPage(FineTuneWizard* wizard)
     });
     connect(m_folder, &QLineEdit::editingFinished, this, &DataPage::requestScan);
     connect(m_wizard->worker(), &FineTuneWorker::datasetScanned, this, &DataPage::onScanned);
+}
+
+void DataPage::retranslate() {
+    setTitle(tr("Data"));
+    setSubTitle(tr("Choose a folder of dermoscopy images and their lesion masks. ISIC, PH2, "
+                   "images/ + masks/ and MedSAM .npy layouts are recognised."));
+    m_browse->setText(tr("&Browse..."));
+    m_problemsLabel->setText(tr("Problems (these pairs are left out):"));
+    m_previewsLabel->setText(tr("Preview (mask outlined in green):"));
+}
+
+void DataPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWizardPage::changeEvent(event);
 }
 
 void DataPage::initializePage() {
@@ -75,8 +92,9 @@ void DataPage::requestScan() {
     m_request = m_wizard->nextRequestId();
     m_scanning = true;
     m_scan = DatasetScanResult{};
-    m_summary->setText(
-        tr("Checking every image and mask in %1...").arg(QDir::toNativeSeparators(folder)));
+    m_summary->setTextFunction([folder] {
+        return tr("Checking every image and mask in %1...").arg(QDir::toNativeSeparators(folder));
+    });
     m_problems->clear();
     m_previews->clear();
     Q_EMIT completeChanged();
@@ -89,15 +107,17 @@ void DataPage::onScanned(quint64 requestId, const DatasetScanResult& result) {
         return;
     m_scanning = false;
     m_scan = result;
-    if (!result.error.isEmpty()) {
-        m_summary->setText(result.error == QLatin1String("unknown-layout")
-                               ? tr("No images with masks were recognised in this folder.")
-                               : errorCodeText(result.error, result.errorPath));
-    } else {
-        m_summary->setText(tr("Layout: %1. Usable image/mask pairs: %2. Problems: %3.")
-                               .arg(result.layout)
-                               .arg(result.pairs)
-                               .arg(result.problems.size()));
+    m_summary->setTextFunction([result] {
+        if (result.error == QLatin1String("unknown-layout"))
+            return tr("No images with masks were recognised in this folder.");
+        if (!result.error.isEmpty())
+            return errorCodeText(result.error, result.errorPath);
+        return tr("Layout: %1. Usable image/mask pairs: %2. Problems: %3.")
+            .arg(result.layout)
+            .arg(result.pairs)
+            .arg(result.problems.size());
+    });
+    if (result.error.isEmpty()) {
         m_problems->addItems(result.problems);
         for (const DatasetPreview& p : result.previews)
             new QListWidgetItem(QIcon(QPixmap::fromImage(p.thumbnail)), p.id, m_previews);

@@ -5,10 +5,13 @@
 #include <QWizardPage>
 
 class QLabel;
+class QPushButton;
 class QLineEdit;
 class QListWidget;
 
 namespace dermsam {
+
+class LiveLabel;
 
 class FineTuneWizard;
 
@@ -23,13 +26,20 @@ public:
     bool validatePage() override;
     const DatasetScanResult& scan() const { return m_scan; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void requestScan();
     void onScanned(quint64 requestId, const DatasetScanResult& result);
 
     FineTuneWizard* m_wizard;
     QLineEdit* m_folder = nullptr;
-    QLabel* m_summary = nullptr;
+    QPushButton* m_browse = nullptr;
+    LiveLabel* m_summary = nullptr;
+    QLabel* m_problemsLabel = nullptr;
+    QLabel* m_previewsLabel = nullptr;
     QListWidget* m_problems = nullptr;
     QListWidget* m_previews = nullptr;
     quint64 m_request = 0; // newest scan; older answers are dropped

@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QEvent>
 #include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
@@ -79,6 +80,13 @@ FineTuneWizard::~FineTuneWizard() {
     m_control->cancel();
     m_thread.quit();
     m_thread.wait();
+}
+
+void FineTuneWizard::changeEvent(QEvent* event) {
+    // The pages retranslate themselves (Edit > Settings > Language while the wizard is open).
+    if (event->type() == QEvent::LanguageChange)
+        setWindowTitle(tr("Fine-tune model"));
+    QWizard::changeEvent(event);
 }
 
 void FineTuneWizard::setAutopilot(bool on) {

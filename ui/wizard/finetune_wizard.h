@@ -56,6 +56,9 @@ public:
 
     void reject() override;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 Q_SIGNALS:
     // "Use this model now" on the save page.
     void useModelRequested(const QString& checkpoint);

@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -21,52 +22,46 @@ namespace dermsam {
 ModelPage::ModelPage(FineTuneWizard* wizard)
     : QWizardPage(wizard)
     , m_wizard(wizard) {
-    setTitle(tr("Model"));
-    setSubTitle(tr("The model to start from. Its image and prompt encoders stay frozen; the "
-                   "mask decoder learns from your data (parameter-efficient fine-tuning)."));
-    const QString current = wizard->currentModel();
-    m_current = new QRadioButton(
-        current.isEmpty() ? tr("The &current model (the built-in default model)")
-                          : tr("The &current model (%1)").arg(QFileInfo(current).fileName()),
-        this);
+    m_current = new QRadioButton(this);
     m_current->setObjectName(QStringLiteral("baseCurrent"));
-    m_default = new QRadioButton(tr("The built-in &default model"), this);
+    m_default = new QRadioButton(this);
     m_default->setObjectName(QStringLiteral("baseDefault"));
-    m_file = new QRadioButton(tr("A checkpoint &file (MedSAM, SAM, .pth or .safetensors):"), this);
+    m_file = new QRadioButton(this);
     m_file->setObjectName(QStringLiteral("baseFile"));
     auto* group = new QButtonGroup(this);
     for (QRadioButton* b : {m_current, m_default, m_file})
         group->addButton(b);
     m_path = new QLineEdit(this);
     m_path->setObjectName(QStringLiteral("basePath"));
-    auto* browse = new QPushButton(tr("Bro&wse..."), this);
+    m_browse = new QPushButton(this);
     auto* row = new QHBoxLayout;
     row->addWidget(m_path);
-    row->addWidget(browse);
+    row->addWidget(m_browse);
 
-    auto* decoder = new QCheckBox(tr("Mask decoder (always)"), this);
-    decoder->setChecked(true);
-    decoder->setEnabled(false);
-    m_promptEncoder = new QCheckBox(tr("Prompt encoder too"), this);
+    m_decoder = new QCheckBox(this);
+    m_decoder->setChecked(true);
+    m_decoder->setEnabled(false);
+    m_promptEncoder = new QCheckBox(this);
     m_promptEncoder->setObjectName(QStringLiteral("trainPromptEncoder"));
-    m_promptEncoder->setToolTip(tr("Rarely helps; the PEFT default trains the decoder only."));
+    // Item texts are set in retranslate(); the data values are what the settings store.
     m_device = new QComboBox(this);
     m_device->setObjectName(QStringLiteral("device"));
-    m_device->addItem(tr("Automatic (GPU when present)"), QStringLiteral("auto"));
-    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-    m_device->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+    for (const char* device : {"auto", "cpu", "cuda"})
+        m_device->addItem(QString(), QString::fromLatin1(device));
     m_precision = new QComboBox(this);
     m_precision->setObjectName(QStringLiteral("precision"));
-    m_precision->addItem(tr("float32 (exact)"), QStringLiteral("float32"));
-    m_precision->addItem(tr("bfloat16 (faster on recent GPUs)"), QStringLiteral("bfloat16"));
+    for (const char* precision : {"float32", "bfloat16"})
+        m_precision->addItem(QString(), QString::fromLatin1(precision));
 
     auto* form = new QFormLayout;
     auto* trains = new QVBoxLayout;
-    trains->addWidget(decoder);
+    trains->addWidget(m_decoder);
     trains->addWidget(m_promptEncoder);
-    form->addRow(tr("What trains:"), trains);
-    form->addRow(tr("Device:"), m_device);
-    form->addRow(tr("Precision:"), m_precision);
+    for (QLabel*& label : m_formLabels)
+        label = new QLabel(this);
+    form->addRow(m_formLabels[0], trains);
+    form->addRow(m_formLabels[1], m_device);
+    form->addRow(m_formLabels[2], m_precision);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_current);
@@ -76,8 +71,9 @@ ModelPage::ModelPage(FineTuneWizard* wizard)
     layout->addSpacing(12);
     layout->addLayout(form);
     layout->addStretch(1);
+    retranslate();
 
-    connect(browse, &QPushButton::clicked, this, [this] {
+    connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString f = QFileDialog::getOpenFileName(
             this, tr("Base model"), m_path->text(),
             tr("Checkpoints (*.pth *.pt *.safetensors);;All files (*)"));
@@ -92,6 +88,36 @@ ModelPage::ModelPage(FineTuneWizard* wizard)
         // Reduced precision trains only on a GPU (autocast).
         m_precision->setEnabled(m_device->currentData().toString() != QLatin1String("cpu"));
     });
+}
+
+void ModelPage::retranslate() {
+    setTitle(tr("Model"));
+    setSubTitle(tr("The model to start from. Its image and prompt encoders stay frozen; the "
+                   "mask decoder learns from your data (parameter-efficient fine-tuning)."));
+    const QString current = m_wizard->currentModel();
+    m_current->setText(current.isEmpty()
+                           ? tr("The &current model (the built-in default model)")
+                           : tr("The &current model (%1)").arg(QFileInfo(current).fileName()));
+    m_default->setText(tr("The built-in &default model"));
+    m_file->setText(tr("A checkpoint &file (MedSAM, SAM, .pth or .safetensors):"));
+    m_browse->setText(tr("Bro&wse..."));
+    m_decoder->setText(tr("Mask decoder (always)"));
+    m_promptEncoder->setText(tr("Prompt encoder too"));
+    m_promptEncoder->setToolTip(tr("Rarely helps; the PEFT default trains the decoder only."));
+    m_device->setItemText(0, tr("Automatic (GPU when present)"));
+    m_device->setItemText(1, tr("CPU"));
+    m_device->setItemText(2, tr("CUDA GPU"));
+    m_precision->setItemText(0, tr("float32 (exact)"));
+    m_precision->setItemText(1, tr("bfloat16 (faster on recent GPUs)"));
+    m_formLabels[0]->setText(tr("What trains:"));
+    m_formLabels[1]->setText(tr("Device:"));
+    m_formLabels[2]->setText(tr("Precision:"));
+}
+
+void ModelPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWizardPage::changeEvent(event);
 }
 
 void ModelPage::initializePage() {

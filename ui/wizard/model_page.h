@@ -4,7 +4,9 @@
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QLineEdit;
+class QPushButton;
 class QRadioButton;
 
 namespace dermsam {
@@ -21,7 +23,11 @@ public:
     bool isComplete() const override;
     bool validatePage() override;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     QString chosenModel() const;
 
     FineTuneWizard* m_wizard;
@@ -29,6 +35,9 @@ private:
     QRadioButton* m_default = nullptr;
     QRadioButton* m_file = nullptr;
     QLineEdit* m_path = nullptr;
+    QPushButton* m_browse = nullptr;
+    QCheckBox* m_decoder = nullptr;
+    QLabel* m_formLabels[3] = {};
     QCheckBox* m_promptEncoder = nullptr;
     QComboBox* m_device = nullptr;
     QComboBox* m_precision = nullptr;

@@ -1,10 +1,12 @@
 #include "ui/wizard/results_page.h"
 
 #include "ui/error_text.h"
+#include "ui/live_label.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"
 #include "ui/wizard/qcustomplot_include.h"
 
+#include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -52,13 +54,10 @@ QListWidget* overlayList(QWidget* parent, const QString& name) {
 ResultsPage::ResultsPage(FineTuneWizard* wizard)
     : QWizardPage(wizard)
     , m_wizard(wizard) {
-    setTitle(tr("Results"));
-    setSubTitle(tr("Zero-shot (A) against fine-tuned (B) on the test images, prompted with the "
-                   "ground-truth box: the numbers of dermsam-cli compare."));
-    m_status = new QLabel(this);
+    m_status = new LiveLabel(this);
     m_status->setObjectName(QStringLiteral("resultsStatus"));
     m_progress = new QProgressBar(this);
-    m_summary = new QLabel(this);
+    m_summary = new LiveLabel(this);
     m_summary->setObjectName(QStringLiteral("resultsSummary"));
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setWordWrap(true);
@@ -77,16 +76,34 @@ ResultsPage::ResultsPage(FineTuneWizard* wizard)
     layout->addWidget(m_status);
     layout->addWidget(m_progress);
     layout->addLayout(grid, 1);
-    layout->addWidget(new QLabel(tr("Most improved (outlines: green ground truth, orange "
-                                    "zero-shot, magenta fine-tuned):"),
-                                 this));
+    m_gainedLabel = new QLabel(this);
+    layout->addWidget(m_gainedLabel);
     layout->addWidget(m_gained);
-    layout->addWidget(new QLabel(tr("Most worsened:"), this));
+    m_lostLabel = new QLabel(this);
+    layout->addWidget(m_lostLabel);
     layout->addWidget(m_lost);
+    retranslate();
 
     FineTuneWorker* w = m_wizard->worker();
     connect(w, &FineTuneWorker::progressed, this, &ResultsPage::onProgress);
     connect(w, &FineTuneWorker::evaluationFinished, this, &ResultsPage::onEvaluated);
+}
+
+void ResultsPage::retranslate() {
+    setTitle(tr("Results"));
+    setSubTitle(tr("Zero-shot (A) against fine-tuned (B) on the test images, prompted with the "
+                   "ground-truth box: the numbers of dermsam-cli compare."));
+    m_gainedLabel->setText(tr("Most improved (outlines: green ground truth, orange "
+                              "zero-shot, magenta fine-tuned):"));
+    m_lostLabel->setText(tr("Most worsened:"));
+    if (m_done)
+        showPlot(m_wizard->comparison); // its tick labels and axis title
+}
+
+void ResultsPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWizardPage::changeEvent(event);
 }
 
 void ResultsPage::initializePage() {
@@ -94,7 +111,7 @@ void ResultsPage::initializePage() {
         return;
     m_running = true;
     m_wizard->control().reset();
-    m_status->setText(tr("Evaluating both models on the test images..."));
+    m_status->setTextFunction([] { return tr("Evaluating both models on the test images..."); });
     m_progress->setVisible(true);
     QMetaObject::invokeMethod(m_wizard->worker(), "evaluate", Qt::QueuedConnection,
                               Q_ARG(dermsam::FineTuneWizardSettings, m_wizard->settings()),
@@ -105,9 +122,11 @@ void ResultsPage::onProgress(const QString& stage, qint64 done, qint64 total) {
     if (!m_running)
         return;
     if (stage == QLatin1String("evaluate-zero-shot"))
-        m_status->setText(tr("Zero-shot model: image %1 of %2").arg(done).arg(total));
+        m_status->setTextFunction(
+            [done, total] { return tr("Zero-shot model: image %1 of %2").arg(done).arg(total); });
     else if (stage == QLatin1String("evaluate-fine-tuned"))
-        m_status->setText(tr("Fine-tuned model: image %1 of %2").arg(done).arg(total));
+        m_status->setTextFunction(
+            [done, total] { return tr("Fine-tuned model: image %1 of %2").arg(done).arg(total); });
     else
         return;
     m_progress->setRange(0, static_cast<int>(2 * total));
@@ -121,30 +140,17 @@ void ResultsPage::onEvaluated(const ComparisonResult& r) {
     m_wizard->comparison = r;
     m_progress->setVisible(false);
     if (!r.error.isEmpty()) {
-        m_status->setText(tr("The comparison failed: %1").arg(errorCodeText(r.error, r.errorPath)));
+        m_status->setTextFunction([r] {
+            return tr("The comparison failed: %1").arg(errorCodeText(r.error, r.errorPath));
+        });
         Q_EMIT completeChanged();
         return;
     }
-    m_status->setText(r.significant ? tr("The difference in Dice is significant (p < 0.05).")
-                                    : tr("The difference in Dice is not significant."));
-    m_summary->setText(
-        tr("<table cellspacing=4>"
-           "<tr><th></th><th>Dice</th><th>IoU</th></tr>"
-           "<tr><td>A zero-shot</td><td>%1 &plusmn; %2</td><td>%3 &plusmn; %4</td></tr>"
-           "<tr><td>B fine-tuned</td><td>%5 &plusmn; %6</td><td>%7 &plusmn; %8</td></tr>"
-           "<tr><td>B &minus; A</td><td>%9 (95% CI %10 to %11)</td>"
-           "<td>%12 (95% CI %13 to %14)</td></tr>"
-           "<tr><td>Wilcoxon p</td><td>%15</td><td>%16</td></tr>"
-           "</table><p>%17 paired test images, mean &plusmn; SD; Wilcoxon signed-rank (%18).</p>")
-            .arg(number(r.diceA.mean), number(r.diceA.sd), number(r.iouA.mean), number(r.iouA.sd),
-                 number(r.diceB.mean), number(r.diceB.sd), number(r.iouB.mean), number(r.iouB.sd))
-            .arg(QString::asprintf("%+.4f", r.diceMeanDifference),
-                 QString::asprintf("%+.4f", r.diceCiLow), QString::asprintf("%+.4f", r.diceCiHigh),
-                 QString::asprintf("%+.4f", r.iouMeanDifference),
-                 QString::asprintf("%+.4f", r.iouCiLow), QString::asprintf("%+.4f", r.iouCiHigh),
-                 pValue(r.diceP), pValue(r.iouP))
-            .arg(r.n)
-            .arg(r.diceMethod));
+    m_status->setTextFunction([significant = r.significant] {
+        return significant ? tr("The difference in Dice is significant (p < 0.05).")
+                           : tr("The difference in Dice is not significant.");
+    });
+    m_summary->setTextFunction([r] { return summaryText(r); });
     showPlot(r);
     const auto fill = [](QListWidget* list, const QList<ImageOutcome>& items) {
         list->clear();
@@ -159,6 +165,27 @@ void ResultsPage::onEvaluated(const ComparisonResult& r) {
     fill(m_lost, r.lost);
     Q_EMIT completeChanged();
     Q_EMIT m_wizard->resultsPageFinished();
+}
+
+QString ResultsPage::summaryText(const ComparisonResult& r) {
+    return tr("<table cellspacing=4>"
+              "<tr><th></th><th>Dice</th><th>IoU</th></tr>"
+              "<tr><td>A zero-shot</td><td>%1 &plusmn; %2</td><td>%3 &plusmn; %4</td></tr>"
+              "<tr><td>B fine-tuned</td><td>%5 &plusmn; %6</td><td>%7 &plusmn; %8</td></tr>"
+              "<tr><td>B &minus; A</td><td>%9 (95% CI %10 to %11)</td>"
+              "<td>%12 (95% CI %13 to %14)</td></tr>"
+              "<tr><td>Wilcoxon p</td><td>%15</td><td>%16</td></tr>"
+              "</table><p>%17 paired test images, mean &plusmn; SD; Wilcoxon signed-rank "
+              "(%18).</p>")
+        .arg(number(r.diceA.mean), number(r.diceA.sd), number(r.iouA.mean), number(r.iouA.sd),
+             number(r.diceB.mean), number(r.diceB.sd), number(r.iouB.mean), number(r.iouB.sd))
+        .arg(QString::asprintf("%+.4f", r.diceMeanDifference),
+             QString::asprintf("%+.4f", r.diceCiLow), QString::asprintf("%+.4f", r.diceCiHigh),
+             QString::asprintf("%+.4f", r.iouMeanDifference),
+             QString::asprintf("%+.4f", r.iouCiLow), QString::asprintf("%+.4f", r.iouCiHigh),
+             pValue(r.diceP), pValue(r.iouP))
+        .arg(r.n)
+        .arg(r.diceMethod);
 }
 
 void ResultsPage::showPlot(const ComparisonResult& r) {

@@ -11,6 +11,8 @@ class QProgressBar;
 
 namespace dermsam {
 
+class LiveLabel;
+
 class FineTuneWizard;
 
 // Step 6: zero-shot vs fine-tuned on the test split, the figures of `dermsam-cli compare`:
@@ -25,15 +27,22 @@ public:
     bool isComplete() const override;
     QCustomPlot* plot() const { return m_plot; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void onProgress(const QString& stage, qint64 done, qint64 total);
     void onEvaluated(const ComparisonResult& result);
     void showPlot(const ComparisonResult& r);
+    static QString summaryText(const ComparisonResult& r);
 
     FineTuneWizard* m_wizard;
-    QLabel* m_status = nullptr;
+    LiveLabel* m_status = nullptr;
     QProgressBar* m_progress = nullptr;
-    QLabel* m_summary = nullptr;
+    LiveLabel* m_summary = nullptr;
+    QLabel* m_gainedLabel = nullptr;
+    QLabel* m_lostLabel = nullptr;
     QCustomPlot* m_plot = nullptr;
     QListWidget* m_gained = nullptr;
     QListWidget* m_lost = nullptr;

@@ -1,11 +1,13 @@
 #include "ui/wizard/run_page.h"
 
 #include "ui/error_text.h"
+#include "ui/live_label.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"
 #include "ui/wizard/qcustomplot_include.h"
 
 #include <QDir>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMetaObject>
@@ -30,22 +32,16 @@ QString duration(double seconds) {
 RunPage::RunPage(FineTuneWizard* wizard)
     : QWizardPage(wizard)
     , m_wizard(wizard) {
-    setTitle(tr("Run"));
-    setSubTitle(tr("Embeddings are computed once, then each epoch trains the mask decoder and "
-                   "measures the Dice on the validation images."));
-    m_stage = new QLabel(this);
+    m_stage = new LiveLabel(this);
     m_stage->setObjectName(QStringLiteral("runStage"));
-    m_eta = new QLabel(this);
+    m_eta = new LiveLabel(this);
     m_eta->setObjectName(QStringLiteral("runEta"));
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("runProgress"));
-    m_pause = new QPushButton(tr("&Pause"), this);
+    m_pause = new QPushButton(this);
     m_pause->setObjectName(QStringLiteral("pauseButton"));
-    m_pause->setToolTip(tr("Pauses between training steps; the worker keeps its state."));
-    m_cancel = new QPushButton(tr("&Stop"), this);
+    m_cancel = new QPushButton(this);
     m_cancel->setObjectName(QStringLiteral("cancelRunButton"));
-    m_cancel->setToolTip(tr("Stops after the current step. The best checkpoint so far is kept "
-                            "and can be compared and used."));
     auto* top = new QHBoxLayout;
     top->addWidget(m_stage, 1);
     top->addWidget(m_eta);
@@ -56,26 +52,19 @@ RunPage::RunPage(FineTuneWizard* wizard)
     m_plot->setObjectName(QStringLiteral("runPlot"));
     m_plot->setMinimumHeight(240);
     m_plot->legend->setVisible(true);
-    m_plot->xAxis->setLabel(tr("epoch"));
-    m_plot->yAxis->setLabel(tr("training loss"));
     m_plot->yAxis2->setVisible(true);
-    m_plot->yAxis2->setLabel(tr("validation Dice"));
     m_plot->yAxis2->setRange(0, 1);
     m_loss = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
-    m_loss->setName(tr("training loss"));
     m_loss->setPen(QPen(QColor(214, 39, 40), 2));
     m_loss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
     m_dice = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
-    m_dice->setName(tr("validation Dice"));
     m_dice->setPen(QPen(QColor(31, 119, 180), 2));
     m_dice->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
     m_zeroShot = new QCPItemStraightLine(m_plot);
     m_zeroShot->setPen(QPen(QColor(31, 119, 180), 1, Qt::DashLine));
     m_zeroShot->setVisible(false);
-    // A legend entry for the dashed line: an empty graph with the same pen.
-    QCPGraph* zeroLegend = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
-    zeroLegend->setName(tr("zero-shot validation Dice"));
-    zeroLegend->setPen(m_zeroShot->pen());
+    m_zeroShotLegend = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+    m_zeroShotLegend->setPen(m_zeroShot->pen());
 
     m_log = new QPlainTextEdit(this);
     m_log->setObjectName(QStringLiteral("runLog"));
@@ -88,6 +77,7 @@ RunPage::RunPage(FineTuneWizard* wizard)
     layout->addWidget(m_progress);
     layout->addWidget(m_plot, 1);
     layout->addWidget(m_log);
+    retranslate();
 
     connect(m_pause, &QPushButton::clicked, this, &RunPage::togglePause);
     connect(m_cancel, &QPushButton::clicked, this, &RunPage::cancelRun);
@@ -98,6 +88,30 @@ RunPage::RunPage(FineTuneWizard* wizard)
     connect(w, &FineTuneWorker::epochFinished, this, &RunPage::onEpoch);
     connect(w, &FineTuneWorker::logged, this, &RunPage::log);
     connect(w, &FineTuneWorker::trainingFinished, this, &RunPage::onFinished);
+}
+
+void RunPage::retranslate() {
+    setTitle(tr("Run"));
+    setSubTitle(tr("Embeddings are computed once, then each epoch trains the mask decoder and "
+                   "measures the Dice on the validation images."));
+    m_pause->setText(m_running && m_wizard->control().isPaused() ? tr("&Resume") : tr("&Pause"));
+    m_pause->setToolTip(tr("Pauses between training steps; the worker keeps its state."));
+    m_cancel->setText(tr("&Stop"));
+    m_cancel->setToolTip(tr("Stops after the current step. The best checkpoint so far is kept "
+                            "and can be compared and used."));
+    m_plot->xAxis->setLabel(tr("epoch"));
+    m_plot->yAxis->setLabel(tr("training loss"));
+    m_plot->yAxis2->setLabel(tr("validation Dice"));
+    m_loss->setName(tr("training loss"));
+    m_dice->setName(tr("validation Dice"));
+    m_zeroShotLegend->setName(tr("zero-shot validation Dice"));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RunPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWizardPage::changeEvent(event);
 }
 
 void RunPage::initializePage() {
@@ -111,7 +125,7 @@ void RunPage::initializePage() {
     m_dice->data()->clear();
     m_plot->xAxis->setRange(0, s.epochs + 0.5);
     m_plot->replot();
-    m_stage->setText(tr("Starting..."));
+    m_stage->setTextFunction([] { return tr("Starting..."); });
     m_pause->setEnabled(true);
     m_cancel->setEnabled(true);
     log(tr("Fine-tuning %1 on %2; output in %3")
@@ -125,11 +139,15 @@ void RunPage::onProgress(const QString& stage, qint64 done, qint64 total) {
     if (!m_running)
         return;
     if (stage == QLatin1String("prepare-train"))
-        m_stage->setText(
-            tr("Computing embeddings of the training images: %1 of %2").arg(done).arg(total));
+        m_stage->setTextFunction([done, total] {
+            return tr("Computing embeddings of the training images: %1 of %2").arg(done).arg(total);
+        });
     else if (stage == QLatin1String("prepare-val"))
-        m_stage->setText(
-            tr("Computing embeddings of the validation images: %1 of %2").arg(done).arg(total));
+        m_stage->setTextFunction([done, total] {
+            return tr("Computing embeddings of the validation images: %1 of %2")
+                .arg(done)
+                .arg(total);
+        });
     else
         return;
     m_progress->setRange(0, static_cast<int>(total));
@@ -142,21 +160,32 @@ void RunPage::onStep(int epoch, qint64 step, qint64 stepsPerEpoch, double loss) 
         m_clock.start();
         m_stepsAtClock = step - 1;
     }
-    m_stage->setText(tr("Epoch %1 of %2, step %3 of %4, loss %5")
-                         .arg(epoch)
-                         .arg(m_epochs)
-                         .arg((step - 1) % std::max<qint64>(1, stepsPerEpoch) + 1)
-                         .arg(stepsPerEpoch)
-                         .arg(loss, 0, 'f', 4));
+    if (m_wizard->control().isPaused())
+        m_stageBeforePause = [epoch, step, stepsPerEpoch, loss, epochs = m_epochs] {
+            return stepText(epoch, epochs, step, stepsPerEpoch, loss);
+        };
+    else
+        m_stage->setTextFunction([epoch, step, stepsPerEpoch, loss, epochs = m_epochs] {
+            return stepText(epoch, epochs, step, stepsPerEpoch, loss);
+        });
     m_progress->setRange(0, static_cast<int>(total));
     m_progress->setValue(static_cast<int>(std::min(step, total)));
     const qint64 stepsDone = step - m_stepsAtClock;
     if (stepsDone > 0 && total > step) {
         // Validation time is folded into the per-step average, so the ETA includes it.
         const double perStep = m_clock.elapsed() / 1000.0 / static_cast<double>(stepsDone);
-        m_eta->setText(
-            tr("about %1 left").arg(duration(perStep * static_cast<double>(total - step))));
+        const double left = perStep * static_cast<double>(total - step);
+        m_eta->setTextFunction([left] { return tr("about %1 left").arg(duration(left)); });
     }
+}
+
+QString RunPage::stepText(int epoch, int epochs, qint64 step, qint64 stepsPerEpoch, double loss) {
+    return tr("Epoch %1 of %2, step %3 of %4, loss %5")
+        .arg(epoch)
+        .arg(epochs)
+        .arg((step - 1) % std::max<qint64>(1, stepsPerEpoch) + 1)
+        .arg(stepsPerEpoch)
+        .arg(loss, 0, 'f', 4);
 }
 
 void RunPage::onZeroShot(double valDice) {
@@ -185,22 +214,24 @@ void RunPage::onFinished(const TrainingOutcome& outcome) {
     m_wizard->trainingOutcome = outcome;
     m_pause->setEnabled(false);
     m_cancel->setEnabled(false);
-    m_eta->clear();
+    m_eta->setTextFunction({});
+    m_pause->setText(tr("&Pause"));
     const QString where = QDir::toNativeSeparators(outcome.checkpoint);
-    if (outcome.completed) {
-        m_stage->setText(tr("Done: best validation Dice %1 at epoch %2 (%3 epochs run).")
-                             .arg(outcome.bestValDice, 0, 'f', 4)
+    m_stage->setTextFunction([outcome]() -> QString {
+        if (outcome.completed)
+            return tr("Done: best validation Dice %1 at epoch %2 (%3 epochs run).")
+                .arg(outcome.bestValDice, 0, 'f', 4)
+                .arg(outcome.bestEpoch)
+                .arg(outcome.epochsDone);
+        if (outcome.cancelled)
+            return outcome.checkpointExists
+                       ? tr("Stopped. The best checkpoint so far (epoch %1) is kept.")
                              .arg(outcome.bestEpoch)
-                             .arg(outcome.epochsDone));
+                       : tr("Stopped before the first checkpoint.");
+        return tr("Failed: %1").arg(errorCodeText(outcome.error, outcome.errorPath));
+    });
+    if (outcome.completed)
         m_progress->setValue(m_progress->maximum());
-    } else if (outcome.cancelled) {
-        m_stage->setText(outcome.checkpointExists
-                             ? tr("Stopped. The best checkpoint so far (epoch %1) is kept.")
-                                   .arg(outcome.bestEpoch)
-                             : tr("Stopped before the first checkpoint."));
-    } else {
-        m_stage->setText(tr("Failed: %1").arg(errorCodeText(outcome.error, outcome.errorPath)));
-    }
     log(m_stage->text());
     if (outcome.checkpointExists)
         log(tr("checkpoint: %1").arg(where));
@@ -217,16 +248,20 @@ void RunPage::togglePause() {
     const bool pause = !c.isPaused();
     c.setPaused(pause);
     m_pause->setText(pause ? tr("&Resume") : tr("&Pause"));
-    m_stage->setText(pause ? tr("Paused after the current step.") : m_stage->text());
-    if (pause)
+    if (pause) {
+        m_stageBeforePause = m_stage->textFunction();
+        m_stage->setTextFunction([] { return tr("Paused after the current step."); });
         m_clock.invalidate(); // the ETA restarts after a pause
+    } else {
+        m_stage->setTextFunction(m_stageBeforePause);
+    }
 }
 
 void RunPage::cancelRun() {
     if (!m_running)
         return;
     m_wizard->control().cancel();
-    m_stage->setText(tr("Stopping after the current step..."));
+    m_stage->setTextFunction([] { return tr("Stopping after the current step..."); });
     m_cancel->setEnabled(false);
     m_pause->setEnabled(false);
 }

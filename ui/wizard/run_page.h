@@ -5,15 +5,18 @@
 #include <QElapsedTimer>
 #include <QWizardPage>
 
+#include <functional>
+
 class QCPGraph;
 class QCPItemStraightLine;
 class QCustomPlot;
-class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 
 namespace dermsam {
+
+class LiveLabel;
 
 class FineTuneWizard;
 
@@ -30,9 +33,14 @@ public:
     QCustomPlot* plot() const { return m_plot; }
     void cancelRun();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void onProgress(const QString& stage, qint64 done, qint64 total);
     void onStep(int epoch, qint64 step, qint64 stepsPerEpoch, double loss);
+    static QString stepText(int epoch, int epochs, qint64 step, qint64 stepsPerEpoch, double loss);
     void onZeroShot(double valDice);
     void onEpoch(const EpochPoint& point);
     void onFinished(const TrainingOutcome& outcome);
@@ -40,14 +48,16 @@ private:
     void togglePause();
 
     FineTuneWizard* m_wizard;
-    QLabel* m_stage = nullptr;
-    QLabel* m_eta = nullptr;
+    LiveLabel* m_stage = nullptr;
+    LiveLabel* m_eta = nullptr;
+    std::function<QString()> m_stageBeforePause;
     QProgressBar* m_progress = nullptr;
     QPushButton* m_pause = nullptr;
     QPushButton* m_cancel = nullptr;
     QCustomPlot* m_plot = nullptr;
     QCPGraph* m_loss = nullptr;
     QCPGraph* m_dice = nullptr;
+    QCPGraph* m_zeroShotLegend = nullptr; // an empty graph: the dashed line's legend entry
     QCPItemStraightLine* m_zeroShot = nullptr;
     QPlainTextEdit* m_log = nullptr;
     QElapsedTimer m_clock; // since the first training step, for the ETA

@@ -1,5 +1,6 @@
 #include "ui/wizard/save_page.h"
 
+#include "ui/live_label.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/qcustomplot_include.h"
 #include "ui/wizard/results_page.h"
@@ -7,6 +8,7 @@
 
 #include <QDesktopServices>
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -26,52 +28,69 @@ QString esc(const QString& s) {
 SavePage::SavePage(FineTuneWizard* wizard)
     : QWizardPage(wizard)
     , m_wizard(wizard) {
-    setTitle(tr("Save"));
-    setSubTitle(tr("The fine-tuned checkpoint and the report are in the output folder."));
     setFinalPage(true);
-    m_summary = new QLabel(this);
+    m_summary = new LiveLabel(this);
     m_summary->setObjectName(QStringLiteral("saveSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_use = new QPushButton(tr("&Use this model now"), this);
+    m_use = new QPushButton(this);
     m_use->setObjectName(QStringLiteral("useModelButton"));
-    m_use->setToolTip(tr("Makes the fine-tuned checkpoint the viewer's model (Edit > Settings)."));
-    auto* open = new QPushButton(tr("&Open output folder"), this);
+    m_open = new QPushButton(this);
     auto* row = new QHBoxLayout;
     row->addWidget(m_use);
-    row->addWidget(open);
+    row->addWidget(m_open);
     row->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addLayout(row);
     layout->addStretch(1);
+    retranslate();
 
     connect(m_use, &QPushButton::clicked, this, [this] {
         Q_EMIT m_wizard->useModelRequested(m_wizard->trainingOutcome.checkpoint);
         m_use->setEnabled(false);
-        m_use->setText(tr("The viewer now uses this model"));
+        retranslate();
     });
-    connect(open, &QPushButton::clicked, this, [this] {
+    connect(m_open, &QPushButton::clicked, this, [this] {
         QDesktopServices::openUrl(QUrl::fromLocalFile(m_wizard->settings().outputFolder));
     });
+}
+
+void SavePage::retranslate() {
+    setTitle(tr("Save"));
+    setSubTitle(tr("The fine-tuned checkpoint and the report are in the output folder."));
+    // Disabled once used: the viewer has switched to this model.
+    m_use->setText(m_use->isEnabled() ? tr("&Use this model now")
+                                      : tr("The viewer now uses this model"));
+    m_use->setToolTip(tr("Makes the fine-tuned checkpoint the viewer's model (Edit > Settings)."));
+    m_open->setText(tr("&Open output folder"));
+}
+
+void SavePage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWizardPage::changeEvent(event);
 }
 
 void SavePage::initializePage() {
     QString error;
     const bool ok = writeReport(error);
-    QString text = tr("<p>Files:</p><ul>");
-    for (const QString& f : m_files)
-        text += QStringLiteral("<li>%1</li>").arg(esc(QDir::toNativeSeparators(f)));
-    text += QStringLiteral("</ul>");
-    if (!ok)
-        text += tr("<p><b>The HTML report could not be written:</b> %1</p>").arg(esc(error));
-    text += tr("<p>To reproduce the comparison on the command line:</p><p><tt>%1</tt></p>")
-                .arg(esc(QStringLiteral("dermsam-cli compare --data \"%1\" --split \"%2:test\" "
-                                        "--model \"%3\" --model \"%4\" --prompt box --json")
-                             .arg(m_wizard->settings().dataFolder, m_wizard->settings().splitPath(),
-                                  m_wizard->settings().baseModel,
-                                  m_wizard->trainingOutcome.checkpoint)));
-    m_summary->setText(text);
+    const QString command =
+        QStringLiteral("dermsam-cli compare --data \"%1\" --split \"%2:test\" "
+                       "--model \"%3\" --model \"%4\" --prompt box --json")
+            .arg(m_wizard->settings().dataFolder, m_wizard->settings().splitPath(),
+                 m_wizard->settings().baseModel, m_wizard->trainingOutcome.checkpoint);
+    m_summary->setTextFunction([files = m_files, ok, error, command] {
+        QString text = tr("<p>Files:</p><ul>");
+        for (const QString& f : files)
+            text += QStringLiteral("<li>%1</li>").arg(esc(QDir::toNativeSeparators(f)));
+        text += QStringLiteral("</ul>");
+        if (!ok)
+            text += tr("<p><b>The HTML report could not be written:</b> %1</p>").arg(esc(error));
+        text += tr("<p>To reproduce the comparison on the command line:</p><p><tt>%1</tt></p>")
+                    .arg(esc(command));
+        return text;
+    });
 }
 
 bool SavePage::writeReport(QString& error) {

@@ -8,6 +8,8 @@ class QPushButton;
 
 namespace dermsam {
 
+class LiveLabel;
+
 class FineTuneWizard;
 
 // Step 7: the checkpoint, an HTML report (with the figures and the CLI's JSON/CSV beside it),
@@ -21,12 +23,17 @@ public:
     // The files of the run (checkpoint, split, compare.json/.csv, report.html, plots).
     const QStringList& files() const { return m_files; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     bool writeReport(QString& error);
 
     FineTuneWizard* m_wizard;
-    QLabel* m_summary = nullptr;
+    LiveLabel* m_summary = nullptr;
     QPushButton* m_use = nullptr;
+    QPushButton* m_open = nullptr;
     QStringList m_files;
 };
 

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -18,20 +19,21 @@
 namespace dermsam {
 
 namespace {
-// A field and its one-line explanation under it.
-QWidget* explained(QWidget* field, const QString& why, QWidget* parent) {
+// A field and its one-line explanation under it; the explanation's label goes to *why.
+QWidget* explained(QWidget* field, QLabel** why, QWidget* parent) {
     auto* box = new QWidget(parent);
     auto* l = new QVBoxLayout(box);
     l->setContentsMargins(0, 0, 0, 0);
     l->setSpacing(1);
     l->addWidget(field);
-    auto* label = new QLabel(why, box);
+    auto* label = new QLabel(box);
     label->setWordWrap(true);
     QFont f = label->font();
     f.setPointSizeF(f.pointSizeF() * 0.9);
     label->setFont(f);
     label->setEnabled(false);
     l->addWidget(label);
+    *why = label;
     return box;
 }
 
@@ -46,12 +48,8 @@ QString freshOutputFolder() {
 SettingsPage::SettingsPage(FineTuneWizard* wizard)
     : QWizardPage(wizard)
     , m_wizard(wizard) {
-    setTitle(tr("Settings"));
-    setSubTitle(tr("The defaults are those of the PEFT-MedSAM recipe and of dermsam-cli "
-                   "finetune; they suit most datasets."));
     // Starting the run is the point of no return: its pages cannot go back to change settings.
     setCommitPage(true);
-    setButtonText(QWizard::CommitButton, tr("&Start training"));
     m_epochs = new QSpinBox(this);
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_epochs->setRange(1, 1000);
@@ -66,66 +64,69 @@ SettingsPage::SettingsPage(FineTuneWizard* wizard)
     m_jitter = new QDoubleSpinBox(this);
     m_jitter->setObjectName(QStringLiteral("boxJitter"));
     m_jitter->setRange(0, 100);
-    m_jitter->setSuffix(tr(" px"));
     m_patience = new QSpinBox(this);
     m_patience->setObjectName(QStringLiteral("patience"));
     m_patience->setRange(0, 1000);
-    m_patience->setSpecialValueText(tr("never stop early"));
     m_seed = new QSpinBox(this);
     m_seed->setObjectName(QStringLiteral("seed"));
     m_seed->setRange(0, 1000000);
     m_output = new QLineEdit(this);
     m_output->setObjectName(QStringLiteral("outputFolder"));
-    auto* browse = new QPushButton(tr("Brow&se..."), this);
+    m_browse = new QPushButton(this);
     auto* outRow = new QWidget(this);
     auto* outLayout = new QHBoxLayout(outRow);
     outLayout->setContentsMargins(0, 0, 0, 0);
     outLayout->addWidget(m_output);
-    outLayout->addWidget(browse);
+    outLayout->addWidget(m_browse);
 
     auto* form = new QFormLayout(this);
-    form->addRow(tr("Epochs:"),
-                 explained(m_epochs,
-                           tr("Passes over the training images. 10 is usually enough; "
-                              "the best epoch is kept."),
-                           this));
-    form->addRow(tr("Learning rate:"),
-                 explained(m_lr,
-                           tr("AdamW step size (weight decay 0.01). 0.0001 is the tested "
-                              "default; lower it if the validation Dice jumps around."),
-                           this));
-    form->addRow(tr("Batch size:"),
-                 explained(m_batch,
-                           tr("Images per step. Larger is smoother and needs more "
-                              "memory."),
-                           this));
-    form->addRow(tr("Box jitter:"),
-                 explained(m_jitter,
-                           tr("Each side of the training box moves outward by up to "
-                              "this much (1024-pixel frame), so the model tolerates "
-                              "loose boxes."),
-                           this));
-    form->addRow(tr("Early-stopping patience:"),
-                 explained(m_patience,
-                           tr("Stop after this many epochs without a better "
-                              "validation Dice."),
-                           this));
-    form->addRow(tr("Seed:"), explained(m_seed,
-                                        tr("Same seed, same data and settings: the same model on "
-                                           "the CPU."),
-                                        this));
-    form->addRow(tr("Output folder:"),
-                 explained(outRow,
-                           tr("The checkpoint, the split used and the reports are "
-                              "written here."),
-                           this));
-    connect(browse, &QPushButton::clicked, this, [this] {
+    QWidget* const fields[7] = {m_epochs, m_lr, m_batch, m_jitter, m_patience, m_seed, outRow};
+    for (int i = 0; i < 7; ++i) {
+        m_names[i] = new QLabel(this);
+        form->addRow(m_names[i], explained(fields[i], &m_explanations[i], this));
+    }
+    retranslate();
+    connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString dir =
             QFileDialog::getExistingDirectory(this, tr("Output folder"), m_output->text());
         if (!dir.isEmpty())
             m_output->setText(QDir::toNativeSeparators(dir));
     });
     connect(m_output, &QLineEdit::textChanged, this, &SettingsPage::completeChanged);
+}
+
+void SettingsPage::retranslate() {
+    setTitle(tr("Settings"));
+    setSubTitle(tr("The defaults are those of the PEFT-MedSAM recipe and of dermsam-cli "
+                   "finetune; they suit most datasets."));
+    setButtonText(QWizard::CommitButton, tr("&Start training"));
+    m_jitter->setSuffix(tr(" px"));
+    m_patience->setSpecialValueText(tr("never stop early"));
+    m_browse->setText(tr("Brow&se..."));
+    const QString names[7] = {
+        tr("Epochs:"),       tr("Learning rate:"),           tr("Batch size:"),
+        tr("Box jitter:"),   tr("Early-stopping patience:"), tr("Seed:"),
+        tr("Output folder:")};
+    const QString explanations[7] = {
+        tr("Passes over the training images. 10 is usually enough; the best epoch is kept."),
+        tr("AdamW step size (weight decay 0.01). 0.0001 is the tested default; lower it if the "
+           "validation Dice jumps around."),
+        tr("Images per step. Larger is smoother and needs more memory."),
+        tr("Each side of the training box moves outward by up to this much (1024-pixel frame), "
+           "so the model tolerates loose boxes."),
+        tr("Stop after this many epochs without a better validation Dice."),
+        tr("Same seed, same data and settings: the same model on the CPU."),
+        tr("The checkpoint, the split used and the reports are written here.")};
+    for (int i = 0; i < 7; ++i) {
+        m_names[i]->setText(names[i]);
+        m_explanations[i]->setText(explanations[i]);
+    }
+}
+
+void SettingsPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWizardPage::changeEvent(event);
 }
 
 void SettingsPage::initializePage() {

@@ -3,7 +3,9 @@
 #include <QWizardPage>
 
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace dermsam {
@@ -20,7 +22,12 @@ public:
     bool isComplete() const override;
     bool validatePage() override;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
+
     FineTuneWizard* m_wizard;
     QSpinBox* m_epochs = nullptr;
     QDoubleSpinBox* m_lr = nullptr;
@@ -29,6 +36,10 @@ private:
     QSpinBox* m_patience = nullptr;
     QSpinBox* m_seed = nullptr;
     QLineEdit* m_output = nullptr;
+    QPushButton* m_browse = nullptr;
+    // Per field: its name and the one-line explanation under it.
+    QLabel* m_names[7] = {};
+    QLabel* m_explanations[7] = {};
 };
 
 } // namespace dermsam

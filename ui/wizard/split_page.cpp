@@ -1,12 +1,14 @@
 #include "ui/wizard/split_page.h"
 
 #include "ui/error_text.h"
+#include "ui/live_label.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"
 
 #include <QButtonGroup>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -18,6 +20,8 @@
 #include <QRadioButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include <array>
 
 namespace dermsam {
 
@@ -35,22 +39,19 @@ QDoubleSpinBox* ratioBox(QWidget* parent, const QString& name) {
 SplitPage::SplitPage(FineTuneWizard* wizard)
     : QWizardPage(wizard)
     , m_wizard(wizard) {
-    setTitle(tr("Split"));
-    setSubTitle(tr("Training images teach the model, validation images pick the best epoch, "
-                   "and test images are kept apart for the final comparison."));
-    m_useFile = new QRadioButton(tr("Use a &split file (one \"id split\" per line)"), this);
+    m_useFile = new QRadioButton(this);
     m_useFile->setObjectName(QStringLiteral("useSplitFile"));
-    m_random = new QRadioButton(tr("Make a seeded &random split"), this);
+    m_random = new QRadioButton(this);
     m_random->setObjectName(QStringLiteral("randomSplit"));
     auto* group = new QButtonGroup(this);
     group->addButton(m_useFile);
     group->addButton(m_random);
     m_file = new QLineEdit(this);
     m_file->setObjectName(QStringLiteral("splitFile"));
-    auto* browse = new QPushButton(tr("B&rowse..."), this);
+    m_browse = new QPushButton(this);
     auto* fileRow = new QHBoxLayout;
     fileRow->addWidget(m_file);
-    fileRow->addWidget(browse);
+    fileRow->addWidget(m_browse);
     m_train = ratioBox(this, QStringLiteral("trainRatio"));
     m_val = ratioBox(this, QStringLiteral("valRatio"));
     m_test = ratioBox(this, QStringLiteral("testRatio"));
@@ -58,11 +59,12 @@ SplitPage::SplitPage(FineTuneWizard* wizard)
     m_seed->setObjectName(QStringLiteral("splitSeed"));
     m_seed->setRange(0, 1000000);
     auto* ratios = new QFormLayout;
-    ratios->addRow(tr("Training share:"), m_train);
-    ratios->addRow(tr("Validation share:"), m_val);
-    ratios->addRow(tr("Test share:"), m_test);
-    ratios->addRow(tr("Seed (same seed, same split):"), m_seed);
-    m_counts = new QLabel(this);
+    for (int i = 0; i < 4; ++i) {
+        m_shareLabels[i] = new QLabel(this);
+        ratios->addRow(m_shareLabels[i],
+                       std::array<QWidget*, 4>{m_train, m_val, m_test, m_seed}[i]);
+    }
+    m_counts = new LiveLabel(this);
     m_counts->setObjectName(QStringLiteral("splitCounts"));
     m_counts->setWordWrap(true);
 
@@ -73,8 +75,9 @@ SplitPage::SplitPage(FineTuneWizard* wizard)
     layout->addLayout(ratios);
     layout->addWidget(m_counts);
     layout->addStretch(1);
+    retranslate();
 
-    connect(browse, &QPushButton::clicked, this, [this] {
+    connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString f = QFileDialog::getOpenFileName(
             this, tr("Split file"), m_file->text(), tr("Split files (*.txt *.csv);;All files (*)"));
         if (!f.isEmpty()) {
@@ -92,6 +95,25 @@ SplitPage::SplitPage(FineTuneWizard* wizard)
         connect(b, &QDoubleSpinBox::valueChanged, this, &SplitPage::requestCounts);
     connect(m_seed, &QSpinBox::valueChanged, this, &SplitPage::requestCounts);
     connect(m_wizard->worker(), &FineTuneWorker::splitMade, this, &SplitPage::onSplitMade);
+}
+
+void SplitPage::retranslate() {
+    setTitle(tr("Split"));
+    setSubTitle(tr("Training images teach the model, validation images pick the best epoch, "
+                   "and test images are kept apart for the final comparison."));
+    m_useFile->setText(tr("Use a &split file (one \"id split\" per line)"));
+    m_random->setText(tr("Make a seeded &random split"));
+    m_browse->setText(tr("B&rowse..."));
+    m_shareLabels[0]->setText(tr("Training share:"));
+    m_shareLabels[1]->setText(tr("Validation share:"));
+    m_shareLabels[2]->setText(tr("Test share:"));
+    m_shareLabels[3]->setText(tr("Seed (same seed, same split):"));
+}
+
+void SplitPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWizardPage::changeEvent(event);
 }
 
 void SplitPage::initializePage() {
@@ -134,13 +156,14 @@ void SplitPage::requestCounts() {
         m_pending = false;
         m_result = SplitResult{};
         m_result.error = QStringLiteral("no-split-file");
-        m_counts->setText(tr("Choose a split file, or make a random split."));
+        m_counts->setTextFunction(
+            [] { return tr("Choose a split file, or make a random split."); });
         Q_EMIT completeChanged();
         return;
     }
     m_request = m_wizard->nextRequestId();
     m_pending = true;
-    m_counts->setText(tr("Counting..."));
+    m_counts->setTextFunction([] { return tr("Counting..."); });
     Q_EMIT completeChanged();
     QMetaObject::invokeMethod(m_wizard->worker(), "makeSplit", Qt::QueuedConnection,
                               Q_ARG(quint64, m_request),
@@ -152,25 +175,27 @@ void SplitPage::onSplitMade(quint64 requestId, const SplitResult& result) {
         return;
     m_pending = false;
     m_result = result;
-    if (!result.error.isEmpty()) {
-        m_counts->setText(result.error == QLatin1String("bad-argument")
-                              ? tr("The shares must not be negative and must not all be zero.")
-                              : errorCodeText(result.error, result.errorPath));
-    } else {
-        QString text = tr("Training: %1 images, validation: %2, test: %3.")
-                           .arg(result.train)
-                           .arg(result.val)
-                           .arg(result.test);
-        if (result.unknownIds > 0 || result.unassignedIds > 0)
-            text += QLatin1Char(' ') + tr("%1 ids of the file are not in the folder; %2 images "
-                                          "of the folder are in no split.")
-                                           .arg(result.unknownIds)
-                                           .arg(result.unassignedIds);
-        if (result.train == 0 || result.test == 0)
-            text += QLatin1Char(' ') + tr("Training and test need at least one image each.");
-        m_counts->setText(text);
-    }
+    m_counts->setTextFunction([result] { return countsText(result); });
     Q_EMIT completeChanged();
+}
+
+QString SplitPage::countsText(const SplitResult& result) {
+    if (result.error == QLatin1String("bad-argument"))
+        return tr("The shares must not be negative and must not all be zero.");
+    if (!result.error.isEmpty())
+        return errorCodeText(result.error, result.errorPath);
+    QString text = tr("Training: %1 images, validation: %2, test: %3.")
+                       .arg(result.train)
+                       .arg(result.val)
+                       .arg(result.test);
+    if (result.unknownIds > 0 || result.unassignedIds > 0)
+        text += QLatin1Char(' ') + tr("%1 ids of the file are not in the folder; %2 images "
+                                      "of the folder are in no split.")
+                                       .arg(result.unknownIds)
+                                       .arg(result.unassignedIds);
+    if (result.train == 0 || result.test == 0)
+        text += QLatin1Char(' ') + tr("Training and test need at least one image each.");
+    return text;
 }
 
 bool SplitPage::isComplete() const {
