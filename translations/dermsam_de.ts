@@ -693,6 +693,18 @@
         <source>Training is running. Stop it and close the wizard? The best checkpoint so far is kept in the output folder.</source>
         <translation>Das Training läuft. Beenden und den Assistenten schließen? Der bisher beste Checkpoint bleibt im Ausgabeordner erhalten.</translation>
     </message>
+    <message>
+        <source>the ground-truth box, each side moved outward by up to 20 px</source>
+        <translation>die Box der Referenzmaske, jede Seite um bis zu 20 px nach außen verschoben</translation>
+    </message>
+    <message>
+        <source>one click where the lesion is farthest from its border</source>
+        <translation>ein Klick dort, wo die Läsion am weitesten von ihrem Rand entfernt ist</translation>
+    </message>
+    <message>
+        <source>the ground-truth box</source>
+        <translation>die Box der Referenzmaske</translation>
+    </message>
 </context>
 <context>
     <name>dermsam::ModelPage</name>
@@ -784,8 +796,8 @@
         <translation>Ergebnisse</translation>
     </message>
     <message>
-        <source>Zero-shot (A) against fine-tuned (B) on the test images, prompted with the ground-truth box: the numbers of dermsam-cli compare.</source>
-        <translation>Zero-Shot (A) gegen feinabgestimmt (B) auf den Testbildern, mit der Box der Referenzmaske als Prompt: die Zahlen von dermsam-cli compare.</translation>
+        <source>Zero-shot (A) against fine-tuned (B) on the test images, prompted with %1: the numbers of dermsam-cli compare.</source>
+        <translation>Zero-Shot (A) gegen feinabgestimmt (B) auf den Testbildern, Prompt: %1 – die Zahlen von dermsam-cli compare.</translation>
     </message>
     <message>
         <source>Most improved (outlines: green ground truth, orange zero-shot, magenta fine-tuned):</source>
@@ -1013,6 +1025,10 @@
         <source>Per-image values (as dermsam-cli compare --report writes them):</source>
         <translation>Werte je Bild (wie dermsam-cli compare --report sie schreibt):</translation>
     </message>
+    <message>
+        <source>Both models prompted with %1.</source>
+        <translation>Prompt beider Modelle: %1.</translation>
+    </message>
 </context>
 <context>
     <name>dermsam::SettingsPage</name>
@@ -1099,6 +1115,26 @@
     <message>
         <source>&amp;Start training</source>
         <translation>Training &amp;starten</translation>
+    </message>
+    <message>
+        <source>Test prompts:</source>
+        <translation>Test-Prompts:</translation>
+    </message>
+    <message>
+        <source>How both models are prompted from each test mask for the final comparison (dermsam-cli compare --prompt).</source>
+        <translation>Wie beide Modelle für den abschließenden Vergleich aus jeder Testmaske gepromptet werden (dermsam-cli compare --prompt).</translation>
+    </message>
+    <message>
+        <source>Ground-truth box</source>
+        <translation>Box der Referenzmaske</translation>
+    </message>
+    <message>
+        <source>Jittered box (each side up to 20 px outward)</source>
+        <translation>Verrauschte Box (jede Seite bis zu 20 px nach außen)</translation>
+    </message>
+    <message>
+        <source>One click inside the lesion</source>
+        <translation>Ein Klick in die Läsion</translation>
     </message>
 </context>
 <context>

@@ -21,6 +21,7 @@
 #include <ATen/ATen.h>
 
 #include <QAbstractButton>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
@@ -110,11 +111,13 @@ private Q_SLOTS:
     void runsToTheEndAndAgreesWithCli();
     void stopKeepsLoadableCheckpoint();
     void destroyedWhileOpen();
+    void otherTestPromptAgreesWithCli();
 
 private:
     // Fills the first four pages and starts the run; returns false (with a failed check) when
     // a page did not become complete.
-    void driveToRun(FineTuneWizard& w, const QString& out, int epochs, int batch);
+    void driveToRun(FineTuneWizard& w, const QString& out, int epochs, int batch,
+                    const QString& testPrompt = QStringLiteral("box"));
 
     QTemporaryDir m_tmp;
     QString m_data;
@@ -162,7 +165,8 @@ void TestFineTuneWizard::initTestCase() {
     writeSafetensors(m_model.toStdString(), base.stateDict(), {{"profile", "compact"}});
 }
 
-void TestFineTuneWizard::driveToRun(FineTuneWizard& w, const QString& out, int epochs, int batch) {
+void TestFineTuneWizard::driveToRun(FineTuneWizard& w, const QString& out, int epochs, int batch,
+                                    const QString& testPrompt) {
     w.settings().dataFolder = m_data;
     w.show();
     QCOMPARE(w.currentId(), int(FineTuneWizard::DataPageId));
@@ -195,6 +199,9 @@ void TestFineTuneWizard::driveToRun(FineTuneWizard& w, const QString& out, int e
     w.findChild<QSpinBox*>("epochs")->setValue(epochs);
     w.findChild<QSpinBox*>("batchSize")->setValue(batch);
     w.findChild<QLineEdit*>("outputFolder")->setText(out);
+    auto* prompt = w.findChild<QComboBox*>("testPrompt");
+    prompt->setCurrentIndex(prompt->findData(testPrompt));
+    QCOMPARE(prompt->currentData().toString(), testPrompt);
 
     w.next();
     QCOMPARE(w.currentId(), int(FineTuneWizard::RunPageId));
@@ -385,6 +392,44 @@ void TestFineTuneWizard::destroyedWhileOpen() {
     QSignalSpy destroyed(w, &QObject::destroyed);
     window.reset();
     QCOMPARE(destroyed.count(), 1);
+}
+
+// The comparison can prompt with a centre click instead of the box (compare --prompt center):
+// the page says so, and the JSON is the command line's for that prompt, byte for byte.
+void TestFineTuneWizard::otherTestPromptAgreesWithCli() {
+    DERMSAM_REQUIRE_ISIC(isic);
+    Q_UNUSED(isic)
+    const QString out = m_tmp.path() + "/run-center";
+    FineTuneWizard w(QString{});
+    driveToRun(w, out, 1, 2, QStringLiteral("center"));
+    if (QTest::currentTestFailed())
+        return;
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 60000);
+    QVERIFY(w.trainingOutcome.completed);
+    w.next();
+    QCOMPARE(w.currentId(), int(FineTuneWizard::ResultsPageId));
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 60000);
+    const ComparisonResult r = w.comparison;
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error + " " + r.errorPath));
+    QVERIFY(w.currentPage()->subTitle().contains(
+        QStringLiteral("one click where the lesion is farthest from its border")));
+    QVERIFY(r.reportJson.contains(QStringLiteral("\"prompt\":\"center\"")));
+
+    const QString cli = QStringLiteral(DERMSAM_CLI_PATH);
+    if (QFileInfo(cli).isExecutable()) {
+        QProcess p;
+        p.start(cli, {"compare", "--data", m_data, "--split", out + "/splits.txt:test", "--model",
+                      m_model, "--model", w.trainingOutcome.checkpoint, "--prompt", "center",
+                      "--json", "--no-cache"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(), r.reportJson);
+    } else {
+        QSKIP("dermsam-cli not built");
+    }
+    w.next();
+    QVERIFY(w.findChild<QLabel*>("saveSummary")->text().contains("--prompt center"));
+    QCOMPARE(QSettings().value("finetune/testPrompt").toString(), QStringLiteral("center"));
 }
 
 QTEST_MAIN(TestFineTuneWizard)

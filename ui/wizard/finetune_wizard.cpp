@@ -82,6 +82,14 @@ FineTuneWizard::~FineTuneWizard() {
     m_thread.wait();
 }
 
+QString FineTuneWizard::testPromptText(const QString& prompt) {
+    if (prompt == QLatin1String("jitter"))
+        return tr("the ground-truth box, each side moved outward by up to 20 px");
+    if (prompt == QLatin1String("center"))
+        return tr("one click where the lesion is farthest from its border");
+    return tr("the ground-truth box");
+}
+
 void FineTuneWizard::changeEvent(QEvent* event) {
     // The pages retranslate themselves (Edit > Settings > Language while the wizard is open).
     if (event->type() == QEvent::LanguageChange)

@@ -54,6 +54,10 @@ public:
     // is not set.
     static FineTuneWizard* startFromEnvironment(const QString& currentModel, QWidget* parent);
 
+    // How a test prompt ("box", "jitter", "center") prompts the models, for the results page
+    // and the report: "the ground-truth box", ...
+    static QString testPromptText(const QString& prompt);
+
     void reject() override;
 
 protected:

@@ -28,6 +28,7 @@ void FineTuneWizardSettings::load(QSettings& s) {
     patience = s.value(QStringLiteral("patience"), d.patience).toInt();
     seed = s.value(QStringLiteral("seed"), d.seed).toInt();
     outputFolder = s.value(QStringLiteral("outputFolder"), d.outputFolder).toString();
+    testPrompt = s.value(QStringLiteral("testPrompt"), d.testPrompt).toString();
     s.endGroup();
     if (baseModel.isEmpty())
         baseModel = d.baseModel;
@@ -36,6 +37,9 @@ void FineTuneWizardSettings::load(QSettings& s) {
         device = d.device;
     if (precision != QLatin1String("float32") && precision != QLatin1String("bfloat16"))
         precision = d.precision;
+    if (testPrompt != QLatin1String("box") && testPrompt != QLatin1String("jitter") &&
+        testPrompt != QLatin1String("center"))
+        testPrompt = d.testPrompt;
 }
 
 void FineTuneWizardSettings::save(QSettings& s) const {
@@ -59,6 +63,7 @@ void FineTuneWizardSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("patience"), patience);
     s.setValue(QStringLiteral("seed"), seed);
     s.setValue(QStringLiteral("outputFolder"), outputFolder);
+    s.setValue(QStringLiteral("testPrompt"), testPrompt);
     s.endGroup();
     s.sync();
 }

@@ -31,6 +31,9 @@ struct FineTuneWizardSettings {
     int patience = 5;      // 0 = never stop early
     int seed = 42;
     QString outputFolder;
+    // How the comparison prompts both models from each test mask: "box", "jitter" or "center",
+    // as `dermsam-cli compare --prompt` (seed 0, compare's default).
+    QString testPrompt = QStringLiteral("box");
 
     void load(QSettings& settings);
     void save(QSettings& settings) const;

@@ -369,7 +369,7 @@ void FineTuneWorker::evaluate(const FineTuneWizardSettings& settings, const QStr
             configureThreads(settings.threads);
             const c10::Device device = resolveDevice(settings.device.toStdString());
             // The images and prompts of `dermsam-cli compare --split <splits.txt>:test
-            // --prompt box --model <base> --model <checkpoint>`.
+            // --prompt <testPrompt> --model <base> --model <checkpoint>`.
             const Dataset ds = dermsam::scanDataset(settings.dataFolder.toStdString());
             const std::vector<DatasetItem> items =
                 applySplitFile(ds, loadSplitFile(r.splitFile.toStdString())).test;
@@ -381,7 +381,9 @@ void FineTuneWorker::evaluate(const FineTuneWizardSettings& settings, const QStr
             a.model->to(device);
             b.model->to(device);
             EvalOptions options;
-            options.prompt = EvalPrompt::Box;
+            if (!evalPromptFromName(settings.testPrompt.toStdString(), options.prompt))
+                throw CoreError(CoreErrorCode::BadArgument, {},
+                                "unknown test prompt " + settings.testPrompt.toStdString());
             options.seed = 0;
             options.cacheDir = defaultEmbeddingCacheDir();
             const auto callbacks = [this](const QString& stage) {

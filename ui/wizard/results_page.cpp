@@ -91,8 +91,9 @@ ResultsPage::ResultsPage(FineTuneWizard* wizard)
 
 void ResultsPage::retranslate() {
     setTitle(tr("Results"));
-    setSubTitle(tr("Zero-shot (A) against fine-tuned (B) on the test images, prompted with the "
-                   "ground-truth box: the numbers of dermsam-cli compare."));
+    setSubTitle(tr("Zero-shot (A) against fine-tuned (B) on the test images, prompted with %1: "
+                   "the numbers of dermsam-cli compare.")
+                    .arg(FineTuneWizard::testPromptText(m_wizard->settings().testPrompt)));
     m_gainedLabel->setText(tr("Most improved (outlines: green ground truth, orange "
                               "zero-shot, magenta fine-tuned):"));
     m_lostLabel->setText(tr("Most worsened:"));
@@ -109,6 +110,7 @@ void ResultsPage::changeEvent(QEvent* event) {
 void ResultsPage::initializePage() {
     if (m_running || m_done)
         return;
+    retranslate(); // the subtitle names the test prompt chosen on the settings page
     m_running = true;
     m_wizard->control().reset();
     m_status->setTextFunction([] { return tr("Evaluating both models on the test images..."); });

@@ -77,9 +77,10 @@ void SavePage::initializePage() {
     const bool ok = writeReport(error);
     const QString command =
         QStringLiteral("dermsam-cli compare --data \"%1\" --split \"%2:test\" "
-                       "--model \"%3\" --model \"%4\" --prompt box --json")
+                       "--model \"%3\" --model \"%4\" --prompt %5 --json")
             .arg(m_wizard->settings().dataFolder, m_wizard->settings().splitPath(),
-                 m_wizard->settings().baseModel, m_wizard->trainingOutcome.checkpoint);
+                 m_wizard->settings().baseModel, m_wizard->trainingOutcome.checkpoint,
+                 m_wizard->settings().testPrompt);
     m_summary->setTextFunction([files = m_files, ok, error, command] {
         QString text = tr("<p>Files:</p><ul>");
         for (const QString& f : files)
@@ -142,7 +143,10 @@ bool SavePage::writeReport(QString& error) {
                          .arg(s.patience)
                          .arg(s.seed));
     html += QStringLiteral("<img src=\"training-curves.png\" alt=\"\">");
-    html += QStringLiteral("<h2>%1</h2>").arg(tr("Test split: zero-shot (A) vs fine-tuned (B)"));
+    html += QStringLiteral("<h2>%1</h2><p>%2</p>")
+                .arg(tr("Test split: zero-shot (A) vs fine-tuned (B)"),
+                     tr("Both models prompted with %1.")
+                         .arg(esc(FineTuneWizard::testPromptText(s.testPrompt))));
     html += QStringLiteral("<table><tr><th></th><th>A</th><th>B</th></tr>%1%2</table>")
                 .arg(row(tr("Dice"), c.diceA, c.diceB), row(tr("IoU"), c.iouA, c.iouB));
     html +=

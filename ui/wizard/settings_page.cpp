@@ -2,6 +2,7 @@
 
 #include "ui/wizard/finetune_wizard.h"
 
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -15,6 +16,8 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace dermsam {
 
@@ -78,10 +81,16 @@ SettingsPage::SettingsPage(FineTuneWizard* wizard)
     outLayout->setContentsMargins(0, 0, 0, 0);
     outLayout->addWidget(m_output);
     outLayout->addWidget(m_browse);
+    // Item texts are set in retranslate(); the data values are compare's --prompt names.
+    m_testPrompt = new QComboBox(this);
+    m_testPrompt->setObjectName(QStringLiteral("testPrompt"));
+    for (const char* prompt : {"box", "jitter", "center"})
+        m_testPrompt->addItem(QString(), QString::fromLatin1(prompt));
 
     auto* form = new QFormLayout(this);
-    QWidget* const fields[7] = {m_epochs, m_lr, m_batch, m_jitter, m_patience, m_seed, outRow};
-    for (int i = 0; i < 7; ++i) {
+    QWidget* const fields[kFields] = {m_epochs,   m_lr,   m_batch, m_jitter,
+                                      m_patience, m_seed, outRow,  m_testPrompt};
+    for (int i = 0; i < kFields; ++i) {
         m_names[i] = new QLabel(this);
         form->addRow(m_names[i], explained(fields[i], &m_explanations[i], this));
     }
@@ -103,11 +112,15 @@ void SettingsPage::retranslate() {
     m_jitter->setSuffix(tr(" px"));
     m_patience->setSpecialValueText(tr("never stop early"));
     m_browse->setText(tr("Brow&se..."));
-    const QString names[7] = {
-        tr("Epochs:"),       tr("Learning rate:"),           tr("Batch size:"),
-        tr("Box jitter:"),   tr("Early-stopping patience:"), tr("Seed:"),
-        tr("Output folder:")};
-    const QString explanations[7] = {
+    const QString names[kFields] = {tr("Epochs:"),
+                                    tr("Learning rate:"),
+                                    tr("Batch size:"),
+                                    tr("Box jitter:"),
+                                    tr("Early-stopping patience:"),
+                                    tr("Seed:"),
+                                    tr("Output folder:"),
+                                    tr("Test prompts:")};
+    const QString explanations[kFields] = {
         tr("Passes over the training images. 10 is usually enough; the best epoch is kept."),
         tr("AdamW step size (weight decay 0.01). 0.0001 is the tested default; lower it if the "
            "validation Dice jumps around."),
@@ -116,8 +129,13 @@ void SettingsPage::retranslate() {
            "so the model tolerates loose boxes."),
         tr("Stop after this many epochs without a better validation Dice."),
         tr("Same seed, same data and settings: the same model on the CPU."),
-        tr("The checkpoint, the split used and the reports are written here.")};
-    for (int i = 0; i < 7; ++i) {
+        tr("The checkpoint, the split used and the reports are written here."),
+        tr("How both models are prompted from each test mask for the final comparison "
+           "(dermsam-cli compare --prompt).")};
+    m_testPrompt->setItemText(0, tr("Ground-truth box"));
+    m_testPrompt->setItemText(1, tr("Jittered box (each side up to 20 px outward)"));
+    m_testPrompt->setItemText(2, tr("One click inside the lesion"));
+    for (int i = 0; i < kFields; ++i) {
         m_names[i]->setText(names[i]);
         m_explanations[i]->setText(explanations[i]);
     }
@@ -137,6 +155,7 @@ void SettingsPage::initializePage() {
     m_jitter->setValue(s.boxJitter);
     m_patience->setValue(s.patience);
     m_seed->setValue(s.seed);
+    m_testPrompt->setCurrentIndex(std::max(0, m_testPrompt->findData(s.testPrompt)));
     // A new folder per run unless the user chose one for this run: runs never overwrite each
     // other's checkpoints by accident.
     if (m_output->text().isEmpty())
@@ -158,6 +177,7 @@ bool SettingsPage::validatePage() {
     s.patience = m_patience->value();
     s.seed = m_seed->value();
     s.outputFolder = QDir::fromNativeSeparators(m_output->text().trimmed());
+    s.testPrompt = m_testPrompt->currentData().toString();
     return true;
 }
 

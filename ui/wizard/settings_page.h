@@ -2,6 +2,7 @@
 
 #include <QWizardPage>
 
+class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -36,10 +37,12 @@ private:
     QSpinBox* m_patience = nullptr;
     QSpinBox* m_seed = nullptr;
     QLineEdit* m_output = nullptr;
+    QComboBox* m_testPrompt = nullptr;
     QPushButton* m_browse = nullptr;
     // Per field: its name and the one-line explanation under it.
-    QLabel* m_names[7] = {};
-    QLabel* m_explanations[7] = {};
+    static constexpr int kFields = 8;
+    QLabel* m_names[kFields] = {};
+    QLabel* m_explanations[kFields] = {};
 };
 
 } // namespace dermsam
