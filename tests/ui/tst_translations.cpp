@@ -11,6 +11,7 @@
 #include "ui/wizard/run_page.h"
 #include "ui/worklist_view.h"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QCheckBox>
 #include <QFile>
@@ -151,20 +152,38 @@ private Q_SLOTS:
         auto* run = qobject_cast<RunPage*>(wizard.page(FineTuneWizard::RunPageId));
         QCOMPARE(run->plot()->xAxis->label(), QStringLiteral("epoch"));
 
+        // On the settings page, whose German explanations wrap to two lines where the English
+        // ones took one: the rows must grow, not overlap.
+        wizard.resize(920, 720);
+        for (int i = 0; i < 3; ++i)
+            wizard.next();
+        QCOMPARE(wizard.currentPage(), settings);
+        const auto unclipped = [settings] {
+            for (QLabel* l : settings->findChildren<QLabel*>())
+                if (l->wordWrap() && l->height() < l->heightForWidth(l->width()))
+                    return false;
+            return true;
+        };
+        QTRY_VERIFY(unclipped());
+
         QVERIFY(applyUiLanguage(QStringLiteral("de")));
         QTRY_COMPARE(wizard.windowTitle(), QStringLiteral("Modell feinabstimmen"));
+        QTRY_VERIFY(unclipped());
         QCOMPARE(wizard.page(FineTuneWizard::DataPageId)->title(), QStringLiteral("Daten"));
         QCOMPARE(summary->text(),
                  QStringLiteral("In diesem Ordner wurden keine Bilder mit Masken erkannt."));
         QCOMPARE(settings->buttonText(QWizard::CommitButton), QStringLiteral("Training &starten"));
         QCOMPARE(epochs->text(), QStringLiteral("Epochen:"));
         QCOMPARE(run->plot()->xAxis->label(), QStringLiteral("Epoche"));
+        // QWizard's own buttons, from Qt's translation (qt6-translations-l10n).
+        QCOMPARE(wizard.button(QWizard::CancelButton)->text(), QStringLiteral("Abbrechen"));
 
         applyUiLanguage(QStringLiteral("en"));
         QTRY_COMPARE(wizard.windowTitle(), QStringLiteral("Fine-tune model"));
         QCOMPARE(summary->text(), noImages);
         QCOMPARE(epochs->text(), QStringLiteral("Epochs:"));
         QCOMPARE(run->plot()->xAxis->label(), QStringLiteral("epoch"));
+        QCOMPARE(wizard.button(QWizard::CancelButton)->text(), QStringLiteral("Cancel"));
     }
 };
 

@@ -18,6 +18,8 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <utility>
+
 namespace dermsam {
 
 FineTuneWizard::FineTuneWizard(const QString& currentModel, QWidget* parent)
@@ -92,8 +94,20 @@ QString FineTuneWizard::testPromptText(const QString& prompt) {
 
 void FineTuneWizard::changeEvent(QEvent* event) {
     // The pages retranslate themselves (Edit > Settings > Language while the wizard is open).
-    if (event->type() == QEvent::LanguageChange)
+    if (event->type() == QEvent::LanguageChange) {
         setWindowTitle(tr("Fine-tune model"));
+        // QWizard translates its own buttons once, when it is made: again here, from Qt's
+        // translation of its source texts (of the classic style). Not literals in translate(),
+        // so lupdate does not copy Qt's messages into DermSAM's translation.
+        static const std::pair<QWizard::WizardButton, const char*> buttons[] = {
+            {QWizard::BackButton, "< &Back"},
+            {QWizard::NextButton, "&Next >"},
+            {QWizard::FinishButton, "&Finish"},
+            {QWizard::CancelButton, "Cancel"}};
+        const char* qtContext = "QWizard";
+        for (const auto& [button, text] : buttons)
+            setButtonText(button, QCoreApplication::translate(qtContext, text));
+    }
     QWizard::changeEvent(event);
 }
 

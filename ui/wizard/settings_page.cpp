@@ -53,6 +53,10 @@ SettingsPage::SettingsPage(FineTuneWizard* wizard)
     , m_wizard(wizard) {
     // Starting the run is the point of no return: its pages cannot go back to change settings.
     setCommitPage(true);
+    // The page fills the wizard's page area: QWizard keeps a page at the height its size hint
+    // had, so after a language switch that wraps the explanations to two lines the rows would
+    // overlap.
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
     m_epochs = new QSpinBox(this);
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_epochs->setRange(1, 1000);
