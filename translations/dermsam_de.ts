@@ -761,8 +761,8 @@
         <translation>CUDA-GPU</translation>
     </message>
     <message>
-        <source>float32 (exact)</source>
-        <translation>float32 (exakt)</translation>
+        <source>float32</source>
+        <translation>float32</translation>
     </message>
     <message>
         <source>bfloat16 (faster on recent GPUs)</source>
@@ -787,6 +787,14 @@
     <message>
         <source>Checkpoints (*.pth *.pt *.safetensors);;All files (*)</source>
         <translation>Checkpoints (*.pth *.pt *.safetensors);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>TF32 matrix products on NVIDIA GPUs (faster, slightly less exact)</source>
+        <translation>TF32-Matrixprodukte auf NVIDIA-GPUs (schneller, etwas weniger genau)</translation>
+    </message>
+    <message>
+        <source>Off: float32 products are exact on the GPU too, and slower.</source>
+        <translation>Aus: float32-Produkte sind auch auf der GPU exakt, aber langsamer.</translation>
     </message>
 </context>
 <context>

@@ -21,6 +21,7 @@
 #include <ATen/ATen.h>
 
 #include <QAbstractButton>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
@@ -191,6 +192,21 @@ void TestFineTuneWizard::driveToRun(FineTuneWizard& w, const QString& out, int e
     w.findChild<QRadioButton*>("baseFile")->setChecked(true);
     w.findChild<QLineEdit*>("basePath")->setText(m_model);
     QVERIFY(w.currentPage()->isComplete());
+    // Precision and TF32 are GPU settings: off on the CPU, TF32 only for float32.
+    auto* device = w.findChild<QComboBox*>("device");
+    auto* precision = w.findChild<QComboBox*>("precision");
+    auto* tf32 = w.findChild<QCheckBox*>("tf32");
+    const int chosen = device->currentIndex();
+    device->setCurrentIndex(device->findData(QStringLiteral("cuda")));
+    precision->setCurrentIndex(precision->findData(QStringLiteral("bfloat16")));
+    QVERIFY(precision->isEnabled());
+    QVERIFY(!tf32->isEnabled());
+    precision->setCurrentIndex(precision->findData(QStringLiteral("float32")));
+    QVERIFY(tf32->isEnabled());
+    device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+    QVERIFY(!precision->isEnabled());
+    QVERIFY(!tf32->isEnabled());
+    device->setCurrentIndex(chosen);
 
     w.next();
     QCOMPARE(w.currentId(), int(FineTuneWizard::SettingsPageId));

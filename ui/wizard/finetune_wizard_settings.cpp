@@ -20,6 +20,7 @@ void FineTuneWizardSettings::load(QSettings& s) {
         s.value(QStringLiteral("trainPromptEncoder"), d.trainPromptEncoder).toBool();
     device = s.value(QStringLiteral("device"), d.device).toString();
     precision = s.value(QStringLiteral("precision"), d.precision).toString();
+    tf32 = s.value(QStringLiteral("tf32"), d.tf32).toBool();
     threads = s.value(QStringLiteral("threads"), d.threads).toInt();
     epochs = s.value(QStringLiteral("epochs"), d.epochs).toInt();
     learningRate = s.value(QStringLiteral("learningRate"), d.learningRate).toDouble();
@@ -55,6 +56,7 @@ void FineTuneWizardSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("trainPromptEncoder"), trainPromptEncoder);
     s.setValue(QStringLiteral("device"), device);
     s.setValue(QStringLiteral("precision"), precision);
+    s.setValue(QStringLiteral("tf32"), tf32);
     s.setValue(QStringLiteral("threads"), threads);
     s.setValue(QStringLiteral("epochs"), epochs);
     s.setValue(QStringLiteral("learningRate"), learningRate);

@@ -22,7 +22,8 @@ struct FineTuneWizardSettings {
     bool trainPromptEncoder = false;
     QString device = QStringLiteral("auto");       // "auto", "cpu", "cuda"
     QString precision = QStringLiteral("float32"); // "float32", "bfloat16" (CUDA only)
-    int threads = 0;                               // 0 = all cores
+    bool tf32 = true; // float32 products on TF32 units on CUDA, as `finetune` (--tf32 on)
+    int threads = 0;  // 0 = all cores
 
     int epochs = 10;
     double learningRate = 1e-4;

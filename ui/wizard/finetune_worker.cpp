@@ -249,7 +249,7 @@ void FineTuneWorker::train(const FineTuneWizardSettings& settings) {
             configureThreads(settings.threads);
             const c10::Device device = resolveDevice(settings.device.toStdString());
             if (device.is_cuda())
-                configureCuda(true);
+                configureCuda(settings.tf32);
             if (!QDir().mkpath(settings.outputFolder))
                 throw CoreError(CoreErrorCode::FileWriteFailed,
                                 settings.outputFolder.toStdString());

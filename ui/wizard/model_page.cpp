@@ -52,6 +52,8 @@ ModelPage::ModelPage(FineTuneWizard* wizard)
     m_precision->setObjectName(QStringLiteral("precision"));
     for (const char* precision : {"float32", "bfloat16"})
         m_precision->addItem(QString(), QString::fromLatin1(precision));
+    m_tf32 = new QCheckBox(this);
+    m_tf32->setObjectName(QStringLiteral("tf32"));
 
     auto* form = new QFormLayout;
     auto* trains = new QVBoxLayout;
@@ -62,6 +64,7 @@ ModelPage::ModelPage(FineTuneWizard* wizard)
     form->addRow(m_formLabels[0], trains);
     form->addRow(m_formLabels[1], m_device);
     form->addRow(m_formLabels[2], m_precision);
+    form->addRow(QString(), m_tf32);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_current);
@@ -84,10 +87,8 @@ ModelPage::ModelPage(FineTuneWizard* wizard)
     });
     connect(group, &QButtonGroup::buttonToggled, this, &ModelPage::completeChanged);
     connect(m_path, &QLineEdit::textChanged, this, &ModelPage::completeChanged);
-    connect(m_device, &QComboBox::currentIndexChanged, this, [this] {
-        // Reduced precision trains only on a GPU (autocast).
-        m_precision->setEnabled(m_device->currentData().toString() != QLatin1String("cpu"));
-    });
+    connect(m_device, &QComboBox::currentIndexChanged, this, &ModelPage::updateEnabled);
+    connect(m_precision, &QComboBox::currentIndexChanged, this, &ModelPage::updateEnabled);
 }
 
 void ModelPage::retranslate() {
@@ -107,8 +108,10 @@ void ModelPage::retranslate() {
     m_device->setItemText(0, tr("Automatic (GPU when present)"));
     m_device->setItemText(1, tr("CPU"));
     m_device->setItemText(2, tr("CUDA GPU"));
-    m_precision->setItemText(0, tr("float32 (exact)"));
+    m_precision->setItemText(0, tr("float32"));
     m_precision->setItemText(1, tr("bfloat16 (faster on recent GPUs)"));
+    m_tf32->setText(tr("TF32 matrix products on NVIDIA GPUs (faster, slightly less exact)"));
+    m_tf32->setToolTip(tr("Off: float32 products are exact on the GPU too, and slower."));
     m_formLabels[0]->setText(tr("What trains:"));
     m_formLabels[1]->setText(tr("Device:"));
     m_formLabels[2]->setText(tr("Precision:"));
@@ -135,6 +138,15 @@ void ModelPage::initializePage() {
     m_promptEncoder->setChecked(s.trainPromptEncoder);
     m_device->setCurrentIndex(std::max(0, m_device->findData(s.device)));
     m_precision->setCurrentIndex(std::max(0, m_precision->findData(s.precision)));
+    m_tf32->setChecked(s.tf32);
+    updateEnabled();
+}
+
+void ModelPage::updateEnabled() {
+    // Reduced precision trains only on a GPU (autocast); TF32 is a GPU setting for float32.
+    const bool gpu = m_device->currentData().toString() != QLatin1String("cpu");
+    m_precision->setEnabled(gpu);
+    m_tf32->setEnabled(gpu && m_precision->currentData().toString() == QLatin1String("float32"));
 }
 
 QString ModelPage::chosenModel() const {
@@ -158,6 +170,7 @@ bool ModelPage::validatePage() {
     s.device = m_device->currentData().toString();
     s.precision = m_precision->isEnabled() ? m_precision->currentData().toString()
                                            : QStringLiteral("float32");
+    s.tf32 = m_tf32->isChecked();
     return true;
 }
 

@@ -28,6 +28,7 @@ protected:
 
 private:
     void retranslate();
+    void updateEnabled();
     QString chosenModel() const;
 
     FineTuneWizard* m_wizard;
@@ -41,6 +42,7 @@ private:
     QCheckBox* m_promptEncoder = nullptr;
     QComboBox* m_device = nullptr;
     QComboBox* m_precision = nullptr;
+    QCheckBox* m_tf32 = nullptr;
 };
 
 } // namespace dermsam
