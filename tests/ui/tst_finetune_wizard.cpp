@@ -119,6 +119,9 @@ private:
     // a page did not become complete.
     void driveToRun(FineTuneWizard& w, const QString& out, int epochs, int batch,
                     const QString& testPrompt = QStringLiteral("box"));
+    // `dermsam-cli compare` on the run's split and checkpoint must print exactly json.
+    void compareWithCli(const QString& out, const QString& checkpoint, const QString& prompt,
+                        const QString& json);
 
     QTemporaryDir m_tmp;
     QString m_data;
@@ -223,6 +226,21 @@ void TestFineTuneWizard::driveToRun(FineTuneWizard& w, const QString& out, int e
     QCOMPARE(w.currentId(), int(FineTuneWizard::RunPageId));
 }
 
+void TestFineTuneWizard::compareWithCli(const QString& out, const QString& checkpoint,
+                                        const QString& prompt, const QString& json) {
+    const QString cli = QStringLiteral(DERMSAM_CLI_PATH);
+    if (!QFileInfo(cli).isExecutable()) {
+        qInfo("dermsam-cli not built: compared with the library only");
+        return;
+    }
+    QProcess p;
+    p.start(cli, {"compare", "--data", m_data, "--split", out + "/splits.txt:test", "--model",
+                  m_model, "--model", checkpoint, "--prompt", prompt, "--json", "--no-cache"});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(), json);
+}
+
 void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     DERMSAM_REQUIRE_ISIC(isic);
     Q_UNUSED(isic)
@@ -298,17 +316,9 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     QVERIFY(shown.contains(QString::asprintf("%+.4f", c.dice.meanDifference)));
 
     // And the command line itself, when it is built.
-    const QString cli = QStringLiteral(DERMSAM_CLI_PATH);
-    if (QFileInfo(cli).isExecutable()) {
-        QProcess p;
-        p.start(cli, {"compare", "--data", m_data, "--split", out + "/splits.txt:test", "--model",
-                      m_model, "--model", t.checkpoint, "--json", "--no-cache"});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 0);
-        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(), r.reportJson);
-    } else {
-        qInfo("dermsam-cli not built: compared with the library only");
-    }
+    compareWithCli(out, t.checkpoint, QStringLiteral("box"), r.reportJson);
+    if (QTest::currentTestFailed())
+        return;
 
     probe.resume();
     QTRY_VERIFY(probe.ticks() > 0);
@@ -431,18 +441,9 @@ void TestFineTuneWizard::otherTestPromptAgreesWithCli() {
         QStringLiteral("one click where the lesion is farthest from its border")));
     QVERIFY(r.reportJson.contains(QStringLiteral("\"prompt\":\"center\"")));
 
-    const QString cli = QStringLiteral(DERMSAM_CLI_PATH);
-    if (QFileInfo(cli).isExecutable()) {
-        QProcess p;
-        p.start(cli, {"compare", "--data", m_data, "--split", out + "/splits.txt:test", "--model",
-                      m_model, "--model", w.trainingOutcome.checkpoint, "--prompt", "center",
-                      "--json", "--no-cache"});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 0);
-        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(), r.reportJson);
-    } else {
-        QSKIP("dermsam-cli not built");
-    }
+    compareWithCli(out, w.trainingOutcome.checkpoint, QStringLiteral("center"), r.reportJson);
+    if (QTest::currentTestFailed())
+        return;
     w.next();
     QVERIFY(w.findChild<QLabel*>("saveSummary")->text().contains("--prompt center"));
     QCOMPARE(QSettings().value("finetune/testPrompt").toString(), QStringLiteral("center"));
