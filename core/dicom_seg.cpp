@@ -2,6 +2,7 @@
 
 #include "core/core_error.h"
 #include "core/dicom_io.h"
+#include "model/atomic_file.h"
 
 #include "dermsam_version.h"
 
@@ -23,7 +24,9 @@
 #include <opencv2/core.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <unistd.h>
@@ -166,6 +169,9 @@ void saveDicomSeg(const std::string& segPath, const cv::Mat& mask,
                             std::to_string(counter++)};
     check(seg->saveFile(temporary.path.c_str(), EXS_LittleEndianExplicit),
           CoreErrorCode::FileWriteFailed, segPath, "write");
+    // On the disk before it replaces an earlier segmentation (see AtomicFileWriter).
+    if (!syncToDisk(temporary.path))
+        throw CoreError(CoreErrorCode::FileWriteFailed, segPath, std::strerror(errno));
     if (std::rename(temporary.path.c_str(), segPath.c_str()) != 0)
         throw CoreError(CoreErrorCode::FileWriteFailed, segPath, "rename failed");
     temporary.keep = true;

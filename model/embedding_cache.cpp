@@ -54,7 +54,8 @@ at::Tensor EmbeddingCache::load(const std::string& key,
 void EmbeddingCache::store(const std::string& key, const at::Tensor& embedding) const {
     if (m_dir.empty())
         return;
-    writeNpy(path(key), embedding.to(at::kCPU, at::kHalf));
+    // A cache entry can always be made again: no fsync per entry.
+    writeNpy(path(key), embedding.to(at::kCPU, at::kHalf), Durability::Unsynced);
 }
 
 } // namespace dermsam

@@ -29,24 +29,10 @@ std::string readWholeFile(const std::string& path) {
     return bytes;
 }
 
-void writeFileAtomically(const std::string& path, const std::string& bytes) {
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw ModelError(ErrorCode::FileWriteFailed, path, std::strerror(errno));
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw ModelError(ErrorCode::FileWriteFailed, path, "write failed");
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        std::remove(tmp.c_str());
-        throw ModelError(ErrorCode::FileWriteFailed, path, why);
-    }
+void writeFileAtomically(const std::string& path, const std::string& bytes, Durability durability) {
+    AtomicFileWriter file(path, durability);
+    file.write(bytes.data(), bytes.size());
+    file.commit();
 }
 
 void ensureParentDirectory(const std::string& path) {

@@ -135,8 +135,8 @@ std::string serializeNpy(const at::Tensor& tensor) {
     return out;
 }
 
-void writeNpy(const std::string& path, const at::Tensor& tensor) {
-    writeFileAtomically(path, serializeNpy(tensor));
+void writeNpy(const std::string& path, const at::Tensor& tensor, Durability durability) {
+    writeFileAtomically(path, serializeNpy(tensor), durability);
 }
 
 } // namespace dermsam

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/atomic_file.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <string>
@@ -12,7 +14,8 @@ at::Tensor readNpy(const std::string& path);
 at::Tensor parseNpy(const std::string& bytes, const std::string& pathForErrors = {});
 
 // Writes a contiguous little-endian copy of the tensor; the file is written atomically.
-void writeNpy(const std::string& path, const at::Tensor& tensor);
+void writeNpy(const std::string& path, const at::Tensor& tensor,
+              Durability durability = Durability::Synced);
 std::string serializeNpy(const at::Tensor& tensor);
 
 } // namespace dermsam
