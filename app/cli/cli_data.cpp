@@ -13,6 +13,7 @@
 #include "core/image_tensor.h"
 #include "core/mask_io.h"
 #include "core/statistics.h"
+#include "core/training_pairs.h"
 #include "model/device.h"
 #include "model/model_loader.h"
 #include "model/predictor.h"
@@ -349,21 +350,7 @@ PairSource openCorePairs(const std::string& dataDir, const std::string& splitFil
                          const std::string& splitName, size_t limit) {
     // validate: unreadable, mismatched or empty pairs are left out here rather than failing
     // in the middle of a training run.
-    const std::vector<DatasetItem> items = selectItems(dataDir, splitFile, splitName, limit, true);
-    PairSource src;
-    src.count = items.size();
-    src.load = [items](size_t i) {
-        const DatasetItem& item = items.at(i);
-        ImageMaskPair p;
-        p.id = item.id;
-        p.image = imageToTensor(loadImage(item.imagePath));
-        const cv::Mat mask = loadMask(item.maskPath);
-        p.mask = at::from_blob(const_cast<uint8_t*>(mask.ptr<uint8_t>()), {mask.rows, mask.cols},
-                               {static_cast<int64_t>(mask.step[0]), 1}, at::kByte)
-                     .clone();
-        return p;
-    };
-    return src;
+    return trainingPairs(selectItems(dataDir, splitFile, splitName, limit, true));
 }
 
 void registerDataCommands(CommandTable& table) {

@@ -1,10 +1,12 @@
-// Protects dataset folder detection (ISIC, PH2, generic, MedSAM npy), problem reporting and splits.
+// Protects dataset folder detection (ISIC, PH2, generic, MedSAM npy), problem reporting, splits
+// and the image/mask pairs fine-tuning reads from them.
 // labels: unit
 #include "core/core_error.h"
 #include "core/dataset.h"
 #include "core/dataset_split.h"
 #include "core/image_io.h"
 #include "core/mask_io.h"
+#include "core/training_pairs.h"
 
 #include <QDir>
 #include <QFile>
@@ -209,6 +211,16 @@ void TstDataset::layouts() {
                      [](const DatasetProblem& p) { return p.kind == ProblemKind::Unreadable; });
     QCOMPARE(QFileInfo(QString::fromStdString(unreadable->path)).fileName(),
              QFileInfo(pathsFor(layout, variant, dir.path(), "f_unreadable").image).fileName());
+
+    // The pairs fine-tuning reads: the image as the model takes it, the mask's lesion exactly.
+    const PairSource pairs = trainingPairs(full.items);
+    QCOMPARE(pairs.count, size_t{3});
+    const ImageMaskPair b = pairs.load(1);
+    QCOMPARE(QString::fromStdString(b.id), QStringLiteral("b_good"));
+    QCOMPARE(b.image.sizes().vec(), (std::vector<int64_t>{12, 16, 3}));
+    QCOMPARE(b.mask.sizes().vec(), (std::vector<int64_t>{12, 16}));
+    QCOMPARE(b.mask.ne(0).sum().item<int64_t>(), int64_t{30});
+    QCOMPARE(b.mask.slice(0, 3, 8).slice(1, 4, 10).ne(0).all().item<bool>(), true);
 
     // Asking for another layout than the folder has is an error, not an empty dataset.
     const DatasetLayout other =

@@ -8,6 +8,7 @@
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/mask_io.h"
+#include "core/training_pairs.h"
 #include "model/device.h"
 #include "model/embedding_cache.h"
 #include "model/finetune_job.h"
@@ -120,27 +121,6 @@ cv::Mat maskMat(const at::Tensor& mask) {
     return cv::Mat(static_cast<int>(m.size(0)), static_cast<int>(m.size(1)), CV_8UC1,
                    m.data_ptr<uint8_t>())
         .clone();
-}
-
-at::Tensor maskTensor(const cv::Mat& mask) {
-    return at::from_blob(const_cast<uint8_t*>(mask.ptr<uint8_t>()), {mask.rows, mask.cols},
-                         {static_cast<int64_t>(mask.step[0]), 1}, at::kByte)
-        .clone();
-}
-
-// Pairs loaded on demand, as `dermsam-cli finetune` loads them.
-PairSource pairSource(const std::vector<DatasetItem>& items) {
-    PairSource src;
-    src.count = items.size();
-    src.load = [items](size_t i) {
-        const DatasetItem& item = items.at(i);
-        ImageMaskPair p;
-        p.id = item.id;
-        p.image = imageToTensor(loadImage(item.imagePath));
-        p.mask = maskTensor(loadMask(item.maskPath));
-        return p;
-    };
-    return src;
 }
 
 DatasetSplit splitOf(const Dataset& ds, const QString& splitFile, double train, double val,
@@ -339,8 +319,9 @@ void FineTuneWorker::train(const FineTuneWizardSettings& settings) {
             };
             out.trainCount = static_cast<int>(used.train.size());
             out.valCount = static_cast<int>(used.val.size());
-            const FineTuneResult res = runFineTune(
-                *base.model, base.profile, pairSource(used.train), pairSource(used.val), fs, cb);
+            const FineTuneResult res =
+                runFineTune(*base.model, base.profile, trainingPairs(used.train),
+                            trainingPairs(used.val), fs, cb);
             out.epochsDone = res.state.epochsDone;
             out.bestEpoch = res.state.bestEpoch;
             out.bestValDice = res.state.bestDice;
