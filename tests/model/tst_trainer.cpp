@@ -51,9 +51,31 @@ private Q_SLOTS:
     void optionNames();
 
 private:
+    // A fresh compact model from m_base trained on m_set: its step losses, final weights and
+    // the trainer's step mode.
+    struct Run {
+        std::vector<double> losses;
+        TensorMap weights;
+        std::string stepMode;
+    };
+    Run trainFromBase(const TrainOptions& options) const;
+
     TensorMap m_base;
     TrainingSet m_set;
 };
+
+TestTrainer::Run TestTrainer::trainFromBase(const TrainOptions& options) const {
+    SamModel model(SamArchitecture::compact());
+    model.loadStateDict(m_base);
+    Run run;
+    Trainer trainer(model, PreprocessProfile::Compact, options);
+    TrainCallbacks cb;
+    cb.step = [&run](int, int64_t, int64_t, double loss) { run.losses.push_back(loss); };
+    trainer.fit(m_set, TrainingSet{}, TrainState{}, cb);
+    run.stepMode = trainer.stepMode();
+    run.weights = model.stateDict();
+    return run;
+}
 
 void TestTrainer::initTestCase() {
     at::manual_seed(5);
@@ -184,19 +206,15 @@ void TestTrainer::mixedPrecisionFollowsFloat32() {
     std::vector<double> losses[2];
     TensorMap results[2];
     for (int run = 0; run < 2; ++run) {
-        SamModel model(SamArchitecture::compact());
-        model.loadStateDict(m_base);
         TrainOptions o;
         o.epochs = 1;
         o.batchSize = 2;
         o.lr = 1e-3;
         o.patience = 0;
         o.autocast = run == 0 ? at::kFloat : at::kBFloat16;
-        Trainer trainer(model, PreprocessProfile::Compact, o);
-        TrainCallbacks cb;
-        cb.step = [&](int, int64_t, int64_t, double loss) { losses[run].push_back(loss); };
-        trainer.fit(m_set, TrainingSet{}, TrainState{}, cb);
-        results[run] = model.stateDict();
+        Run r = trainFromBase(o);
+        losses[run] = std::move(r.losses);
+        results[run] = std::move(r.weights);
     }
     QCOMPARE(losses[1].size(), losses[0].size());
     QVERIFY(losses[1] != losses[0]); // bfloat16 did run
@@ -231,20 +249,16 @@ void TestTrainer::stepFunctionMatchesEagerSteps() {
     TensorMap results[2];
     std::vector<double> losses[2];
     for (int run = 0; run < 2; ++run) {
-        SamModel model(SamArchitecture::compact());
-        model.loadStateDict(m_base);
         TrainOptions o;
         o.epochs = 2;
         o.batchSize = 3;
         o.lr = 1e-3;
         o.patience = 0;
         o.cudaGraphs = run == 1;
-        Trainer trainer(model, PreprocessProfile::Compact, o);
-        TrainCallbacks cb;
-        cb.step = [&](int, int64_t, int64_t, double loss) { losses[run].push_back(loss); };
-        trainer.fit(m_set, TrainingSet{}, TrainState{}, cb);
-        QCOMPARE(QString::fromStdString(trainer.stepMode()), QString("eager"));
-        results[run] = model.stateDict();
+        Run r = trainFromBase(o);
+        QCOMPARE(QString::fromStdString(r.stepMode), QString("eager"));
+        losses[run] = std::move(r.losses);
+        results[run] = std::move(r.weights);
     }
     QCOMPARE(losses[1].size(), size_t(4));
     for (size_t i = 0; i < losses[0].size(); ++i)
