@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/version.h>
 
 #include <algorithm>
@@ -12,52 +13,28 @@
 namespace dermsam {
 namespace {
 
-// Relative position table for q_size x k_size, resized linearly when the checkpoint's table has
-// another length (as upstream get_rel_pos).
-at::Tensor relativePositions(int64_t qSize, int64_t kSize, const at::Tensor& relPos) {
+// The relative-position table for q_size x k_size keys, resized linearly when the checkpoint's
+// table has another length (as upstream get_rel_pos).
+at::Tensor relativeTable(int64_t qSize, int64_t kSize, const at::Tensor& relPos) {
     const int64_t maxDist = 2 * std::max(qSize, kSize) - 1;
-    at::Tensor table = relPos;
-    if (relPos.size(0) != maxDist) {
-        table = at::upsample_linear1d(relPos.reshape({1, relPos.size(0), -1}).permute({0, 2, 1}),
-                                      {maxDist}, false)
-                    .reshape({-1, maxDist})
-                    .permute({1, 0});
-    }
-    const double qScale = std::max(static_cast<double>(kSize) / qSize, 1.0);
-    const double kScale = std::max(static_cast<double>(qSize) / kSize, 1.0);
-    // Made where the table is: a host-to-device copy here would also forbid CUDA-graph capture.
-    const auto opts = at::TensorOptions().dtype(at::kFloat).device(relPos.device());
-    const at::Tensor qc = at::arange(qSize, opts).unsqueeze(1) * qScale;
-    const at::Tensor kc = at::arange(kSize, opts).unsqueeze(0) * kScale;
-    const at::Tensor idx = ((qc - kc) + (kSize - 1) * kScale).to(at::kLong);
-    return table.index({idx});
+    if (relPos.size(0) == maxDist)
+        return relPos;
+    return at::upsample_linear1d(relPos.reshape({1, relPos.size(0), -1}).permute({0, 2, 1}),
+                                 {maxDist}, false)
+        .reshape({-1, maxDist})
+        .permute({1, 0});
 }
 
-#if TORCH_VERSION_MAJOR >= 2 && !defined(DERMSAM_NO_SDPA)
-// The additive attention mask relH[b, i, jh] + relW[b, i, jw] for key j = (jh, jw), as a
-// contiguous (BH, H*W, H*W) tensor: the largest tensor of the encoder (400 MB per global layer
-// of ViT-B in bfloat16). Written by broadcasting einsum's permuted results it took 8 of the
-// 12 ms of a bfloat16 encode on an H100. In reduced precision (and float32 with TF32) it is a
-// matrix product with a 0/1 selector instead, [relH | relW] (BH, N, H+W) x E (H+W, N): each
-// output sums exactly two non-zero products in float32, so the result is the rounded sum, as
-// the addition gives, written once by the matrix units. Strict float32 keeps the addition, from
-// contiguous terms (its products would not run on the matrix units; not measured against it).
-at::Tensor decomposedBias(const at::Tensor& relH, const at::Tensor& relW) {
-    const int64_t BH = relH.size(0), H = relH.size(1), W = relH.size(2);
-    const bool matrixUnits =
-        relH.scalar_type() != at::kFloat || at::globalContext().allowTF32CuBLAS();
-    if (!matrixUnits)
-        return (relH.contiguous().unsqueeze(4) + relW.contiguous().unsqueeze(3))
-            .view({BH, H * W, H * W});
-    const auto opts = relH.options();
-    // E[jh, (jh, jw)] = 1 and E[H + jw, (jh, jw)] = 1.
-    const at::Tensor selectRow = at::eye(H, opts).repeat_interleave(W, 1); // (H, H*W)
-    const at::Tensor selectCol = at::eye(W, opts).repeat({1, H});          // (W, H*W)
-    const at::Tensor selector = at::cat({selectRow, selectCol}, 0);        // (H+W, H*W)
-    const at::Tensor terms = at::cat({relH, relW}, 3).view({BH, H * W, H + W});
-    return at::matmul(terms, selector);
+// (q_size, k_size) rows of relativeTable() for each query and key coordinate.
+at::Tensor relativeIndex(int64_t qSize, int64_t kSize, c10::Device device) {
+    const double qScale = std::max(static_cast<double>(kSize) / qSize, 1.0);
+    const double kScale = std::max(static_cast<double>(qSize) / kSize, 1.0);
+    // Made on the device: a host-to-device copy here would also forbid CUDA-graph capture.
+    const auto opts = at::TensorOptions().dtype(at::kFloat).device(device);
+    const at::Tensor qc = at::arange(qSize, opts).unsqueeze(1) * qScale;
+    const at::Tensor kc = at::arange(kSize, opts).unsqueeze(0) * kScale;
+    return ((qc - kc) + (kSize - 1) * kScale).to(at::kLong);
 }
-#endif
 
 // softmax(q k^T * scale + relH + relW) v for (BH, N, c) q, k, v; relH (BH, H, W, H) and relW
 // (BH, H, W, W) are the decomposed bias (undefined without relative positions).
@@ -101,6 +78,30 @@ at::Tensor blockedAttention(const at::Tensor& q, const at::Tensor& k, const at::
 
 } // namespace
 
+at::Tensor attentionBiasSelector(int64_t H, int64_t W, const at::TensorOptions& options) {
+    // Made in float32 and converted (0 and 1 are exact in every type): the CPU has no eye() for
+    // bfloat16.
+    const auto f32 = options.dtype(at::kFloat);
+    const at::Tensor selectRow = at::eye(H, f32).repeat_interleave(W, 1); // (H, H*W)
+    const at::Tensor selectCol = at::eye(W, f32).repeat({1, H});          // (W, H*W)
+    return at::cat({selectRow, selectCol}, 0).to(options.dtype());
+}
+
+// The bias is the largest tensor of the encoder (400 MB per global layer of ViT-B in bfloat16).
+// Written by broadcasting einsum's permuted results it took 8 of the 12 ms of a bfloat16 encode
+// on an H100. As a product with the 0/1 selector each output sums exactly two non-zero products
+// in float32, so the result is the rounded sum, as the addition gives, written once by the
+// matrix units.
+at::Tensor decomposedAttentionBias(const at::Tensor& relH, const at::Tensor& relW,
+                                   const at::Tensor& selector) {
+    const int64_t BH = relH.size(0), H = relH.size(1), W = relH.size(2);
+    if (!selector.defined())
+        return (relH.contiguous().unsqueeze(4) + relW.contiguous().unsqueeze(3))
+            .view({BH, H * W, H * W});
+    const at::Tensor terms = at::cat({relH, relW}, 3).view({BH, H * W, H + W});
+    return at::matmul(terms, selector);
+}
+
 VitAttentionImpl::VitAttentionImpl(int64_t dim, int64_t numHeads, bool useRelPos, int64_t gridSize)
     : m_numHeads(numHeads)
     , m_useRelPos(useRelPos) {
@@ -127,8 +128,9 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
 
     at::Tensor relH, relW;
     if (m_useRelPos) {
-        const at::Tensor rh = relativePositions(H, H, m_relPosH); // (H, H, c)
-        const at::Tensor rw = relativePositions(W, W, m_relPosW); // (W, W, c)
+        const GridConstants grid = gridConstants(H, W, x.device(), std::nullopt);
+        const at::Tensor rh = relativeTable(H, H, m_relPosH).index({grid.indexH}); // (H, H, c)
+        const at::Tensor rw = relativeTable(W, W, m_relPosW).index({grid.indexW}); // (W, W, c)
         const at::Tensor rq = q.reshape({B * m_numHeads, H, W, headDim});
         relH = at::einsum("bhwc,hkc->bhwk", {rq, rh}); // (BH, H, W, H)
         relW = at::einsum("bhwc,wkc->bhwk", {rq, rw}); // (BH, H, W, W)
@@ -148,7 +150,15 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
         const at::Tensor k4 = k.reshape({B, m_numHeads, N, headDim});
         const at::Tensor v4 = v.reshape({B, m_numHeads, N, headDim});
         if (m_useRelPos) {
-            const at::Tensor bias = decomposedBias(relH, relW).view({B, m_numHeads, N, N});
+            // In reduced precision (and float32 with TF32) the bias is a product on the matrix
+            // units; strict float32 keeps the addition (its products would not run on them; not
+            // measured against it).
+            const c10::ScalarType type = relH.scalar_type();
+            at::Tensor selector;
+            if (type != at::kFloat || at::globalContext().allowTF32CuBLAS())
+                selector = gridConstants(H, W, x.device(), type).selector;
+            const at::Tensor bias =
+                decomposedAttentionBias(relH, relW, selector).view({B, m_numHeads, N, N});
             out = at::scaled_dot_product_attention(q4, k4, v4, bias);
         } else {
             out = at::scaled_dot_product_attention(q4, k4, v4);
@@ -160,6 +170,33 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
     // reshape, not view: a fused kernel may return its output in (B, N, heads, d) memory order.
     out = out.reshape({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
     return m_proj->forward(out);
+}
+
+VitAttentionImpl::GridConstants
+VitAttentionImpl::gridConstants(int64_t H, int64_t W, c10::Device device,
+                                std::optional<c10::ScalarType> selectorType) {
+    const std::lock_guard<std::mutex> lock(m_gridMutex);
+    const bool sameGrid = m_grid.h == H && m_grid.w == W && m_grid.device == device;
+    const bool needSelector = selectorType && !(sameGrid && m_grid.selector.defined() &&
+                                                m_grid.selector.scalar_type() == *selectorType);
+    if (sameGrid && !needSelector)
+        return m_grid;
+    // Normal tensors even when the first call runs under InferenceMode: autograd saves the
+    // indices and the selector for the backward pass of Grad-CAM and training.
+    c10::InferenceMode normal(false);
+    at::NoGradGuard noGrad;
+    if (!sameGrid) {
+        m_grid = GridConstants{};
+        m_grid.h = H;
+        m_grid.w = W;
+        m_grid.device = device;
+        m_grid.indexH = relativeIndex(H, H, device);
+        m_grid.indexW = relativeIndex(W, W, device);
+    }
+    if (needSelector)
+        m_grid.selector =
+            attentionBiasSelector(H, W, at::TensorOptions().dtype(*selectorType).device(device));
+    return m_grid;
 }
 
 at::Tensor VitAttentionImpl::attention(const at::Tensor& q, const at::Tensor& k,

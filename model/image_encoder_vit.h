@@ -10,8 +10,20 @@
 #include <torch/nn/modules/normalization.h>
 
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
 
 namespace dermsam {
+
+// E (H+W, H*W) with E[jh, (jh, jw)] = E[H + jw, (jh, jw)] = 1: [relH | relW] x E is the decomposed
+// relative-position bias relH[., jh] + relW[., jw] of every key (jh, jw), as one matrix product.
+at::Tensor attentionBiasSelector(int64_t H, int64_t W, const at::TensorOptions& options);
+
+// The (BH, H*W, H*W) additive attention bias from relH (BH, H, W, H) and relW (BH, H, W, W):
+// a product with the selector above when one is given, else a broadcasting sum.
+at::Tensor decomposedAttentionBias(const at::Tensor& relH, const at::Tensor& relW,
+                                   const at::Tensor& selector);
 
 // Multi-head attention over a (B, H, W, C) token grid with SAM's decomposed relative position
 // bias (computed from the unscaled query, as upstream).
@@ -26,6 +38,19 @@ private:
                          const at::Tensor& relH, const at::Tensor& relW, int64_t H,
                          int64_t W) const;
 
+    // What depends only on the token grid, the device and the type, not on the weights: the
+    // relative-position indices and the bias selector. Made on first use, not in every call: on
+    // an H100 making them was about half of the ViT-B encoder's 575 kernel launches. Normal
+    // (not inference) tensors without grad, so inference, Grad-CAM and training can share them.
+    struct GridConstants {
+        int64_t h = -1, w = -1;
+        c10::Device device{c10::kCPU};
+        at::Tensor indexH, indexW; // (H, H), (W, W) rows of the relative-position tables
+        at::Tensor selector;       // attentionBiasSelector(h, w), made when first asked for
+    };
+    GridConstants gridConstants(int64_t H, int64_t W, c10::Device device,
+                                std::optional<c10::ScalarType> selectorType);
+
     torch::nn::Linear m_qkv{nullptr};
     torch::nn::Linear m_proj{nullptr};
     at::Tensor m_relPosH;
@@ -33,6 +58,8 @@ private:
     int64_t m_numHeads;
     double m_scale;
     bool m_useRelPos;
+    std::mutex m_gridMutex;
+    GridConstants m_grid;
 };
 TORCH_MODULE(VitAttention);
 

@@ -5,6 +5,7 @@
 #include "model/sam_modules.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <QtTest>
@@ -28,6 +29,9 @@ private Q_SLOTS:
     void cacheFollowsEmbeddingAndWeights();
     void blockedAttentionMatchesPlain_data();
     void blockedAttentionMatchesPlain();
+    void biasSelectorGivesTheSum_data();
+    void biasSelectorGivesTheSum();
+    void gridConstantsFollowGridAndMode();
 
 private:
     // The decoder run twice: without autograd (fast path, cache) and with it (upstream's form).
@@ -188,6 +192,87 @@ void TestInferencePaths::blockedAttentionMatchesPlain() {
     const double err = relativeError(blocked, plain);
     qInfo("blocked attention relative error %.2e", err);
     QVERIFY2(err < 1e-12, qPrintable(QString::number(err)));
+}
+
+void TestInferencePaths::biasSelectorGivesTheSum_data() {
+    QTest::addColumn<int>("dtype");
+    QTest::addColumn<int>("H");
+    QTest::addColumn<int>("W");
+    const std::pair<const char*, at::ScalarType> types[] = {
+        {"float64", at::kDouble}, {"float32", at::kFloat}, {"bfloat16", at::kBFloat16}};
+    for (const auto& [name, type] : types) {
+        // A window of ViT-B, and a non-square grid (rows and columns must not be swapped).
+        QTest::addRow("%s 14x14", name) << int(type) << 14 << 14;
+        QTest::addRow("%s 5x9", name) << int(type) << 5 << 9;
+    }
+}
+
+// The GPU path forms the bias as [relH | relW] x selector on the matrix units; with two non-zero
+// products per output it must equal the broadcasting sum bit for bit, in every precision.
+void TestInferencePaths::biasSelectorGivesTheSum() {
+    QFETCH(int, dtype);
+    QFETCH(int, H);
+    QFETCH(int, W);
+    const auto type = static_cast<at::ScalarType>(dtype);
+    at::manual_seed(11);
+    const int64_t BH = 6;
+    const auto opts = at::TensorOptions().dtype(type);
+    const at::Tensor relH = at::randn({BH, H, W, H}, at::kDouble).to(type);
+    const at::Tensor relW = at::randn({BH, H, W, W}, at::kDouble).to(type);
+    const at::Tensor selector = attentionBiasSelector(H, W, opts);
+    QCOMPARE(selector.sizes(), (at::IntArrayRef{H + W, H * W}));
+    const at::Tensor product = decomposedAttentionBias(relH, relW, selector);
+    const at::Tensor sum = decomposedAttentionBias(relH, relW, at::Tensor());
+    QCOMPARE(product.sizes(), (at::IntArrayRef{BH, H * W, H * W}));
+    QCOMPARE(product.scalar_type(), type);
+    // Spot check against the definition: query (i, j), key (jh, jw).
+    const int64_t b = 4, i = 2, j = W - 1, jh = H - 2, jw = 3;
+    const double expected = relH[b][i][j][jh].to(at::kDouble).item<double>() +
+                            relW[b][i][j][jw].to(at::kDouble).item<double>();
+    QVERIFY(std::abs(sum[b][i * W + j][jh * W + jw].to(at::kDouble).item<double>() - expected) <=
+            0.01 * std::abs(expected) + 1e-12);
+    QVERIFY2(at::equal(product, sum), "selector product differs from the sum");
+}
+
+// The relative-position indices and the selector are made once per grid: a second grid size
+// must not reuse the first's, and a first call under InferenceMode must not leave tensors that
+// autograd refuses to save (Grad-CAM on encoder blocks, encoder training).
+void TestInferencePaths::gridConstantsFollowGridAndMode() {
+    at::manual_seed(3);
+    const int64_t heads = 2, dim = 8 * heads, grid = 6;
+    VitAttention cached(dim, heads, true, grid);
+    VitAttention fresh(dim, heads, true, grid);
+    {
+        at::NoGradGuard noGrad;
+        auto same = fresh->named_parameters();
+        for (auto& p : cached->named_parameters()) {
+            p.value().copy_(at::randn_like(p.value()) * 0.3);
+            same[p.key()].copy_(p.value());
+        }
+    }
+    const at::Tensor big = at::randn({1, grid, grid, dim});
+    const at::Tensor small = at::randn({2, 4, 5, dim}); // another grid: tables resized, new index
+    at::Tensor first, other, again;
+    {
+        c10::InferenceMode inference;
+        first = cached->forward(big).clone();
+        other = cached->forward(small).clone();
+        again = cached->forward(big).clone(); // back to the first grid, made anew in this mode
+    }
+    {
+        // The constants of the last grid were made under InferenceMode.
+        at::AutoGradMode grad(true);
+        const at::Tensor loss = cached->forward(big).square().sum();
+        loss.backward();
+        const at::Tensor g = cached->named_parameters()["rel_pos_h"].grad();
+        QVERIFY(g.defined());
+        QVERIFY(g.abs().sum().item<double>() > 0);
+    }
+    at::NoGradGuard noGrad;
+    const at::Tensor expected = fresh->forward(big);
+    QVERIFY(at::equal(first, expected));
+    QVERIFY(at::equal(again, expected));
+    QVERIFY(at::equal(other, fresh->forward(small)));
 }
 
 QTEST_GUILESS_MAIN(TestInferencePaths)
