@@ -104,14 +104,12 @@ MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& pro
         out = m_model->decode(embedding.embedding, framed, maskInput);
     }
     // Resampled to the image size where the logits are; only bytes of mask cross to the host.
-    const at::Tensor post =
-        postprocessLogits(out.lowResLogits.to(at::kFloat), embedding.geometry, embedding.profile);
+    const at::Tensor masks =
+        postprocessMasks(out.lowResLogits, embedding.geometry, embedding.profile);
     const at::Tensor logits = out.lowResLogits.to(at::kCPU, at::kFloat);
     MaskResult r;
     r.masks =
-        binarize(post, embedding.profile)
-            .to(at::kByte)
-            .reshape({-1, embedding.geometry.originalHeight, embedding.geometry.originalWidth})
+        masks.reshape({-1, embedding.geometry.originalHeight, embedding.geometry.originalWidth})
             .to(at::kCPU)
             .contiguous();
     r.lowResLogits = logits.reshape({-1, logits.size(2), logits.size(3)}).contiguous();

@@ -3,9 +3,12 @@
 #include "model/model_error.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 namespace dermsam {
 namespace {
@@ -179,6 +182,103 @@ at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry
 
 at::Tensor binarize(const at::Tensor& postprocessed, PreprocessProfile profile) {
     return profile == PreprocessProfile::MedSam ? postprocessed > 0.5 : postprocessed > 0.0;
+}
+
+namespace {
+
+// Source index and weights of one output coordinate of upsample_bilinear2d (align_corners
+// false), computed as LibTorch's CPU kernel does, in float.
+struct LinearTap {
+    int64_t i0 = 0, i1 = 0;
+    float w0 = 1, w1 = 0;
+};
+
+std::vector<LinearTap> linearTaps(int64_t inSize, int64_t outSize) {
+    std::vector<LinearTap> taps(static_cast<size_t>(outSize));
+    const float scale = static_cast<float>(inSize) / static_cast<float>(outSize);
+    for (int64_t o = 0; o < outSize; ++o) {
+        float src = scale * (static_cast<float>(o) + 0.5f) - 0.5f;
+        src = std::max(src, 0.0f);
+        LinearTap& t = taps[static_cast<size_t>(o)];
+        t.i0 = std::min(static_cast<int64_t>(src), inSize - 1);
+        t.i1 = t.i0 + (t.i0 < inSize - 1 ? 1 : 0);
+        t.w1 = std::min(src - static_cast<float>(t.i0), 1.0f);
+        t.w0 = 1.0f - t.w1;
+    }
+    return taps;
+}
+
+// (P, h, w) float source planes -> (P, H, W) uint8, 1 where the bilinear value exceeds
+// threshold. Output columns come in runs that share their source columns; a run whose 2 x 2
+// source block lies on one side of the threshold is filled without interpolating.
+at::Tensor thresholdedResample(const at::Tensor& source, int64_t H, int64_t W, float threshold) {
+    const at::Tensor src = source.contiguous();
+    const int64_t P = src.size(0), h = src.size(1), w = src.size(2);
+    const std::vector<LinearTap> rows = linearTaps(h, H), cols = linearTaps(w, W);
+    struct Run {
+        int64_t begin, end, c0, c1;
+    };
+    std::vector<Run> runs;
+    for (int64_t x = 0; x < W; ++x) {
+        const LinearTap& t = cols[static_cast<size_t>(x)];
+        if (runs.empty() || runs.back().c0 != t.i0)
+            runs.push_back({x, x + 1, t.i0, t.i1});
+        else
+            runs.back().end = x + 1;
+    }
+    at::Tensor out = at::empty({P, H, W}, at::kByte);
+    const float* in = src.data_ptr<float>();
+    uint8_t* dst = out.data_ptr<uint8_t>();
+    at::parallel_for(0, P * H, 16, [&](int64_t begin, int64_t end) {
+        for (int64_t py = begin; py < end; ++py) {
+            const int64_t p = py / H, y = py % H;
+            const LinearTap& r = rows[static_cast<size_t>(y)];
+            const float* row0 = in + (p * h + r.i0) * w;
+            const float* row1 = in + (p * h + r.i1) * w;
+            uint8_t* o = dst + py * W;
+            for (const Run& run : runs) {
+                const bool a = row0[run.c0] > threshold, b = row0[run.c1] > threshold;
+                const bool c = row1[run.c0] > threshold, d = row1[run.c1] > threshold;
+                if (a == b && a == c && a == d) {
+                    std::memset(o + run.begin, a ? 1 : 0, static_cast<size_t>(run.end - run.begin));
+                    continue;
+                }
+                for (int64_t x = run.begin; x < run.end; ++x) {
+                    const LinearTap& t = cols[static_cast<size_t>(x)];
+                    const float top = row0[run.c0] * t.w0 + row0[run.c1] * t.w1;
+                    const float bottom = row1[run.c0] * t.w0 + row1[run.c1] * t.w1;
+                    o[x] = top * r.w0 + bottom * r.w1 > threshold ? 1 : 0;
+                }
+            }
+        }
+    });
+    return out;
+}
+
+} // namespace
+
+at::Tensor postprocessMasks(const at::Tensor& lowResLogits, const ImageGeometry& g,
+                            PreprocessProfile profile) {
+    if (!lowResLogits.device().is_cpu())
+        return binarize(postprocessLogits(lowResLogits, g, profile), profile).to(at::kByte);
+    const at::Tensor x = lowResLogits.to(at::kFloat);
+    const int64_t N = x.size(0), M = x.size(1);
+    // The grid the last resampling starts from, as postprocessLogits forms it.
+    at::Tensor source;
+    float threshold = 0.0f;
+    if (profile == PreprocessProfile::MedSam) {
+        source = at::sigmoid(x);
+        threshold = 0.5f;
+    } else if (profile == PreprocessProfile::Compact) {
+        source = x;
+    } else {
+        source = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false)
+                     .slice(2, 0, g.inputHeight)
+                     .slice(3, 0, g.inputWidth);
+    }
+    const at::Tensor planes = source.reshape({N * M, source.size(2), source.size(3)});
+    return thresholdedResample(planes, g.originalHeight, g.originalWidth, threshold)
+        .view({N, M, g.originalHeight, g.originalWidth});
 }
 
 at::Tensor maskPromptLogits(const at::Tensor& mask, const ImageGeometry& g,

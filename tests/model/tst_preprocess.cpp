@@ -27,6 +27,8 @@ private Q_SLOTS:
     void maskPromptFrame_data();
     void maskPromptFrame();
     void maskPromptRefusesOtherSizes();
+    void fastMasksMatchResampling_data();
+    void fastMasksMatchResampling();
 };
 
 void TestPreprocess::geometryWithoutResampling_data() {
@@ -250,6 +252,59 @@ void TestPreprocess::maskPromptRefusesOtherSizes() {
         } catch (const ModelError& e) {
             QCOMPARE(e.code(), ErrorCode::BadPrompt);
         }
+    }
+}
+
+void TestPreprocess::fastMasksMatchResampling_data() {
+    QTest::addColumn<int>("profile");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<bool>("noisy");
+    const std::pair<const char*, PreprocessProfile> profiles[] = {
+        {"medsam", PreprocessProfile::MedSam},
+        {"sam", PreprocessProfile::Sam},
+        {"compact", PreprocessProfile::Compact}};
+    for (const auto& [name, profile] : profiles) {
+        // A large photo (runs of about 12 columns per source block), a small image (the last
+        // resampling shrinks), a tall one, and logits of pure noise (almost every block mixed).
+        QTest::addRow("%s 1500x2000", name) << int(profile) << 1500 << 2000 << false;
+        QTest::addRow("%s 200x150", name) << int(profile) << 200 << 150 << false;
+        QTest::addRow("%s 700x301", name) << int(profile) << 700 << 301 << false;
+        QTest::addRow("%s noise 640x480", name) << int(profile) << 640 << 480 << true;
+    }
+}
+
+// postprocessMasks skips the interpolation wherever the four source values agree: it must give
+// the masks of binarize(postprocessLogits()) except, at most, where that float value lies
+// within rounding of the threshold.
+void TestPreprocess::fastMasksMatchResampling() {
+    QFETCH(int, profile);
+    QFETCH(int, height);
+    QFETCH(int, width);
+    QFETCH(bool, noisy);
+    const auto p = static_cast<PreprocessProfile>(profile);
+    const ImageGeometry g = imageGeometry(at::zeros({height, width, 3}, at::kByte), p, 1024);
+    at::manual_seed(7);
+    // Two prompts x three candidates: blobs of both signs, or noise.
+    at::Tensor logits = at::randn({2, 3, 256, 256}) * 4;
+    if (!noisy)
+        logits = at::avg_pool2d(logits, 31, 1, 15) * 8;
+    const at::Tensor values = postprocessLogits(logits, g, p);
+    const at::Tensor expected = binarize(values, p).to(at::kByte);
+    const at::Tensor ours = postprocessMasks(logits, g, p);
+    QCOMPARE(ours.scalar_type(), at::kByte);
+    QCOMPARE(ours.sizes().vec(), expected.sizes().vec());
+    const double inside = expected.to(at::kDouble).mean().item<double>();
+    QVERIFY2(inside > 0.05 && inside < 0.95, "the test logits must give masks with edges");
+    const at::Tensor differ = ours != expected;
+    const int64_t n = differ.sum().item<int64_t>();
+    if (n > 0) {
+        const double threshold = p == PreprocessProfile::MedSam ? 0.5 : 0.0;
+        const double worst = (values.masked_select(differ) - threshold).abs().max().item<double>();
+        qInfo("%lld pixels differ, all within %.2e of the threshold", static_cast<long long>(n),
+              worst);
+        QVERIFY2(worst < 1e-5,
+                 qPrintable(QString("a pixel %1 from the threshold differs").arg(worst)));
     }
 }
 
