@@ -2,6 +2,7 @@
 
 #include "ui/image_document.h"
 #include "ui/mask_commands.h"
+#include "ui/mask_outline.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -31,7 +32,8 @@ void ImageCanvas::setDocument(ImageDocument* doc) {
         disconnect(m_doc, nullptr, this, nullptr);
     m_doc = doc;
     m_fill = QImage();
-    m_outline = QImage();
+    m_outline = QPainterPath();
+    m_outlineStale = true;
     m_heat = QImage();
     m_heatColour = QImage();
     m_dragging = false;
@@ -155,40 +157,30 @@ void ImageCanvas::clearPrompts() {
 
 void ImageCanvas::onMaskChanged(const QRect& rect) {
     rebuildOverlay(rect);
-    const QRectF wr(imageToWidget(rect.topLeft()),
-                    imageToWidget(rect.bottomRight() + QPoint(1, 1)));
-    update(wr.toAlignedRect().adjusted(-2, -2, 2, 2));
+    // The outline runs through the centres of boundary pixels, which an edit can make of the
+    // pixels just outside it; the pen reaches about 1.5 screen pixels beyond the line.
+    const QRect touched = rect.adjusted(-1, -1, 1, 1);
+    const QRectF wr(imageToWidget(touched.topLeft()),
+                    imageToWidget(touched.bottomRight() + QPoint(1, 1)));
+    update(wr.toAlignedRect().adjusted(-3, -3, 3, 3));
 }
 
 void ImageCanvas::rebuildOverlay(const QRect& rectIn) {
     if (!m_doc)
         return;
+    m_outlineStale = true;
     const QImage& mask = m_doc->mask();
     if (m_fill.size() != mask.size()) {
         m_fill = QImage(mask.size(), QImage::Format_ARGB32_Premultiplied);
-        m_outline = QImage(mask.size(), QImage::Format_ARGB32_Premultiplied);
         m_fill.fill(Qt::transparent);
-        m_outline.fill(Qt::transparent);
     }
-    const QRect r = rectIn.adjusted(-1, -1, 1, 1).intersected(mask.rect());
+    const QRect r = rectIn.intersected(mask.rect());
     const QRgb fill = qPremultiply(qRgba(m_color.red(), m_color.green(), m_color.blue(), 255));
-    const QColor light = m_color.lighter(150);
-    const QRgb edge = qRgba(light.red(), light.green(), light.blue(), 255);
-    const int w = mask.width();
-    const int h = mask.height();
     for (int y = r.top(); y <= r.bottom(); ++y) {
         const uchar* line = mask.constScanLine(y);
-        const uchar* up = y > 0 ? mask.constScanLine(y - 1) : nullptr;
-        const uchar* down = y + 1 < h ? mask.constScanLine(y + 1) : nullptr;
         auto* f = reinterpret_cast<QRgb*>(m_fill.scanLine(y));
-        auto* o = reinterpret_cast<QRgb*>(m_outline.scanLine(y));
-        for (int x = r.left(); x <= r.right(); ++x) {
-            const bool on = line[x] != 0;
-            f[x] = on ? fill : 0;
-            const bool boundary = on && (x == 0 || x + 1 == w || !up || !down || !line[x - 1] ||
-                                         !line[x + 1] || !up[x] || !down[x]);
-            o[x] = boundary ? edge : 0;
-        }
+        for (int x = r.left(); x <= r.right(); ++x)
+            f[x] = line[x] != 0 ? fill : 0;
     }
 }
 
@@ -212,8 +204,20 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
         p.setOpacity(m_opacity);
         p.drawImage(QPointF(0, 0), m_fill);
         p.setOpacity(1.0);
-        if (m_contour)
-            p.drawImage(QPointF(0, 0), m_outline);
+        if (m_contour) {
+            // Made here, not per edit: a brush drag changes the mask many times per frame.
+            if (m_outlineStale) {
+                m_outline = maskOutline(m_doc->mask());
+                m_outlineStale = false;
+            }
+            QPen edge(m_color.lighter(150), 1.5);
+            edge.setCosmetic(true);
+            edge.setJoinStyle(Qt::RoundJoin);
+            p.setRenderHint(QPainter::Antialiasing, true);
+            p.setPen(edge);
+            p.setBrush(Qt::NoBrush);
+            p.drawPath(m_outline);
+        }
     }
     p.restore();
 

@@ -6,6 +6,7 @@
 #include <QColor>
 #include <QImage>
 #include <QLineF>
+#include <QPainterPath>
 #include <QPointer>
 #include <QWidget>
 
@@ -93,9 +94,11 @@ private:
     QColor m_color = QColor(0, 200, 255);
     double m_opacity = 0.4;
     bool m_contour = true;
-    QImage m_fill;    // ARGB32_Premultiplied, colour where the mask is set
-    QImage m_outline; // ARGB32_Premultiplied, boundary pixels
-    QImage m_heat;    // Grayscale8 heatmap, or null
+    QImage m_fill; // ARGB32_Premultiplied, colour where the mask is set
+    // The mask's boundary in image coordinates, made again at the next paint after an edit.
+    QPainterPath m_outline;
+    bool m_outlineStale = true;
+    QImage m_heat; // Grayscale8 heatmap, or null
     QImage m_heatColour;
     bool m_heatVisible = false;
     double m_heatOpacity = 0.5;

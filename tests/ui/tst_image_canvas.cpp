@@ -122,6 +122,40 @@ private Q_SLOTS:
         QCOMPARE(moved.last().at(1).toBool(), false);
     }
 
+    // A photo of several megapixels fitted into the window: the outline must stay a continuous
+    // line along the lesion's edge (a one-pixel raster outline, scaled down to an eighth, fell
+    // apart into scattered dots).
+    void outlineContinuousWhenZoomedOut() {
+        QImage photo(3000, 2000, QImage::Format_RGB888);
+        photo.fill(QColor(128, 128, 128));
+        ImageDocument doc(2, QStringLiteral("big.png"), photo);
+        QImage mask(photo.size(), QImage::Format_Grayscale8);
+        mask.fill(0);
+        for (int y = 400; y < 1600; ++y)
+            memset(mask.scanLine(y) + 500, 255, 2000);
+        doc.setMask(mask);
+        m_canvas->setDocument(&doc);
+        m_canvas->setOverlayOpacity(0.0); // the outline alone
+        QVERIFY(m_canvas->scale() < 0.2);
+        const QImage shot = m_canvas->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        const double dpr = shot.devicePixelRatio();
+        // The top edge, in device pixels of the grab, away from the corners.
+        const QPointF left = m_canvas->imageToWidget({600.5, 400.5}) * dpr;
+        const QPointF right = m_canvas->imageToWidget({2400.5, 400.5}) * dpr;
+        int covered = 0, columns = 0;
+        for (int x = qCeil(left.x()); x <= qFloor(right.x()); ++x, ++columns) {
+            bool edge = false;
+            for (int y = qFloor(left.y()) - 2; y <= qCeil(left.y()) + 2; ++y) {
+                const QColor c = shot.pixelColor(x, y);
+                edge |= c.blue() - c.red() > 60; // the edge's light cyan, not the grey
+            }
+            covered += edge ? 1 : 0;
+        }
+        QVERIFY(columns > 50);
+        QCOMPARE(covered, columns);
+        m_canvas->setDocument(m_doc.get());
+    }
+
 private:
     void move(QPointF at) {
         QMouseEvent e(QEvent::MouseMove, at, m_canvas->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
