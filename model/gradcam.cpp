@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -197,13 +198,19 @@ at::Tensor camMap(CamMethod method, const at::Tensor& activation, const at::Tens
     return at::relu(cam).contiguous();
 }
 
-at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& g) {
+at::Tensor camToImage(const at::Tensor& map, const ImageGeometry& g, int maxSide) {
     at::Tensor x = map.to(at::kFloat).unsqueeze(0).unsqueeze(0);
     // The map covers the square model input: to the input size, crop the padding (SAM profile),
     // then to the original size.
     x = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false);
     x = x.slice(2, 0, g.inputHeight).slice(3, 0, g.inputWidth);
-    x = at::upsample_bilinear2d(x, {g.originalHeight, g.originalWidth}, false)[0][0];
+    int64_t h = g.originalHeight, w = g.originalWidth;
+    if (maxSide > 0 && std::max(h, w) > maxSide) {
+        const double s = static_cast<double>(maxSide) / static_cast<double>(std::max(h, w));
+        h = std::max<int64_t>(1, std::llround(static_cast<double>(h) * s));
+        w = std::max<int64_t>(1, std::llround(static_cast<double>(w) * s));
+    }
+    x = at::upsample_bilinear2d(x, {h, w}, false)[0][0];
     x = x - x.min();
     x = x / (x.max() + 1e-7);
     return x.clamp(0.0, 1.0).contiguous();
@@ -224,7 +231,7 @@ CamResult camResult(const at::Tensor& map, const ImageGeometry& geometry, const 
     // The image-sized heatmap is made where the map is and copied once, straight into the
     // result; its peak is found there too (the first maximum, as a row-major scan finds it),
     // instead of a second copy and a scan of a million values on the host.
-    const at::Tensor heat = camToImage(map, geometry).to(at::kFloat).contiguous();
+    const at::Tensor heat = camToImage(map, geometry, options.maxSide).to(at::kFloat).contiguous();
     const at::Tensor raw = map.to(at::kCPU, at::kFloat).contiguous();
     r.rawHeight = static_cast<int>(raw.size(0));
     r.rawWidth = static_cast<int>(raw.size(1));
@@ -235,8 +242,15 @@ CamResult camResult(const at::Tensor& map, const ImageGeometry& geometry, const 
     if (heat.numel() > 0) {
         at::from_blob(r.heatmap.data(), heat.sizes(), at::kFloat).copy_(heat);
         const auto index = static_cast<int>(heat.view({-1}).argmax().item<int64_t>());
-        r.peakX = index % r.width;
-        r.peakY = index / r.width;
+        // Back to image pixels when the heatmap is smaller than the image.
+        const auto toImage = [](int at, int heatSize, int imageSize) {
+            if (heatSize == imageSize)
+                return at;
+            const double centre = (at + 0.5) * imageSize / heatSize;
+            return std::clamp(static_cast<int>(centre), 0, imageSize - 1);
+        };
+        r.peakX = toImage(index % r.width, r.width, geometry.originalWidth);
+        r.peakY = toImage(index / r.width, r.height, geometry.originalHeight);
     }
     return r;
 }

@@ -17,7 +17,10 @@ struct HeatmapOptions {
 struct HeatmapResponse {
     quint64 requestId = 0;
     quint64 imageId = 0;
-    QImage heat; // Format_Grayscale8, 0..255 = heatmap 0..1, original image size
+    // Format_Grayscale8, 0..255 = heatmap 0..1, with the image's aspect: the image's size up to
+    // kMaxSide on the longest side, scaled down to it beyond (drawn stretched over the image).
+    QImage heat;
+    static constexpr int kMaxSide = 1024;
     QString method;
     int block = -1;
     QPoint peak; // image pixels

@@ -198,8 +198,12 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
     p.scale(m_scale, m_scale);
     p.setRenderHint(QPainter::SmoothPixmapTransform, m_scale < 1.0);
     p.drawImage(QPointF(0, 0), m_doc->image());
-    if (m_heatVisible && !m_heatColour.isNull() && m_heatColour.size() == m_doc->size())
-        p.drawImage(QPointF(0, 0), m_heatColour);
+    if (m_heatVisible && !m_heatColour.isNull()) {
+        // Stretched over the image: a large photo's heatmap comes at a smaller size.
+        p.setRenderHint(QPainter::SmoothPixmapTransform, true);
+        p.drawImage(QRectF(QPointF(0, 0), QSizeF(m_doc->size())), m_heatColour);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, m_scale < 1.0);
+    }
     if (m_overlayVisible && !m_fill.isNull()) {
         p.setOpacity(m_opacity);
         p.drawImage(QPointF(0, 0), m_fill);

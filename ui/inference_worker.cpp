@@ -152,6 +152,7 @@ struct InferenceWorker::Private {
             CamOptions options;
             options.method = camMethodFromName(heatmap.method.toStdString());
             options.block = heatmap.block;
+            options.maxSide = HeatmapResponse::kMaxSide;
             const CamResult cam =
                 cams->compute(*entry.embedding, prompts, options, entry.image, maskInput);
             flags->heatmapCount.fetch_add(1);

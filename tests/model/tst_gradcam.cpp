@@ -247,6 +247,14 @@ void TestGradCam::heatmapCropsSamPadding() {
     QVERIFY(std::abs(idx / 200 - 31.25) <= 1.5);
     QVERIFY(std::abs(heat.max().item<double>() - 1.0) < 1e-5);
     QVERIFY(heat.min().item<double>() >= 0.0);
+
+    // Capped at 50 pixels on the long side: the image's 2:1 aspect, the peak in the same place.
+    const at::Tensor small = camToImage(map, g, 50);
+    QCOMPARE(small.sizes().vec(), (std::vector<int64_t>{25, 50}));
+    const int64_t s = small.argmax().item<int64_t>();
+    QVERIFY(std::abs((s % 50 + 0.5) * 4 - 56.25) <= 4);
+    QVERIFY(std::abs((s / 50 + 0.5) * 4 - 31.25) <= 4);
+    QCOMPARE(camToImage(map, g, 200).sizes().vec(), heat.sizes().vec()); // not enlarged
 }
 
 void TestGradCam::heatmapRangeAndShape() {
@@ -272,6 +280,16 @@ void TestGradCam::heatmapRangeAndShape() {
         QCOMPARE(r.heatmap[size_t(r.peakY) * 256 + size_t(r.peakX)], *hi);
         for (float v : r.raw)
             QVERIFY(v >= 0.0f);
+
+        // At most 100 pixels on a side: the same map, its peak in image pixels.
+        opt.maxSide = 100;
+        const CamResult small = computeCam(model, emb, prompts, opt);
+        QCOMPARE(small.width, 100);
+        QCOMPARE(small.height, 100);
+        QCOMPARE(int(small.heatmap.size()), 100 * 100);
+        QCOMPARE(small.raw, r.raw);
+        QVERIFY(std::abs(small.peakX - r.peakX) <= 3); // 2.56 image pixels per heatmap pixel
+        QVERIFY(std::abs(small.peakY - r.peakY) <= 3);
     }
 }
 

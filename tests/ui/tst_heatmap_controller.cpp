@@ -90,6 +90,37 @@ private Q_SLOTS:
         QCOMPARE(c.flags().heatmapCount.load(), 1);
     }
 
+    // A large photo's heatmap comes at most kMaxSide on its longest side, with the photo's
+    // aspect, and its peak in the photo's pixels; the mask stays at the photo's size.
+    void largePhotoHeatmapCapped() {
+        InferenceController c;
+        ready(c);
+        c.setHeatmapOptions(enabled());
+        c.setImage(1, testImage(2400, 1200));
+        QSize maskSize;
+        HeatmapResponse heat;
+        connect(&c, &InferenceController::maskReady, this,
+                [&](const MaskResponse& r) { maskSize = r.candidates.front().mask.size(); });
+        connect(&c, &InferenceController::heatmapReady, this,
+                [&](const HeatmapResponse& r) { heat = r; });
+        Prompts p;
+        p.boxes.push_back(BoxPrompt{300, 200, 2000, 1000});
+        const quint64 id = c.requestMask(1, p);
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 20000);
+        QCOMPARE(heat.requestId, id);
+        QCOMPARE(maskSize, QSize(2400, 1200));
+        QCOMPARE(heat.heat.size(), QSize(HeatmapResponse::kMaxSide, HeatmapResponse::kMaxSide / 2));
+        QVERIFY(QRect(0, 0, 2400, 1200).contains(heat.peak));
+        // The peak is the image pixel under the heatmap's brightest pixel.
+        const QPoint inHeat(heat.peak.x() * heat.heat.width() / 2400,
+                            heat.peak.y() * heat.heat.height() / 1200);
+        int brightest = 0;
+        for (int y = 0; y < heat.heat.height(); ++y)
+            for (int x = 0; x < heat.heat.width(); ++x)
+                brightest = std::max<int>(brightest, heat.heat.constScanLine(y)[x]);
+        QCOMPARE(int(heat.heat.constScanLine(inHeat.y())[inHeat.x()]), brightest);
+    }
+
     void noHeatmapWhenDisabled() {
         InferenceController c;
         ready(c);
