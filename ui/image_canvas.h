@@ -2,6 +2,7 @@
 
 #include "ui/colormap.h"
 #include "ui/image_document.h"
+#include "ui/mask_outline.h"
 
 #include <QColor>
 #include <QImage>
@@ -95,8 +96,8 @@ private:
     double m_opacity = 0.4;
     bool m_contour = true;
     QImage m_fill; // ARGB32_Premultiplied, colour where the mask is set
-    // The mask's boundary in image coordinates, made again at the next paint after an edit.
-    QPainterPath m_outline;
+    // The mask's boundary in image coordinates, traced again at the next paint after an edit.
+    MaskOutline m_outline;
     bool m_outlineStale = true;
     QImage m_heat; // Grayscale8 heatmap, or null
     QImage m_heatColour;

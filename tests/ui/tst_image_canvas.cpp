@@ -122,6 +122,33 @@ private Q_SLOTS:
         QCOMPARE(moved.last().at(1).toBool(), false);
     }
 
+    // The overlay colours exactly the mask's pixels, and follows an edit of part of it.
+    void overlayFillsOnlyTheMask() {
+        QImage mask(200, 100, QImage::Format_Grayscale8);
+        mask.fill(0);
+        for (int y = 20; y < 60; ++y)
+            memset(mask.scanLine(y) + 30, 255, 101); // x 30..130, odd width
+        m_doc->setMask(mask);
+        m_canvas->setOverlayOpacity(1.0);
+        m_canvas->setContourVisible(false);
+        const auto colourAt = [this](QPointF imagePoint) {
+            const QImage shot = m_canvas->grab().toImage();
+            const QPointF at = m_canvas->imageToWidget(imagePoint) * shot.devicePixelRatio();
+            return shot.pixelColor(at.toPoint());
+        };
+        const QColor grey(Qt::gray), overlay(0, 200, 255); // the document is Qt::gray
+        QCOMPARE(colourAt({30.5, 20.5}), overlay);
+        QCOMPARE(colourAt({130.5, 59.5}), overlay);
+        QCOMPARE(colourAt({29.5, 40.5}), grey);
+        QCOMPARE(colourAt({131.5, 40.5}), grey);
+        QCOMPARE(colourAt({80.5, 60.5}), grey);
+        QImage edited = mask;
+        memset(edited.scanLine(40) + 30, 0, 50); // x 30..79 of one row cleared
+        m_doc->setMask(edited);
+        QCOMPARE(colourAt({60.5, 40.5}), grey);
+        QCOMPARE(colourAt({80.5, 40.5}), overlay);
+    }
+
     // A photo of several megapixels fitted into the window: the outline must stay a continuous
     // line along the lesion's edge (a one-pixel raster outline, scaled down to an eighth, fell
     // apart into scattered dots).

@@ -128,6 +128,8 @@ private Q_SLOTS:
         QTest::newRow("row") << QRect(0, 0, 10, 1) << qint64(10) << 9.0;
         QTest::newRow("3x4 rectangle") << QRect(2, 2, 4, 5) << qint64(20) << 5.0;
         QTest::newRow("empty") << QRect() << qint64(0) << 0.0;
+        QTest::newRow("whole row") << QRect(0, 7, 20, 1) << qint64(20) << 19.0;
+        QTest::newRow("last column") << QRect(19, 0, 1, 20) << qint64(20) << 19.0;
     }
     void measurements() {
         QFETCH(QRect, rect);

@@ -71,6 +71,44 @@ private Q_SLOTS:
         QVERIFY(aroundHole);
     }
 
+    // Zoomed out the canvas draws the outline simplified to half a screen pixel: far fewer
+    // vertices, none of the boundary farther than the tolerance, the full one at tolerance 0.
+    void simplifiedWithinTolerance() {
+        QImage m(500, 400, QImage::Format_Grayscale8);
+        m.fill(0);
+        for (int y = 0; y < m.height(); ++y)
+            for (int x = 0; x < m.width(); ++x)
+                m.scanLine(y)[x] = (x - 250) * (x - 250) + (y - 200) * (y - 200) <= 180 * 180;
+        MaskOutline outline;
+        outline.trace(m);
+        const QPainterPath full = outline.path(0.0);
+        QCOMPARE(full, maskOutline(m));
+        const double tolerance = 3.0;
+        const QPainterPath simple = outline.path(tolerance);
+        QCOMPARE(subpaths(simple), 1);
+        QVERIFY2(
+            simple.elementCount() * 4 < full.elementCount(),
+            qPrintable(
+                QString("%1 of %2 vertices").arg(simple.elementCount()).arg(full.elementCount())));
+        const QPolygonF polygon = simple.toFillPolygon();
+        double worst = 0;
+        for (int i = 0; i < full.elementCount(); ++i) {
+            const QPointF p = full.elementAt(i);
+            double nearest = 1e9;
+            for (int j = 0; j + 1 < polygon.size(); ++j) {
+                const QLineF edge(polygon[j], polygon[j + 1]);
+                const QPointF d = edge.p2() - edge.p1();
+                const double len2 = d.x() * d.x() + d.y() * d.y();
+                double t = len2 > 0 ? QPointF::dotProduct(p - edge.p1(), d) / len2 : 0;
+                t = std::clamp(t, 0.0, 1.0);
+                nearest = std::min(nearest, QLineF(p, edge.p1() + t * d).length());
+            }
+            worst = std::max(worst, nearest);
+        }
+        QVERIFY2(worst <= tolerance + 1e-9, qPrintable(QString::number(worst)));
+        QCOMPARE(outline.path(0.0), full); // back to the whole outline
+    }
+
     void nothingToOutline() {
         QVERIFY(maskOutline(QImage()).isEmpty());
         QVERIFY(maskOutline(maskOf({20, 20}, {})).isEmpty());
