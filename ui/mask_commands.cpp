@@ -112,21 +112,27 @@ ModelResultCommand::ModelResultCommand(ImageDocument* doc, quint64 responseId, c
                                        const ModelResultInfo& info)
     : m_doc(doc)
     , m_responseId(responseId)
-    , m_after(mask)
+    , m_result(mask)
     , m_info(info) {
     setText(QCoreApplication::translate("dermsam::MaskCommands", "Model mask"));
 }
 
 void ModelResultCommand::redo() {
     if (!m_haveBefore) {
-        m_before = m_doc->mask();
+        m_before = PackedMask(m_doc->mask());
         m_haveBefore = true;
     }
-    m_doc->setMask(m_after);
+    if (!m_result.isNull()) {
+        m_doc->setMask(m_result);
+        m_after = PackedMask(m_result);
+        m_result = QImage();
+        return;
+    }
+    m_doc->setMask(m_after.unpack());
 }
 
 void ModelResultCommand::undo() {
-    m_doc->setMask(m_before);
+    m_doc->setMask(m_before.unpack());
 }
 
 bool ModelResultCommand::mergeWith(const QUndoCommand* other) {
@@ -135,7 +141,8 @@ bool ModelResultCommand::mergeWith(const QUndoCommand* other) {
     const auto* o = static_cast<const ModelResultCommand*>(other);
     if (o->m_responseId != m_responseId || o->m_doc != m_doc)
         return false;
-    m_after = o->m_after;
+    // The newer command has run (QUndoStack::push redoes before merging), so it is packed.
+    m_after = o->m_result.isNull() ? o->m_after : PackedMask(o->m_result);
     m_info = o->m_info;
     return true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/image_document.h"
+#include "ui/packed_mask.h"
 
 #include <QImage>
 #include <QPoint>
@@ -57,8 +58,11 @@ public:
 private:
     ImageDocument* m_doc;
     quint64 m_responseId;
-    QImage m_before;
-    QImage m_after;
+    // Packed once the command has run: every model result stays in the history, and a 6000 x
+    // 4000 photo's mask is 24 MB as pixels (PackedMask).
+    QImage m_result; // until the first redo()
+    PackedMask m_before;
+    PackedMask m_after;
     ModelResultInfo m_info;
     bool m_haveBefore = false;
 };

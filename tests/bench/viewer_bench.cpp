@@ -9,6 +9,7 @@
 #include "ui/image_document.h"
 #include "ui/mask_measurements.h"
 #include "ui/mask_outline.h"
+#include "ui/packed_mask.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -93,6 +94,14 @@ int main(int argc, char** argv) {
     report("overlay_after_new_mask", w, h, timed(n, [&](int i) { doc.setMask(masks[i % 2]); }));
     report("outline_trace", w, h, timed(n, [&](int i) { maskOutline(masks[i % 2]); }));
     report("measurements", w, h, timed(n, [&](int i) { measureMask(masks[i % 2]); }));
+    std::size_t packedBytes = 0;
+    report("undo_history_pack", w, h,
+           timed(n, [&](int i) { packedBytes = PackedMask(masks[i % 2]).bytes(); }));
+    const PackedMask packed(masks[0]);
+    report("undo_history_unpack", w, h, timed(n, [&](int) { packed.unpack(); }));
+    std::printf("{\"step\":\"undo_history_bytes\",\"width\":%d,\"height\":%d,\"packed\":%zu,"
+                "\"pixels\":%lld}\n",
+                w, h, packedBytes, static_cast<long long>(masks[0].sizeInBytes()));
     const QImage heatFull = heatmapOf(w, h);
     const double s = std::min(1.0, double(HeatmapResponse::kMaxSide) / std::max(w, h));
     const QImage heatViewer =

@@ -110,6 +110,34 @@ private Q_SLOTS:
         QCOMPARE(doc.mask(), m2);
     }
 
+    // Model results are kept packed in the history: every state comes back exactly, undone to
+    // the start and redone to the end, on a photo-sized mask.
+    void longHistoryRestoresEveryMask() {
+        const QSize size(3000, 2000);
+        ImageDocument doc(1, QStringLiteral("a.png"), blankRgb(size.width(), size.height()));
+        QUndoStack* s = doc.undoStack();
+        std::vector<QImage> states{doc.mask().copy()};
+        for (int i = 0; i < 5; ++i) {
+            s->push(new ModelResultCommand(&doc, 20 + i,
+                                           rectMask(size, QRect(100 * i, 50 * i, 1500, 900 + i)),
+                                           ModelResultInfo{}));
+            states.push_back(doc.mask().copy());
+            if (i == 2) { // a brush stroke between results
+                s->push(new BrushStrokeCommand(&doc, 7, {10, 10}, {2000, 1500}, 40, false));
+                states.push_back(doc.mask().copy());
+            }
+        }
+        QCOMPARE(s->count(), int(states.size()) - 1);
+        for (int i = int(states.size()) - 2; i >= 0; --i) {
+            s->undo();
+            QVERIFY2(doc.mask() == states[size_t(i)], qPrintable(QString::number(i)));
+        }
+        for (size_t i = 1; i < states.size(); ++i) {
+            s->redo();
+            QVERIFY2(doc.mask() == states[i], qPrintable(QString::number(i)));
+        }
+    }
+
     void maskChangedSignalled() {
         ImageDocument doc(1, QStringLiteral("a.png"), blankRgb(40, 30));
         QSignalSpy changed(&doc, &ImageDocument::maskChanged);
