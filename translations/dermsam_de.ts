@@ -230,7 +230,7 @@
     </message>
     <message>
         <source>Br&amp;ush</source>
-        <translation>&amp;Pinsel</translation>
+        <translation>P&amp;insel</translation>
     </message>
     <message>
         <source>Paint lesion pixels (right button erases)</source>
@@ -263,6 +263,14 @@
     <message>
         <source>Brush size:</source>
         <translation>Pinselgröße:</translation>
+    </message>
+    <message>
+        <source>S&amp;maller Brush</source>
+        <translation>&amp;Dünnerer Pinsel</translation>
+    </message>
+    <message>
+        <source>&amp;Larger Brush</source>
+        <translation>&amp;Breiterer Pinsel</translation>
     </message>
     <message>
         <source> px</source>

@@ -322,7 +322,9 @@ void MainWindow::createActions() {
     onRetranslate([brushLabel] { brushLabel->setText(tr("Brush size:")); });
     bar->addWidget(brushLabel);
     m_brushSize = new QSpinBox(bar);
-    m_brushSize->setRange(1, 200);
+    m_brushSize->setObjectName(QStringLiteral("brushSize"));
+    // Image pixels: a photo of 6000 x 4000 fitted to the window needs a radius in the hundreds.
+    m_brushSize->setRange(1, 1000);
     onRetranslate([this] { m_brushSize->setSuffix(tr(" px")); });
     m_brushSize->setValue(static_cast<int>(m_settings.brushRadius));
     connect(m_brushSize, &QSpinBox::valueChanged, this, [this](int v) {
@@ -330,6 +332,20 @@ void MainWindow::createActions() {
         m_settings.brushRadius = v;
     });
     bar->addWidget(m_brushSize);
+    // [ and ], as in image editors: a quarter smaller or larger per press, at least a pixel.
+    const std::pair<const char*, int> brushSteps[] = {{"smallerBrush", -1}, {"largerBrush", 1}};
+    for (const auto& [name, sign] : brushSteps) {
+        QAction* a = tools->addAction(QString());
+        a->setObjectName(QString::fromLatin1(name));
+        a->setShortcut(QKeySequence(sign < 0 ? Qt::Key_BracketLeft : Qt::Key_BracketRight));
+        onRetranslate([a, sign = sign] {
+            a->setText(sign < 0 ? tr("S&maller Brush") : tr("&Larger Brush"));
+        });
+        connect(a, &QAction::triggered, this, [this, sign = sign] {
+            const int v = m_brushSize->value();
+            m_brushSize->setValue(v + sign * std::max(1, v / 4));
+        });
+    }
     bar->addSeparator();
     auto* opacityLabel = new QLabel(bar);
     onRetranslate([opacityLabel] { opacityLabel->setText(tr("Opacity:")); });

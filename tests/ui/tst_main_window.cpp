@@ -23,6 +23,7 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -468,6 +469,22 @@ private Q_SLOTS:
         QVERIFY(w.canvas()->overlayVisible());
         QTest::keyClick(&w, Qt::Key_M);
         QVERIFY(!w.canvas()->overlayVisible());
+        // [ and ]: the brush a quarter smaller or larger, at least one pixel, within 1..1000.
+        auto* size = w.findChild<QSpinBox*>(QStringLiteral("brushSize"));
+        QVERIFY(size);
+        size->setValue(40);
+        QTest::keyClick(&w, Qt::Key_BracketRight);
+        QCOMPARE(w.canvas()->brushRadius(), 50.0);
+        QTest::keyClick(&w, Qt::Key_BracketLeft);
+        QTest::keyClick(&w, Qt::Key_BracketLeft);
+        QCOMPARE(w.canvas()->brushRadius(), 29.0); // 50 - 12 - 9
+        size->setValue(2);
+        QTest::keyClick(&w, Qt::Key_BracketLeft);
+        QTest::keyClick(&w, Qt::Key_BracketLeft);
+        QCOMPARE(w.canvas()->brushRadius(), 1.0);
+        size->setValue(990);
+        QTest::keyClick(&w, Qt::Key_BracketRight);
+        QCOMPARE(w.canvas()->brushRadius(), 1000.0);
     }
 
     // Drag and drop opens the file and it joins File > Open Recent; the status bar names the
