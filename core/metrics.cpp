@@ -7,8 +7,10 @@
 #include <opencv2/core.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace dermsam {
 
@@ -18,108 +20,127 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Boundary pixels: inside pixels with a 4-neighbour outside (the border counts as outside).
-cv::Mat boundaryOf(const cv::Mat& inside) {
-    cv::Mat boundary = cv::Mat::zeros(inside.size(), CV_8UC1);
+std::vector<cv::Point> boundaryOf(const cv::Mat& inside) {
+    std::vector<cv::Point> boundary;
     const int rows = inside.rows;
     const int cols = inside.cols;
     for (int r = 0; r < rows; ++r) {
         const uchar* up = r > 0 ? inside.ptr<uchar>(r - 1) : nullptr;
         const uchar* row = inside.ptr<uchar>(r);
         const uchar* down = r + 1 < rows ? inside.ptr<uchar>(r + 1) : nullptr;
-        uchar* out = boundary.ptr<uchar>(r);
         for (int c = 0; c < cols; ++c) {
             if (!row[c])
                 continue;
             const bool edge = !up || !down || c == 0 || c + 1 == cols || !up[c] || !down[c] ||
                               !row[c - 1] || !row[c + 1];
-            out[c] = edge ? 255 : 0;
+            if (edge)
+                boundary.emplace_back(c, r);
         }
     }
     return boundary;
 }
 
-// One-dimensional squared Euclidean distance transform of f (0 at features, +inf elsewhere)
-// with grid step `step` (Felzenszwalb & Huttenlocher's lower envelope of parabolas).
-void distance1d(const double* f, double* out, int n, double step, std::vector<int>& v,
-                std::vector<double>& z) {
-    int k = -1;
-    for (int q = 0; q < n; ++q) {
-        if (!std::isfinite(f[q]))
-            continue;
-        const double xq = q * step;
-        while (k >= 0) {
-            const double xp = v[k] * step;
-            const double s = ((f[q] + xq * xq) - (f[v[k]] + xp * xp)) / (2.0 * (xq - xp));
-            if (s <= z[k]) {
-                --k;
-                continue;
+// Exact nearest-point queries against one boundary, through a grid of square cells over its
+// bounding box: the rings of cells around a query are searched outwards until no closer point
+// can remain. It replaces a distance transform of the whole image (two passes over every pixel
+// in double precision, 1.3 s for a pair of 6000 x 4000 masks on the 2-core development
+// machine): a boundary is a curve of a few thousand pixels, and only the other boundary's
+// pixels are queried.
+class NearestBoundary {
+public:
+    NearestBoundary(const std::vector<cv::Point>& points, double spacingRow, double spacingCol)
+        : m_points(points)
+        , m_spacingRow(spacingRow)
+        , m_spacingCol(spacingCol) {
+        int r0 = INT_MAX, c0 = INT_MAX, r1 = INT_MIN, c1 = INT_MIN;
+        for (const cv::Point& p : points) {
+            r0 = std::min(r0, p.y);
+            r1 = std::max(r1, p.y);
+            c0 = std::min(c0, p.x);
+            c1 = std::max(c1, p.x);
+        }
+        m_origin = cv::Point(c0, r0);
+        const double area = double(r1 - r0 + 1) * double(c1 - c0 + 1);
+        m_cell = std::clamp(static_cast<int>(std::sqrt(area / double(points.size()))), 4, 512);
+        m_cols = (c1 - c0) / m_cell + 1;
+        m_rows = (r1 - r0) / m_cell + 1;
+        // Points grouped by cell (counting sort): cell k holds m_order[m_start[k]..m_start[k+1]).
+        m_start.assign(static_cast<size_t>(m_rows) * m_cols + 1, 0);
+        std::vector<size_t> cellOf(points.size());
+        for (size_t i = 0; i < points.size(); ++i) {
+            cellOf[i] = cellIndex((points[i].y - r0) / m_cell, (points[i].x - c0) / m_cell);
+            ++m_start[cellOf[i] + 1];
+        }
+        for (size_t k = 1; k < m_start.size(); ++k)
+            m_start[k] += m_start[k - 1];
+        m_order.resize(points.size());
+        std::vector<size_t> fill(m_start.begin(), m_start.end() - 1);
+        for (size_t i = 0; i < points.size(); ++i)
+            m_order[fill[cellOf[i]]++] = i;
+    }
+
+    // Squared distance (in spacing units) from pixel (r, c) to the nearest boundary pixel.
+    double nearestSquared(int r, int c) const {
+        // The query's cell, possibly outside the grid.
+        const int qr = floorDiv(r - m_origin.y, m_cell);
+        const int qc = floorDiv(c - m_origin.x, m_cell);
+        const double minStep = std::min(m_spacingRow, m_spacingCol) * m_cell;
+        const int maxRing = std::max(
+            {std::abs(qr), std::abs(qr - (m_rows - 1)), std::abs(qc), std::abs(qc - (m_cols - 1))});
+        double best = kInf;
+        for (int k = 0; k <= maxRing; ++k) {
+            // Every cell of ring k is at least k - 1 whole cells away along one axis.
+            if (k >= 1) {
+                const double bound = (k - 1) * minStep;
+                if (bound * bound > best)
+                    break;
             }
-            break;
+            for (int i = qr - k; i <= qr + k; ++i) {
+                if (i < 0 || i >= m_rows)
+                    continue;
+                const bool edgeRow = i == qr - k || i == qr + k;
+                const int step = edgeRow ? 1 : 2 * k;
+                for (int j = qc - k; j <= qc + k; j += std::max(step, 1)) {
+                    if (j >= 0 && j < m_cols)
+                        best = std::min(best, nearestInCell(cellIndex(i, j), r, c));
+                }
+            }
         }
-        ++k;
-        v[k] = q;
-        if (k == 0) {
-            z[0] = -kInf;
-        } else {
-            const double xp = v[k - 1] * step;
-            z[k] = ((f[q] + xq * xq) - (f[v[k - 1]] + xp * xp)) / (2.0 * (xq - xp));
+        return best;
+    }
+
+private:
+    static int floorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+    size_t cellIndex(int i, int j) const { return static_cast<size_t>(i) * m_cols + j; }
+
+    double nearestInCell(size_t cell, int r, int c) const {
+        double best = kInf;
+        for (size_t k = m_start[cell]; k < m_start[cell + 1]; ++k) {
+            const cv::Point& p = m_points[m_order[k]];
+            const double dr = (r - p.y) * m_spacingRow;
+            const double dc = (c - p.x) * m_spacingCol;
+            best = std::min(best, dr * dr + dc * dc);
         }
-        z[k + 1] = kInf;
+        return best;
     }
-    if (k < 0) {
-        std::fill(out, out + n, kInf);
-        return;
-    }
-    int j = 0;
-    for (int q = 0; q < n; ++q) {
-        const double x = q * step;
-        while (z[j + 1] < x)
-            ++j;
-        const double dx = x - v[j] * step;
-        out[q] = dx * dx + f[v[j]];
-    }
-}
 
-// Squared distance (in spacing units) from every pixel to the nearest non-zero feature pixel.
-cv::Mat squaredDistanceTo(const cv::Mat& features, double spacingRow, double spacingCol) {
-    const int rows = features.rows;
-    const int cols = features.cols;
-    cv::Mat dist(rows, cols, CV_64FC1);
-    for (int r = 0; r < rows; ++r) {
-        const uchar* in = features.ptr<uchar>(r);
-        double* out = dist.ptr<double>(r);
-        for (int c = 0; c < cols; ++c)
-            out[c] = in[c] ? 0.0 : kInf;
-    }
-    const int longest = std::max(rows, cols);
-    std::vector<int> v(static_cast<size_t>(longest));
-    std::vector<double> z(static_cast<size_t>(longest) + 1);
-    std::vector<double> f(static_cast<size_t>(longest));
-    std::vector<double> g(static_cast<size_t>(longest));
-    for (int c = 0; c < cols; ++c) { // along each column: steps of one row
-        for (int r = 0; r < rows; ++r)
-            f[r] = dist.at<double>(r, c);
-        distance1d(f.data(), g.data(), rows, spacingRow, v, z);
-        for (int r = 0; r < rows; ++r)
-            dist.at<double>(r, c) = g[r];
-    }
-    for (int r = 0; r < rows; ++r) { // along each row: steps of one column
-        double* row = dist.ptr<double>(r);
-        std::copy(row, row + cols, f.begin());
-        distance1d(f.data(), row, cols, spacingCol, v, z);
-    }
-    return dist;
-}
+    const std::vector<cv::Point>& m_points;
+    double m_spacingRow, m_spacingCol;
+    cv::Point m_origin;
+    int m_cell = 1, m_rows = 1, m_cols = 1;
+    std::vector<size_t> m_start;
+    std::vector<size_t> m_order;
+};
 
-std::vector<double> directedDistances(const cv::Mat& fromBoundary, const cv::Mat& toSquared) {
+// Distance from each of `from` to the nearest of `to`.
+std::vector<double> directedDistances(const std::vector<cv::Point>& from,
+                                      const std::vector<cv::Point>& to, double spacingRow,
+                                      double spacingCol) {
+    const NearestBoundary nearest(to, spacingRow, spacingCol);
     std::vector<double> d;
-    for (int r = 0; r < fromBoundary.rows; ++r) {
-        const uchar* b = fromBoundary.ptr<uchar>(r);
-        const double* s = toSquared.ptr<double>(r);
-        for (int c = 0; c < fromBoundary.cols; ++c)
-            if (b[c])
-                d.push_back(std::sqrt(s[c]));
-    }
+    d.reserve(from.size());
+    for (const cv::Point& p : from)
+        d.push_back(std::sqrt(nearest.nearestSquared(p.y, p.x)));
     return d;
 }
 
@@ -177,12 +198,12 @@ double hausdorff95(const cv::Mat& a, const cv::Mat& b, double spacingRow, double
         spacingRow = 1;
     if (!(spacingCol > 0))
         spacingCol = 1;
-    const cv::Mat boundaryA = boundaryOf(insideA);
-    const cv::Mat boundaryB = boundaryOf(insideB);
-    const double ab = percentile(
-        directedDistances(boundaryA, squaredDistanceTo(boundaryB, spacingRow, spacingCol)), 95);
-    const double ba = percentile(
-        directedDistances(boundaryB, squaredDistanceTo(boundaryA, spacingRow, spacingCol)), 95);
+    const std::vector<cv::Point> boundaryA = boundaryOf(insideA);
+    const std::vector<cv::Point> boundaryB = boundaryOf(insideB);
+    const double ab =
+        percentile(directedDistances(boundaryA, boundaryB, spacingRow, spacingCol), 95);
+    const double ba =
+        percentile(directedDistances(boundaryB, boundaryA, spacingRow, spacingCol), 95);
     return std::max(ab, ba);
 }
 

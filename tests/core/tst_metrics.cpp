@@ -9,7 +9,10 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 using namespace dermsam;
 
@@ -56,6 +59,8 @@ private Q_SLOTS:
     void hd95_data();
     void hd95();
     void hd95InMillimetres();
+    void hd95MatchesAllPairs_data();
+    void hd95MatchesAllPairs();
     void summary();
 };
 
@@ -252,6 +257,73 @@ void TstMetrics::hd95InMillimetres() {
     const ImageMetrics aniso =
         computeImageMetrics(square(32, 10, 10, 10), square(32, 8, 8, 14), 0.1, 0.3);
     QVERIFY(aniso.hd95Mm > 0.6 - 1e-9 && aniso.hd95Mm < std::sqrt(0.2 * 0.2 + 0.6 * 0.6) + 1e-9);
+}
+
+void TstMetrics::hd95MatchesAllPairs_data() {
+    QTest::addColumn<int>("seed");
+    QTest::addColumn<double>("spacingRow");
+    QTest::addColumn<double>("spacingCol");
+    for (int seed = 1; seed <= 12; ++seed) {
+        QTest::addRow("seed %d, pixels", seed) << seed << 1.0 << 1.0;
+        QTest::addRow("seed %d, anisotropic", seed) << seed << 0.3 << 0.7;
+    }
+}
+
+// The nearest-boundary search against the definition: every boundary pixel of each mask to
+// every boundary pixel of the other, numpy's linear percentile, the larger direction. Random
+// blobs, some far from the rest (many empty grid cells between) and some touching the border.
+void TstMetrics::hd95MatchesAllPairs() {
+    QFETCH(int, seed);
+    QFETCH(double, spacingRow);
+    QFETCH(double, spacingCol);
+    cv::RNG rng(static_cast<uint64_t>(seed));
+    const auto blobs = [&rng] {
+        cv::Mat m = cv::Mat::zeros(90, 140, CV_8UC1);
+        const int n = rng.uniform(1, 5);
+        for (int i = 0; i < n; ++i) {
+            const cv::Point c(rng.uniform(0, 140), rng.uniform(0, 90));
+            if (rng.uniform(0, 2))
+                cv::circle(m, c, rng.uniform(1, 25), 255, cv::FILLED);
+            else
+                cv::rectangle(m, cv::Rect(c, cv::Size(rng.uniform(1, 40), rng.uniform(1, 30))), 255,
+                              cv::FILLED);
+        }
+        return m;
+    };
+    const cv::Mat a = blobs(), b = blobs();
+    const auto boundary = [](const cv::Mat& m) {
+        std::vector<cv::Point> out;
+        for (int r = 0; r < m.rows; ++r)
+            for (int c = 0; c < m.cols; ++c) {
+                const auto in = [&m](int y, int x) {
+                    return y >= 0 && y < m.rows && x >= 0 && x < m.cols && m.at<uchar>(y, x);
+                };
+                if (in(r, c) && !(in(r - 1, c) && in(r + 1, c) && in(r, c - 1) && in(r, c + 1)))
+                    out.emplace_back(c, r);
+            }
+        return out;
+    };
+    const auto directed = [&](const std::vector<cv::Point>& from,
+                              const std::vector<cv::Point>& to) {
+        std::vector<double> d;
+        for (const cv::Point& p : from) {
+            double best = std::numeric_limits<double>::infinity();
+            for (const cv::Point& q : to)
+                best =
+                    std::min(best, std::hypot((p.y - q.y) * spacingRow, (p.x - q.x) * spacingCol));
+            d.push_back(best);
+        }
+        std::sort(d.begin(), d.end());
+        const double pos = 0.95 * double(d.size() - 1);
+        const size_t lo = static_cast<size_t>(std::floor(pos));
+        const size_t hi = std::min(lo + 1, d.size() - 1);
+        return d[lo] + (pos - double(lo)) * (d[hi] - d[lo]);
+    };
+    const std::vector<cv::Point> ba = boundary(a), bb = boundary(b);
+    const double expected = std::max(directed(ba, bb), directed(bb, ba));
+    const double got = hausdorff95(a, b, spacingRow, spacingCol);
+    QVERIFY2(near(got, expected, 1e-9),
+             qPrintable(QString("%1 vs %2").arg(got, 0, 'g', 17).arg(expected, 0, 'g', 17)));
 }
 
 void TstMetrics::summary() {
