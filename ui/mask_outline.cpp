@@ -16,6 +16,11 @@ cv::Mat pointsOf(const QPolygon& polygon) {
                    const_cast<QPoint*>(polygon.constData()));
 }
 
+bool crosses(const QPointF& a, const QPointF& b, const QRectF& r) {
+    return std::max(a.x(), b.x()) >= r.left() && std::min(a.x(), b.x()) <= r.right() &&
+           std::max(a.y(), b.y()) >= r.top() && std::min(a.y(), b.y()) <= r.bottom();
+}
+
 } // namespace
 
 void MaskOutline::trace(const QImage& mask) {
@@ -40,37 +45,56 @@ void MaskOutline::trace(const QImage& mask) {
 
 void MaskOutline::clear() {
     m_contours.clear();
-    m_path = QPainterPath();
-    m_pathTolerance = -1.0;
+    m_simplified.clear();
+    m_tolerance = -1.0;
 }
 
-const QPainterPath& MaskOutline::path(double tolerance) {
+QPainterPath MaskOutline::path(double tolerance, const QRectF& visible) {
     tolerance = std::max(0.0, tolerance);
-    if (tolerance == m_pathTolerance)
-        return m_path;
-    m_path = QPainterPath();
-    // Through the pixel centres.
-    const auto add = [this](const auto& points) {
-        if (points.size() < 2)
-            return;
-        m_path.moveTo(points[0].x + 0.5, points[0].y + 0.5);
-        for (size_t i = 1; i < points.size(); ++i)
-            m_path.lineTo(points[i].x + 0.5, points[i].y + 0.5);
-        m_path.closeSubpath();
-    };
-    std::vector<cv::Point> points;
-    for (const QPolygon& c : m_contours) {
-        if (tolerance > 0.0 && c.size() > 2) {
-            cv::approxPolyDP(pointsOf(c), points, tolerance, true);
-        } else {
-            points.resize(static_cast<size_t>(c.size()));
-            for (qsizetype i = 0; i < c.size(); ++i)
-                points[static_cast<size_t>(i)] = cv::Point(c[i].x(), c[i].y());
+    if (tolerance != m_tolerance) {
+        m_simplified.clear();
+        std::vector<cv::Point> simple;
+        for (const QPolygon& c : m_contours) {
+            QPolygonF out;
+            if (tolerance > 0.0 && c.size() > 2) {
+                cv::approxPolyDP(pointsOf(c), simple, tolerance, true);
+                out.reserve(static_cast<qsizetype>(simple.size()));
+                for (const cv::Point& p : simple)
+                    out << QPointF(p.x + 0.5, p.y + 0.5);
+            } else {
+                out.reserve(c.size());
+                for (const QPoint& p : c)
+                    out << QPointF(p.x() + 0.5, p.y() + 0.5);
+            }
+            if (out.size() >= 2)
+                m_simplified.push_back(std::move(out));
         }
-        add(points);
+        m_tolerance = tolerance;
     }
-    m_pathTolerance = tolerance;
-    return m_path;
+    QPainterPath path;
+    for (const QPolygonF& poly : m_simplified) {
+        if (visible.isNull()) {
+            path.addPolygon(poly);
+            path.closeSubpath();
+            continue;
+        }
+        // Runs of consecutive edges that cross the visible rectangle, the closing edge included.
+        const qsizetype n = poly.size();
+        bool open = false;
+        for (qsizetype i = 0; i < n; ++i) {
+            const QPointF& a = poly[i];
+            const QPointF& b = poly[(i + 1) % n];
+            if (!crosses(a, b, visible)) {
+                open = false;
+                continue;
+            }
+            if (!open)
+                path.moveTo(a);
+            path.lineTo(b);
+            open = true;
+        }
+    }
+    return path;
 }
 
 QPainterPath maskOutline(const QImage& mask) {

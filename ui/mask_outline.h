@@ -3,6 +3,7 @@
 #include <QImage>
 #include <QPainterPath>
 #include <QPolygon>
+#include <QRectF>
 
 #include <vector>
 
@@ -15,24 +16,25 @@ namespace dermsam {
 // pixel has no boundary line (its fill shows it).
 class MaskOutline {
 public:
-    // Traces the mask's boundaries (OpenCV's findContours: 4-23 ms for a 6000 x 4000 mask on
+    // Traces the mask's boundaries (OpenCV's findContours: 4-25 ms for a 6000 x 4000 mask on
     // the 2-core development machine).
     void trace(const QImage& mask);
     void clear();
 
     // The polygons, simplified so that no boundary pixel lies farther than tolerance (image
-    // pixels) from them. Half a screen pixel, 0.5 / zoom, looks the same as the whole outline:
-    // fitted to a window a 6000 x 4000 lesion's 20 000 vertices took 32 ms to draw per repaint.
-    // Kept until the next trace or another tolerance.
-    const QPainterPath& path(double tolerance = 0.0);
+    // pixels) from them, and, given a visible rectangle, only the edges that cross it. Half a
+    // screen pixel, 0.5 / zoom, looks the same as the whole outline: a 6000 x 4000 lesion's
+    // 20 000 vertices took 32 ms to draw at fit, on every repaint, and as long zoomed in, where
+    // almost all of them lie off screen.
+    QPainterPath path(double tolerance = 0.0, const QRectF& visible = QRectF());
 
 private:
     std::vector<QPolygon> m_contours;
-    QPainterPath m_path;
-    double m_pathTolerance = -1.0;
+    std::vector<QPolygonF> m_simplified; // at m_tolerance, through the pixel centres
+    double m_tolerance = -1.0;
 };
 
-// MaskOutline's polygons at tolerance 0, for one-off use.
+// MaskOutline's whole outline at tolerance 0, for one-off use.
 QPainterPath maskOutline(const QImage& mask);
 
 } // namespace dermsam

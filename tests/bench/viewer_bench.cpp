@@ -118,6 +118,9 @@ int main(int argc, char** argv) {
                canvas.grab();
            }));
     report("repaint_at_fit", w, h, timed(n, [&](int) { canvas.grab(); }));
+    canvas.zoomActualPixels(); // 1:1 about the centre: the lesion's edge is off screen
+    report("repaint_at_1to1", w, h, timed(n, [&](int) { canvas.grab(); }));
+    canvas.zoomToFit();
     canvas.setContourVisible(false);
     report("repaint_at_fit_without_outline", w, h, timed(n, [&](int) { canvas.grab(); }));
     return 0;

@@ -109,6 +109,31 @@ private Q_SLOTS:
         QCOMPARE(outline.path(0.0), full); // back to the whole outline
     }
 
+    // Zoomed in, only the edges that cross the visible rectangle are drawn.
+    void visibleEdgesOnly() {
+        QImage m(500, 400, QImage::Format_Grayscale8);
+        m.fill(0);
+        for (int y = 0; y < m.height(); ++y)
+            for (int x = 0; x < m.width(); ++x)
+                m.scanLine(y)[x] = (x - 250) * (x - 250) + (y - 200) * (y - 200) <= 180 * 180;
+        MaskOutline outline;
+        outline.trace(m);
+        const QPainterPath full = outline.path();
+        const QRectF visible(300, 30, 40, 40); // over the disc's upper right edge
+        const QPainterPath part = outline.path(0.0, visible);
+        QVERIFY(!part.isEmpty());
+        QVERIFY(part.elementCount() * 10 < full.elementCount());
+        // Every edge kept crosses the rectangle; a disc's edges are at most a few pixels long.
+        QVERIFY2(visible.adjusted(-8, -8, 8, 8).contains(part.boundingRect()),
+                 qPrintable(QString("%1 %2 %3 %4")
+                                .arg(part.boundingRect().x())
+                                .arg(part.boundingRect().y())
+                                .arg(part.boundingRect().width())
+                                .arg(part.boundingRect().height())));
+        // Nothing on screen: nothing drawn.
+        QVERIFY(outline.path(0.0, QRectF(240, 190, 20, 20)).isEmpty());
+    }
+
     void nothingToOutline() {
         QVERIFY(maskOutline(QImage()).isEmpty());
         QVERIFY(maskOutline(maskOf({20, 20}, {})).isEmpty());
