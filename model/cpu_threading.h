@@ -23,6 +23,11 @@ struct EnvSetting {
 // beforehand opts out of the whole mechanism.
 inline constexpr const char* kCpuEnvMarker = "DERMSAM_CPU_ENV";
 
+// Every variable cpuThreadingEnvironment() may set or leaves to the user, for reports.
+inline constexpr const char* kCpuEnvVariables[] = {
+    "OMP_WAIT_POLICY",        "GOMP_SPINCOUNT",          "MALLOC_MMAP_MAX_",
+    "MALLOC_TRIM_THRESHOLD_", "OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT"};
+
 // The variables to set before the CPU runtimes load, given the current environment
 // (lookup returns nullptr for an unset name). Empty when nothing needs to change: the marker is
 // present, or the user chose every setting already (their own values always win).
@@ -30,7 +35,9 @@ std::vector<EnvSetting>
 cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup);
 
 // Call first thing in main(): when cpuThreadingEnvironment() asks for changes, sets them and the
-// marker and re-executes the same program with the same arguments (once). Returns normally when
+// marker and re-executes the same program with the same arguments (once). The launchers that
+// start dermsam and dermsam-cli (app/launcher_main.cpp) set them before the real program loads,
+// so this only restarts a real program started directly. Returns normally when
 // no restart is needed or the restart failed (the program then simply runs with the defaults).
 void ensureCpuThreadingEnvironment(int argc, char** argv);
 

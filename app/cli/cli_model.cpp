@@ -3,6 +3,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/cli_model_args.h"
 
+#include "model/cpu_threading.h"
 #include "model/cuda_graph.h"
 #include "model/device.h"
 #include "model/finetune_job.h"
@@ -20,11 +21,24 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
 namespace dermsam::cli {
 namespace {
+
+// The CPU runtime settings this process runs under (model/cpu_threading.h), null when unset:
+// a benchmark's figures depend on them.
+std::string cpuEnvJson() {
+    std::string out = "{";
+    for (const char* name : kCpuEnvVariables) {
+        const char* v = std::getenv(name);
+        out += (out.size() > 1 ? "," : "") + Json::quote(name) + ":" +
+               (v ? Json::quote(v) : std::string("null"));
+    }
+    return out + "}";
+}
 
 double peakRssMb() {
     rusage u{};
@@ -253,14 +267,15 @@ int runBench(const std::vector<std::string>& argv) {
                     "\"gradcam_ms\":%s,\"gradcam_graphed\":%s,\"pipeline_encode_ms\":%s,"
                     "\"pipeline_decode_ms\":%s,\"peak_rss_mb\":%s,"
                     "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s,"
-                    "\"train_step\":%s}\n",
+                    "\"train_step\":%s,\"cpu_env\":%s}\n",
                     Json::quote(name).c_str(), Json::quote(dev).c_str(),
                     Json::quote(dtypeName(dtype)).c_str(), threads, repeats,
                     tf32 ? "true" : "false", captured ? "true" : "false", statsJson(e).c_str(),
                     statsJson(d).c_str(), statsJson(c).c_str(), camGraphed ? "true" : "false",
                     statsJson(pe).c_str(), statsJson(pd).c_str(), Json::number(rss).c_str(),
                     trainBatch, Json::number(trainSamplesPerSecond).c_str(),
-                    trainResident ? "true" : "false", Json::quote(trainStep).c_str());
+                    trainResident ? "true" : "false", Json::quote(trainStep).c_str(),
+                    cpuEnvJson().c_str());
         return 0;
     }
     std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),

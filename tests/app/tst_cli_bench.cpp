@@ -3,12 +3,14 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QtTest>
 
 class TestCliBench : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void reportsEveryTiming();
+    void userSettingsWin();
     void refusesUnknownOption();
 };
 
@@ -39,6 +41,28 @@ void TestCliBench::reportsEveryTiming() {
     }
     QVERIFY(o.value("peak_rss_mb").toDouble() > 10);
     QCOMPARE(o.value("train_batch").toInt(), 0);
+    // Started through the launcher, the real program runs with the CPU settings it sets.
+    const QJsonObject env = o.value("cpu_env").toObject();
+    QCOMPARE(env.value("OMP_WAIT_POLICY").toString(), QStringLiteral("PASSIVE"));
+    QCOMPARE(env.value("MALLOC_MMAP_MAX_").toString(), QStringLiteral("0"));
+    QCOMPARE(env.value("OPENBLAS_THREAD_TIMEOUT").toString(), QStringLiteral("16"));
+}
+
+// A user's own setting reaches the real program unchanged; the others are still set.
+void TestCliBench::userSettingsWin() {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DERMSAM_CPU_ENV"));
+    env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("ACTIVE"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(DERMSAM_CLI_PATH),
+            {"bench", "--model", "default", "--device", "cpu", "--repeats", "1", "--json"});
+    QVERIFY(p.waitForFinished(300000));
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    const QJsonObject cpu = o.value("cpu_env").toObject();
+    QCOMPARE(cpu.value("OMP_WAIT_POLICY").toString(), QStringLiteral("ACTIVE"));
+    QCOMPARE(cpu.value("MALLOC_MMAP_MAX_").toString(), QStringLiteral("0"));
 }
 
 void TestCliBench::refusesUnknownOption() {
