@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 namespace dermsam {
@@ -23,34 +24,39 @@ void checkImageShape(const at::Tensor& image) {
         throw ModelError(ErrorCode::BadImage, {}, "empty image");
 }
 
-// (H, W[, C]) in any supported dtype -> (1, 3, H, W) float in the 0..255 range.
-at::Tensor toFloatChw(const at::Tensor& image) {
-    checkImageShape(image);
-    at::Tensor x = image.dim() == 2 ? image.unsqueeze(2) : image;
-    const int64_t c = x.size(2);
-    if (c == 4)
-        x = x.slice(2, 0, 3);
-    at::Tensor f;
-    switch (x.scalar_type()) {
+// One channel (H, W) in any supported dtype -> (H, W) float in the 0..255 range.
+at::Tensor channelToFloat(const at::Tensor& plane) {
+    switch (plane.scalar_type()) {
     case at::kByte:
-        f = x.to(at::kFloat);
-        break;
+    case at::kFloat:
+    case at::kDouble:
+        return plane.to(at::kFloat);
     case at::kShort:
     case at::kInt:
     case at::kLong:
         // 16-bit images: map 0..65535 onto 0..255 so both profiles see the usual range.
-        f = x.to(at::kFloat) / 257.0;
-        break;
-    case at::kFloat:
-    case at::kDouble:
-        f = x.to(at::kFloat);
-        break;
+        return plane.to(at::kFloat) / 257.0;
     default:
         throw ModelError(ErrorCode::BadImage, {}, "unsupported pixel type");
     }
-    if (c == 1)
-        f = f.expand({-1, -1, 3});
-    return f.permute({2, 0, 1}).unsqueeze(0).contiguous();
+}
+
+// (H, W[, C]) -> (1, 3, h, w): each colour channel as float in 0..255, resampled by `resize`
+// from (1, 1, H, W), one channel at a time. The whole photo as float would be 288 MB for 24
+// megapixels, and its channels-first copy as much again; resampling works plane by plane
+// anyway, so the result is the same. Grey is resampled once and repeated; alpha is dropped.
+at::Tensor resampledChannels(const at::Tensor& image,
+                             const std::function<at::Tensor(const at::Tensor&)>& resize) {
+    checkImageShape(image);
+    const at::Tensor x = image.dim() == 2 ? image.unsqueeze(2) : image;
+    if (x.size(2) == 1) {
+        const at::Tensor grey = resize(channelToFloat(x.select(2, 0)).unsqueeze(0).unsqueeze(0));
+        return grey.expand({1, 3, -1, -1}).contiguous();
+    }
+    std::vector<at::Tensor> planes;
+    for (int64_t k = 0; k < 3; ++k)
+        planes.push_back(resize(channelToFloat(x.select(2, k)).unsqueeze(0).unsqueeze(0)));
+    return at::cat(planes, 1);
 }
 
 } // namespace
@@ -104,26 +110,31 @@ ImageGeometry imageGeometry(const at::Tensor& image, PreprocessProfile profile, 
 
 PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile profile, int inputSize,
                                  const c10::Device& device) {
-    const at::Tensor x = toFloatChw(image.to(device));
+    const at::Tensor onDevice = image.to(device);
     PreprocessResult r;
     r.geometry = imageGeometry(image, profile, inputSize);
     if (profile == PreprocessProfile::MedSam) {
-        at::Tensor resized =
-            at::upsample_bicubic2d(x, {inputSize, inputSize}, false).clamp(0.0, 255.0);
+        at::Tensor resized = resampledChannels(onDevice, [inputSize](const at::Tensor& x) {
+                                 return at::upsample_bicubic2d(x, {inputSize, inputSize}, false);
+                             }).clamp(0.0, 255.0);
         // On the tensor's device: no host read (one would wait for the resampling).
         const at::Tensor lo = resized.min();
         r.input = (resized - lo) / (resized.max() - lo).clamp_min(1e-8);
         return r;
     }
     if (profile == PreprocessProfile::Compact) {
-        at::Tensor resized = at::_upsample_bilinear2d_aa(x, {inputSize, inputSize}, false);
+        at::Tensor resized = resampledChannels(onDevice, [inputSize](const at::Tensor& x) {
+            return at::_upsample_bilinear2d_aa(x, {inputSize, inputSize}, false);
+        });
         r.input = normaliseMeanStd(resized.clamp(0.0, 255.0));
         return r;
     }
     // SAM: longest side to inputSize (imageGeometry), PIL-like antialiased bilinear rounded to
     // 8 bits, mean/std, zero padding bottom/right.
     const int newH = r.geometry.inputHeight, newW = r.geometry.inputWidth;
-    at::Tensor resized = at::_upsample_bilinear2d_aa(x, {newH, newW}, false);
+    at::Tensor resized = resampledChannels(onDevice, [newH, newW](const at::Tensor& x) {
+        return at::_upsample_bilinear2d_aa(x, {newH, newW}, false);
+    });
     resized = resized.round().clamp(0.0, 255.0);
     const at::Tensor norm = normaliseMeanStd(resized);
     r.input = at::constant_pad_nd(norm, {0, inputSize - newW, 0, inputSize - newH}, 0);

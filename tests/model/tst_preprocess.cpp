@@ -29,6 +29,8 @@ private Q_SLOTS:
     void maskPromptRefusesOtherSizes();
     void fastMasksMatchResampling_data();
     void fastMasksMatchResampling();
+    void channelByChannelMatchesWholeImage_data();
+    void channelByChannelMatchesWholeImage();
 };
 
 void TestPreprocess::geometryWithoutResampling_data() {
@@ -306,6 +308,61 @@ void TestPreprocess::fastMasksMatchResampling() {
         QVERIFY2(worst < 1e-5,
                  qPrintable(QString("a pixel %1 from the threshold differs").arg(worst)));
     }
+}
+
+void TestPreprocess::channelByChannelMatchesWholeImage_data() {
+    QTest::addColumn<int>("profile");
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<bool>("sixteenBit");
+    const std::pair<const char*, PreprocessProfile> profiles[] = {
+        {"medsam", PreprocessProfile::MedSam},
+        {"sam", PreprocessProfile::Sam},
+        {"compact", PreprocessProfile::Compact}};
+    for (const auto& [name, profile] : profiles) {
+        QTest::addRow("%s rgb", name) << int(profile) << 3 << false;
+        QTest::addRow("%s rgba", name) << int(profile) << 4 << false;
+        QTest::addRow("%s grey", name) << int(profile) << 1 << false;
+        QTest::addRow("%s 16-bit rgb", name) << int(profile) << 3 << true;
+    }
+}
+
+// The channels are resampled one at a time (a large photo as one float tensor was 288 MB, and
+// as much again channels-first): the input must be exactly what resampling the whole image
+// gives, as the preprocessing did before.
+void TestPreprocess::channelByChannelMatchesWholeImage() {
+    QFETCH(int, profile);
+    QFETCH(int, channels);
+    QFETCH(bool, sixteenBit);
+    const auto p = static_cast<PreprocessProfile>(profile);
+    at::manual_seed(21);
+    at::Tensor image = sixteenBit ? at::randint(0, 65536, {301, 457, channels}, at::kInt)
+                                  : at::randint(0, 256, {301, 457, channels}, at::kByte);
+    const int size = 256;
+    const PreprocessResult r = preprocessImage(image, p, size);
+    // The whole-image reference.
+    at::Tensor x = image.slice(2, 0, std::min(channels, 3)).to(at::kFloat);
+    if (sixteenBit)
+        x = x / 257.0;
+    if (channels == 1)
+        x = x.expand({-1, -1, 3});
+    x = x.permute({2, 0, 1}).unsqueeze(0).contiguous();
+    at::Tensor expected;
+    if (p == PreprocessProfile::MedSam) {
+        const at::Tensor resized = at::upsample_bicubic2d(x, {size, size}, false).clamp(0.0, 255.0);
+        const at::Tensor lo = resized.min();
+        expected = (resized - lo) / (resized.max() - lo).clamp_min(1e-8);
+    } else if (p == PreprocessProfile::Compact) {
+        expected =
+            normaliseMeanStd(at::_upsample_bilinear2d_aa(x, {size, size}, false).clamp(0.0, 255.0));
+    } else {
+        const int h = r.geometry.inputHeight, w = r.geometry.inputWidth;
+        const at::Tensor resized =
+            at::_upsample_bilinear2d_aa(x, {h, w}, false).round().clamp(0.0, 255.0);
+        expected = at::constant_pad_nd(normaliseMeanStd(resized), {0, size - w, 0, size - h}, 0);
+    }
+    QCOMPARE(r.input.sizes().vec(), expected.sizes().vec());
+    QVERIFY2(at::equal(r.input, expected),
+             qPrintable(QString::number((r.input - expected).abs().max().item<double>())));
 }
 
 QTEST_GUILESS_MAIN(TestPreprocess)
