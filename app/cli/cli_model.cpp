@@ -28,6 +28,30 @@
 namespace dermsam::cli {
 namespace {
 
+// --photo WxH: the photo of the pipeline timings, 1 to 20000 px a side.
+std::pair<int, int> photoSizeArg(const std::string& v) {
+    const auto x = v.find('x');
+    int w = 0, h = 0;
+    try {
+        if (x != std::string::npos) {
+            size_t used = 0;
+            w = std::stoi(v.substr(0, x), &used);
+            if (used != x)
+                w = 0;
+            const std::string hs = v.substr(x + 1);
+            h = std::stoi(hs, &used);
+            if (used != hs.size())
+                h = 0;
+        }
+    } catch (const std::exception&) {
+        w = h = 0;
+    }
+    if (w < 1 || h < 1 || w > 20000 || h > 20000)
+        throw UsageError("--photo must be WIDTHxHEIGHT, 1 to 20000 pixels a side (got '" + v +
+                         "')");
+    return {w, h};
+}
+
 // The CPU runtime settings this process runs under (model/cpu_threading.h), null when unset:
 // a benchmark's figures depend on them.
 std::string cpuEnvJson() {
@@ -138,7 +162,8 @@ int runForward(const std::vector<std::string>& argv) {
 int runBench(const std::vector<std::string>& argv) {
     const Args args(argv, {"json"});
     args.allowOnly({"model", "arch", "device", "threads", "json", "repeats", "precision", "profile",
-                    "base", "tf32", "train-batch", "data-on-device", "graphs"});
+                    "base", "tf32", "train-batch", "data-on-device", "graphs", "photo"});
+    const auto [photoW, photoH] = photoSizeArg(args.valueOr("photo", "1024x768"));
     const int threads = configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
     const c10::ScalarType dtype = resolveDtype(args.valueOr("precision", "float32"), device);
@@ -214,14 +239,17 @@ int runBench(const std::vector<std::string>& argv) {
     const Stats c = summarize(cam);
     const Stats e = summarize(enc), d = summarize(dec);
 
-    // The application's whole path for a 1024 x 768 photo: preprocessing, encoder, and a box
-    // decode with the masks resampled to the photo and on the host (Predictor).
+    // The application's whole path for a photo (1024 x 768 unless --photo): preprocessing,
+    // encoder, and a box decode with the masks resampled to the photo and on the host
+    // (Predictor).
     std::vector<double> pipeEnc, pipeDec;
     {
         const Predictor predictor(model, profile, graphs);
-        const at::Tensor photo = at::randint(0, 256, {768, 1024, 3}, at::kByte);
+        const at::Tensor photo = at::randint(0, 256, {photoH, photoW, 3}, at::kByte);
         Prompts photoBox;
-        photoBox.boxes.push_back({300.f, 200.f, 700.f, 560.f});
+        // The same place in any photo as (300, 200)-(700, 560) in 1024 x 768.
+        const float sx = photoW / 1024.f, sy = photoH / 768.f;
+        photoBox.boxes.push_back({300.f * sx, 200.f * sy, 700.f * sx, 560.f * sy});
         ImageEmbedding pe = predictor.encode(photo); // warm-up
         predictor.decode(pe, photoBox);
         for (int i = 0; i < repeats; ++i)
@@ -267,7 +295,7 @@ int runBench(const std::vector<std::string>& argv) {
                     "\"gradcam_ms\":%s,\"gradcam_graphed\":%s,\"pipeline_encode_ms\":%s,"
                     "\"pipeline_decode_ms\":%s,\"peak_rss_mb\":%s,"
                     "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s,"
-                    "\"train_step\":%s,\"cpu_env\":%s}\n",
+                    "\"train_step\":%s,\"cpu_env\":%s,\"photo\":[%d,%d]}\n",
                     Json::quote(name).c_str(), Json::quote(dev).c_str(),
                     Json::quote(dtypeName(dtype)).c_str(), threads, repeats,
                     tf32 ? "true" : "false", captured ? "true" : "false", statsJson(e).c_str(),
@@ -275,7 +303,7 @@ int runBench(const std::vector<std::string>& argv) {
                     statsJson(pe).c_str(), statsJson(pd).c_str(), Json::number(rss).c_str(),
                     trainBatch, Json::number(trainSamplesPerSecond).c_str(),
                     trainResident ? "true" : "false", Json::quote(trainStep).c_str(),
-                    cpuEnvJson().c_str());
+                    cpuEnvJson().c_str(), photoW, photoH);
         return 0;
     }
     std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),
@@ -284,9 +312,9 @@ int runBench(const std::vector<std::string>& argv) {
     std::printf("decode: median %.2f ms (min %.2f, max %.2f)\n", d.median, d.min, d.max);
     std::printf("Grad-CAM on the embedding: median %.2f ms (min %.2f, max %.2f)%s\n", c.median,
                 c.min, c.max, camGraphed ? ", graphed" : "");
-    std::printf("photo 1024 x 768, with pre- and postprocessing: encode median %.1f ms, "
+    std::printf("photo %d x %d, with pre- and postprocessing: encode median %.1f ms, "
                 "decode median %.2f ms\n",
-                pe.median, pd.median);
+                photoW, photoH, pe.median, pd.median);
     if (device.is_cuda())
         std::printf("CUDA graphs: %s\n", captured ? "on" : "off");
     std::printf("peak RSS: %.0f MB\n", rss);

@@ -1,5 +1,6 @@
 // Protects `dermsam-cli bench --json`: the fields DESIGN.md and issue 9 rely on, with sane values.
 // labels: unit
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -11,6 +12,7 @@ class TestCliBench : public QObject {
 private Q_SLOTS:
     void reportsEveryTiming();
     void userSettingsWin();
+    void photoSize();
     void refusesUnknownOption();
 };
 
@@ -63,6 +65,26 @@ void TestCliBench::userSettingsWin() {
     const QJsonObject cpu = o.value("cpu_env").toObject();
     QCOMPARE(cpu.value("OMP_WAIT_POLICY").toString(), QStringLiteral("ACTIVE"));
     QCOMPARE(cpu.value("MALLOC_MMAP_MAX_").toString(), QStringLiteral("0"));
+}
+
+// --photo times the application's path for a photo of that size (a large dermatoscope photo).
+void TestCliBench::photoSize() {
+    QProcess p;
+    p.start(QStringLiteral(DERMSAM_CLI_PATH), {"bench", "--model", "default", "--device", "cpu",
+                                               "--repeats", "1", "--photo", "3000x2000", "--json"});
+    QVERIFY(p.waitForFinished(300000));
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    QCOMPARE(o.value("photo").toArray(), (QJsonArray{3000, 2000}));
+    QVERIFY(o.value("pipeline_encode_ms").toObject().value("median").toDouble() > 0);
+    QVERIFY(o.value("pipeline_decode_ms").toObject().value("median").toDouble() > 0);
+    for (const char* bad : {"3000", "0x5", "12x", "axb", "30000x10", "3000x2000x3"}) {
+        QProcess q;
+        q.start(QStringLiteral(DERMSAM_CLI_PATH), {"bench", "--model", "default", "--photo", bad});
+        QVERIFY(q.waitForFinished(60000));
+        QCOMPARE(q.exitCode(), 2);
+        QVERIFY2(q.readAllStandardError().contains("--photo"), bad);
+    }
 }
 
 void TestCliBench::refusesUnknownOption() {
