@@ -11,6 +11,13 @@
 
 using namespace dermsam;
 
+namespace {
+const std::pair<const char*, PreprocessProfile> kProfiles[] = {
+    {"medsam", PreprocessProfile::MedSam},
+    {"sam", PreprocessProfile::Sam},
+    {"compact", PreprocessProfile::Compact}};
+} // namespace
+
 class TestPreprocess : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -262,11 +269,7 @@ void TestPreprocess::fastMasksMatchResampling_data() {
     QTest::addColumn<int>("height");
     QTest::addColumn<int>("width");
     QTest::addColumn<bool>("noisy");
-    const std::pair<const char*, PreprocessProfile> profiles[] = {
-        {"medsam", PreprocessProfile::MedSam},
-        {"sam", PreprocessProfile::Sam},
-        {"compact", PreprocessProfile::Compact}};
-    for (const auto& [name, profile] : profiles) {
+    for (const auto& [name, profile] : kProfiles) {
         // A large photo (runs of about 12 columns per source block), a small image (the last
         // resampling shrinks), a tall one, and logits of pure noise (almost every block mixed).
         QTest::addRow("%s 1500x2000", name) << int(profile) << 1500 << 2000 << false;
@@ -314,11 +317,7 @@ void TestPreprocess::channelByChannelMatchesWholeImage_data() {
     QTest::addColumn<int>("profile");
     QTest::addColumn<int>("channels");
     QTest::addColumn<bool>("sixteenBit");
-    const std::pair<const char*, PreprocessProfile> profiles[] = {
-        {"medsam", PreprocessProfile::MedSam},
-        {"sam", PreprocessProfile::Sam},
-        {"compact", PreprocessProfile::Compact}};
-    for (const auto& [name, profile] : profiles) {
+    for (const auto& [name, profile] : kProfiles) {
         QTest::addRow("%s rgb", name) << int(profile) << 3 << false;
         QTest::addRow("%s rgba", name) << int(profile) << 4 << false;
         QTest::addRow("%s grey", name) << int(profile) << 1 << false;

@@ -23,6 +23,15 @@ QImage maskOf(QSize size, const QList<QRect>& on, const QList<QRect>& off = {}) 
     return m;
 }
 
+// A disc of radius 180 centred in 500 x 400 (a boundary of many short edges).
+QImage disc500x400() {
+    QImage m(500, 400, QImage::Format_Grayscale8);
+    for (int y = 0; y < m.height(); ++y)
+        for (int x = 0; x < m.width(); ++x)
+            m.scanLine(y)[x] = (x - 250) * (x - 250) + (y - 200) * (y - 200) <= 180 * 180;
+    return m;
+}
+
 int subpaths(const QPainterPath& p) {
     int n = 0;
     for (int i = 0; i < p.elementCount(); ++i)
@@ -74,11 +83,7 @@ private Q_SLOTS:
     // Zoomed out the canvas draws the outline simplified to half a screen pixel: far fewer
     // vertices, none of the boundary farther than the tolerance, the full one at tolerance 0.
     void simplifiedWithinTolerance() {
-        QImage m(500, 400, QImage::Format_Grayscale8);
-        m.fill(0);
-        for (int y = 0; y < m.height(); ++y)
-            for (int x = 0; x < m.width(); ++x)
-                m.scanLine(y)[x] = (x - 250) * (x - 250) + (y - 200) * (y - 200) <= 180 * 180;
+        const QImage m = disc500x400();
         MaskOutline outline;
         outline.trace(m);
         const QPainterPath full = outline.path(0.0);
@@ -111,11 +116,7 @@ private Q_SLOTS:
 
     // Zoomed in, only the edges that cross the visible rectangle are drawn.
     void visibleEdgesOnly() {
-        QImage m(500, 400, QImage::Format_Grayscale8);
-        m.fill(0);
-        for (int y = 0; y < m.height(); ++y)
-            for (int x = 0; x < m.width(); ++x)
-                m.scanLine(y)[x] = (x - 250) * (x - 250) + (y - 200) * (y - 200) <= 180 * 180;
+        const QImage m = disc500x400();
         MaskOutline outline;
         outline.trace(m);
         const QPainterPath full = outline.path();
