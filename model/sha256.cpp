@@ -10,6 +10,11 @@
 #include <unistd.h>
 #include <vector>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace dermsam {
 namespace {
 
@@ -27,12 +32,91 @@ inline uint32_t rotr(uint32_t x, int n) {
     return (x >> n) | (x << (32 - n));
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DERMSAM_SHA_EXTENSIONS 1
+
+bool cpuHasShaExtensions() {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return false;
+    const bool ssse3 = c & (1u << 9), sse41 = c & (1u << 19);
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return false;
+    return ssse3 && sse41 && (b & (1u << 29));
+}
+
+// `count` 64-byte blocks with the SHA extensions. The state is kept as the instructions want
+// it, (A, B, E, F) and (C, D, G, H); each sha256rnds2 does two rounds, and the message schedule
+// runs four words at a time (sha256msg1 adds sigma0 of the words three groups back,
+// sha256msg2 adds sigma1, the words seven back come from an alignr of the last two groups).
+__attribute__((target("sha,sse4.1,ssse3"))) void
+shaExtensionBlocks(uint32_t state[8], const uint8_t* p, size_t count) {
+    const __m128i byteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i abcd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
+    __m128i efgh = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
+    abcd = _mm_shuffle_epi32(abcd, 0xB1);             // b a d c
+    efgh = _mm_shuffle_epi32(efgh, 0x1B);             // h g f e
+    __m128i abef = _mm_alignr_epi8(abcd, efgh, 8);    // f e b a (A in the top lane)
+    __m128i cdgh = _mm_blend_epi16(efgh, abcd, 0xF0); // h g d c
+    for (; count > 0; --count, p += 64) {
+        const __m128i abefStart = abef, cdghStart = cdgh;
+        __m128i w[4];
+        for (int i = 0; i < 16; ++i) {
+            __m128i& cur = w[i % 4];
+            if (i < 4) {
+                cur = _mm_shuffle_epi8(
+                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i)), byteSwap);
+            } else {
+                const __m128i& prev = w[(i + 3) % 4]; // words 4i-4 .. 4i-1
+                const __m128i sevenBack = _mm_alignr_epi8(prev, w[(i + 2) % 4], 4);
+                cur = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(cur, w[(i + 1) % 4]), sevenBack), prev);
+            }
+            __m128i msg = _mm_add_epi32(
+                cur, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRound + 4 * i)));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg);
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, msg);
+        }
+        abef = _mm_add_epi32(abef, abefStart);
+        cdgh = _mm_add_epi32(cdgh, cdghStart);
+    }
+    const __m128i feba = _mm_shuffle_epi32(abef, 0x1B); // a b e f
+    const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1); // g h c d
+    abcd = _mm_blend_epi16(feba, dchg, 0xF0);           // a b c d
+    efgh = _mm_alignr_epi8(dchg, feba, 8);              // e f g h
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state), abcd);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), efgh);
+}
+#endif
+
 } // namespace
 
-Sha256::Sha256()
-    : m_state{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+bool Sha256::hardwareAvailable() {
+#ifdef DERMSAM_SHA_EXTENSIONS
+    static const bool available = cpuHasShaExtensions();
+    return available;
+#else
+    return false;
+#endif
+}
+
+Sha256::Sha256(bool allowHardware)
+    : m_hardware(allowHardware && hardwareAvailable())
+    , m_state{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
     , m_buffer{} {}
+
+void Sha256::blocks(const uint8_t* p, size_t count) {
+#ifdef DERMSAM_SHA_EXTENSIONS
+    if (m_hardware) {
+        shaExtensionBlocks(m_state, p, count);
+        return;
+    }
+#endif
+    for (; count > 0; --count, p += 64)
+        block(p);
+}
 
 void Sha256::block(const uint8_t* p) {
     uint32_t w[64];
@@ -84,13 +168,14 @@ void Sha256::update(const void* data, size_t size) {
         size -= take;
         if (m_buffered < 64)
             return;
-        block(m_buffer);
+        blocks(m_buffer, 1);
         m_buffered = 0;
     }
-    while (size >= 64) {
-        block(p);
-        p += 64;
-        size -= 64;
+    if (size >= 64) {
+        const size_t whole = size / 64;
+        blocks(p, whole);
+        p += whole * 64;
+        size -= whole * 64;
     }
     if (size) {
         std::memcpy(m_buffer, p, size);

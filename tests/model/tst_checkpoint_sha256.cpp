@@ -22,6 +22,8 @@ private Q_SLOTS:
     void vectors();
     void millionAs();
     void chunkingDoesNotMatter();
+    void hardwareMatchesPortable_data();
+    void hardwareMatchesPortable();
     void fileHash();
     void missingFile();
 };
@@ -82,6 +84,32 @@ void TestSha256::chunkingDoesNotMatter() {
         }
         QCOMPARE(h.finishHex(), whole);
     }
+}
+
+void TestSha256::hardwareMatchesPortable_data() {
+    QTest::addColumn<int>("length");
+    for (int n : {0, 1, 55, 56, 63, 64, 65, 119, 128, 1000, 4096 + 13, 1 << 20})
+        QTest::addRow("%d bytes", n) << n;
+}
+
+// The SHA-extension path (where the processor has it) against the portable code, message by
+// message and for every length class around the block and padding boundaries.
+void TestSha256::hardwareMatchesPortable() {
+    QFETCH(int, length);
+    if (!Sha256::hardwareAvailable())
+        QSKIP("this processor has no SHA extensions: only the portable code runs");
+    std::mt19937 rng(static_cast<unsigned>(length) + 7);
+    std::string data(static_cast<size_t>(length), '\0');
+    for (char& c : data)
+        c = static_cast<char>(rng());
+    Sha256 hardware(true), portable(false);
+    // Split so that the buffered and the whole-block paths both run.
+    const size_t first = data.size() / 3;
+    for (Sha256* h : {&hardware, &portable}) {
+        h->update(data.data(), first);
+        h->update(data.data() + first, data.size() - first);
+    }
+    QCOMPARE(hardware.finishHex(), portable.finishHex());
 }
 
 void TestSha256::fileHash() {
