@@ -7,6 +7,7 @@
 #include "ui/heatmap_types.h"
 #include "ui/image_canvas.h"
 #include "ui/image_document.h"
+#include "ui/mask_commands.h"
 #include "ui/mask_measurements.h"
 #include "ui/mask_outline.h"
 #include "ui/packed_mask.h"
@@ -106,6 +107,18 @@ int main(int argc, char** argv) {
     const double s = std::min(1.0, double(HeatmapResponse::kMaxSide) / std::max(w, h));
     const QImage heatViewer =
         heatmapOf(std::max(1, int(std::lround(w * s))), std::max(1, int(std::lround(h * s))));
+    // A brush stroke around the lesion, one segment per mouse move: the stroke's undo step
+    // grows to most of the photo.
+    doc.setMask(masks[0]);
+    const int segments = 40;
+    report("brush_segment_in_a_long_stroke", w, h, timed(segments, [&](int i) {
+               const double a0 = 2 * M_PI * i / segments, a1 = 2 * M_PI * (i + 1) / segments;
+               const QPointF c(w * 0.5, h * 0.5);
+               const QPointF r(w * 0.4, h * 0.4);
+               doc.undoStack()->push(new BrushStrokeCommand(
+                   &doc, 99, c + QPointF(r.x() * std::cos(a0), r.y() * std::sin(a0)),
+                   c + QPointF(r.x() * std::cos(a1), r.y() * std::sin(a1)), 60, false));
+           }));
     report("heatmap_colours_full_size", w, h,
            timed(n, [&](int) { colorizeHeatmap(heatFull, ColorMap::Turbo, 0.5); }));
     report("heatmap_colours_viewer_size", heatViewer.width(), heatViewer.height(),

@@ -122,8 +122,10 @@ private Q_SLOTS:
                                            rectMask(size, QRect(100 * i, 50 * i, 1500, 900 + i)),
                                            ModelResultInfo{}));
             states.push_back(doc.mask().copy());
-            if (i == 2) { // a brush stroke between results
-                s->push(new BrushStrokeCommand(&doc, 7, {10, 10}, {2000, 1500}, 40, false));
+            if (i == 2) { // a stroke of several segments between results, around the lesion
+                const QPointF path[] = {{10, 10}, {2900, 40}, {2950, 1900}, {60, 1950}, {30, 30}};
+                for (int k = 0; k + 1 < 5; ++k)
+                    s->push(new BrushStrokeCommand(&doc, 7, path[k], path[k + 1], 40, false));
                 states.push_back(doc.mask().copy());
             }
         }
