@@ -389,6 +389,17 @@ void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
         const QLineF line(m_pressImage, img);
         if (line.length() >= 2)
             Q_EMIT calibrationLineDrawn(line);
+    } else if (m_tool == CanvasTool::Brush || m_tool == CanvasTool::Eraser) {
+        // The stroke's segments merged into one command, the last one done unless the stroke
+        // was undone during the drag. The stack owns it as a non-const object; it only hands
+        // out const pointers.
+        const QUndoStack* stack = m_doc->undoStack();
+        const auto* last =
+            stack->index() > 0
+                ? dynamic_cast<const BrushStrokeCommand*>(stack->command(stack->index() - 1))
+                : nullptr;
+        if (last && last->strokeId() == m_strokeId)
+            const_cast<BrushStrokeCommand*>(last)->finish();
     }
     update();
 }

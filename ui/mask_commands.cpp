@@ -73,13 +73,44 @@ void BrushStrokeCommand::redo() {
             paintCapsule(m_after, m_from - off, m_to - off, m_radius, m_erase ? 0 : 255);
         m_applied = true;
     }
-    if (!m_rect.isEmpty())
+    if (!m_rect.isEmpty()) {
+        unpack();
         m_doc->writeMask(m_rect, m_after);
+    }
+    if (m_finished)
+        pack();
 }
 
 void BrushStrokeCommand::undo() {
-    if (!m_rect.isEmpty())
+    if (!m_rect.isEmpty()) {
+        unpack();
         m_doc->writeMask(m_rect, m_before);
+    }
+    if (m_finished)
+        pack();
+}
+
+void BrushStrokeCommand::finish() {
+    m_finished = true;
+    pack();
+}
+
+void BrushStrokeCommand::pack() {
+    if (m_before.isNull())
+        return;
+    m_packedBefore = PackedMask(m_before);
+    m_packedAfter = PackedMask(m_after);
+    m_before = QImage();
+    m_after = QImage();
+}
+
+void BrushStrokeCommand::unpack() {
+    if (!m_before.isNull() || m_packedBefore.isNull())
+        return;
+    m_before = m_packedBefore.unpack();
+    m_after = m_packedAfter.unpack();
+    m_packedBefore = PackedMask();
+    m_packedAfter = PackedMask();
 }
 
 bool BrushStrokeCommand::mergeWith(const QUndoCommand* other) {
@@ -90,6 +121,12 @@ bool BrushStrokeCommand::mergeWith(const QUndoCommand* other) {
         return false;
     if (o->m_rect.isEmpty())
         return true;
+    // Segments arrive unfinished, so unpacked; this command is unfinished too (a new stroke
+    // gets a new id), unless it was undone and redone mid-stroke.
+    if (o->packed())
+        return false;
+    unpack();
+    m_finished = false;
     if (m_rect.isEmpty()) {
         m_rect = o->m_rect;
         m_before = o->m_before;

@@ -108,17 +108,22 @@ int main(int argc, char** argv) {
     const QImage heatViewer =
         heatmapOf(std::max(1, int(std::lround(w * s))), std::max(1, int(std::lround(h * s))));
     // A brush stroke around the lesion, one segment per mouse move: the stroke's undo step
-    // grows to most of the photo.
+    // grows to most of the photo; on release its pixels are packed.
     doc.setMask(masks[0]);
     const int segments = 40;
+    BrushStrokeCommand* stroke = nullptr; // the first segment; the others merge into it
     report("brush_segment_in_a_long_stroke", w, h, timed(segments, [&](int i) {
                const double a0 = 2 * M_PI * i / segments, a1 = 2 * M_PI * (i + 1) / segments;
                const QPointF c(w * 0.5, h * 0.5);
                const QPointF r(w * 0.4, h * 0.4);
-               doc.undoStack()->push(new BrushStrokeCommand(
+               auto* segment = new BrushStrokeCommand(
                    &doc, 99, c + QPointF(r.x() * std::cos(a0), r.y() * std::sin(a0)),
-                   c + QPointF(r.x() * std::cos(a1), r.y() * std::sin(a1)), 60, false));
+                   c + QPointF(r.x() * std::cos(a1), r.y() * std::sin(a1)), 60, false);
+               if (i == 0)
+                   stroke = segment;
+               doc.undoStack()->push(segment);
            }));
+    report("brush_stroke_finish", w, h, timed(1, [&](int) { stroke->finish(); }));
     report("heatmap_colours_full_size", w, h,
            timed(n, [&](int) { colorizeHeatmap(heatFull, ColorMap::Turbo, 0.5); }));
     report("heatmap_colours_viewer_size", heatViewer.width(), heatViewer.height(),

@@ -2,11 +2,13 @@
 // labels: gui
 #include "ui/image_canvas.h"
 #include "ui/image_document.h"
+#include "ui/mask_commands.h"
 
 #include <QApplication>
 #include <QMouseEvent>
 #include <QSignalSpy>
 #include <QTest>
+#include <QUndoStack>
 #include <QWheelEvent>
 
 using namespace dermsam;
@@ -147,6 +149,30 @@ private Q_SLOTS:
         m_doc->setMask(edited);
         QCOMPARE(colourAt({60.5, 40.5}), grey);
         QCOMPARE(colourAt({80.5, 40.5}), overlay);
+    }
+
+    // A brush drag is one undo step whose pixels are packed once the button is released.
+    void brushStrokePackedOnRelease() {
+        m_canvas->setTool(CanvasTool::Brush);
+        m_canvas->setBrushRadius(3);
+        const QPoint a = m_canvas->imageToWidget({20, 20}).toPoint();
+        const QPoint b = m_canvas->imageToWidget({120, 60}).toPoint();
+        QTest::mousePress(m_canvas.get(), Qt::LeftButton, {}, a);
+        for (int i = 1; i <= 10; ++i)
+            QTest::mouseMove(m_canvas.get(), a + (b - a) * i / 10);
+        QUndoStack* stack = m_doc->undoStack();
+        QCOMPARE(stack->count(), 1);
+        const auto* stroke = dynamic_cast<const BrushStrokeCommand*>(stack->command(0));
+        QVERIFY(stroke);
+        QVERIFY(!stroke->packed()); // still growing
+        QTest::mouseRelease(m_canvas.get(), Qt::LeftButton, {}, b);
+        QVERIFY(stroke->packed());
+        const QImage painted = m_doc->mask().copy();
+        QVERIFY(painted.pixelColor(70, 40).value() > 0); // on the stroke
+        stack->undo();
+        QCOMPARE(m_doc->mask().pixelColor(70, 40).value(), 0);
+        stack->redo();
+        QCOMPARE(m_doc->mask(), painted);
     }
 
     // A photo of several megapixels fitted into the window: the outline must stay a continuous

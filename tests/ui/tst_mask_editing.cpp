@@ -124,8 +124,13 @@ private Q_SLOTS:
             states.push_back(doc.mask().copy());
             if (i == 2) { // a stroke of several segments between results, around the lesion
                 const QPointF path[] = {{10, 10}, {2900, 40}, {2950, 1900}, {60, 1950}, {30, 30}};
-                for (int k = 0; k + 1 < 5; ++k)
+                auto* stroke = new BrushStrokeCommand(&doc, 7, path[0], path[1], 40, false);
+                s->push(stroke); // the later segments merge into it
+                for (int k = 1; k + 1 < 5; ++k)
                     s->push(new BrushStrokeCommand(&doc, 7, path[k], path[k + 1], 40, false));
+                QVERIFY(!stroke->packed());
+                stroke->finish(); // as the canvas does on release
+                QVERIFY(stroke->packed());
                 states.push_back(doc.mask().copy());
             }
         }
