@@ -33,7 +33,6 @@ int main(int argc, char** argv) {
         ::setenv(s.name.c_str(), s.value.c_str(), 1);
     if (!changes.empty())
         ::setenv(dermsam::kCpuEnvMarker, "1", 1); // the real program must not restart again
-    (void)argc;
     ::execv(target.c_str(), argv);
     std::fprintf(stderr, "%s: cannot start %s: %s\n", argc > 0 ? argv[0] : "dermsam",
                  target.c_str(), std::strerror(errno));

@@ -121,12 +121,9 @@ bool BrushStrokeCommand::mergeWith(const QUndoCommand* other) {
         return false;
     if (o->m_rect.isEmpty())
         return true;
-    // Segments arrive unfinished, so unpacked; this command is unfinished too (a new stroke
-    // gets a new id), unless it was undone and redone mid-stroke.
-    if (o->packed())
-        return false;
+    // Only a stroke still being drawn merges (the next stroke gets a new id), and neither it nor
+    // the new segment is packed yet; unpack() keeps merging correct should that ever change.
     unpack();
-    m_finished = false;
     if (m_rect.isEmpty()) {
         m_rect = o->m_rect;
         m_before = o->m_before;

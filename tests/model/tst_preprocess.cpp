@@ -45,9 +45,7 @@ void TestPreprocess::geometryWithoutResampling_data() {
     QTest::addColumn<int>("height");
     QTest::addColumn<int>("width");
     QTest::addColumn<int>("channels");
-    for (const auto& [name, p] :
-         {std::pair{"medsam", PreprocessProfile::MedSam}, std::pair{"sam", PreprocessProfile::Sam},
-          std::pair{"compact", PreprocessProfile::Compact}}) {
+    for (const auto& [name, p] : kProfiles) {
         QTest::newRow((std::string(name) + " landscape rgb").c_str()) << int(p) << 300 << 500 << 3;
         QTest::newRow((std::string(name) + " portrait grey").c_str()) << int(p) << 701 << 233 << 1;
         QTest::newRow((std::string(name) + " odd rgba").c_str()) << int(p) << 37 << 1201 << 4;
@@ -206,9 +204,7 @@ void TestPreprocess::maskPromptFrame_data() {
     QTest::addColumn<int>("inputSize");
     QTest::addColumn<int>("height");
     QTest::addColumn<int>("width");
-    for (const auto& [name, p] :
-         {std::pair{"medsam", PreprocessProfile::MedSam}, std::pair{"sam", PreprocessProfile::Sam},
-          std::pair{"compact", PreprocessProfile::Compact}}) {
+    for (const auto& [name, p] : kProfiles) {
         for (const int input : {1024, 256}) {
             const std::string row = std::string(name) + " " + std::to_string(input);
             QTest::newRow((row + " landscape").c_str()) << int(p) << input << 300 << 400;
