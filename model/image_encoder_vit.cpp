@@ -309,7 +309,10 @@ at::Tensor ImageEncoderVit::forward(const at::Tensor& x) {
 }
 
 at::Tensor ImageEncoderVit::forwardObserved(const at::Tensor& input, const Observer& observer) {
-    at::Tensor x = m_patchEmbed->forward(input).permute({0, 2, 3, 1});
+    // Made contiguous here: as the convolution's permuted view, the residual stream keeps its
+    // channels-first memory order through every block (elementwise results follow their first
+    // input's layout), and each residual add and layer norm becomes a transposing pass.
+    at::Tensor x = m_patchEmbed->forward(input).permute({0, 2, 3, 1}).contiguous();
     x = x + m_posEmbed;
     for (size_t i = 0; i < m_blocks.size(); ++i) {
         x = m_blocks[i]->forward(x);
