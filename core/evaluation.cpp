@@ -146,12 +146,24 @@ bool promptFromMask(const cv::Mat& mask, EvalPrompt mode, const std::string& id,
 ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
                             const EmbeddingCache& cache, const std::string& modelHash,
                             bool* cacheHit) {
+    return encodeCached(predictor, image, std::vector<const EmbeddingCache*>{&cache}, modelHash,
+                        cacheHit);
+}
+
+ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
+                            const std::vector<const EmbeddingCache*>& caches,
+                            const std::string& modelHash, bool* cacheHit) {
     const SamModel& model = predictor.model();
     const SamArchitecture& arch = model.architecture();
     const std::vector<int64_t> shape{1, arch.outChans, arch.embeddingSize(), arch.embeddingSize()};
     const std::string key =
         EmbeddingCache::key(modelHash, profileName(predictor.profile()), image, model.dtype());
-    at::Tensor half = cache.load(key, shape);
+    at::Tensor half;
+    for (const EmbeddingCache* cache : caches) {
+        half = cache->load(key, shape);
+        if (half.defined())
+            break;
+    }
     if (cacheHit)
         *cacheHit = half.defined();
     ImageEmbedding e;
@@ -162,7 +174,8 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
     } else {
         e = predictor.encode(image);
         half = e.embedding.to(at::kCPU, at::kHalf);
-        cache.store(key, half);
+        if (!caches.empty())
+            caches.front()->store(key, half);
     }
     e.embedding = half.to(model.device(), at::kFloat);
     return e;

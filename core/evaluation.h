@@ -48,6 +48,11 @@ bool promptFromMask(const cv::Mat& mask, EvalPrompt mode, const std::string& id,
 ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
                             const EmbeddingCache& cache, const std::string& modelHash,
                             bool* cacheHit = nullptr);
+// The same over several caches: looked up in order, a new embedding stored in the first (the
+// viewer writes its own, size-limited cache and reads the command line's too).
+ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
+                            const std::vector<const EmbeddingCache*>& caches,
+                            const std::string& modelHash, bool* cacheHit = nullptr);
 
 // The per-user cache folder for embeddings (QStandardPaths::CacheLocation + "/embeddings").
 std::string defaultEmbeddingCacheDir();

@@ -6,9 +6,53 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace dermsam {
+
+namespace {
+
+struct CacheFile {
+    std::filesystem::path path;
+    uint64_t bytes = 0;
+    std::filesystem::file_time_type used;
+};
+
+bool isEntryName(const std::string& name) {
+    if (name.size() != 64 + 4 || name.compare(64, 4, ".npy") != 0)
+        return false;
+    return std::all_of(name.begin(), name.begin() + 64,
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The entries of dir, newest use first. Errors (a file removed meanwhile by another process
+// sharing the folder) skip that file.
+std::vector<CacheFile> entries(const std::string& dir) {
+    std::vector<CacheFile> out;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!isEntryName(it->path().filename().string()))
+            continue;
+        std::error_code fileError;
+        CacheFile f;
+        f.path = it->path();
+        f.bytes = it->file_size(fileError);
+        if (!fileError)
+            f.used = it->last_write_time(fileError);
+        if (!fileError)
+            out.push_back(std::move(f));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const CacheFile& a, const CacheFile& b) { return a.used > b.used; });
+    return out;
+}
+
+} // namespace
 
 EmbeddingCache::EmbeddingCache(std::string dir)
     : m_dir(std::move(dir)) {
@@ -45,6 +89,8 @@ at::Tensor EmbeddingCache::load(const std::string& key,
         at::Tensor t = readNpy(path(key));
         if (t.sizes().vec() != expectedShape || t.scalar_type() != at::kHalf)
             return {};
+        // Marks the use for prune(); a read-only folder just keeps the old time.
+        ::utimensat(AT_FDCWD, path(key).c_str(), nullptr, 0);
         return t;
     } catch (const ModelError&) {
         return {}; // corrupt entry: recomputed and overwritten by the caller
@@ -56,6 +102,31 @@ void EmbeddingCache::store(const std::string& key, const at::Tensor& embedding) 
         return;
     // A cache entry can always be made again: no fsync per entry.
     writeNpy(path(key), embedding.to(at::kCPU, at::kHalf), Durability::Unsynced);
+}
+
+uint64_t EmbeddingCache::prune(uint64_t maxBytes) const {
+    if (m_dir.empty())
+        return 0;
+    uint64_t kept = 0, removed = 0;
+    for (const CacheFile& f : entries(m_dir)) {
+        if (kept + f.bytes <= maxBytes) {
+            kept += f.bytes;
+            continue;
+        }
+        std::error_code ec;
+        if (std::filesystem::remove(f.path, ec))
+            removed += f.bytes;
+    }
+    return removed;
+}
+
+uint64_t EmbeddingCache::sizeBytes() const {
+    uint64_t total = 0;
+    if (!m_dir.empty()) {
+        for (const CacheFile& f : entries(m_dir))
+            total += f.bytes;
+    }
+    return total;
 }
 
 } // namespace dermsam

@@ -2,7 +2,9 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace dermsam {
 
@@ -17,10 +19,19 @@ public:
     // differ from float32 by about 6e-4 relative on ViT-B).
     static std::string key(const std::string& modelHash, const std::string& profile,
                            const at::Tensor& image, c10::ScalarType modelDtype = c10::kFloat);
-    // Undefined tensor when absent or corrupt.
+    // Undefined tensor when absent or corrupt. A hit marks the entry as used (its time), which
+    // is what prune() goes by.
     at::Tensor load(const std::string& key, const std::vector<int64_t>& expectedShape) const;
     void store(const std::string& key, const at::Tensor& embedding) const;
     bool enabled() const { return !m_dir.empty(); }
+    const std::string& dir() const { return m_dir; }
+
+    // Removes the least recently used entries until those left take at most maxBytes. Only
+    // this cache's own entries (a SHA-256 key + ".npy") are counted or removed, so a folder
+    // shared with other files is safe. Returns the bytes removed.
+    uint64_t prune(uint64_t maxBytes) const;
+    // The bytes its entries take.
+    uint64_t sizeBytes() const;
 
 private:
     std::string path(const std::string& key) const;

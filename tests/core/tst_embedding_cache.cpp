@@ -9,9 +9,13 @@
 
 #include <ATen/ATen.h>
 
+#include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <map>
 
 using namespace dermsam;
 
@@ -38,6 +42,9 @@ private Q_SLOTS:
     void corruptEntries_data();
     void corruptEntries();
     void encodeCachedRewritesCorruptEntry();
+    void pruneKeepsRecentlyUsed_data();
+    void pruneKeepsRecentlyUsed();
+    void encodeCachedReadsEveryCacheWritesFirst();
 };
 
 void TestEmbeddingCache::keyDependsOnEverything_data() {
@@ -174,6 +181,84 @@ void TestEmbeddingCache::encodeCachedRewritesCorruptEntry() {
     QVERIFY(!hit);
     QVERIFY(at::equal(again.embedding, fresh.embedding));
     encodeCached(predictor, image, cache, "model-1", &hit);
+    QVERIFY(hit);
+}
+
+void TestEmbeddingCache::pruneKeepsRecentlyUsed_data() {
+    QTest::addColumn<int>("limitEntries");
+    QTest::addColumn<QStringList>("kept"); // of entries a (oldest) .. d (newest), b used last
+    QTest::newRow("room for all") << 4 << QStringList{"a", "b", "c", "d"};
+    QTest::newRow("room for two") << 2 << QStringList{"b", "d"};
+    QTest::newRow("room for one") << 1 << QStringList{"b"};
+    QTest::newRow("none") << 0 << QStringList{};
+}
+
+// The viewer's cache is bounded: least recently used entries go first, a hit counts as a use,
+// and files that are not entries are never touched.
+void TestEmbeddingCache::pruneKeepsRecentlyUsed() {
+    QFETCH(int, limitEntries);
+    QFETCH(QStringList, kept);
+    QTemporaryDir dir;
+    const EmbeddingCache cache(dir.path().toStdString());
+    const at::Tensor e = at::ones({1, 8, 4, 4});
+    std::map<QString, std::string> keys;
+    const QDateTime start = QDateTime::currentDateTime().addSecs(-100);
+    int age = 0;
+    for (const char* name : {"a", "b", "c", "d"}) {
+        const std::string key = EmbeddingCache::key(name, "medsam", testImage(4, 4));
+        keys[QString::fromLatin1(name)] = key;
+        cache.store(key, e);
+        // Distinct, increasing times, whatever the file system's resolution.
+        QFile f(entryPath(dir.path(), key));
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.setFileTime(start.addSecs(10 * age++), QFileDevice::FileModificationTime));
+    }
+    const qint64 entryBytes = QFileInfo(entryPath(dir.path(), keys["a"])).size();
+    QVERIFY(entryBytes > 0);
+    QCOMPARE(cache.sizeBytes(), uint64_t(4 * entryBytes));
+    QVERIFY(cache.load(keys["b"], {1, 8, 4, 4}).defined()); // now the most recently used
+    QFile other(dir.path() + "/notes.txt");
+    QVERIFY(other.open(QIODevice::WriteOnly));
+    other.write(QByteArray(10000, 'x'));
+    other.close();
+
+    const uint64_t removed = cache.prune(uint64_t(limitEntries * entryBytes));
+    QCOMPARE(removed, uint64_t((4 - limitEntries) * entryBytes));
+    QStringList present;
+    for (const auto& [name, key] : keys) {
+        if (QFile::exists(entryPath(dir.path(), key)))
+            present << name;
+    }
+    QCOMPARE(present, kept);
+    QVERIFY(QFile::exists(dir.path() + "/notes.txt"));
+    QCOMPARE(cache.sizeBytes(), uint64_t(kept.size() * entryBytes));
+}
+
+void TestEmbeddingCache::encodeCachedReadsEveryCacheWritesFirst() {
+    at::manual_seed(5);
+    auto model = std::make_shared<SamModel>(SamArchitecture::compact());
+    const Predictor predictor(model, PreprocessProfile::Compact);
+    QTemporaryDir own, shared;
+    const EmbeddingCache ownCache(own.path().toStdString()),
+        sharedCache(shared.path().toStdString());
+    const std::vector<const EmbeddingCache*> both{&ownCache, &sharedCache};
+    const at::Tensor inShared = testImage(30, 40);
+    const at::Tensor nowhere = testImage(30, 41);
+
+    bool hit = true;
+    const ImageEmbedding first = encodeCached(predictor, inShared, sharedCache, "m", &hit);
+    QVERIFY(!hit);
+    const ImageEmbedding fromShared = encodeCached(predictor, inShared, both, "m", &hit);
+    QVERIFY(hit);
+    QVERIFY(at::equal(fromShared.embedding, first.embedding));
+    QCOMPARE(ownCache.sizeBytes(), uint64_t(0)); // a hit elsewhere is not copied
+
+    encodeCached(predictor, nowhere, both, "m", &hit);
+    QVERIFY(!hit);
+    const std::string key = EmbeddingCache::key("m", "compact", nowhere);
+    QVERIFY(QFile::exists(entryPath(own.path(), key)));
+    QVERIFY(!QFile::exists(entryPath(shared.path(), key)));
+    encodeCached(predictor, nowhere, both, "m", &hit);
     QVERIFY(hit);
 }
 
