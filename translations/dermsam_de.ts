@@ -455,6 +455,22 @@
 <context>
     <name>dermsam::SettingsDialog</name>
     <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Image embeddings are kept on disk, so an image opened again needs no encoder run. The least recently used are deleted beyond this size; lower it to free disk space. The cache can be deleted at any time.</source>
+        <translation>Bild-Embeddings werden auf der Festplatte aufbewahrt, damit ein erneut geöffnetes Bild keinen Encoder-Lauf braucht. Über dieser Größe werden die am längsten nicht benutzten gelöscht; ein kleinerer Wert gibt Speicherplatz frei. Der Cache kann jederzeit gelöscht werden.</translation>
+    </message>
+    <message>
+        <source>Embedding cache:</source>
+        <translation>Embedding-Cache:</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>

@@ -2,6 +2,8 @@
 
 #include <QSettings>
 
+#include <algorithm>
+
 namespace dermsam {
 
 void AppSettings::load(QSettings& s) {
@@ -22,6 +24,9 @@ void AppSettings::load(QSettings& s) {
     overlayOpacity = s.value(QStringLiteral("overlay/opacity"), d.overlayOpacity).toDouble();
     showContour = s.value(QStringLiteral("overlay/contour"), d.showContour).toBool();
     brushRadius = s.value(QStringLiteral("edit/brushRadius"), d.brushRadius).toDouble();
+    embeddingCacheMb =
+        std::clamp(s.value(QStringLiteral("model/embeddingCacheMb"), d.embeddingCacheMb).toInt(), 0,
+                   kMaxEmbeddingCacheMb);
     if (device != QLatin1String("auto") && device != QLatin1String("cpu") &&
         device != QLatin1String("cuda"))
         device = d.device;
@@ -46,6 +51,7 @@ void AppSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("overlay/opacity"), overlayOpacity);
     s.setValue(QStringLiteral("overlay/contour"), showContour);
     s.setValue(QStringLiteral("edit/brushRadius"), brushRadius);
+    s.setValue(QStringLiteral("model/embeddingCacheMb"), embeddingCacheMb);
     s.sync();
 }
 
@@ -61,7 +67,7 @@ bool AppSettings::operator==(const AppSettings& o) const {
            precision == o.precision && threads == o.threads && language == o.language &&
            recentFiles == o.recentFiles && overlayColor == o.overlayColor &&
            qFuzzyCompare(overlayOpacity, o.overlayOpacity) && showContour == o.showContour &&
-           qFuzzyCompare(brushRadius, o.brushRadius);
+           qFuzzyCompare(brushRadius, o.brushRadius) && embeddingCacheMb == o.embeddingCacheMb;
 }
 
 } // namespace dermsam

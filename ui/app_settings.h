@@ -24,8 +24,12 @@ struct AppSettings {
     double overlayOpacity = 0.4;
     bool showContour = true;
     double brushRadius = 8.0;
+    // The viewer's on-disk embedding cache (reopening an image skips the encoder): its size
+    // limit in MB, 0 = off. 2 GB is about a thousand ViT embeddings.
+    int embeddingCacheMb = 2048;
 
     static constexpr int kMaxRecentFiles = 10;
+    static constexpr int kMaxEmbeddingCacheMb = 1 << 20; // 1 TB
     static QStringList precisionNames();
 
     void load(QSettings& settings);

@@ -8,6 +8,7 @@ namespace {
 void registerTypes() {
     static const bool done = [] {
         qRegisterMetaType<ModelSpec>();
+        qRegisterMetaType<EmbeddingCacheSpec>();
         qRegisterMetaType<ModelInfo>();
         qRegisterMetaType<MaskRequest>();
         qRegisterMetaType<MaskResponse>();
@@ -31,6 +32,8 @@ InferenceController::InferenceController(QObject* parent)
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
 
     connect(this, &InferenceController::modelRequested, m_worker, &InferenceWorker::loadModel);
+    connect(this, &InferenceController::embeddingCacheSubmitted, m_worker,
+            &InferenceWorker::setEmbeddingCache);
     connect(this, &InferenceController::imageSubmitted, m_worker, &InferenceWorker::setImage);
     connect(this, &InferenceController::maskRequested, m_worker, &InferenceWorker::predict);
     connect(this, &InferenceController::imageForgotten, m_worker, &InferenceWorker::forgetImage);
@@ -104,6 +107,10 @@ void InferenceController::useModel(std::shared_ptr<SamModel> model, const QStrin
     QMetaObject::invokeMethod(
         m_worker, [worker, model, profile, info] { worker->installModel(model, profile, info); },
         Qt::QueuedConnection);
+}
+
+void InferenceController::setEmbeddingCache(const EmbeddingCacheSpec& spec) {
+    Q_EMIT embeddingCacheSubmitted(spec);
 }
 
 quint64 InferenceController::setImage(quint64 imageId, const QImage& rgb) {

@@ -31,6 +31,8 @@ public:
     // Installs a model already built (tests, tools); the worker takes shared ownership.
     void useModel(std::shared_ptr<SamModel> model, const QString& profile, const QString& name);
 
+    // The on-disk embedding cache for the encodes that follow (off until this is called).
+    void setEmbeddingCache(const EmbeddingCacheSpec& spec);
     // Makes imageId the current image and starts encoding it. Returns the request id.
     quint64 setImage(quint64 imageId, const QImage& rgb);
     // Decodes prompts (and an optional mask prompt) on imageId; only the newest request's result
@@ -71,6 +73,7 @@ Q_SIGNALS:
 
     // To the worker (queued across threads); not meant for other receivers.
     void modelRequested(const dermsam::ModelSpec& spec);
+    void embeddingCacheSubmitted(const dermsam::EmbeddingCacheSpec& spec);
     void imageSubmitted(quint64 requestId, quint64 imageId, const QImage& rgb);
     void maskRequested(const dermsam::MaskRequest& request);
     void imageForgotten(quint64 imageId);

@@ -5,6 +5,7 @@
 #include <QImage>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -22,6 +23,17 @@ struct ModelSpec {
     QString device = QStringLiteral("auto");
     QString precision = QStringLiteral("float32"); // AppSettings::precision
     int threads = 0;
+};
+
+// Where the worker keeps image embeddings on disk, so an image seen before (this session or
+// another) skips the encoder. dir: the viewer's own cache, pruned to limitBytes (least recently
+// used first); empty = no disk cache. readDirs: other caches looked up as well (the command
+// line's), never written to or pruned. Only models loaded from a file take part: the key
+// includes the checkpoint's hash.
+struct EmbeddingCacheSpec {
+    QString dir;
+    QStringList readDirs;
+    qint64 limitBytes = 0;
 };
 
 // What the worker reports once a model is ready.
@@ -76,6 +88,7 @@ enum class InferenceStage { Idle, LoadingModel, Encoding, Decoding };
 } // namespace dermsam
 
 Q_DECLARE_METATYPE(dermsam::ModelSpec)
+Q_DECLARE_METATYPE(dermsam::EmbeddingCacheSpec)
 Q_DECLARE_METATYPE(dermsam::ModelInfo)
 Q_DECLARE_METATYPE(dermsam::MaskRequest)
 Q_DECLARE_METATYPE(dermsam::MaskResponse)

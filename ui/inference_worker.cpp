@@ -1,6 +1,8 @@
 #include "ui/inference_worker.h"
 
+#include "core/evaluation.h"
 #include "model/device.h"
+#include "model/embedding_cache.h"
 #include "model/gradcam.h"
 #include "model/model_error.h"
 #include "model/model_loader.h"
@@ -10,6 +12,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QtGlobal>
@@ -137,6 +140,8 @@ struct InferenceWorker::Private {
     std::map<quint64, Entry> images;
     quint64 useCounter = 0;
     HeatmapOptions heatmap;
+    std::vector<EmbeddingCache> diskCaches; // the viewer's own first, then read-only ones
+    quint64 diskCacheLimit = 0;
 
     bool cancelled(quint64 requestId) const { return requestId <= flags->cancelledUpTo.load(); }
     bool heatmapSuperseded(quint64 requestId) const {
@@ -173,6 +178,31 @@ struct InferenceWorker::Private {
         } catch (const std::exception& e) {
             qWarning("heatmap failed: %s", e.what());
         }
+    }
+
+    // Through the disk cache when there is one and the model has a file hash to key it by.
+    // The embedding is then always rounded to float16, whether it came from the disk or not,
+    // so an image gives the same masks on every visit (and the same as `dermsam-cli segment`).
+    void encode(Entry& entry) {
+        if (diskCaches.empty() || info.sha256.isEmpty()) {
+            entry.embedding = predictor->encode(entry.image);
+            flags->encodeCount.fetch_add(1);
+            return;
+        }
+        std::vector<const EmbeddingCache*> caches;
+        for (const EmbeddingCache& c : diskCaches)
+            caches.push_back(&c);
+        bool hit = false;
+        entry.embedding =
+            encodeCached(*predictor, entry.image, caches, info.sha256.toStdString(), &hit);
+        if (hit) {
+            flags->diskCacheHits.fetch_add(1);
+            return;
+        }
+        flags->encodeCount.fetch_add(1);
+        // One directory listing per new entry (about a millisecond for a thousand files)
+        // keeps the bound exact.
+        diskCaches.front().prune(diskCacheLimit);
     }
 
     void trimCache() {
@@ -273,6 +303,26 @@ void InferenceWorker::loadModel(const ModelSpec& spec) {
     }
 }
 
+void InferenceWorker::setEmbeddingCache(const EmbeddingCacheSpec& spec) {
+    d->diskCaches.clear();
+    d->diskCacheLimit = spec.limitBytes > 0 ? static_cast<quint64>(spec.limitBytes) : 0;
+    if (spec.dir.isEmpty() || spec.limitBytes <= 0)
+        return;
+    try {
+        QDir().mkpath(spec.dir);
+        d->diskCaches.emplace_back(spec.dir.toStdString());
+        for (const QString& dir : spec.readDirs) {
+            if (!dir.isEmpty() && dir != spec.dir)
+                d->diskCaches.emplace_back(dir.toStdString());
+        }
+        d->diskCaches.front().prune(d->diskCacheLimit);
+    } catch (const std::exception& e) {
+        // Only slower without it: say so in the log, never in the user's way.
+        qWarning("embedding cache off: %s", e.what());
+        d->diskCaches.clear();
+    }
+}
+
 void InferenceWorker::setImage(quint64 requestId, quint64 imageId, const QImage& rgb) {
     c10::InferenceMode guard;
     auto& entry = d->images[imageId];
@@ -287,8 +337,7 @@ void InferenceWorker::setImage(quint64 requestId, quint64 imageId, const QImage&
         try {
             QElapsedTimer timer;
             timer.start();
-            entry.embedding = d->predictor->encode(entry.image);
-            d->flags->encodeCount.fetch_add(1);
+            d->encode(entry);
             Q_EMIT imageEncoded(imageId, static_cast<double>(timer.nsecsElapsed()) / 1e6);
         } catch (const std::exception& e) {
             InferenceError error;
@@ -336,8 +385,7 @@ void InferenceWorker::predict(const MaskRequest& request) {
             Q_EMIT stageChanged(request.requestId, InferenceStage::Encoding);
             QElapsedTimer timer;
             timer.start();
-            entry.embedding = d->predictor->encode(entry.image);
-            d->flags->encodeCount.fetch_add(1);
+            d->encode(entry);
             Q_EMIT imageEncoded(request.imageId, static_cast<double>(timer.nsecsElapsed()) / 1e6);
             if (skip())
                 return finish();
@@ -401,8 +449,7 @@ void InferenceWorker::explain(const MaskRequest& request) {
     try {
         if (!entry.embedding) {
             Q_EMIT stageChanged(request.requestId, InferenceStage::Encoding);
-            entry.embedding = d->predictor->encode(entry.image);
-            d->flags->encodeCount.fetch_add(1);
+            d->encode(entry);
         }
         Q_EMIT stageChanged(request.requestId, InferenceStage::Decoding);
         Prompts prompts = request.prompts;

@@ -20,7 +20,8 @@ struct InferenceFlags {
     std::atomic<quint64> currentImage{0};      // an encode for another image is abandoned
     std::atomic<bool> coalesce{true};          // tests switch it off to exercise stale drops
     std::atomic<int> decodeCount{0};           // decodes actually run (for tests and logs)
-    std::atomic<int> encodeCount{0};
+    std::atomic<int> encodeCount{0};           // encoder runs (disk cache hits excluded)
+    std::atomic<int> diskCacheHits{0};
     std::atomic<quint64> latestHeatmapRequest{0}; // newest heatmap wins, like masks
     std::atomic<int> heatmapCount{0};             // heatmaps actually computed
 };
@@ -40,6 +41,8 @@ public:
 
 public Q_SLOTS:
     void loadModel(const dermsam::ModelSpec& spec);
+    // Applies to the encodes that follow; prunes the cache to its new limit at once.
+    void setEmbeddingCache(const dermsam::EmbeddingCacheSpec& spec);
     // Stores the image and encodes it at once (so the first prompt only decodes).
     void setImage(quint64 requestId, quint64 imageId, const QImage& rgb);
     void predict(const dermsam::MaskRequest& request);

@@ -13,6 +13,8 @@
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/worklist_view.h"
 
+#include "core/evaluation.h"
+
 #include "dermsam_version.h"
 
 #include <QAction>
@@ -35,6 +37,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
@@ -59,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
 
     m_inference = new InferenceController(this);
+    applyEmbeddingCache();
     m_undoGroup = new QUndoGroup(this);
 
     createActions();
@@ -493,6 +497,20 @@ void MainWindow::setStatus(const QString& text) {
     statusBar()->showMessage(text, 8000);
 }
 
+void MainWindow::applyEmbeddingCache() {
+    EmbeddingCacheSpec spec;
+    if (m_settings.embeddingCacheMb > 0) {
+        // Its own folder, pruned to the limit; the command line's (`embed`, `segment`) is read
+        // too but never pruned: a researcher's precomputed embeddings are not the viewer's to
+        // delete.
+        spec.dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+                   QStringLiteral("/viewer-embeddings");
+        spec.readDirs << QString::fromStdString(defaultEmbeddingCacheDir());
+        spec.limitBytes = qint64{m_settings.embeddingCacheMb} << 20;
+    }
+    m_inference->setEmbeddingCache(spec);
+}
+
 void MainWindow::loadModelFromSettings(const QString& checkpointOverride) {
     ModelSpec spec;
     spec.checkpoint = checkpointOverride.isEmpty() ? m_settings.checkpoint : checkpointOverride;
@@ -791,6 +809,8 @@ void MainWindow::applySettings(const AppSettings& settings) {
     m_settings.save(qs);
     if (old.language != m_settings.language)
         applyUiLanguage(m_settings.language); // widgets retranslate on LanguageChange
+    if (old.embeddingCacheMb != m_settings.embeddingCacheMb)
+        applyEmbeddingCache();
     if (old.checkpoint != m_settings.checkpoint || old.profile != m_settings.profile ||
         old.device != m_settings.device || old.precision != m_settings.precision ||
         old.threads != m_settings.threads)

@@ -97,6 +97,7 @@ private:
     void updateRecentMenu();
     void updateMeasurements();
     void updateModelLabel();
+    void applyEmbeddingCache(); // the settings' disk cache to the worker
     void updateTitle();
     void showSettings();
     void showAbout();

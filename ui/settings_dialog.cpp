@@ -80,6 +80,14 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     m_threadsLabel = new QLabel(this);
     form->addRow(m_threadsLabel, m_threads);
 
+    m_cacheLimit = new QSpinBox(this);
+    m_cacheLimit->setObjectName(QStringLiteral("embeddingCache"));
+    m_cacheLimit->setRange(0, AppSettings::kMaxEmbeddingCacheMb);
+    m_cacheLimit->setSingleStep(256);
+    m_cacheLimit->setValue(settings.embeddingCacheMb);
+    m_cacheLimitLabel = new QLabel(this);
+    form->addRow(m_cacheLimitLabel, m_cacheLimit);
+
     m_language = new QComboBox(this);
     m_language->setObjectName(QStringLiteral("language"));
     m_language->addItem(QString(), QString());
@@ -124,6 +132,13 @@ void SettingsDialog::retranslate() {
     m_precisionLabel->setText(tr("GPU precision:"));
     m_threads->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
     m_threadsLabel->setText(tr("CPU threads:"));
+    m_cacheLimit->setSpecialValueText(tr("Off"));
+    m_cacheLimit->setSuffix(tr(" MB"));
+    m_cacheLimit->setToolTip(
+        tr("Image embeddings are kept on disk, so an image opened again needs no encoder run. "
+           "The least recently used are deleted beyond this size; lower it to free disk "
+           "space. The cache can be deleted at any time."));
+    m_cacheLimitLabel->setText(tr("Embedding cache:"));
     m_language->setItemText(0, tr("System language"));
     m_languageLabel->setText(tr("Language:"));
 }
@@ -149,6 +164,7 @@ AppSettings SettingsDialog::settings() const {
     s.device = m_device->currentData().toString();
     s.precision = m_precision->currentData().toString();
     s.threads = m_threads->value();
+    s.embeddingCacheMb = m_cacheLimit->value();
     s.language = m_language->currentData().toString();
     return s;
 }

@@ -12,7 +12,7 @@ class QSpinBox;
 
 namespace dermsam {
 
-// Model checkpoint and profile, device, threads and language.
+// Model checkpoint and profile, device, threads, embedding cache and language.
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
@@ -43,6 +43,8 @@ private:
     bool m_cuda = false;
     QLabel* m_threadsLabel = nullptr;
     QLabel* m_languageLabel = nullptr;
+    QSpinBox* m_cacheLimit = nullptr;
+    QLabel* m_cacheLimitLabel = nullptr;
 };
 
 } // namespace dermsam

@@ -32,6 +32,7 @@ private Q_SLOTS:
         a.overlayOpacity = 0.65;
         a.showContour = false;
         a.brushRadius = 17;
+        a.embeddingCacheMb = 0;
         {
             QSettings s(file, QSettings::IniFormat);
             a.save(s);
@@ -43,6 +44,7 @@ private Q_SLOTS:
         QCOMPARE(b.checkpoint, a.checkpoint);
         QCOMPARE(b.recentFiles, a.recentFiles);
         QCOMPARE(b.precision, QStringLiteral("bfloat16"));
+        QCOMPARE(b.embeddingCacheMb, 0);
         QVERIFY(a == b);
     }
 
@@ -51,8 +53,10 @@ private Q_SLOTS:
         QSettings s(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
         s.setValue(QStringLiteral("model/device"), QStringLiteral("tpu"));
         s.setValue(QStringLiteral("model/precision"), QStringLiteral("float8"));
+        s.setValue(QStringLiteral("model/embeddingCacheMb"), -5);
         AppSettings b;
         b.load(s);
+        QCOMPARE(b.embeddingCacheMb, 0);
         QCOMPARE(b.device, QStringLiteral("auto"));
         QCOMPARE(b.precision, QStringLiteral("float32"));
         QVERIFY(b.checkpoint.isEmpty());
@@ -77,6 +81,10 @@ private Q_SLOTS:
                  QStringLiteral("cpu"));
         d.findChild<QLineEdit*>(QStringLiteral("checkpoint"))->setText(QStringLiteral(" /m.pth "));
         d.findChild<QSpinBox*>(QStringLiteral("threads"))->setValue(2);
+        auto* cache = d.findChild<QSpinBox*>(QStringLiteral("embeddingCache"));
+        QCOMPARE(cache->value(), AppSettings().embeddingCacheMb);
+        QCOMPARE(cache->specialValueText(), QStringLiteral("Off"));
+        cache->setValue(512);
         auto* lang = d.findChild<QComboBox*>(QStringLiteral("language"));
         lang->setCurrentIndex(lang->findData(QStringLiteral("de")));
         auto* profile = d.findChild<QComboBox*>(QStringLiteral("profile"));
@@ -96,6 +104,7 @@ private Q_SLOTS:
         const AppSettings b = d.settings();
         QCOMPARE(b.checkpoint, QStringLiteral("/m.pth"));
         QCOMPARE(b.threads, 2);
+        QCOMPARE(b.embeddingCacheMb, 512);
         QCOMPARE(b.language, QStringLiteral("de"));
         QCOMPARE(b.profile, QStringLiteral("sam"));
         QCOMPARE(b.device, QStringLiteral("cpu"));

@@ -1,10 +1,12 @@
-// Protects background inference: masks via the worker, stale drops, newest wins, encode once.
+// Protects background inference: worker masks, stale drops, newest wins, encode once, disk cache.
 // labels: gui
 #include "tiny_model.h"
 #include "ui/inference_controller.h"
 #include "ui/inference_worker.h"
 
+#include <QDir>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -240,6 +242,91 @@ private Q_SLOTS:
         const auto info = loaded.at(0).at(0).value<ModelInfo>();
         QCOMPARE(info.device, QStringLiteral("cpu"));
         QCOMPARE(info.precision, QStringLiteral("float32"));
+    }
+
+    // The viewer's disk cache: a second session (a new worker) gets the embedding from disk,
+    // with the same mask; the read-only cache is looked up but not written; off writes nothing.
+    void embeddingsPersistAcrossSessions_data() {
+        QTest::addColumn<bool>("enabled");
+        QTest::newRow("on") << true;
+        QTest::newRow("off") << false;
+    }
+    void embeddingsPersistAcrossSessions() {
+        QFETCH(bool, enabled);
+        QTemporaryDir own, shared;
+        EmbeddingCacheSpec spec;
+        if (enabled) {
+            spec.dir = own.filePath(QStringLiteral("viewer"));
+            spec.readDirs << shared.path();
+            spec.limitBytes = qint64{64} << 20;
+        }
+        const auto session = [&](int& encodes, int& hits) {
+            InferenceController c;
+            c.setEmbeddingCache(spec);
+            QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+            ModelSpec model; // the built-in default model: loaded from a file, so it has a hash
+            model.device = QStringLiteral("cpu");
+            model.threads = 1;
+            c.loadModel(model);
+            if (!loaded.wait(60000))
+                return MaskResponse{};
+            QSignalSpy ready(&c, &InferenceController::maskReady);
+            c.setImage(1, testImage());
+            c.requestMask(1, boxPrompt());
+            if (!ready.wait(60000))
+                return MaskResponse{};
+            encodes = c.flags().encodeCount.load();
+            hits = c.flags().diskCacheHits.load();
+            return ready.at(0).at(0).value<MaskResponse>();
+        };
+        int encodes = -1, hits = -1;
+        const MaskResponse first = session(encodes, hits);
+        QCOMPARE(first.candidates.size(), std::size_t(1));
+        QCOMPARE(encodes, 1);
+        QCOMPARE(hits, 0);
+        const QStringList written =
+            QDir(own.filePath(QStringLiteral("viewer"))).entryList({QStringLiteral("*.npy")});
+        QCOMPARE(written.size(), enabled ? 1 : 0);
+        QVERIFY(QDir(shared.path()).entryList({QStringLiteral("*.npy")}).isEmpty());
+
+        const MaskResponse second = session(encodes, hits);
+        QCOMPARE(second.candidates.size(), std::size_t(1));
+        QCOMPARE(encodes, enabled ? 0 : 1);
+        QCOMPARE(hits, enabled ? 1 : 0);
+        QCOMPARE(second.candidates[0].mask, first.candidates[0].mask);
+        QCOMPARE(second.candidates[0].iou, first.candidates[0].iou);
+    }
+
+    // An entry in the read-only cache (the command line's) is used as it is.
+    void readsTheSharedCache() {
+        QTemporaryDir own, shared;
+        EmbeddingCacheSpec spec;
+        spec.dir = own.path();
+        spec.limitBytes = qint64{64} << 20;
+        int hits = 0;
+        for (int round = 0; round < 2; ++round) {
+            // First round writes (as the command line would) to what is the shared folder in the
+            // second round.
+            EmbeddingCacheSpec s = spec;
+            if (round == 0)
+                s.dir = shared.path();
+            else
+                s.readDirs << shared.path();
+            InferenceController c;
+            c.setEmbeddingCache(s);
+            QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+            ModelSpec model;
+            model.device = QStringLiteral("cpu");
+            model.threads = 1;
+            c.loadModel(model);
+            QVERIFY(loaded.wait(60000));
+            QSignalSpy encoded(&c, &InferenceController::imageEncoded);
+            c.setImage(1, testImage());
+            QVERIFY(encoded.wait(60000));
+            hits = c.flags().diskCacheHits.load();
+        }
+        QCOMPARE(hits, 1);
+        QVERIFY(QDir(own.path()).entryList({QStringLiteral("*.npy")}).isEmpty());
     }
 
     void progressIndicatorAfterDelay() {

@@ -146,6 +146,7 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
+        qputenv("XDG_CACHE_HOME", m_dir.filePath(QStringLiteral("cache")).toUtf8());
         connect(&m_closer, &QTimer::timeout, this, [] {
             if (QWidget* w = QApplication::activeModalWidget())
                 w->close();
