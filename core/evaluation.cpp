@@ -152,7 +152,8 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
 
 ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
                             const std::vector<const EmbeddingCache*>& caches,
-                            const std::string& modelHash, bool* cacheHit) {
+                            const std::string& modelHash, bool* cacheHit,
+                            const std::function<bool()>& stop, EncodeResume* resume) {
     const SamModel& model = predictor.model();
     const SamArchitecture& arch = model.architecture();
     const std::vector<int64_t> shape{1, arch.outChans, arch.embeddingSize(), arch.embeddingSize()};
@@ -172,7 +173,7 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
         e.geometry = imageGeometry(image, predictor.profile(), arch.imgSize);
         e.profile = predictor.profile();
     } else {
-        e = predictor.encode(image);
+        e = predictor.encode(image, stop, resume);
         half = e.embedding.to(at::kCPU, at::kHalf);
         if (!caches.empty())
             caches.front()->store(key, half);

@@ -50,9 +50,11 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
                             bool* cacheHit = nullptr);
 // The same over several caches: looked up in order, a new embedding stored in the first (the
 // viewer writes its own, size-limited cache and reads the command line's too).
+// stop, resume: as Predictor::encode's (ModelError(Cancelled); nothing is stored).
 ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
                             const std::vector<const EmbeddingCache*>& caches,
-                            const std::string& modelHash, bool* cacheHit = nullptr);
+                            const std::string& modelHash, bool* cacheHit = nullptr,
+                            const std::function<bool()>& stop = {}, EncodeResume* resume = nullptr);
 
 // The per-user cache folder for embeddings (QStandardPaths::CacheLocation + "/embeddings").
 std::string defaultEmbeddingCacheDir();

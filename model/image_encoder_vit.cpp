@@ -313,8 +313,13 @@ at::Tensor ImageEncoderVit::forwardObserved(const at::Tensor& input, const Obser
     // channels-first memory order through every block (elementwise results follow their first
     // input's layout), and each residual add and layer norm becomes a transposing pass.
     at::Tensor x = m_patchEmbed->forward(input).permute({0, 2, 3, 1}).contiguous();
-    x = x + m_posEmbed;
-    for (size_t i = 0; i < m_blocks.size(); ++i) {
+    return forwardFrom(-1, x + m_posEmbed, observer);
+}
+
+at::Tensor ImageEncoderVit::forwardFrom(int done, const at::Tensor& activation,
+                                        const Observer& observer) {
+    at::Tensor x = activation;
+    for (size_t i = static_cast<size_t>(done + 1); i < m_blocks.size(); ++i) {
         x = m_blocks[i]->forward(x);
         if (observer)
             x = observer(static_cast<int>(i), x);

@@ -83,6 +83,8 @@ public:
     explicit ImageEncoderVit(const SamArchitecture& arch);
     at::Tensor forward(const at::Tensor& x) override;
     at::Tensor forwardObserved(const at::Tensor& x, const Observer& observer) override;
+    at::Tensor forwardFrom(int done, const at::Tensor& activation,
+                           const Observer& observer) override;
     int blockCount() const override { return static_cast<int>(m_blocks.size()); }
     bool channelsLast() const override { return true; }
 

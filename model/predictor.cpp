@@ -48,6 +48,11 @@ Predictor::Predictor(std::shared_ptr<const SamModel> model, PreprocessProfile pr
 Predictor::~Predictor() = default;
 
 ImageEmbedding Predictor::encode(const at::Tensor& image) const {
+    return encode(image, {});
+}
+
+ImageEmbedding Predictor::encode(const at::Tensor& image, const std::function<bool()>& stop,
+                                 EncodeResume* resume) const {
     torch::NoGradGuard noGrad;
     // On a GPU the resampling to the input size runs there too: only the (smaller) image is
     // copied, and the card, not a few CPU cores, does the bicubic pass over 1024 x 1024 x 3.
@@ -65,7 +70,7 @@ ImageEmbedding Predictor::encode(const at::Tensor& image) const {
         // the eager path returns, so Grad-CAM can take gradients with respect to it.
         e.embedding = graphed.to(at::kFloat).clone();
     } else {
-        e.embedding = m_model->encode(pre.input).to(at::kFloat);
+        e.embedding = m_model->encode(pre.input, stop, resume).to(at::kFloat);
     }
     e.geometry = pre.geometry;
     e.profile = m_profile;

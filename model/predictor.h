@@ -35,6 +35,8 @@ struct MaskResult {
     std::vector<float> iou;  // predicted IoU per mask
 };
 
+struct EncodeResume;
+
 // SamPredictor equivalent: image in, masks out, prompts in original image coordinates.
 class Predictor {
 public:
@@ -49,6 +51,11 @@ public:
     Predictor& operator=(const Predictor&) = default;
 
     ImageEmbedding encode(const at::Tensor& image) const;
+    // stop: asked between encoder blocks on the CPU, where an encode takes seconds; true ends
+    // it with ModelError(Cancelled). A CUDA encode (milliseconds, one graph) is not split.
+    // resume: SamModel::encode's, for an encode stopped and started again on the same image.
+    ImageEmbedding encode(const at::Tensor& image, const std::function<bool()>& stop,
+                          EncodeResume* resume = nullptr) const;
     // Decodes one prompt set (several boxes = several masks, first candidate each).
     MaskResult decode(const ImageEmbedding& embedding, const Prompts& prompts,
                       const at::Tensor& maskInputLogits = {}) const;

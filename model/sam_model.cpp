@@ -13,6 +13,7 @@
 
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace dermsam {
 namespace {
@@ -161,14 +162,43 @@ void SamModel::to(c10::Device device, c10::ScalarType dtype) {
     m_dtype = dtype;
 }
 
-at::Tensor SamModel::encode(const at::Tensor& input) const {
+void SamModel::checkEncoderInput(const at::Tensor& input) const {
     if (input.dim() != 4 || input.size(1) != 3 || input.size(2) != m_arch.imgSize ||
         input.size(3) != m_arch.imgSize)
         throw ModelError(ErrorCode::BadImage, {},
                          "encoder input must be (B, 3, " + std::to_string(m_arch.imgSize) + ", " +
                              std::to_string(m_arch.imgSize) + "), got " +
                              shapeString(input.sizes()));
+}
+
+at::Tensor SamModel::encode(const at::Tensor& input) const {
+    checkEncoderInput(input);
     return m_modules->imageEncoder->forward(input.to(m_device, m_dtype));
+}
+
+at::Tensor SamModel::encode(const at::Tensor& input, const std::function<bool()>& stop,
+                            EncodeResume* resume) const {
+    if (!stop)
+        return encode(input);
+    if (stop())
+        throw ModelError(ErrorCode::Cancelled, {}, "encode stopped");
+    checkEncoderInput(input);
+    const auto observer = [&stop, resume](int block, const at::Tensor& x) {
+        if (stop()) {
+            if (resume)
+                *resume = EncodeResume{block, x};
+            throw ModelError(ErrorCode::Cancelled, {}, "encode stopped");
+        }
+        return x;
+    };
+    ImageEncoderBase& encoder = *m_modules->imageEncoder;
+    if (resume && resume->activation.defined()) {
+        const EncodeResume from = std::exchange(*resume, EncodeResume{});
+        at::Tensor out = encoder.forwardFrom(from.done, from.activation, observer);
+        if (out.defined())
+            return out;
+    }
+    return encoder.forwardObserved(input.to(m_device, m_dtype), observer);
 }
 
 DecoderOutput SamModel::decode(const at::Tensor& embedding, const Prompts& prompts,

@@ -8,6 +8,7 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,12 @@ struct PromptTensors {
     at::Tensor pointLabels; // (N, P) int/float
     at::Tensor boxes;       // (N, 4) float
     at::Tensor maskInput;   // (N, 1, 256, 256) float logits
+};
+
+// Where a stopped encode got to: the output of encoder block `done`.
+struct EncodeResume {
+    int done = -1;
+    at::Tensor activation; // undefined: start from the beginning
 };
 
 // SAM / MedSAM / the built-in model: image encoder + prompt encoder + mask decoder. The two
@@ -56,6 +63,12 @@ public:
     // (B, 3, S, S) preprocessed input -> (B, 256, S/16, S/16) embedding. No grad unless the
     // caller enables it.
     at::Tensor encode(const at::Tensor& input) const;
+    // The same, calling stop() between encoder blocks: when it returns true the encode ends
+    // with ModelError(Cancelled). For work in the background that a user's request preempts.
+    // With a resume state, a stopped encode leaves its place there, and the next call with the
+    // same state (and the same input: the caller's to ensure) goes on from it.
+    at::Tensor encode(const at::Tensor& input, const std::function<bool()>& stop,
+                      EncodeResume* resume = nullptr) const;
 
     // Upstream SamPredictor.predict_torch semantics: prompts in the 1024 input frame.
     DecoderOutput decode(const at::Tensor& embedding, const Prompts& prompts,
@@ -73,6 +86,8 @@ public:
     const SamModules& modules() const { return *m_modules; }
 
 private:
+    void checkEncoderInput(const at::Tensor& input) const;
+
     SamArchitecture m_arch;
     std::unique_ptr<SamModules> m_modules;
     c10::Device m_device = c10::kCPU;

@@ -1,6 +1,7 @@
 // Protects the inference-only fast paths (folded decoder, cache, blocked attention) vs autograd's.
 // labels: unit
 #include "model/image_encoder_vit.h"
+#include "model/model_error.h"
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
 
@@ -18,6 +19,20 @@ double relativeError(const at::Tensor& ours, const at::Tensor& ref) {
     return (ours - ref).abs().max().item<double>() / ref.abs().max().item<double>();
 }
 
+// Three blocks, one global, windows padded (6 x 6 grid in windows of 4).
+SamArchitecture smallVit() {
+    SamArchitecture arch;
+    arch.imgSize = 96;
+    arch.embedDim = 32;
+    arch.depth = 3;
+    arch.numHeads = 2;
+    arch.windowSize = 4;
+    arch.mlpDim = 64;
+    arch.outChans = 16;
+    arch.globalAttnIndexes = {1};
+    return arch;
+}
+
 } // namespace
 
 class TestInferencePaths : public QObject {
@@ -33,6 +48,9 @@ private Q_SLOTS:
     void biasSelectorGivesTheSum();
     void gridConstantsFollowGridAndMode();
     void residualStreamIsContiguous();
+    void encodeStopsBetweenBlocks_data();
+    void encodeStopsBetweenBlocks();
+    void stoppedEncodeResumes();
 
 private:
     // The decoder run twice: without autograd (fast path, cache) and with it (upstream's form).
@@ -280,16 +298,7 @@ void TestInferencePaths::gridConstantsFollowGridAndMode() {
 // the residual stream kept that channels-first memory order, so every residual add and layer
 // norm of every block was a transposing pass (about 0.4 s of a 6.5 s ViT-B encode on the CPU).
 void TestInferencePaths::residualStreamIsContiguous() {
-    SamArchitecture arch;
-    arch.imgSize = 96;
-    arch.embedDim = 32;
-    arch.depth = 3;
-    arch.numHeads = 2;
-    arch.windowSize = 4; // 6 x 6 grid: padded windows
-    arch.mlpDim = 64;
-    arch.outChans = 16;
-    arch.globalAttnIndexes = {1};
-    ImageEncoderVit encoder(arch);
+    ImageEncoderVit encoder(smallVit());
     c10::InferenceMode inference;
     std::vector<bool> contiguous;
     const at::Tensor out =
@@ -299,6 +308,76 @@ void TestInferencePaths::residualStreamIsContiguous() {
         });
     QCOMPARE(out.sizes(), (at::IntArrayRef{1, 16, 6, 6}));
     QCOMPARE(contiguous, std::vector<bool>(3, true));
+}
+
+void TestInferencePaths::encodeStopsBetweenBlocks_data() {
+    QTest::addColumn<int>("stopAt");  // the call of stop() that says yes; 0: never
+    QTest::addColumn<int>("calls");   // how often stop() is asked
+    QTest::newRow("never") << 0 << 4; // before the first block, after each of three
+    QTest::newRow("before starting") << 1 << 1;
+    QTest::newRow("after block 2") << 3 << 3;
+}
+
+// A background encode (the viewer's prefetch) gives way between encoder blocks; one that is
+// never stopped gives exactly the normal result.
+void TestInferencePaths::encodeStopsBetweenBlocks() {
+    QFETCH(int, stopAt);
+    QFETCH(int, calls);
+    at::manual_seed(2);
+    const SamModel model(smallVit());
+    c10::InferenceMode inference;
+    const at::Tensor input = at::randn({1, 3, 96, 96});
+    int asked = 0;
+    const auto stop = [&] { return ++asked == stopAt; };
+    if (stopAt == 0) {
+        QVERIFY(at::equal(model.encode(input, stop), model.encode(input)));
+    } else {
+        try {
+            model.encode(input, stop);
+            QFAIL("the encode was not stopped");
+        } catch (const ModelError& e) {
+            QCOMPARE(e.code(), ErrorCode::Cancelled);
+        }
+    }
+    QCOMPARE(asked, calls);
+}
+
+// Stopped twice and resumed, an encode gives exactly the uninterrupted result, running each
+// block once. An encoder that cannot resume (the compact CNN) starts again instead.
+void TestInferencePaths::stoppedEncodeResumes() {
+    at::manual_seed(4);
+    const SamModel model(smallVit());
+    c10::InferenceMode inference;
+    const at::Tensor input = at::randn({1, 3, 96, 96});
+    const at::Tensor expected = model.encode(input);
+    EncodeResume resume;
+    int asked = 0;
+    int stopAt = 2; // after block 0
+    const auto stop = [&] { return ++asked == stopAt; };
+    QVERIFY_THROWS_EXCEPTION(ModelError, model.encode(input, stop, &resume));
+    QCOMPARE(resume.done, 0);
+    QVERIFY(resume.activation.defined());
+    asked = 0;
+    stopAt = 3; // before starting again (1), after block 1 (2), after block 2 (3)
+    QVERIFY_THROWS_EXCEPTION(ModelError, model.encode(input, stop, &resume));
+    QCOMPARE(resume.done, 2);
+    asked = 0;
+    stopAt = 0;
+    const at::Tensor out = model.encode(input, stop, &resume);
+    QCOMPARE(asked, 1); // only before the neck: no block ran again
+    QVERIFY(at::equal(out, expected));
+    QVERIFY(!resume.activation.defined());
+
+    const SamModel compact(SamArchitecture::compact());
+    const at::Tensor image = at::randn({1, 3, 256, 256});
+    EncodeResume fromCompact;
+    asked = 0;
+    stopAt = 2;
+    QVERIFY_THROWS_EXCEPTION(ModelError, compact.encode(image, stop, &fromCompact));
+    QVERIFY(fromCompact.activation.defined());
+    asked = 0;
+    stopAt = 0;
+    QVERIFY(at::equal(compact.encode(image, stop, &fromCompact), compact.encode(image)));
 }
 
 QTEST_GUILESS_MAIN(TestInferencePaths)
