@@ -41,6 +41,16 @@ InferenceController::InferenceController(QObject* parent)
             &InferenceWorker::setHeatmapOptions);
     connect(this, &InferenceController::heatmapRequested, m_worker, &InferenceWorker::explain);
     connect(m_worker, &InferenceWorker::heatmapReady, this, &InferenceController::onHeatmapReady);
+    connect(this, &InferenceController::prefetchRequested, m_worker, &InferenceWorker::prefetch);
+    connect(m_worker, &InferenceWorker::prefetchFinished, this,
+            [this](const QString& path, bool stopped) {
+                m_prefetchRunning = false;
+                if (!stopped && path == m_prefetchPath)
+                    m_prefetchPath.clear();
+                if (!m_prefetchPath.isEmpty() && !isBusy())
+                    m_prefetchTimer.start();
+                Q_EMIT prefetchFinished(path, stopped);
+            });
 
     connect(m_worker, &InferenceWorker::modelLoaded, this, [this](const ModelInfo& info) {
         m_hasModel = true;
@@ -70,17 +80,25 @@ InferenceController::InferenceController(QObject* parent)
             Q_EMIT progressChanged(true, m_stage);
         }
     });
+    // Long enough that a burst of clicks and the brush strokes between them do not each stop a
+    // prefetch encode; short against the time spent reviewing one image.
+    m_prefetchTimer.setSingleShot(true);
+    m_prefetchTimer.setInterval(2000);
+    connect(&m_prefetchTimer, &QTimer::timeout, this, &InferenceController::startPrefetch);
     m_thread.start();
 }
 
 InferenceController::~InferenceController() {
     m_flags->cancelledUpTo.store(m_nextRequest);
+    m_flags->interruptions.fetch_add(1);
     m_thread.quit();
     m_thread.wait();
 }
 
 quint64 InferenceController::begin() {
     const quint64 id = ++m_nextRequest;
+    m_flags->interruptions.fetch_add(1); // a prefetch under way gives way at its next block
+    m_prefetchTimer.stop();
     const bool wasBusy = isBusy();
     m_pending.insert(id);
     if (!wasBusy) {
@@ -139,6 +157,19 @@ quint64 InferenceController::requestMask(quint64 imageId, const Prompts& prompts
     return id;
 }
 
+void InferenceController::setPrefetch(const QString& path) {
+    m_prefetchPath = path;
+    if (!path.isEmpty() && !isBusy())
+        m_prefetchTimer.start();
+}
+
+void InferenceController::startPrefetch() {
+    if (m_prefetchPath.isEmpty() || m_prefetchRunning || isBusy() || !m_hasModel)
+        return;
+    m_prefetchRunning = true;
+    Q_EMIT prefetchRequested(m_prefetchPath, m_flags->interruptions.load());
+}
+
 void InferenceController::forgetImage(quint64 imageId) {
     Q_EMIT imageForgotten(imageId);
 }
@@ -166,6 +197,7 @@ quint64 InferenceController::requestHeatmap(quint64 imageId, const Prompts& prom
 
 void InferenceController::cancel() {
     m_flags->cancelledUpTo.store(m_nextRequest);
+    m_flags->interruptions.fetch_add(1);
     m_latestMask = m_nextRequest + 1; // every result issued so far is now stale
     m_latestHeatmap = m_nextRequest + 1;
 }
@@ -206,6 +238,8 @@ void InferenceController::onRequestFinished(quint64 requestId) {
         Q_EMIT progressChanged(false, InferenceStage::Idle);
     }
     Q_EMIT busyChanged(false);
+    if (!m_prefetchPath.isEmpty())
+        m_prefetchTimer.start();
 }
 
 } // namespace dermsam

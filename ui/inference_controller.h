@@ -44,6 +44,13 @@ public:
     const HeatmapOptions& heatmapOptions() const { return m_heatmapOptions; }
     // A heatmap alone for prompts already decoded (toggled on, method changed). Returns the id.
     quint64 requestHeatmap(quint64 imageId, const Prompts& prompts, const QImage& maskPrompt = {});
+    // The image the user will probably open next (the next worklist image; empty = none). Once
+    // the worker has been idle for the prefetch delay it encodes that image into the disk
+    // cache, giving way to any request between encoder blocks and resuming when idle again.
+    void setPrefetch(const QString& path);
+    void setPrefetchDelay(int milliseconds) { m_prefetchTimer.setInterval(milliseconds); }
+    // The image still to prefetch (empty once done).
+    const QString& pendingPrefetch() const { return m_prefetchPath; }
     // Cancels everything issued so far (checked between stages).
     void cancel();
 
@@ -67,6 +74,8 @@ Q_SIGNALS:
     void heatmapReady(const dermsam::HeatmapResponse& response);
     void staleHeatmapDropped(quint64 requestId);
     void busyChanged(bool busy);
+    // A prefetch ended: done (or impossible), or stopped by a request (tried again later).
+    void prefetchFinished(const QString& path, bool stopped);
     // After the progress delay while still busy: show (true) or hide (false) a progress
     // indicator; stage says what runs.
     void progressChanged(bool visible, dermsam::InferenceStage stage);
@@ -79,8 +88,10 @@ Q_SIGNALS:
     void imageForgotten(quint64 imageId);
     void heatmapOptionsSubmitted(const dermsam::HeatmapOptions& options);
     void heatmapRequested(const dermsam::MaskRequest& request);
+    void prefetchRequested(const QString& path, quint64 interruptionsAtStart);
 
 private:
+    void startPrefetch();
     quint64 begin();
     void onRequestFinished(quint64 requestId);
     void onMaskReady(const dermsam::MaskResponse& response);
@@ -91,6 +102,9 @@ private:
     InferenceWorker* m_worker = nullptr;
     std::shared_ptr<InferenceFlags> m_flags;
     QTimer m_progressTimer;
+    QTimer m_prefetchTimer;
+    QString m_prefetchPath;
+    bool m_prefetchRunning = false;
     QSet<quint64> m_pending;
     quint64 m_nextRequest = 0;
     quint64 m_latestMask = 0;

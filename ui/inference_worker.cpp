@@ -8,10 +8,12 @@
 #include "model/model_loader.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
+#include "ui/image_loader.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -142,6 +144,10 @@ struct InferenceWorker::Private {
     HeatmapOptions heatmap;
     std::vector<EmbeddingCache> diskCaches; // the viewer's own first, then read-only ones
     quint64 diskCacheLimit = 0;
+    // Where the last stopped prefetch got to, and of which file (path, size, time): a prefetch
+    // goes on from there instead of starting the encoder again.
+    QString resumeFile;
+    EncodeResume resume;
 
     bool cancelled(quint64 requestId) const { return requestId <= flags->cancelledUpTo.load(); }
     bool heatmapSuperseded(quint64 requestId) const {
@@ -183,18 +189,24 @@ struct InferenceWorker::Private {
     // Through the disk cache when there is one and the model has a file hash to key it by.
     // The embedding is then always rounded to float16, whether it came from the disk or not,
     // so an image gives the same masks on every visit (and the same as `dermsam-cli segment`).
+    bool diskCacheUsable() const { return !diskCaches.empty() && !info.sha256.isEmpty(); }
+
+    std::vector<const EmbeddingCache*> cachePointers() const {
+        std::vector<const EmbeddingCache*> out;
+        for (const EmbeddingCache& c : diskCaches)
+            out.push_back(&c);
+        return out;
+    }
+
     void encode(Entry& entry) {
-        if (diskCaches.empty() || info.sha256.isEmpty()) {
+        if (!diskCacheUsable()) {
             entry.embedding = predictor->encode(entry.image);
             flags->encodeCount.fetch_add(1);
             return;
         }
-        std::vector<const EmbeddingCache*> caches;
-        for (const EmbeddingCache& c : diskCaches)
-            caches.push_back(&c);
         bool hit = false;
         entry.embedding =
-            encodeCached(*predictor, entry.image, caches, info.sha256.toStdString(), &hit);
+            encodeCached(*predictor, entry.image, cachePointers(), info.sha256.toStdString(), &hit);
         if (hit) {
             flags->diskCacheHits.fetch_add(1);
             return;
@@ -246,6 +258,8 @@ void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QStrin
         d->info.architecture = QString::fromStdString(d->model->architecture().name());
     for (auto& [id, entry] : d->images)
         entry.embedding.reset();
+    d->resumeFile.clear();
+    d->resume = EncodeResume{};
     Q_EMIT modelLoaded(d->info);
 }
 
@@ -352,6 +366,52 @@ void InferenceWorker::setImage(quint64 requestId, quint64 imageId, const QImage&
         }
     }
     Q_EMIT requestFinished(requestId);
+}
+
+void InferenceWorker::prefetch(const QString& path, quint64 interruptionsAtStart) {
+    c10::InferenceMode guard;
+    const auto stop = [this, interruptionsAtStart] {
+        return d->flags->interruptions.load() != interruptionsAtStart;
+    };
+    const auto finish = [&](bool stopped) { Q_EMIT prefetchFinished(path, stopped); };
+    if (!d->predictor || !d->diskCacheUsable() || path.isEmpty())
+        return finish(false);
+    if (stop())
+        return finish(true);
+    // The same reading and conversion as opening the image, so the cache key (its pixels)
+    // is the one the viewer will ask for.
+    const LoadedImage loaded = loadImageFile(path);
+    if (!loaded.ok())
+        return finish(false); // the user sees why on opening it
+    if (stop())
+        return finish(true);
+    const QFileInfo file(path);
+    const QString fileId = path + QLatin1Char('|') + QString::number(file.size()) +
+                           QLatin1Char('|') +
+                           QString::number(file.lastModified().toMSecsSinceEpoch());
+    if (fileId != d->resumeFile) {
+        d->resumeFile = fileId;
+        d->resume = EncodeResume{};
+    }
+    try {
+        bool hit = false;
+        encodeCached(*d->predictor, imageToTensor(loaded.rgb), d->cachePointers(),
+                     d->info.sha256.toStdString(), &hit, stop, &d->resume);
+        d->resumeFile.clear();
+        d->resume = EncodeResume{};
+        if (!hit) {
+            d->flags->prefetchCount.fetch_add(1);
+            d->diskCaches.front().prune(d->diskCacheLimit);
+        }
+        finish(false);
+    } catch (const ModelError& e) {
+        if (e.code() != ErrorCode::Cancelled)
+            qWarning("prefetch of %s failed: %s", qPrintable(path), e.what());
+        finish(e.code() == ErrorCode::Cancelled);
+    } catch (const std::exception& e) {
+        qWarning("prefetch of %s failed: %s", qPrintable(path), e.what());
+        finish(false);
+    }
 }
 
 void InferenceWorker::forgetImage(quint64 imageId) {

@@ -22,6 +22,9 @@ struct InferenceFlags {
     std::atomic<int> decodeCount{0};           // decodes actually run (for tests and logs)
     std::atomic<int> encodeCount{0};           // encoder runs (disk cache hits excluded)
     std::atomic<int> diskCacheHits{0};
+    // Bumped by every request, cancel and shutdown: a prefetch under way gives way to them.
+    std::atomic<quint64> interruptions{0};
+    std::atomic<int> prefetchCount{0};            // embeddings made ahead of time (stored on disk)
     std::atomic<quint64> latestHeatmapRequest{0}; // newest heatmap wins, like masks
     std::atomic<int> heatmapCount{0};             // heatmaps actually computed
 };
@@ -51,6 +54,11 @@ public Q_SLOTS:
     void setHeatmapOptions(const dermsam::HeatmapOptions& options);
     // A heatmap for these prompts alone (no mask is sent): toggling it on, changing method.
     void explain(const dermsam::MaskRequest& request);
+    // Encodes the image at path into the disk cache, ahead of the user opening it (the next
+    // worklist image). Gives way, between encoder blocks, once flags.interruptions has moved
+    // past interruptionsAtStart. Needs the disk cache and a model loaded from a file; otherwise
+    // does nothing.
+    void prefetch(const QString& path, quint64 interruptionsAtStart);
 
 Q_SIGNALS:
     void modelLoaded(const dermsam::ModelInfo& info);
@@ -63,6 +71,9 @@ Q_SIGNALS:
     void requestFailed(const dermsam::InferenceError& error);
     // Every request ends with this, whether it produced a result, failed or was skipped.
     void requestFinished(quint64 requestId);
+    // stopped: a request came first; worth trying again once idle. Otherwise done (or not
+    // possible: no disk cache, unreadable file).
+    void prefetchFinished(const QString& path, bool stopped);
 
 private:
     struct Private;

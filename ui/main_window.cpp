@@ -641,6 +641,9 @@ void MainWindow::onImageLoaded() {
         old->deleteLater();
     }
     m_inference->setImage(doc->id(), doc->image());
+    // What Next Image would open, encoded into the disk cache while this one is reviewed.
+    const QString next = m_worklistView->neighbour(loaded.path, 1);
+    m_inference->setPrefetch(next != loaded.path ? next : QString());
     m_sizeLabel->setText(tr("%1 x %2 px").arg(doc->size().width()).arg(doc->size().height()));
     m_settings.addRecentFile(loaded.path);
     QSettings qs;

@@ -1,6 +1,7 @@
-// Protects background inference: worker masks, stale drops, newest wins, encode once, disk cache.
+// Protects background inference: worker masks, stale drops, newest wins, disk cache, prefetch.
 // labels: gui
 #include "tiny_model.h"
+#include "ui/image_loader.h"
 #include "ui/inference_controller.h"
 #include "ui/inference_worker.h"
 
@@ -21,6 +22,17 @@ QImage testImage(int w = 80, int h = 60) {
         for (int x = 0; x < w; ++x)
             img.setPixelColor(x, y, QColor((x * 3) % 256, (y * 5) % 256, 128));
     return img;
+}
+
+// Loads the built-in default model on the CPU: from its file, so it has a hash and takes part
+// in the disk cache (an injected model does not). True once loaded.
+bool loadDefaultModel(InferenceController& c) {
+    QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+    ModelSpec model;
+    model.device = QStringLiteral("cpu");
+    model.threads = 1;
+    c.loadModel(model);
+    return loaded.wait(60000);
 }
 
 Prompts boxPrompt() {
@@ -263,12 +275,7 @@ private Q_SLOTS:
         const auto session = [&](int& encodes, int& hits) {
             InferenceController c;
             c.setEmbeddingCache(spec);
-            QSignalSpy loaded(&c, &InferenceController::modelLoaded);
-            ModelSpec model; // the built-in default model: loaded from a file, so it has a hash
-            model.device = QStringLiteral("cpu");
-            model.threads = 1;
-            c.loadModel(model);
-            if (!loaded.wait(60000))
+            if (!loadDefaultModel(c))
                 return MaskResponse{};
             QSignalSpy ready(&c, &InferenceController::maskReady);
             c.setImage(1, testImage());
@@ -314,12 +321,7 @@ private Q_SLOTS:
                 s.readDirs << shared.path();
             InferenceController c;
             c.setEmbeddingCache(s);
-            QSignalSpy loaded(&c, &InferenceController::modelLoaded);
-            ModelSpec model;
-            model.device = QStringLiteral("cpu");
-            model.threads = 1;
-            c.loadModel(model);
-            QVERIFY(loaded.wait(60000));
+            QVERIFY(loadDefaultModel(c));
             QSignalSpy encoded(&c, &InferenceController::imageEncoded);
             c.setImage(1, testImage());
             QVERIFY(encoded.wait(60000));
@@ -327,6 +329,67 @@ private Q_SLOTS:
         }
         QCOMPARE(hits, 1);
         QVERIFY(QDir(own.path()).entryList({QStringLiteral("*.npy")}).isEmpty());
+    }
+
+    // The next worklist image is encoded into the disk cache while the user is idle, so opening
+    // it costs a cache read; a request that comes first stops the prefetch, which is tried
+    // again once the worker is idle.
+    void prefetchEncodesAheadAndGivesWay() {
+        QTemporaryDir own;
+        const QString next = own.filePath(QStringLiteral("next.png"));
+        QVERIFY(testImage(90, 70).save(next));
+        EmbeddingCacheSpec spec;
+        spec.dir = own.filePath(QStringLiteral("cache"));
+        spec.limitBytes = qint64{64} << 20;
+        InferenceController c;
+        c.setEmbeddingCache(spec);
+        c.setPrefetchDelay(0);
+        QVERIFY(loadDefaultModel(c));
+        QTRY_VERIFY(!c.isBusy());
+
+        // A request issued in the same turn as the prefetch, before the worker reaches it.
+        QSignalSpy prefetched(&c, &InferenceController::prefetchFinished);
+        bool interrupted = false;
+        connect(&c, &InferenceController::prefetchRequested, this, [&] {
+            if (!interrupted) {
+                interrupted = true;
+                c.setImage(1, testImage());
+            }
+        });
+        c.setPrefetch(next);
+        QTRY_COMPARE_WITH_TIMEOUT(prefetched.count(), 2, 60000);
+        QCOMPARE(prefetched.at(0).at(0).toString(), next);
+        QCOMPARE(prefetched.at(0).at(1).toBool(), true);  // stopped
+        QCOMPARE(prefetched.at(1).at(1).toBool(), false); // then done
+        QCOMPARE(c.flags().prefetchCount.load(), 1);
+        QCOMPARE(c.flags().encodeCount.load(), 1); // the interrupting image's own encode
+
+        // Opening it now reads the cache: the same pixels the viewer's loader gives.
+        const LoadedImage image = loadImageFile(next);
+        QVERIFY(image.ok());
+        QSignalSpy encoded(&c, &InferenceController::imageEncoded);
+        c.setImage(2, image.rgb);
+        QVERIFY(encoded.wait(60000));
+        QCOMPARE(c.flags().encodeCount.load(), 1);
+        QCOMPARE(c.flags().diskCacheHits.load(), 1);
+        // Done: nothing is left to prefetch.
+        QVERIFY(c.pendingPrefetch().isEmpty());
+    }
+
+    // Without the disk cache there is nowhere to put the result: nothing is encoded.
+    void noPrefetchWithoutDiskCache() {
+        QTemporaryDir dir;
+        const QString next = dir.filePath(QStringLiteral("next.png"));
+        QVERIFY(testImage().save(next));
+        InferenceController c;
+        c.setPrefetchDelay(0);
+        QVERIFY(loadDefaultModel(c));
+        QSignalSpy prefetched(&c, &InferenceController::prefetchFinished);
+        c.setPrefetch(next);
+        QVERIFY(prefetched.wait(60000));
+        QCOMPARE(prefetched.at(0).at(1).toBool(), false);
+        QCOMPARE(c.flags().prefetchCount.load(), 0);
+        QCOMPARE(c.flags().encodeCount.load(), 0);
     }
 
     void progressIndicatorAfterDelay() {
