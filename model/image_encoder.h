@@ -15,14 +15,19 @@ public:
     virtual at::Tensor forward(const at::Tensor& x) = 0;
     // The observer sees each block's output and may return a replacement tensor.
     virtual at::Tensor forwardObserved(const at::Tensor& x, const Observer& observer) = 0;
-    // Goes on from the output `activation` of block `done` (what an observer saw): the blocks
-    // after it, then the neck. Lets an encode that was stopped between blocks resume later.
-    // Undefined tensor from encoders that cannot (they are fast enough to start again).
-    virtual at::Tensor forwardFrom(int done, const at::Tensor& activation,
-                                   const Observer& observer) {
+    // Asked inside blocks (between their steps) by forwardFrom; true ends the forward pass
+    // with ModelError(Cancelled).
+    using Interrupt = std::function<bool()>;
+    // forwardObserved that can stop inside a block and go on later: from the input, or (with
+    // a defined activation) from the output of block `done`, as an observer saw it. Encoders
+    // that cannot (fast enough to start again) return an undefined tensor.
+    virtual at::Tensor forwardFrom(const at::Tensor& input, int done, const at::Tensor& activation,
+                                   const Observer& observer, const Interrupt& interrupt) {
+        (void)input;
         (void)done;
         (void)activation;
         (void)observer;
+        (void)interrupt;
         return {};
     }
     virtual int blockCount() const = 0;

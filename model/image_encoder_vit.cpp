@@ -1,5 +1,7 @@
 #include "model/image_encoder_vit.h"
 
+#include "model/model_error.h"
+
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <ATen/ATen.h>
@@ -12,6 +14,12 @@
 
 namespace dermsam {
 namespace {
+
+// Between steps of a forward pass that may be stopped (a background encode giving way).
+void checkInterrupt(const ImageEncoderBase::Interrupt* interrupt) {
+    if (interrupt && *interrupt && (*interrupt)())
+        throw ModelError(ErrorCode::Cancelled, {}, "encode stopped");
+}
 
 // The relative-position table for q_size x k_size keys, resized linearly when the checkpoint's
 // table has another length (as upstream get_rel_pos).
@@ -40,7 +48,7 @@ at::Tensor relativeIndex(int64_t qSize, int64_t kSize, c10::Device device) {
 // (BH, H, W, W) are the decomposed bias (undefined without relative positions).
 at::Tensor blockedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                             const at::Tensor& relH, const at::Tensor& relW, int64_t H, int64_t W,
-                            double scale) {
+                            double scale, const ImageEncoderBase::Interrupt* interrupt) {
     const int64_t BH = q.size(0), N = q.size(1);
     // Blocks of about 512K scores (2 MB, a core's L2): whole rows of the token grid of one
     // head for global attention (128 of 4096 queries), or several whole windows x heads for
@@ -59,6 +67,7 @@ at::Tensor blockedAttention(const at::Tensor& q, const at::Tensor& k, const at::
         const int64_t g = std::min(group, BH - s);
         const at::Tensor kT = k.narrow(0, s, g).transpose(1, 2);
         for (int64_t r0 = 0; r0 < H; r0 += rows) {
+            checkInterrupt(interrupt); // a few milliseconds per block of scores
             const int64_t nr = std::min(rows, H - r0), nq = nr * W;
             at::Tensor sc = scores.narrow(0, 0, g).narrow(1, 0, nq);
             at::bmm_out(sc, qs.narrow(0, s, g).narrow(1, r0 * W, nq), kT);
@@ -115,7 +124,8 @@ VitAttentionImpl::VitAttentionImpl(int64_t dim, int64_t numHeads, bool useRelPos
     }
 }
 
-at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
+at::Tensor VitAttentionImpl::forward(const at::Tensor& x,
+                                     const ImageEncoderBase::Interrupt* interrupt) {
     const int64_t B = x.size(0), H = x.size(1), W = x.size(2);
     const int64_t N = H * W;
     // (3, B*heads, N, head_dim)
@@ -125,6 +135,7 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
                                .reshape({3, B * m_numHeads, N, -1});
     const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
     const int64_t headDim = q.size(2);
+    checkInterrupt(interrupt);
 
     at::Tensor relH, relW;
     if (m_useRelPos) {
@@ -166,7 +177,7 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x) {
     }
 #endif
     if (!out.defined())
-        out = attention(q, k, v, relH, relW, H, W);
+        out = attention(q, k, v, relH, relW, H, W, interrupt);
     // reshape, not view: a fused kernel may return its output in (B, N, heads, d) memory order.
     out = out.reshape({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
     return m_proj->forward(out);
@@ -201,12 +212,13 @@ VitAttentionImpl::gridConstants(int64_t H, int64_t W, c10::Device device,
 
 at::Tensor VitAttentionImpl::attention(const at::Tensor& q, const at::Tensor& k,
                                        const at::Tensor& v, const at::Tensor& relH,
-                                       const at::Tensor& relW, int64_t H, int64_t W) const {
+                                       const at::Tensor& relW, int64_t H, int64_t W,
+                                       const ImageEncoderBase::Interrupt* interrupt) const {
     const int64_t total = q.size(0), N = q.size(1);
     // Without autograd: in cache-sized blocks. The out= kernels it uses record no gradients,
     // so Grad-CAM on encoder blocks takes the plain path below.
     if (!at::GradMode::is_enabled())
-        return blockedAttention(q, k, v, relH, relW, H, W, m_scale);
+        return blockedAttention(q, k, v, relH, relW, H, W, m_scale, interrupt);
 
     // Chunk over heads so a global layer's peak stays near 64 MB per chunk instead of ~1 GB,
     // with identical per-element arithmetic.
@@ -241,7 +253,9 @@ VitBlockImpl::VitBlockImpl(const SamArchitecture& arch, int64_t windowSize)
     m_mlp = register_module("mlp", MlpBlock(dim, arch.mlpDim, true));
 }
 
-at::Tensor VitBlockImpl::forward(const at::Tensor& input) {
+at::Tensor VitBlockImpl::forward(const at::Tensor& input,
+                                 const ImageEncoderBase::Interrupt* interrupt) {
+    checkInterrupt(interrupt);
     at::Tensor x = m_norm1->forward(input);
     const int64_t B = x.size(0), H = x.size(1), W = x.size(2), C = x.size(3);
     if (m_windowSize > 0) {
@@ -256,7 +270,7 @@ at::Tensor VitBlockImpl::forward(const at::Tensor& input) {
                 .permute({0, 1, 3, 2, 4, 5})
                 .contiguous()
                 .view({-1, ws, ws, C});
-        x = m_attn->forward(x);
+        x = m_attn->forward(x, interrupt);
         x = x.view({B, Hp / ws, Wp / ws, ws, ws, -1})
                 .permute({0, 1, 3, 2, 4, 5})
                 .contiguous()
@@ -264,9 +278,10 @@ at::Tensor VitBlockImpl::forward(const at::Tensor& input) {
         if (padH > 0 || padW > 0)
             x = x.slice(1, 0, H).slice(2, 0, W).contiguous();
     } else {
-        x = m_attn->forward(x);
+        x = m_attn->forward(x, interrupt);
     }
     x = input + x;
+    checkInterrupt(interrupt);
     return x + m_mlp->forward(m_norm2->forward(x));
 }
 
@@ -309,18 +324,24 @@ at::Tensor ImageEncoderVit::forward(const at::Tensor& x) {
 }
 
 at::Tensor ImageEncoderVit::forwardObserved(const at::Tensor& input, const Observer& observer) {
-    // Made contiguous here: as the convolution's permuted view, the residual stream keeps its
-    // channels-first memory order through every block (elementwise results follow their first
-    // input's layout), and each residual add and layer norm becomes a transposing pass.
-    at::Tensor x = m_patchEmbed->forward(input).permute({0, 2, 3, 1}).contiguous();
-    return forwardFrom(-1, x + m_posEmbed, observer);
+    return forwardFrom(input, -1, {}, observer, {});
 }
 
-at::Tensor ImageEncoderVit::forwardFrom(int done, const at::Tensor& activation,
-                                        const Observer& observer) {
+at::Tensor ImageEncoderVit::forwardFrom(const at::Tensor& input, int done,
+                                        const at::Tensor& activation, const Observer& observer,
+                                        const Interrupt& interrupt) {
     at::Tensor x = activation;
+    if (!x.defined()) {
+        done = -1;
+        // Made contiguous here: as the convolution's permuted view, the residual stream keeps
+        // its channels-first memory order through every block (elementwise results follow
+        // their first input's layout), and each residual add and layer norm becomes a
+        // transposing pass.
+        x = m_patchEmbed->forward(input).permute({0, 2, 3, 1}).contiguous() + m_posEmbed;
+    }
+    const Interrupt* check = interrupt ? &interrupt : nullptr;
     for (size_t i = static_cast<size_t>(done + 1); i < m_blocks.size(); ++i) {
-        x = m_blocks[i]->forward(x);
+        x = m_blocks[i]->forward(x, check);
         if (observer)
             x = observer(static_cast<int>(i), x);
     }

@@ -30,13 +30,14 @@ at::Tensor decomposedAttentionBias(const at::Tensor& relH, const at::Tensor& rel
 class VitAttentionImpl : public torch::nn::Module {
 public:
     VitAttentionImpl(int64_t dim, int64_t numHeads, bool useRelPos, int64_t gridSize);
-    at::Tensor forward(const at::Tensor& x);
+    // interrupt: asked between steps of the CPU path (ImageEncoderBase::forwardFrom).
+    at::Tensor forward(const at::Tensor& x, const ImageEncoderBase::Interrupt* interrupt = nullptr);
 
 private:
     // softmax(q k^T * scale + bias) v on (B*heads, N, head_dim), the LibTorch 1.13 / CPU path.
     at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                         const at::Tensor& relH, const at::Tensor& relW, int64_t H,
-                         int64_t W) const;
+                         const at::Tensor& relH, const at::Tensor& relW, int64_t H, int64_t W,
+                         const ImageEncoderBase::Interrupt* interrupt) const;
 
     // What depends only on the token grid, the device and the type, not on the weights: the
     // relative-position indices and the bias selector. Made on first use, not in every call: on
@@ -66,7 +67,7 @@ TORCH_MODULE(VitAttention);
 class VitBlockImpl : public torch::nn::Module {
 public:
     VitBlockImpl(const SamArchitecture& arch, int64_t windowSize);
-    at::Tensor forward(const at::Tensor& x);
+    at::Tensor forward(const at::Tensor& x, const ImageEncoderBase::Interrupt* interrupt = nullptr);
 
 private:
     torch::nn::LayerNorm m_norm1{nullptr};
@@ -83,8 +84,8 @@ public:
     explicit ImageEncoderVit(const SamArchitecture& arch);
     at::Tensor forward(const at::Tensor& x) override;
     at::Tensor forwardObserved(const at::Tensor& x, const Observer& observer) override;
-    at::Tensor forwardFrom(int done, const at::Tensor& activation,
-                           const Observer& observer) override;
+    at::Tensor forwardFrom(const at::Tensor& input, int done, const at::Tensor& activation,
+                           const Observer& observer, const Interrupt& interrupt) override;
     int blockCount() const override { return static_cast<int>(m_blocks.size()); }
     bool channelsLast() const override { return true; }
 

@@ -183,22 +183,30 @@ at::Tensor SamModel::encode(const at::Tensor& input, const std::function<bool()>
     if (stop())
         throw ModelError(ErrorCode::Cancelled, {}, "encode stopped");
     checkEncoderInput(input);
-    const auto observer = [&stop, resume](int block, const at::Tensor& x) {
-        if (stop()) {
-            if (resume)
-                *resume = EncodeResume{block, x};
+    // Every finished block is a place to resume from; stop() is also asked inside blocks, so
+    // an encode gives way within milliseconds of a user's request, losing only the block under
+    // way.
+    EncodeResume last = resume ? std::exchange(*resume, EncodeResume{}) : EncodeResume{};
+    const auto observer = [&](int block, const at::Tensor& x) {
+        last = EncodeResume{block, x};
+        if (stop())
             throw ModelError(ErrorCode::Cancelled, {}, "encode stopped");
-        }
         return x;
     };
     ImageEncoderBase& encoder = *m_modules->imageEncoder;
-    if (resume && resume->activation.defined()) {
-        const EncodeResume from = std::exchange(*resume, EncodeResume{});
-        at::Tensor out = encoder.forwardFrom(from.done, from.activation, observer);
-        if (out.defined())
-            return out;
+    const at::Tensor in = input.to(m_device, m_dtype);
+    try {
+        at::Tensor out = encoder.forwardFrom(in, last.done, last.activation, observer, stop);
+        if (!out.defined()) {
+            last = EncodeResume{};
+            out = encoder.forwardObserved(in, observer);
+        }
+        return out;
+    } catch (const ModelError& e) {
+        if (resume && e.code() == ErrorCode::Cancelled)
+            *resume = last;
+        throw;
     }
-    return encoder.forwardObserved(input.to(m_device, m_dtype), observer);
 }
 
 DecoderOutput SamModel::decode(const at::Tensor& embedding, const Prompts& prompts,
