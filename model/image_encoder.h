@@ -21,13 +21,9 @@ public:
     // forwardObserved that can stop inside a block and go on later: from the input, or (with
     // a defined activation) from the output of block `done`, as an observer saw it. Encoders
     // that cannot (fast enough to start again) return an undefined tensor.
-    virtual at::Tensor forwardFrom(const at::Tensor& input, int done, const at::Tensor& activation,
-                                   const Observer& observer, const Interrupt& interrupt) {
-        (void)input;
-        (void)done;
-        (void)activation;
-        (void)observer;
-        (void)interrupt;
+    virtual at::Tensor forwardFrom(const at::Tensor& /*input*/, int /*done*/,
+                                   const at::Tensor& /*activation*/, const Observer& /*observer*/,
+                                   const Interrupt& /*interrupt*/) {
         return {};
     }
     virtual int blockCount() const = 0;

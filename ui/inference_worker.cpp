@@ -186,9 +186,6 @@ struct InferenceWorker::Private {
         }
     }
 
-    // Through the disk cache when there is one and the model has a file hash to key it by.
-    // The embedding is then always rounded to float16, whether it came from the disk or not,
-    // so an image gives the same masks on every visit (and the same as `dermsam-cli segment`).
     bool diskCacheUsable() const { return !diskCaches.empty() && !info.sha256.isEmpty(); }
 
     std::vector<const EmbeddingCache*> cachePointers() const {
@@ -198,6 +195,9 @@ struct InferenceWorker::Private {
         return out;
     }
 
+    // Through the disk cache when there is one and the model has a file hash to key it by.
+    // The embedding is then always rounded to float16, whether it came from the disk or not,
+    // so an image gives the same masks on every visit (and the same as `dermsam-cli segment`).
     void encode(Entry& entry) {
         if (!diskCacheUsable()) {
             entry.embedding = predictor->encode(entry.image);
