@@ -2,6 +2,7 @@
 // labels: gui
 #include "ui/image_document.h"
 #include "ui/image_loader.h"
+#include "ui/inference_controller.h"
 #include "ui/main_window.h"
 #include "ui/mask_commands.h"
 #include "ui/mask_saver.h"
@@ -289,6 +290,8 @@ private Q_SLOTS:
         QVERIFY(opened.wait(10000));
         QCOMPARE(w.document()->path(), file(0));
         QCOMPARE(w.worklist()->currentRow(), 0);
+        // What Next Image would open is the one encoded ahead.
+        QCOMPARE(w.inference()->pendingPrefetch(), file(1));
 
         QTest::keyClick(&w, Qt::Key_PageDown);
         QVERIFY(opened.wait(10000));
@@ -297,12 +300,14 @@ private Q_SLOTS:
         QTest::keyClick(&w, Qt::Key_PageDown);
         QVERIFY(opened.wait(10000));
         QCOMPARE(w.document()->path(), file(2));
-        QTest::keyClick(&w, Qt::Key_PageDown); // already the last: no load starts
+        QVERIFY(w.inference()->pendingPrefetch().isEmpty()); // the last has no next
+        QTest::keyClick(&w, Qt::Key_PageDown);               // already the last: no load starts
         QVERIFY(!QApplication::overrideCursor());
         QCOMPARE(w.document()->path(), file(2));
         QTest::keyClick(&w, Qt::Key_PageUp);
         QVERIFY(opened.wait(10000));
         QCOMPARE(w.document()->path(), file(1));
+        QCOMPARE(w.inference()->pendingPrefetch(), file(2));
 
         // D toggles the mark by hand; saving a mask marks the image done.
         QVERIFY(!w.worklist()->isDone(file(1)));
