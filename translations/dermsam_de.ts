@@ -455,6 +455,18 @@
 <context>
     <name>dermsam::SettingsDialog</name>
     <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+    <message>
+        <source>Deletes the viewer&apos;s cached embeddings now. They are derived from the images opened, so clear them before handing the computer on; they are made again when needed.</source>
+        <translation>Löscht die zwischengespeicherten Embeddings des Viewers sofort. Sie sind aus den geöffneten Bildern abgeleitet; leeren Sie sie daher, bevor Sie den Rechner weitergeben. Bei Bedarf werden sie neu berechnet.</translation>
+    </message>
+    <message>
+        <source>%1 MB in use</source>
+        <translation>%1 MB belegt</translation>
+    </message>
+    <message>
         <source>Off</source>
         <translation>Aus</translation>
     </message>

@@ -1,6 +1,7 @@
 #include "ui/app_settings.h"
 
 #include <QSettings>
+#include <QStandardPaths>
 
 #include <algorithm>
 
@@ -32,6 +33,11 @@ void AppSettings::load(QSettings& s) {
         device = d.device;
     if (!precisionNames().contains(precision))
         precision = d.precision;
+}
+
+QString AppSettings::embeddingCacheDir() {
+    return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+           QStringLiteral("/viewer-embeddings");
 }
 
 QStringList AppSettings::precisionNames() {

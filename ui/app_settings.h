@@ -29,6 +29,8 @@ struct AppSettings {
     int embeddingCacheMb = 2048;
 
     static constexpr int kMaxRecentFiles = 10;
+    // The viewer's embedding cache folder (the user cache folder + "/viewer-embeddings").
+    static QString embeddingCacheDir();
     static constexpr int kMaxEmbeddingCacheMb = 1 << 20; // 1 TB
     static QStringList precisionNames();
 

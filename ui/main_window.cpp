@@ -37,7 +37,6 @@
 #include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
@@ -503,8 +502,7 @@ void MainWindow::applyEmbeddingCache() {
         // Its own folder, pruned to the limit; the command line's (`embed`, `segment`) is read
         // too but never pruned: a researcher's precomputed embeddings are not the viewer's to
         // delete.
-        spec.dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
-                   QStringLiteral("/viewer-embeddings");
+        spec.dir = AppSettings::embeddingCacheDir();
         spec.readDirs << QString::fromStdString(defaultEmbeddingCacheDir());
         spec.limitBytes = qint64{m_settings.embeddingCacheMb} << 20;
     }

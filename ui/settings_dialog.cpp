@@ -1,6 +1,7 @@
 #include "ui/settings_dialog.h"
 
 #include "model/device.h"
+#include "model/embedding_cache.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -86,7 +87,18 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     m_cacheLimit->setSingleStep(256);
     m_cacheLimit->setValue(settings.embeddingCacheMb);
     m_cacheLimitLabel = new QLabel(this);
-    form->addRow(m_cacheLimitLabel, m_cacheLimit);
+    m_cacheUse = new QLabel(this);
+    m_cacheUse->setObjectName(QStringLiteral("embeddingCacheUse"));
+    m_clearCache = new QPushButton(this);
+    m_clearCache->setObjectName(QStringLiteral("clearEmbeddingCache"));
+    connect(m_clearCache, &QPushButton::clicked, this, &SettingsDialog::clearCache);
+    auto* cacheRow = new QHBoxLayout;
+    cacheRow->addWidget(m_cacheLimit);
+    cacheRow->addWidget(m_cacheUse, 1);
+    cacheRow->addWidget(m_clearCache);
+    form->addRow(m_cacheLimitLabel, cacheRow);
+    // A listing of the folder's names and sizes (no file is read): quick even for thousands.
+    m_cacheBytes = EmbeddingCache(AppSettings::embeddingCacheDir().toStdString()).sizeBytes();
 
     m_language = new QComboBox(this);
     m_language->setObjectName(QStringLiteral("language"));
@@ -139,8 +151,27 @@ void SettingsDialog::retranslate() {
            "The least recently used are deleted beyond this size; lower it to free disk "
            "space. The cache can be deleted at any time."));
     m_cacheLimitLabel->setText(tr("Embedding cache:"));
+    m_clearCache->setText(tr("Clear"));
+    m_clearCache->setToolTip(tr("Deletes the viewer's cached embeddings now. They are derived "
+                                "from the images opened, so clear them before handing the "
+                                "computer on; they are made again when needed."));
+    showCacheUse();
     m_language->setItemText(0, tr("System language"));
     m_languageLabel->setText(tr("Language:"));
+}
+
+void SettingsDialog::showCacheUse() {
+    m_cacheUse->setText(tr("%1 MB in use")
+                            .arg(static_cast<double>(m_cacheBytes) / (1 << 20), 0, 'f',
+                                 m_cacheBytes < (10u << 20) ? 1 : 0));
+    m_clearCache->setEnabled(m_cacheBytes > 0);
+}
+
+void SettingsDialog::clearCache() {
+    const EmbeddingCache cache(AppSettings::embeddingCacheDir().toStdString());
+    cache.prune(0);
+    m_cacheBytes = cache.sizeBytes();
+    showCacheUse();
 }
 
 void SettingsDialog::changeEvent(QEvent* event) {

@@ -27,6 +27,8 @@ protected:
 private:
     void browse();
     void retranslate();
+    void showCacheUse();
+    void clearCache();
 
     AppSettings m_settings;
     QLineEdit* m_checkpoint = nullptr;
@@ -45,6 +47,9 @@ private:
     QLabel* m_languageLabel = nullptr;
     QSpinBox* m_cacheLimit = nullptr;
     QLabel* m_cacheLimitLabel = nullptr;
+    QLabel* m_cacheUse = nullptr;
+    QPushButton* m_clearCache = nullptr;
+    quint64 m_cacheBytes = 0;
 };
 
 } // namespace dermsam

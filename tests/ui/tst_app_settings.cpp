@@ -5,7 +5,11 @@
 #include "ui/settings_dialog.h"
 
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardItemModel>
@@ -16,7 +20,12 @@ using namespace dermsam;
 
 class TestAppSettings : public QObject {
     Q_OBJECT
+    QTemporaryDir m_home;
+
 private Q_SLOTS:
+    // The dialog looks at the embedding cache folder: a temporary one, not the user's.
+    void initTestCase() { qputenv("XDG_CACHE_HOME", m_home.path().toUtf8()); }
+
     void roundTrip() {
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("s.ini"));
@@ -109,6 +118,32 @@ private Q_SLOTS:
         QCOMPARE(b.profile, QStringLiteral("sam"));
         QCOMPARE(b.device, QStringLiteral("cpu"));
         QCOMPARE(b.precision, QStringLiteral("tf32"));
+    }
+
+    // The viewer's cached embeddings are derived from patients' images: the dialog shows what
+    // they take and clears them on demand, leaving any other file alone.
+    void clearsEmbeddingCache() {
+        const QString dir = AppSettings::embeddingCacheDir();
+        QVERIFY(dir.startsWith(m_home.path()));
+        QVERIFY(QDir().mkpath(dir));
+        const auto write = [&](const QString& name, int bytes) {
+            QFile f(dir + QLatin1Char('/') + name);
+            return f.open(QIODevice::WriteOnly) && f.write(QByteArray(bytes, 'x')) == bytes;
+        };
+        QVERIFY(write(QString(64, QLatin1Char('a')) + QStringLiteral(".npy"), 1 << 20));
+        QVERIFY(write(QString(64, QLatin1Char('b')) + QStringLiteral(".npy"), 1 << 20));
+        QVERIFY(write(QStringLiteral("readme.txt"), 100));
+
+        SettingsDialog d{AppSettings()};
+        auto* use = d.findChild<QLabel*>(QStringLiteral("embeddingCacheUse"));
+        auto* clear = d.findChild<QPushButton*>(QStringLiteral("clearEmbeddingCache"));
+        QVERIFY(use && clear);
+        QCOMPARE(use->text(), QStringLiteral("2.0 MB in use"));
+        QVERIFY(clear->isEnabled());
+        clear->click();
+        QCOMPARE(use->text(), QStringLiteral("0.0 MB in use"));
+        QVERIFY(!clear->isEnabled());
+        QCOMPARE(QDir(dir).entryList(QDir::Files), QStringList{QStringLiteral("readme.txt")});
     }
 };
 
