@@ -281,8 +281,10 @@ at::Tensor VitBlockImpl::forward(const at::Tensor& input,
         x = m_attn->forward(x, interrupt);
     }
     x = input + x;
+    if (!interrupt)
+        return x + m_mlp->forward(m_norm2->forward(x));
     checkInterrupt(interrupt);
-    return x + m_mlp->forward(m_norm2->forward(x));
+    return x + m_mlp->forward(m_norm2->forward(x), [interrupt] { checkInterrupt(interrupt); });
 }
 
 ImageEncoderVit::ImageEncoderVit(const SamArchitecture& arch) {

@@ -13,8 +13,14 @@ MlpBlockImpl::MlpBlockImpl(int64_t dim, int64_t hidden, bool gelu)
 }
 
 at::Tensor MlpBlockImpl::forward(const at::Tensor& x) {
+    return forward(x, {});
+}
+
+at::Tensor MlpBlockImpl::forward(const at::Tensor& x, const std::function<void()>& betweenLayers) {
     at::Tensor h = m_lin1->forward(x);
     h = m_gelu ? at::gelu(h) : at::relu(h);
+    if (betweenLayers)
+        betweenLayers();
     return m_lin2->forward(h);
 }
 

@@ -4,6 +4,8 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <functional>
+
 namespace dermsam {
 
 // Transformer feed-forward block (lin1 -> activation -> lin2). The encoder uses exact GELU, the
@@ -12,6 +14,9 @@ class MlpBlockImpl : public torch::nn::Module {
 public:
     MlpBlockImpl(int64_t dim, int64_t hidden, bool gelu);
     at::Tensor forward(const at::Tensor& x);
+    // betweenLayers runs after the first layer (a background encode checks there whether to
+    // give way: each layer is about 0.1 s of a ViT-B encode on two cores).
+    at::Tensor forward(const at::Tensor& x, const std::function<void()>& betweenLayers);
 
 private:
     torch::nn::Linear m_lin1{nullptr};
