@@ -51,8 +51,9 @@ public:
     Predictor& operator=(const Predictor&) = default;
 
     ImageEmbedding encode(const at::Tensor& image) const;
-    // stop: asked between encoder blocks on the CPU, where an encode takes seconds; true ends
-    // it with ModelError(Cancelled). A CUDA encode (milliseconds, one graph) is not split.
+    // stop: asked between and inside encoder blocks on the CPU, where an encode takes seconds;
+    // true ends it with ModelError(Cancelled). A CUDA encode (milliseconds, one graph) is not
+    // split.
     // resume: SamModel::encode's, for an encode stopped and started again on the same image.
     ImageEmbedding encode(const at::Tensor& image, const std::function<bool()>& stop,
                           EncodeResume* resume = nullptr) const;

@@ -63,8 +63,9 @@ public:
     // (B, 3, S, S) preprocessed input -> (B, 256, S/16, S/16) embedding. No grad unless the
     // caller enables it.
     at::Tensor encode(const at::Tensor& input) const;
-    // The same, calling stop() between encoder blocks: when it returns true the encode ends
-    // with ModelError(Cancelled). For work in the background that a user's request preempts.
+    // The same, calling stop() between encoder blocks and between steps inside them: when it
+    // returns true the encode ends with ModelError(Cancelled). For work in the background that
+    // a user's request preempts.
     // With a resume state, a stopped encode leaves its place there, and the next call with the
     // same state (and the same input: the caller's to ensure) goes on from it.
     at::Tensor encode(const at::Tensor& input, const std::function<bool()>& stop,
