@@ -82,15 +82,16 @@ at::Tensor EmbeddingCache::load(const std::string& key,
                                 const std::vector<int64_t>& expectedShape) const {
     if (m_dir.empty())
         return {};
+    const std::string file = path(key);
     struct stat st {};
-    if (::stat(path(key).c_str(), &st) != 0)
+    if (::stat(file.c_str(), &st) != 0)
         return {};
     try {
-        at::Tensor t = readNpy(path(key));
+        at::Tensor t = readNpy(file);
         if (t.sizes().vec() != expectedShape || t.scalar_type() != at::kHalf)
             return {};
         // Marks the use for prune(); a read-only folder just keeps the old time.
-        ::utimensat(AT_FDCWD, path(key).c_str(), nullptr, 0);
+        ::utimensat(AT_FDCWD, file.c_str(), nullptr, 0);
         return t;
     } catch (const ModelError&) {
         return {}; // corrupt entry: recomputed and overwritten by the caller

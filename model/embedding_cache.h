@@ -24,7 +24,6 @@ public:
     at::Tensor load(const std::string& key, const std::vector<int64_t>& expectedShape) const;
     void store(const std::string& key, const at::Tensor& embedding) const;
     bool enabled() const { return !m_dir.empty(); }
-    const std::string& dir() const { return m_dir; }
 
     // Removes the least recently used entries until those left take at most maxBytes. Only
     // this cache's own entries (a SHA-256 key + ".npy") are counted or removed, so a folder

@@ -281,8 +281,6 @@ at::Tensor VitBlockImpl::forward(const at::Tensor& input,
         x = m_attn->forward(x, interrupt);
     }
     x = input + x;
-    if (!interrupt)
-        return x + m_mlp->forward(m_norm2->forward(x));
     checkInterrupt(interrupt);
     return x + m_mlp->forward(m_norm2->forward(x), [interrupt] { checkInterrupt(interrupt); });
 }
@@ -341,9 +339,8 @@ at::Tensor ImageEncoderVit::forwardFrom(const at::Tensor& input, int done,
         // transposing pass.
         x = m_patchEmbed->forward(input).permute({0, 2, 3, 1}).contiguous() + m_posEmbed;
     }
-    const Interrupt* check = interrupt ? &interrupt : nullptr;
     for (size_t i = static_cast<size_t>(done + 1); i < m_blocks.size(); ++i) {
-        x = m_blocks[i]->forward(x, check);
+        x = m_blocks[i]->forward(x, &interrupt);
         if (observer)
             x = observer(static_cast<int>(i), x);
     }

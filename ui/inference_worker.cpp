@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -188,16 +189,25 @@ struct InferenceWorker::Private {
 
     bool diskCacheUsable() const { return !diskCaches.empty() && !info.sha256.isEmpty(); }
 
-    std::vector<const EmbeddingCache*> cachePointers() const {
-        std::vector<const EmbeddingCache*> out;
+    // Looks the image up in the disk caches, else encodes it and stores the result in the
+    // viewer's own, pruned to its limit (one directory listing per new entry, about a
+    // millisecond for a thousand files, keeps the bound exact). The embedding is always rounded
+    // to float16, whether it came from the disk or not, so an image gives the same masks on
+    // every visit (and the same as `dermsam-cli segment`).
+    ImageEmbedding encodeToDisk(const at::Tensor& image, bool& hit,
+                                const std::function<bool()>& stop = {},
+                                EncodeResume* resumeFrom = nullptr) {
+        std::vector<const EmbeddingCache*> caches;
         for (const EmbeddingCache& c : diskCaches)
-            out.push_back(&c);
-        return out;
+            caches.push_back(&c);
+        ImageEmbedding e = encodeCached(*predictor, image, caches, info.sha256.toStdString(), &hit,
+                                        stop, resumeFrom);
+        if (!hit)
+            diskCaches.front().prune(diskCacheLimit);
+        return e;
     }
 
     // Through the disk cache when there is one and the model has a file hash to key it by.
-    // The embedding is then always rounded to float16, whether it came from the disk or not,
-    // so an image gives the same masks on every visit (and the same as `dermsam-cli segment`).
     void encode(Entry& entry) {
         if (!diskCacheUsable()) {
             entry.embedding = predictor->encode(entry.image);
@@ -205,16 +215,8 @@ struct InferenceWorker::Private {
             return;
         }
         bool hit = false;
-        entry.embedding =
-            encodeCached(*predictor, entry.image, cachePointers(), info.sha256.toStdString(), &hit);
-        if (hit) {
-            flags->diskCacheHits.fetch_add(1);
-            return;
-        }
-        flags->encodeCount.fetch_add(1);
-        // One directory listing per new entry (about a millisecond for a thousand files)
-        // keeps the bound exact.
-        diskCaches.front().prune(diskCacheLimit);
+        entry.embedding = encodeToDisk(entry.image, hit);
+        (hit ? flags->diskCacheHits : flags->encodeCount).fetch_add(1);
     }
 
     void trimCache() {
@@ -395,14 +397,11 @@ void InferenceWorker::prefetch(const QString& path, quint64 interruptionsAtStart
     }
     try {
         bool hit = false;
-        encodeCached(*d->predictor, imageToTensor(loaded.rgb), d->cachePointers(),
-                     d->info.sha256.toStdString(), &hit, stop, &d->resume);
+        d->encodeToDisk(imageToTensor(loaded.rgb), hit, stop, &d->resume);
         d->resumeFile.clear();
         d->resume = EncodeResume{};
-        if (!hit) {
+        if (!hit)
             d->flags->prefetchCount.fetch_add(1);
-            d->diskCaches.front().prune(d->diskCacheLimit);
-        }
         finish(false);
     } catch (const ModelError& e) {
         if (e.code() != ErrorCode::Cancelled)
