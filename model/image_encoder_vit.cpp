@@ -1,5 +1,6 @@
 #include "model/image_encoder_vit.h"
 
+#include "model/flat_linear.h"
 #include "model/model_error.h"
 
 #include <torch/nn/modules/container/modulelist.h>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace dermsam {
 namespace {
@@ -87,13 +89,36 @@ at::Tensor blockedAttention(const at::Tensor& q, const at::Tensor& k, const at::
 
 } // namespace
 
-at::Tensor attentionBiasSelector(int64_t H, int64_t W, const at::TensorOptions& options) {
+at::Tensor attentionBiasSelector(int64_t H, int64_t W, const at::TensorOptions& options,
+                                 int64_t columns) {
     // Made in float32 and converted (0 and 1 are exact in every type): the CPU has no eye() for
     // bfloat16.
     const auto f32 = options.dtype(at::kFloat);
     const at::Tensor selectRow = at::eye(H, f32).repeat_interleave(W, 1); // (H, H*W)
     const at::Tensor selectCol = at::eye(W, f32).repeat({1, H});          // (W, H*W)
-    return at::cat({selectRow, selectCol}, 0).to(options.dtype());
+    at::Tensor selector = at::cat({selectRow, selectCol}, 0);
+    if (columns > H * W)
+        selector = at::constant_pad_nd(selector, {0, columns - H * W}, 0);
+    return selector.to(options.dtype());
+}
+
+std::pair<at::Tensor, at::Tensor> relativePositionTerms(const at::Tensor& q,
+                                                        const at::Tensor& tableH,
+                                                        const at::Tensor& tableW, int64_t H,
+                                                        int64_t W) {
+    const int64_t BH = q.size(0), JH = 2 * H - 1, J = JH + 2 * W - 1;
+    TORCH_CHECK(tableH.size(0) == JH && tableW.size(0) == 2 * W - 1,
+                "relativePositionTerms: tables of ", tableH.size(0), " and ", tableW.size(0),
+                " rows for a ", H, " x ", W, " grid");
+    // Reversed, row j of the H table is the distance H - 1 - j: query row h meets key row k at
+    // column H - 1 - h + k, which moves by one column per key and back by one per query row.
+    const at::Tensor tables = at::cat({tableH.flip(0), tableW.flip(0)}, 0); // (J, c)
+    const at::Tensor t = at::mm(q.reshape({BH * H * W, q.size(-1)}), tables.t());
+    const int64_t at0 = t.storage_offset();
+    const at::Tensor relH = t.as_strided({BH, H, W, H}, {H * W * J, W * J - 1, J, 1}, at0 + H - 1);
+    const at::Tensor relW =
+        t.as_strided({BH, H, W, W}, {H * W * J, W * J, J - 1, 1}, at0 + JH + W - 1);
+    return {relH, relW};
 }
 
 // The bias is the largest tensor of the encoder (400 MB per global layer of ViT-B in bfloat16).
@@ -108,7 +133,8 @@ at::Tensor decomposedAttentionBias(const at::Tensor& relH, const at::Tensor& rel
         return (relH.contiguous().unsqueeze(4) + relW.contiguous().unsqueeze(3))
             .view({BH, H * W, H * W});
     const at::Tensor terms = at::cat({relH, relW}, 3).view({BH, H * W, H + W});
-    return at::matmul(terms, selector);
+    const at::Tensor bias = at::matmul(terms, selector);
+    return selector.size(1) > H * W ? bias.narrow(2, 0, H * W) : bias;
 }
 
 VitAttentionImpl::VitAttentionImpl(int64_t dim, int64_t numHeads, bool useRelPos, int64_t gridSize)
@@ -129,7 +155,7 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x,
     const int64_t B = x.size(0), H = x.size(1), W = x.size(2);
     const int64_t N = H * W;
     // (3, B*heads, N, head_dim)
-    const at::Tensor qkv = m_qkv->forward(x)
+    const at::Tensor qkv = flatLinear(m_qkv, x)
                                .reshape({B, N, 3, m_numHeads, -1})
                                .permute({2, 0, 3, 1, 4})
                                .reshape({3, B * m_numHeads, N, -1});
@@ -138,7 +164,9 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x,
     checkInterrupt(interrupt);
 
     at::Tensor relH, relW;
-    if (m_useRelPos) {
+    if (m_useRelPos && m_relPosH.size(0) == 2 * H - 1 && m_relPosW.size(0) == 2 * W - 1) {
+        std::tie(relH, relW) = relativePositionTerms(q, m_relPosH, m_relPosW, H, W);
+    } else if (m_useRelPos) {
         const GridConstants grid = gridConstants(H, W, x.device(), std::nullopt);
         const at::Tensor rh = relativeTable(H, H, m_relPosH).index({grid.indexH}); // (H, H, c)
         const at::Tensor rw = relativeTable(W, W, m_relPosW).index({grid.indexW}); // (W, W, c)
@@ -180,7 +208,7 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x,
         out = attention(q, k, v, relH, relW, H, W, interrupt);
     // reshape, not view: a fused kernel may return its output in (B, N, heads, d) memory order.
     out = out.reshape({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
-    return m_proj->forward(out);
+    return flatLinear(m_proj, out);
 }
 
 VitAttentionImpl::GridConstants
@@ -205,8 +233,10 @@ VitAttentionImpl::gridConstants(int64_t H, int64_t W, c10::Device device,
         m_grid.indexW = relativeIndex(W, W, device);
     }
     if (needSelector)
-        m_grid.selector =
-            attentionBiasSelector(H, W, at::TensorOptions().dtype(*selectorType).device(device));
+        // Rows of the bias a multiple of 16 long: the fused attention kernels read an unaligned
+        // bias (a 14 x 14 window: 196 keys) only after padding it into a copy of their own.
+        m_grid.selector = attentionBiasSelector(
+            H, W, at::TensorOptions().dtype(*selectorType).device(device), (H * W + 15) / 16 * 16);
     return m_grid;
 }
 

@@ -13,15 +13,29 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 namespace dermsam {
 
 // E (H+W, H*W) with E[jh, (jh, jw)] = E[H + jw, (jh, jw)] = 1: [relH | relW] x E is the decomposed
 // relative-position bias relH[., jh] + relW[., jw] of every key (jh, jw), as one matrix product.
-at::Tensor attentionBiasSelector(int64_t H, int64_t W, const at::TensorOptions& options);
+// columns > H*W appends zero columns, so that the product's rows start at aligned addresses.
+at::Tensor attentionBiasSelector(int64_t H, int64_t W, const at::TensorOptions& options,
+                                 int64_t columns = 0);
+
+// SAM's decomposed relative-position terms of the queries q (BH, H*W, c):
+// relH[b, h, w, k] = q[b, (h, w)] . tableH[h - k + H - 1] (BH, H, W, H), and relW likewise over
+// columns (BH, H, W, W). One matrix product of q with both tables, read through strided views,
+// in place of two einsums that gathered the tables per query row and copied q into their
+// layouts. The tables must have 2H - 1 and 2W - 1 rows (no resampling).
+std::pair<at::Tensor, at::Tensor> relativePositionTerms(const at::Tensor& q,
+                                                        const at::Tensor& tableH,
+                                                        const at::Tensor& tableW, int64_t H,
+                                                        int64_t W);
 
 // The (BH, H*W, H*W) additive attention bias from relH (BH, H, W, H) and relW (BH, H, W, W):
-// a product with the selector above when one is given, else a broadcasting sum.
+// a product with the selector above when one is given (a view of the first H*W columns of a
+// padded one), else a broadcasting sum.
 at::Tensor decomposedAttentionBias(const at::Tensor& relH, const at::Tensor& relW,
                                    const at::Tensor& selector);
 

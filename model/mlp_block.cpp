@@ -1,5 +1,7 @@
 #include "model/mlp_block.h"
 
+#include "model/flat_linear.h"
+
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <ATen/ATen.h>
@@ -17,11 +19,11 @@ at::Tensor MlpBlockImpl::forward(const at::Tensor& x) {
 }
 
 at::Tensor MlpBlockImpl::forward(const at::Tensor& x, const std::function<void()>& betweenLayers) {
-    at::Tensor h = m_lin1->forward(x);
+    at::Tensor h = flatLinear(m_lin1, x);
     h = m_gelu ? at::gelu(h) : at::relu(h);
     if (betweenLayers)
         betweenLayers();
-    return m_lin2->forward(h);
+    return flatLinear(m_lin2, h);
 }
 
 DecoderMlpImpl::DecoderMlpImpl(int64_t in, int64_t hidden, int64_t out, int layers) {

@@ -49,6 +49,8 @@ private Q_SLOTS:
     void blockedAttentionMatchesPlain();
     void biasSelectorGivesTheSum_data();
     void biasSelectorGivesTheSum();
+    void relativeTermsMatchDefinition_data();
+    void relativeTermsMatchDefinition();
     void gridConstantsFollowGridAndMode();
     void residualStreamIsContiguous();
     void encodeStopsBetweenBlocks_data();
@@ -254,6 +256,52 @@ void TestInferencePaths::biasSelectorGivesTheSum() {
     QVERIFY(std::abs(sum[b][i * W + j][jh * W + jw].to(at::kDouble).item<double>() - expected) <=
             0.01 * std::abs(expected) + 1e-12);
     QVERIFY2(at::equal(product, sum), "selector product differs from the sum");
+
+    // Padded to whole rows of 16 (what the GPU path asks for): the same values, read through a
+    // view whose rows start at aligned addresses.
+    const int64_t columns = (H * W + 15) / 16 * 16;
+    const at::Tensor padded = attentionBiasSelector(H, W, opts, columns);
+    QCOMPARE(padded.sizes(), (at::IntArrayRef{H + W, columns}));
+    QVERIFY(at::equal(padded.narrow(1, 0, H * W), selector));
+    QCOMPARE(padded.narrow(1, H * W, columns - H * W).abs().sum().item<double>(), 0.0);
+    const at::Tensor aligned = decomposedAttentionBias(relH, relW, padded);
+    QCOMPARE(aligned.sizes(), (at::IntArrayRef{BH, H * W, H * W}));
+    QCOMPARE(aligned.stride(1), columns);
+    QVERIFY2(at::equal(aligned, sum), "padded selector product differs from the sum");
+}
+
+void TestInferencePaths::relativeTermsMatchDefinition_data() {
+    QTest::addColumn<int>("H");
+    QTest::addColumn<int>("W");
+    QTest::addRow("window 14x14") << 14 << 14;
+    QTest::addRow("5x9") << 5 << 9;
+    QTest::addRow("9x5") << 9 << 5;
+    QTest::addRow("one row") << 1 << 4;
+}
+
+// relativePositionTerms reads both terms out of one product through strided views; an off-by-one
+// in a stride or an offset would pair a query row with the wrong distance. Checked against
+// upstream's definition, tables gathered by explicit indices.
+void TestInferencePaths::relativeTermsMatchDefinition() {
+    QFETCH(int, H);
+    QFETCH(int, W);
+    at::manual_seed(5);
+    const int64_t BH = 3, c = 8;
+    const at::Tensor q = at::randn({BH, H * W, c}, at::kDouble);
+    const at::Tensor tableH = at::randn({2 * H - 1, c}, at::kDouble);
+    const at::Tensor tableW = at::randn({2 * W - 1, c}, at::kDouble);
+    const auto [relH, relW] = relativePositionTerms(q, tableH, tableW, H, W);
+    QCOMPARE(relH.sizes(), (at::IntArrayRef{BH, H, W, H}));
+    QCOMPARE(relW.sizes(), (at::IntArrayRef{BH, H, W, W}));
+    auto distances = [](int64_t n) {
+        const at::Tensor i = at::arange(n, at::kLong);
+        return i.unsqueeze(1) - i.unsqueeze(0) + (n - 1); // [query, key] -> table row
+    };
+    const at::Tensor rq = q.view({BH, H, W, c});
+    const at::Tensor expectedH = at::einsum("bhwc,hkc->bhwk", {rq, tableH.index({distances(H)})});
+    const at::Tensor expectedW = at::einsum("bhwc,wkc->bhwk", {rq, tableW.index({distances(W)})});
+    QVERIFY(at::allclose(relH, expectedH, 1e-12, 1e-12));
+    QVERIFY(at::allclose(relW, expectedW, 1e-12, 1e-12));
 }
 
 // The relative-position indices and the selector are made once per grid: a second grid size
