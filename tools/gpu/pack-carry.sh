@@ -22,7 +22,8 @@ gzip -9 -c "$fixture/weights.pth" >"$out/parity/weights.pth.gz"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/images" "$stage/masks"
-awk '$2 == "val" { print $1 }' "$data/splits.txt" | head -100 >"$stage/ids"
+# Not `| head`: with pipefail, awk killed by the closed pipe failed the script silently.
+awk '$2 == "val" && n++ < 100 { print $1 }' "$data/splits.txt" >"$stage/ids"
 while read -r id; do
     cp "$data/images/$id.jpg" "$stage/images/"
     cp "$data/masks/${id}_segmentation.png" "$stage/masks/"
