@@ -112,7 +112,8 @@ std::pair<at::Tensor, at::Tensor> relativePositionTerms(const at::Tensor& q,
                 " rows for a ", H, " x ", W, " grid");
     // Reversed, row j of the H table is the distance H - 1 - j: query row h meets key row k at
     // column H - 1 - h + k, which moves by one column per key and back by one per query row.
-    const at::Tensor tables = at::cat({tableH.flip(0), tableW.flip(0)}, 0); // (J, c)
+    // [W; H] reversed is [H reversed; W reversed]: one flip, not two.
+    const at::Tensor tables = at::cat({tableW, tableH}, 0).flip(0); // (J, c)
     const at::Tensor t = at::mm(q.reshape({BH * H * W, q.size(-1)}), tables.t());
     const int64_t at0 = t.storage_offset();
     const at::Tensor relH = t.as_strided({BH, H, W, H}, {H * W * J, W * J - 1, J, 1}, at0 + H - 1);
@@ -154,13 +155,12 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x,
                                      const ImageEncoderBase::Interrupt* interrupt) {
     const int64_t B = x.size(0), H = x.size(1), W = x.size(2);
     const int64_t N = H * W;
-    // (3, B*heads, N, head_dim)
-    const at::Tensor qkv = flatLinear(m_qkv, x)
-                               .reshape({B, N, 3, m_numHeads, -1})
-                               .permute({2, 0, 3, 1, 4})
-                               .reshape({3, B * m_numHeads, N, -1});
-    const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
-    const int64_t headDim = q.size(2);
+    const at::Tensor qkv = flatLinear(m_qkv, x).reshape({B, N, 3, m_numHeads, -1});
+    const int64_t headDim = qkv.size(4);
+    // (B, heads, N, head_dim) views into the product; headsFirst(i) copies to (B*heads, N, d).
+    auto heads = [&](int64_t i) { return qkv.select(2, i).transpose(1, 2); };
+    auto headsFirst = [&](int64_t i) { return heads(i).reshape({B * m_numHeads, N, headDim}); };
+    const at::Tensor q = headsFirst(0);
     checkInterrupt(interrupt);
 
     at::Tensor relH, relW;
@@ -185,9 +185,9 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x,
         // optional's type changed from c10:: to std:: within 2.x.
         // Four dimensions: the fused kernels refuse 3-D inputs and would fall back to the
         // unfused math kernel.
-        const at::Tensor q4 = q.reshape({B, m_numHeads, N, headDim});
-        const at::Tensor k4 = k.reshape({B, m_numHeads, N, headDim});
-        const at::Tensor v4 = v.reshape({B, m_numHeads, N, headDim});
+        // Strided views, all three in the product's (B, N, heads, d) order: the kernels read
+        // any row stride, so only q (for the relative-position terms) is copied.
+        const at::Tensor q4 = heads(0), k4 = heads(1), v4 = heads(2);
         if (m_useRelPos) {
             // In reduced precision (and float32 with TF32) the bias is a product on the matrix
             // units; strict float32 keeps the addition (its products would not run on them; not
@@ -205,7 +205,7 @@ at::Tensor VitAttentionImpl::forward(const at::Tensor& x,
     }
 #endif
     if (!out.defined())
-        out = attention(q, k, v, relH, relW, H, W, interrupt);
+        out = attention(q, headsFirst(1), headsFirst(2), relH, relW, H, W, interrupt);
     // reshape, not view: a fused kernel may return its output in (B, N, heads, d) memory order.
     out = out.reshape({B, m_numHeads, H, W, -1}).permute({0, 2, 3, 1, 4}).reshape({B, H, W, -1});
     return flatLinear(m_proj, out);
