@@ -1,5 +1,6 @@
 // Protects the inference-only fast paths (folded decoder, cache, blocked attention) vs autograd's.
 // labels: unit
+#include "model/flat_linear.h"
 #include "model/image_encoder_vit.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
@@ -51,6 +52,8 @@ private Q_SLOTS:
     void biasSelectorGivesTheSum();
     void relativeTermsMatchDefinition_data();
     void relativeTermsMatchDefinition();
+    void flatLinearMatchesModule_data();
+    void flatLinearMatchesModule();
     void gridConstantsFollowGridAndMode();
     void residualStreamIsContiguous();
     void encodeStopsBetweenBlocks_data();
@@ -302,6 +305,38 @@ void TestInferencePaths::relativeTermsMatchDefinition() {
     const at::Tensor expectedW = at::einsum("bhwc,wkc->bhwk", {rq, tableW.index({distances(W)})});
     QVERIFY(at::allclose(relH, expectedH, 1e-12, 1e-12));
     QVERIFY(at::allclose(relW, expectedW, 1e-12, 1e-12));
+}
+
+void TestInferencePaths::flatLinearMatchesModule_data() {
+    QTest::addColumn<int>("dims");
+    QTest::addColumn<bool>("withGelu");
+    for (int dims : {2, 3, 4}) {
+        QTest::addRow("%d-D", dims) << dims << false;
+        QTest::addRow("%d-D, GELU", dims) << dims << true;
+    }
+}
+
+// The encoder's linears run as one product with the bias (and, in bfloat16 on CUDA, the GELU)
+// inside it; the result must be the layer's, in the input's shape. The CPU's GELU is the exact
+// one (CUDA's epilogue uses the tanh form: gpu-check's bfloat16 tolerances cover it).
+void TestInferencePaths::flatLinearMatchesModule() {
+    QFETCH(int, dims);
+    QFETCH(bool, withGelu);
+    at::manual_seed(9);
+    torch::nn::Linear layer(12, 7);
+    layer->to(at::kDouble);
+    std::vector<int64_t> shape = {2, 3, 5, 12};
+    shape.erase(shape.begin(), shape.begin() + (4 - dims));
+    const at::Tensor x = at::randn(shape, at::kDouble);
+    at::NoGradGuard noGrad;
+    at::Tensor expected = layer->forward(x);
+    if (withGelu)
+        expected = at::gelu(expected);
+    const at::Tensor ours = flatLinear(layer, x, withGelu);
+    shape.back() = 7;
+    QCOMPARE(ours.sizes(), at::IntArrayRef(shape));
+    QVERIFY2(at::allclose(ours, expected, 1e-12, 1e-12),
+             qPrintable(QString::number((ours - expected).abs().max().item<double>())));
 }
 
 // The relative-position indices and the selector are made once per grid: a second grid size
