@@ -7,7 +7,7 @@
 # Data: `bash tools/gpu/pack-carry.sh` here first, then carry ".gpu-data/small" with the call
 # (the parity fixture and 100 validation images; without it those checks are skipped).
 # Usage (on the GPU machine, from the repository root): bash tools/gpu/run.sh [total-seconds]
-# On the H100 of 2026-11-27 runs took 112-158 s (the build 55-70 s of it; docs/gpu-notes.md).
+# On the H100 of 2026-11-27 runs took 112-227 s (the build 55-85 s of it; docs/gpu-notes.md).
 # TORCH_PREFIX overrides the LibTorch location (a CPU LibTorch checks the flow here).
 set -uo pipefail
 budget=${1:-520}
