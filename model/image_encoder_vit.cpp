@@ -233,8 +233,9 @@ VitAttentionImpl::gridConstants(int64_t H, int64_t W, c10::Device device,
         m_grid.indexW = relativeIndex(W, W, device);
     }
     if (needSelector)
-        // Rows of the bias a multiple of 16 long: the fused attention kernels read an unaligned
-        // bias (a 14 x 14 window: 196 keys) only after padding it into a copy of their own.
+        // Rows of the bias a multiple of 16 long, the alignment LibTorch's fused attention
+        // kernels ask of a bias: an unaligned one (196 keys of a 14 x 14 window) may first be
+        // padded into a copy.
         m_grid.selector = attentionBiasSelector(
             H, W, at::TensorOptions().dtype(*selectorType).device(device), (H * W + 15) / 16 * 16);
     return m_grid;

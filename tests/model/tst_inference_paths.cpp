@@ -8,6 +8,7 @@
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <QtTest>
@@ -290,9 +291,11 @@ void TestInferencePaths::relativeTermsMatchDefinition() {
     QFETCH(int, W);
     at::manual_seed(5);
     const int64_t BH = 3, c = 8;
-    const at::Tensor q = at::randn({BH, H * W, c}, at::kDouble);
-    const at::Tensor tableH = at::randn({2 * H - 1, c}, at::kDouble);
-    const at::Tensor tableW = at::randn({2 * W - 1, c}, at::kDouble);
+    const auto leaf = [](at::IntArrayRef shape) {
+        return at::randn(shape, at::kDouble).requires_grad_(true);
+    };
+    const at::Tensor q = leaf({BH, H * W, c}), tableH = leaf({2 * H - 1, c}),
+                     tableW = leaf({2 * W - 1, c});
     const auto [relH, relW] = relativePositionTerms(q, tableH, tableW, H, W);
     QCOMPARE(relH.sizes(), (at::IntArrayRef{BH, H, W, H}));
     QCOMPARE(relW.sizes(), (at::IntArrayRef{BH, H, W, W}));
@@ -305,6 +308,16 @@ void TestInferencePaths::relativeTermsMatchDefinition() {
     const at::Tensor expectedW = at::einsum("bhwc,wkc->bhwk", {rq, tableW.index({distances(W)})});
     QVERIFY(at::allclose(relH, expectedH, 1e-12, 1e-12));
     QVERIFY(at::allclose(relW, expectedW, 1e-12, 1e-12));
+
+    // Gradients through the strided views (Grad-CAM or training on encoder blocks) are the
+    // definition's too.
+    const at::Tensor wh = at::randn_like(expectedH), ww = at::randn_like(expectedW);
+    const auto grads = [&](const at::Tensor& a, const at::Tensor& b) {
+        return torch::autograd::grad({(a * wh).sum() + (b * ww).sum()}, {q, tableH, tableW});
+    };
+    const auto ours = grads(relH, relW), expected = grads(expectedH, expectedW);
+    for (size_t i = 0; i < ours.size(); ++i)
+        QVERIFY2(at::allclose(ours[i], expected[i], 1e-12, 1e-12), qPrintable(QString::number(i)));
 }
 
 void TestInferencePaths::flatLinearMatchesModule_data() {
