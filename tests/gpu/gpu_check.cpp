@@ -216,7 +216,7 @@ TensorMap trainGraphs(c10::ScalarType autocast, const TensorMap* reference) {
           (what + ": epoch losses (relative)").c_str(), lossErr, 1e-4);
     // Key-projection biases are left out: zero gradients in exact arithmetic, which AdamW
     // scales from rounding noise into whole steps.
-    auto distance = [&](const TensorMap& a, const TensorMap& b) {
+    auto distance = [](const TensorMap& a, const TensorMap& b) {
         double sum = 0, largest = 0;
         for (const auto& [name, t] : a) {
             if (name.find("k_proj.bias") != std::string::npos)
