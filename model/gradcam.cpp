@@ -112,7 +112,11 @@ CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding
             pre.input.to(model.device(), model.dtype()), observer);
     }
 
-    const DecoderOutput out = model.decode(embeddingIn, framed, maskInput);
+    // A mask prompt made under InferenceMode (the viewer's worker) is an inference tensor, which
+    // the mask-downscaling convolution's backward cannot save: use a normal copy.
+    const at::Tensor maskIn =
+        maskInput.defined() && maskInput.is_inference() ? maskInput.clone() : maskInput;
+    const DecoderOutput out = model.decode(embeddingIn, framed, maskIn);
     const at::Tensor logits = out.lowResLogits; // (N, M, h, w)
     const int64_t n = logits.size(0);
     const int64_t m = logits.size(1);

@@ -25,6 +25,9 @@ struct HeatmapResponse {
     int block = -1;
     QPoint peak; // image pixels
     double milliseconds = 0.0;
+    // Set (and heat null) when the heatmap could not be computed: the user is told, since a
+    // ticked "Show heatmap" with nothing drawn looks like a hang.
+    QString error;
 };
 
 } // namespace dermsam

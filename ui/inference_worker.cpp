@@ -81,23 +81,19 @@ at::Tensor maskToTensor(const QImage& mask) {
     return m;
 }
 
-// Bounding box of the non-zero pixels, or nullopt when the mask is empty.
+// The mask's box as `dermsam-cli eval` makes it (core/evaluation: non-zero pixels, the last
+// lesion column and row inclusive), so one mask prompts the model alike in the viewer and the
+// CLI; nullopt when the mask is empty.
 std::optional<BoxPrompt> maskBox(const QImage& mask) {
-    int x0 = mask.width(), y0 = mask.height(), x1 = -1, y1 = -1;
-    for (int y = 0; y < mask.height(); ++y) {
-        const uchar* line = mask.constScanLine(y);
-        for (int x = 0; x < mask.width(); ++x) {
-            if (line[x] > 127) {
-                x0 = std::min(x0, x);
-                x1 = std::max(x1, x);
-                y0 = std::min(y0, y);
-                y1 = std::max(y1, y);
-            }
-        }
-    }
-    if (x1 < 0)
+    const QImage grey = mask.format() == QImage::Format_Grayscale8
+                            ? mask
+                            : mask.convertToFormat(QImage::Format_Grayscale8);
+    const cv::Mat view(grey.height(), grey.width(), CV_8UC1, const_cast<uchar*>(grey.constBits()),
+                       static_cast<std::size_t>(grey.bytesPerLine()));
+    BoxPrompt box;
+    if (!maskBoundingBox(view, box))
         return std::nullopt;
-    return BoxPrompt{float(x0), float(y0), float(x1 + 1), float(y1 + 1)};
+    return box;
 }
 
 // A request's mask prompt as decoder logits, undefined without one. With no other prompt, the
@@ -157,7 +153,7 @@ struct InferenceWorker::Private {
     }
 
     // Grad-CAM of the decoded prompts on the cached embedding (DESIGN.md, Explainability).
-    // Failures are logged, never shown as errors: the mask itself is already delivered.
+    // A failure comes back as a response with its error: the mask itself is already delivered.
     void emitHeatmap(InferenceWorker* worker, quint64 requestId, quint64 imageId,
                      const Entry& entry, const Prompts& prompts, const at::Tensor& maskInput) {
         if (!model || !entry.embedding || heatmapSuperseded(requestId))
@@ -183,7 +179,12 @@ struct InferenceWorker::Private {
             if (!cancelled(requestId))
                 Q_EMIT worker->heatmapReady(r);
         } catch (const std::exception& e) {
-            qWarning("heatmap failed: %s", e.what());
+            HeatmapResponse r;
+            r.requestId = requestId;
+            r.imageId = imageId;
+            r.error = QString::fromUtf8(e.what());
+            if (!cancelled(requestId))
+                Q_EMIT worker->heatmapReady(r);
         }
     }
 
@@ -243,9 +244,10 @@ InferenceWorker::InferenceWorker(std::shared_ptr<InferenceFlags> flags, QObject*
 
 InferenceWorker::~InferenceWorker() = default;
 
+// No InferenceMode while a model is loaded or installed: parameters made under it are inference
+// tensors, which autograd refuses to save, and the heatmap differentiates through the decoder.
 void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QString& profile,
                                    const ModelInfo& info) {
-    c10::InferenceMode guard;
     const PreprocessProfile p = profileFromName(profile.toStdString());
     d->model = std::move(model);
     d->predictor.emplace(d->model, p);
@@ -266,7 +268,7 @@ void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QStrin
 }
 
 void InferenceWorker::loadModel(const ModelSpec& spec) {
-    c10::InferenceMode guard;
+    at::NoGradGuard noGrad;
     InferenceError error;
     error.kind = InferenceError::Kind::ModelLoad;
     error.path = spec.checkpoint;
@@ -518,7 +520,11 @@ void InferenceWorker::explain(const MaskRequest& request) {
         if (!prompts.empty())
             d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput);
     } catch (const std::exception& e) {
-        qWarning("heatmap failed: %s", e.what());
+        HeatmapResponse r;
+        r.requestId = request.requestId;
+        r.imageId = request.imageId;
+        r.error = QString::fromUtf8(e.what());
+        Q_EMIT heatmapReady(r);
     }
     finish();
 }
