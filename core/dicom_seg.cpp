@@ -91,7 +91,11 @@ void saveDicomSeg(const std::string& segPath, const cv::Mat& mask,
 
     const std::string version = DERMSAM_VERSION_STRING;
     IODGeneralEquipmentModule::EquipmentInfo equipment("DermSAM", "DermSAM", "0", version.c_str());
-    ContentIdentificationMacro content("1", "LESION", "Lesion segmentation", "DermSAM");
+    // Content Creator's Name is the person responsible for the segmentation, not the program
+    // (the equipment module names DermSAM).
+    const std::string creator =
+        sidecar.operatorName.empty() ? std::string() : sidecar.operatorName.substr(0, 64);
+    ContentIdentificationMacro content("1", "LESION", "Lesion segmentation", creator.c_str());
     DcmSegmentation* rawSeg = nullptr;
     check(DcmSegmentation::createBinarySegmentation(rawSeg, rows, cols, equipment, content),
           CoreErrorCode::FileWriteFailed, segPath, "create segmentation");
@@ -167,7 +171,32 @@ void saveDicomSeg(const std::string& segPath, const cv::Mat& mask,
     static std::atomic<unsigned> counter{0};
     TemporaryFile temporary{segPath + ".tmp-" + std::to_string(::getpid()) + "-" +
                             std::to_string(counter++)};
-    check(seg->saveFile(temporary.path.c_str(), EXS_LittleEndianExplicit),
+    // DCMTK 3.6.7 writes neither the Common Instance Reference module's Referenced Series
+    // Sequence (type 1 when the SEG references instances, as the derivation group does) nor the
+    // General Image module's Patient Orientation (type 2C, required without a frame of
+    // reference): dciodvfy refuses the file without them, so they are added to the dataset.
+    DcmFileFormat out;
+    DcmDataset* outSet = out.getDataset();
+    check(seg->writeDataset(*outSet), CoreErrorCode::FileWriteFailed, segPath, "write dataset");
+    OFString sourceSeries;
+    sourceSet->findAndGetOFString(DCM_SeriesInstanceUID, sourceSeries);
+    if (!sourceSeries.empty()) {
+        DcmItem* series = nullptr;
+        DcmItem* instance = nullptr;
+        check(outSet->findOrCreateSequenceItem(DCM_ReferencedSeriesSequence, series, 0),
+              CoreErrorCode::FileWriteFailed, segPath, "referenced series");
+        series->putAndInsertOFStringArray(DCM_SeriesInstanceUID, sourceSeries);
+        check(series->findOrCreateSequenceItem(DCM_ReferencedInstanceSequence, instance, 0),
+              CoreErrorCode::FileWriteFailed, segPath, "referenced instance");
+        instance->putAndInsertOFStringArray(DCM_ReferencedSOPClassUID, sopClass);
+        instance->putAndInsertOFStringArray(DCM_ReferencedSOPInstanceUID, sopInstance);
+    }
+    if (!outSet->tagExists(DCM_PatientOrientation)) {
+        OFString orientation;
+        sourceSet->findAndGetOFStringArray(DCM_PatientOrientation, orientation);
+        outSet->putAndInsertOFStringArray(DCM_PatientOrientation, orientation);
+    }
+    check(out.saveFile(OFFilename(temporary.path.c_str()), EXS_LittleEndianExplicit),
           CoreErrorCode::FileWriteFailed, segPath, "write");
     // On the disk before it replaces an earlier segmentation (see AtomicFileWriter).
     if (!syncToDisk(temporary.path))

@@ -163,6 +163,22 @@ std::string sidecarToJson(const MaskSidecar& sidecar, int maskWidth, int maskHei
     root["edited"] = sidecar.edited;
     root["created"] = qs(sidecar.createdUtc);
     root["appVersion"] = qs(sidecar.appVersion);
+    root["operator"] = qs(sidecar.operatorName);
+    QJsonObject pixelSize{{"source", qs(sidecar.pixelSizeSource)}};
+    if (sidecar.pixelSizeRowMm > 0 && sidecar.pixelSizeColMm > 0) {
+        pixelSize["rowMm"] = sidecar.pixelSizeRowMm;
+        pixelSize["colMm"] = sidecar.pixelSizeColMm;
+    }
+    if (sidecar.calibrationLine) {
+        const auto& l = *sidecar.calibrationLine;
+        pixelSize["calibrationLine"] = QJsonArray{l[0], l[1], l[2], l[3]};
+    }
+    root["pixelSize"] = pixelSize;
+    QJsonObject measurements;
+    for (const auto& [name, value] : sidecar.measurements)
+        if (std::isfinite(value))
+            measurements[qs(name)] = value;
+    root["measurements"] = measurements;
     return QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
 }
 
@@ -206,6 +222,24 @@ MaskSidecar sidecarFromJson(const std::string& json, const std::string& pathForE
     s.edited = root.value("edited").toBool(false);
     s.createdUtc = root.value("created").toString().toStdString();
     s.appVersion = root.value("appVersion").toString().toStdString();
+    s.operatorName = root.value("operator").toString().toStdString();
+    const QJsonObject pixelSize = root.value("pixelSize").toObject();
+    s.pixelSizeSource = pixelSize.value("source").toString(QStringLiteral("none")).toStdString();
+    const double row = pixelSize.value("rowMm").toDouble(0),
+                 col = pixelSize.value("colMm").toDouble(0);
+    // Only a plausible size is taken: a hand-edited sidecar must not make every mm figure wrong.
+    if (std::isfinite(row) && std::isfinite(col) && row > 0 && col > 0 && row < 1e3 && col < 1e3) {
+        s.pixelSizeRowMm = row;
+        s.pixelSizeColMm = col;
+    }
+    const QJsonArray line = pixelSize.value("calibrationLine").toArray();
+    if (line.size() == 4)
+        s.calibrationLine = std::array<double, 4>{line[0].toDouble(), line[1].toDouble(),
+                                                  line[2].toDouble(), line[3].toDouble()};
+    const QJsonObject measurements = root.value("measurements").toObject();
+    for (auto it = measurements.begin(); it != measurements.end(); ++it)
+        if (it.value().isDouble())
+            s.measurements.emplace_back(it.key().toStdString(), it.value().toDouble());
     return s;
 }
 
@@ -232,6 +266,47 @@ void saveMask(const std::string& maskPngPath, const cv::Mat& mask, const MaskSid
     const QByteArray json =
         QByteArray::fromStdString(sidecarToJson(completed(sidecar), mask.cols, mask.rows));
     writeBothAtomically(maskPngPath, png, &jsonPath, &json);
+}
+
+std::string calibrationPathFor(const std::string& dir, const std::string& stem) {
+    return (std::filesystem::path(dir) / (stem + "_calibration.json")).string();
+}
+
+void saveCalibration(const std::string& path, const Calibration& c) {
+    if (!(c.mmPerPixel > 0) || !std::isfinite(c.mmPerPixel))
+        throw CoreError(CoreErrorCode::BadArgument, path, "pixel size must be positive");
+    QJsonObject root;
+    root["format"] = QStringLiteral("dermsam-calibration");
+    root["formatVersion"] = 1;
+    root["mmPerPixel"] = c.mmPerPixel;
+    root["line"] = QJsonArray{c.line[0], c.line[1], c.line[2], c.line[3]};
+    writeBothAtomically(path, QJsonDocument(root).toJson(QJsonDocument::Indented), nullptr,
+                        nullptr);
+}
+
+std::optional<Calibration> loadCalibration(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return std::nullopt;
+    // A calibration file is a few hundred bytes; anything large is not one.
+    if (std::filesystem::file_size(path, ec) > (64u << 10) || ec)
+        throw CoreError(CoreErrorCode::BadSidecar, path, "too large for a calibration file");
+    std::ifstream in(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text), &error);
+    const QJsonObject root = doc.object();
+    if (error.error != QJsonParseError::NoError ||
+        root.value("format").toString() != QLatin1String("dermsam-calibration"))
+        throw CoreError(CoreErrorCode::BadSidecar, path, "not a DermSAM calibration file");
+    Calibration c;
+    c.mmPerPixel = root.value("mmPerPixel").toDouble(0);
+    if (!(c.mmPerPixel > 0) || !std::isfinite(c.mmPerPixel) || c.mmPerPixel > 1e3)
+        throw CoreError(CoreErrorCode::BadSidecar, path, "pixel size out of range");
+    const QJsonArray line = root.value("line").toArray();
+    for (int i = 0; i < 4 && i < line.size(); ++i)
+        c.line[static_cast<std::size_t>(i)] = line[i].toDouble();
+    return c;
 }
 
 cv::Mat loadMask(const std::string& path) {

@@ -4,8 +4,11 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dermsam {
 
@@ -31,9 +34,20 @@ struct MaskSidecar {
     std::string modelHash;            // hex SHA-256 of the checkpoint file
     std::string preprocessingProfile; // "medsam" or "sam" (model/preprocess.h profileName)
     std::optional<double> predictedIou;
-    bool edited = false;    // touched by hand after the model produced it
-    std::string createdUtc; // ISO 8601; saveMask fills it with the current UTC time when empty
-    std::string appVersion; // saveMask fills it with DERMSAM_VERSION_STRING when empty
+    bool edited = false;      // touched by hand after the model produced it
+    std::string createdUtc;   // ISO 8601; saveMask fills it with the current UTC time when empty
+    std::string appVersion;   // saveMask fills it with DERMSAM_VERSION_STRING when empty
+    std::string operatorName; // who saved it (the viewer's operator setting), "" = not given
+    // Physical pixel size in mm (0 = unknown) and where it came from: "dicom" (PixelSpacing),
+    // "calibration" (a line of known length drawn by the user) or "none".
+    double pixelSizeRowMm = 0;
+    double pixelSizeColMm = 0;
+    std::string pixelSizeSource = "none";
+    // The user's calibration line (image pixels) when pixelSizeSource is "calibration".
+    std::optional<std::array<double, 4>> calibrationLine;
+    // Measurements of the saved mask, name -> value; names carry their unit ("areaPx",
+    // "areaMm2", "maxDiameterPx", "maxDiameterMm").
+    std::vector<std::pair<std::string, double>> measurements;
 };
 
 // "<dir>/<stem>_segmentation.png" and the sidecar path for any mask path (extension -> .json).
@@ -53,6 +67,19 @@ std::string sidecarToJson(const MaskSidecar& sidecar, int maskWidth, int maskHei
 MaskSidecar sidecarFromJson(const std::string& json, const std::string& pathForErrors = {});
 // Throws CoreError: FileNotFound, FileUnreadable, BadSidecar.
 MaskSidecar loadMaskSidecar(const std::string& jsonPath);
+
+// A pixel size the user set by drawing a line of known length on an image, kept beside the
+// image as "<dir>/<stem>_calibration.json" so that it is there the next time the image opens,
+// whether or not a mask was saved.
+struct Calibration {
+    double mmPerPixel = 0;
+    std::array<double, 4> line{}; // x0, y0, x1, y1 in image pixels
+};
+std::string calibrationPathFor(const std::string& dir, const std::string& stem);
+// Atomic. Throws CoreError(FileWriteFailed) or (BadArgument) for a non-positive size.
+void saveCalibration(const std::string& path, const Calibration& calibration);
+// nullopt when the file does not exist; throws CoreError(BadSidecar) when it cannot be used.
+std::optional<Calibration> loadCalibration(const std::string& path);
 
 // Reads a mask from PNG, BMP, TIFF, JPEG (rule Auto) or .npy (rule NonZero) -> CV_8UC1 0/255.
 // Throws CoreError like loadImage.

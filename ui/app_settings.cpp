@@ -25,6 +25,7 @@ void AppSettings::load(QSettings& s) {
     overlayOpacity = s.value(QStringLiteral("overlay/opacity"), d.overlayOpacity).toDouble();
     showContour = s.value(QStringLiteral("overlay/contour"), d.showContour).toBool();
     brushRadius = s.value(QStringLiteral("edit/brushRadius"), d.brushRadius).toDouble();
+    operatorName = s.value(QStringLiteral("ui/operator"), d.operatorName).toString().trimmed();
     embeddingCacheMb =
         std::clamp(s.value(QStringLiteral("model/embeddingCacheMb"), d.embeddingCacheMb).toInt(), 0,
                    kMaxEmbeddingCacheMb);
@@ -33,6 +34,13 @@ void AppSettings::load(QSettings& s) {
         device = d.device;
     if (!precisionNames().contains(precision))
         precision = d.precision;
+}
+
+QString AppSettings::defaultOperatorName() {
+    QString name = qEnvironmentVariable("USER");
+    if (name.isEmpty())
+        name = qEnvironmentVariable("LOGNAME");
+    return name;
 }
 
 QString AppSettings::embeddingCacheDir() {
@@ -58,6 +66,7 @@ void AppSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("overlay/contour"), showContour);
     s.setValue(QStringLiteral("edit/brushRadius"), brushRadius);
     s.setValue(QStringLiteral("model/embeddingCacheMb"), embeddingCacheMb);
+    s.setValue(QStringLiteral("ui/operator"), operatorName);
     s.sync();
 }
 
@@ -73,7 +82,8 @@ bool AppSettings::operator==(const AppSettings& o) const {
            precision == o.precision && threads == o.threads && language == o.language &&
            recentFiles == o.recentFiles && overlayColor == o.overlayColor &&
            qFuzzyCompare(overlayOpacity, o.overlayOpacity) && showContour == o.showContour &&
-           qFuzzyCompare(brushRadius, o.brushRadius) && embeddingCacheMb == o.embeddingCacheMb;
+           qFuzzyCompare(brushRadius, o.brushRadius) && embeddingCacheMb == o.embeddingCacheMb &&
+           operatorName == o.operatorName;
 }
 
 } // namespace dermsam

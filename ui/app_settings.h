@@ -27,6 +27,10 @@ struct AppSettings {
     // The viewer's on-disk embedding cache (reopening an image skips the encoder): its size
     // limit in MB, 0 = off. 2 GB is about a thousand ViT embeddings.
     int embeddingCacheMb = 2048;
+    // Who saves masks (the sidecar's "operator", the DICOM SEG's Content Creator's Name);
+    // defaults to the login name.
+    QString operatorName = defaultOperatorName();
+    static QString defaultOperatorName();
 
     static constexpr int kMaxRecentFiles = 10;
     // The viewer's embedding cache folder (the user cache folder + "/viewer-embeddings").

@@ -2,6 +2,7 @@
 
 #include "ui/error_text.h"
 #include "ui/image_document.h"
+#include "ui/mask_measurements.h"
 
 #include "core/core_error.h"
 #include "core/dicom_seg.h"
@@ -23,8 +24,8 @@ QString dicomSegPathFor(const QString& maskPath) {
     return fi.dir().filePath(fi.completeBaseName() + QStringLiteral(".dcm"));
 }
 
-QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model,
-                         const QString& maskPath) {
+QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const QString& maskPath,
+                         const QString& operatorName) {
     const QImage& mask = doc.mask();
     cv::Mat m(mask.height(), mask.width(), CV_8UC1, const_cast<uchar*>(mask.constBits()),
               static_cast<std::size_t>(mask.bytesPerLine()));
@@ -43,6 +44,24 @@ QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model,
         sidecar.modelFile = model.name.toStdString();
         sidecar.modelHash = model.sha256.toStdString();
         sidecar.preprocessingProfile = model.profile.toStdString();
+    }
+    sidecar.operatorName = operatorName.toStdString();
+    sidecar.pixelSizeSource = doc.spacingSource().toStdString();
+    if (doc.hasSpacing()) {
+        sidecar.pixelSizeRowMm = doc.spacingRowMm();
+        sidecar.pixelSizeColMm = doc.spacingColMm();
+    }
+    if (doc.isCalibrated() && !doc.calibrationLine().isNull()) {
+        const QLineF l = doc.calibrationLine();
+        sidecar.calibrationLine = std::array<double, 4>{l.x1(), l.y1(), l.x2(), l.y2()};
+    }
+    const MaskMeasurements measured = measureMask(mask, doc.spacingRowMm(), doc.spacingColMm());
+    sidecar.measurements.emplace_back("areaPx", static_cast<double>(measured.areaPx));
+    sidecar.measurements.emplace_back("maxDiameterPx", measured.maxDiameterPx);
+    if (doc.hasSpacing()) {
+        sidecar.measurements.emplace_back("areaMm2", static_cast<double>(measured.areaPx) *
+                                                         doc.spacingRowMm() * doc.spacingColMm());
+        sidecar.measurements.emplace_back("maxDiameterMm", measured.maxDiameterMm);
     }
     try {
         // The SEG first: it is the write that can fail on the source's content, and each file

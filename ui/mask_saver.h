@@ -17,6 +17,9 @@ QString dicomSegPathFor(const QString& maskPath);
 // Saves the document's mask and sidecar atomically (core/mask_io), and for a DICOM source also
 // a DICOM SEG (core/dicom_seg). Returns an empty string on success, else a translated sentence;
 // the old files stay as they were on failure.
-QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const QString& maskPath);
+// The sidecar also records operatorName, the pixel size with its source, and the mask's
+// measurements; the DICOM SEG names the operator as its content creator.
+QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const QString& maskPath,
+                         const QString& operatorName = {});
 
 } // namespace dermsam

@@ -109,6 +109,10 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     selectData(m_language, settings.language);
     m_languageLabel = new QLabel(this);
     form->addRow(m_languageLabel, m_language);
+    m_operator = new QLineEdit(settings.operatorName, this);
+    m_operator->setObjectName(QStringLiteral("operator"));
+    m_operatorLabel = new QLabel(this);
+    form->addRow(m_operatorLabel, m_operator);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -158,6 +162,8 @@ void SettingsDialog::retranslate() {
     showCacheUse();
     m_language->setItemText(0, tr("System language"));
     m_languageLabel->setText(tr("Language:"));
+    m_operatorLabel->setText(tr("Operator:"));
+    m_operator->setToolTip(tr("Saved with each mask as the person who made it."));
 }
 
 void SettingsDialog::showCacheUse() {
@@ -197,6 +203,7 @@ AppSettings SettingsDialog::settings() const {
     s.threads = m_threads->value();
     s.embeddingCacheMb = m_cacheLimit->value();
     s.language = m_language->currentData().toString();
+    s.operatorName = m_operator->text().trimmed();
     return s;
 }
 

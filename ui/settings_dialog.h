@@ -45,6 +45,8 @@ private:
     bool m_cuda = false;
     QLabel* m_threadsLabel = nullptr;
     QLabel* m_languageLabel = nullptr;
+    QLineEdit* m_operator = nullptr;
+    QLabel* m_operatorLabel = nullptr;
     QSpinBox* m_cacheLimit = nullptr;
     QLabel* m_cacheLimitLabel = nullptr;
     QLabel* m_cacheUse = nullptr;
