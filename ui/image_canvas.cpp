@@ -48,6 +48,7 @@ void ImageCanvas::setDocument(ImageDocument* doc) {
     if (m_doc) {
         connect(m_doc, &ImageDocument::maskChanged, this, &ImageCanvas::onMaskChanged);
         connect(m_doc, &ImageDocument::promptsChanged, this, qOverload<>(&QWidget::update));
+        connect(m_doc, &ImageDocument::calibrationChanged, this, qOverload<>(&QWidget::update));
         connect(m_doc, &QObject::destroyed, this, [this] { setDocument(nullptr); });
         rebuildOverlay(QRect(QPoint(0, 0), m_doc->size()));
         zoomToFit();
@@ -260,6 +261,17 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
     if (m_dragging && m_tool == CanvasTool::Calibrate) {
         p.setPen(QPen(QColor(255, 120, 0), 2));
         p.drawLine(imageToWidget(m_pressImage), imageToWidget(m_lastImage));
+    } else if (m_doc->isCalibrated() && !m_doc->calibrationLine().isNull()) {
+        // The line the pixel size came from stays visible, with its length, so a wrong
+        // calibration can be seen and redone.
+        const QLineF line = m_doc->calibrationLine();
+        const QPointF a = imageToWidget(line.p1()), b = imageToWidget(line.p2());
+        p.setPen(QPen(QColor(255, 120, 0), 2));
+        p.drawLine(a, b);
+        p.drawEllipse(a, 3, 3);
+        p.drawEllipse(b, 3, 3);
+        const double mm = line.length() * m_doc->calibrationMmPerPixel();
+        p.drawText((a + b) / 2 + QPointF(6, -6), tr("%1 mm").arg(mm, 0, 'f', 2));
     }
     if ((m_tool == CanvasTool::Brush || m_tool == CanvasTool::Eraser) && m_cursorInside) {
         p.setPen(QPen(m_tool == CanvasTool::Brush ? Qt::white : QColor(255, 100, 100), 1));

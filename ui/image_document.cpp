@@ -20,8 +20,26 @@ void ImageDocument::setFileSpacing(double rowMm, double colMm) {
     m_spacingColMm = colMm;
 }
 
-void ImageDocument::setCalibration(double mmPerPixel) {
+void ImageDocument::setCalibration(double mmPerPixel, const QLineF& line) {
     m_calibratedMm = mmPerPixel;
+    m_calibrationLine = line;
+    Q_EMIT calibrationChanged();
+}
+
+QString ImageDocument::spacingSource() const {
+    if (m_calibratedMm > 0)
+        return QStringLiteral("calibration");
+    if (m_spacingRowMm > 0 && m_spacingColMm > 0)
+        return QStringLiteral("dicom");
+    return QStringLiteral("none");
+}
+
+void ImageDocument::setSavedMask(const QImage& mask, const ModelResultInfo& info, bool edited) {
+    if (mask.size() != m_image.size())
+        return;
+    m_savedInfo = info;
+    m_savedEdited = edited;
+    setMask(mask);
 }
 
 void ImageDocument::setPrompts(const Prompts& prompts) {
@@ -35,7 +53,7 @@ ModelResultInfo ImageDocument::currentModelResult() const {
         if (c->id() == static_cast<int>(MaskCommandId::ModelResult))
             return static_cast<const ModelResultCommand*>(c)->info();
     }
-    return {};
+    return m_savedInfo;
 }
 
 bool ImageDocument::editedSinceModel() const {
@@ -46,7 +64,7 @@ bool ImageDocument::editedSinceModel() const {
         if (id == static_cast<int>(MaskCommandId::BrushStroke))
             return true;
     }
-    return false;
+    return m_savedEdited;
 }
 
 void ImageDocument::writeMask(const QRect& rect, const QImage& pixels) {

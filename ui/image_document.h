@@ -3,6 +3,7 @@
 #include "model/prompts.h"
 
 #include <QImage>
+#include <QLineF>
 #include <QObject>
 #include <QString>
 #include <QUndoStack>
@@ -40,8 +41,19 @@ public:
     double spacingColMm() const { return m_calibratedMm > 0 ? m_calibratedMm : m_spacingColMm; }
     bool hasSpacing() const { return spacingRowMm() > 0 && spacingColMm() > 0; }
     void setFileSpacing(double rowMm, double colMm);
-    void setCalibration(double mmPerPixel);
+    // mmPerPixel from a line of known length drawn by the user (kept to be drawn and saved).
+    void setCalibration(double mmPerPixel, const QLineF& line = {});
     bool isCalibrated() const { return m_calibratedMm > 0; }
+    double calibrationMmPerPixel() const { return m_calibratedMm; }
+    const QLineF& calibrationLine() const { return m_calibrationLine; }
+    // "calibration", "dicom" or "none": where spacingRowMm()/spacingColMm() come from.
+    QString spacingSource() const;
+
+    // The mask saved earlier and what its sidecar said, as the document's starting state: not
+    // an undo step (the document opens unmodified), and what a re-save writes unless a model
+    // result or a brush stroke replaces it.
+    void setSavedMask(const QImage& mask, const ModelResultInfo& info, bool edited);
+    bool hasSavedMask() const { return m_savedInfo.valid || m_savedEdited; }
 
     // A DICOM source also gets its mask as a DICOM SEG (DESIGN.md, Data formats).
     void setDicom(bool dicom) { m_dicom = dicom; }
@@ -62,6 +74,7 @@ public:
 Q_SIGNALS:
     void maskChanged(const QRect& rect);
     void promptsChanged();
+    void calibrationChanged();
 
 private:
     quint64 m_id;
@@ -73,6 +86,9 @@ private:
     double m_spacingRowMm = 0;
     double m_spacingColMm = 0;
     double m_calibratedMm = 0;
+    QLineF m_calibrationLine;
+    ModelResultInfo m_savedInfo;
+    bool m_savedEdited = false;
     bool m_dicom = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/core_error.h"
 #include "core/image_io.h"
+#include "core/mask_io.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -10,6 +11,51 @@
 #include <cstring>
 
 namespace dermsam {
+
+namespace {
+
+// What an earlier session left beside the image: its mask, the mask's sidecar, a calibration.
+// A problem with any of them never stops the image from opening; it is reported instead.
+void loadSavedWork(LoadedImage& out) {
+    const QFileInfo fi(out.path);
+    const std::string dir = QFile::encodeName(fi.absolutePath()).toStdString();
+    const std::string stem = QFile::encodeName(fi.completeBaseName()).toStdString();
+    const std::string maskPath = maskPathFor(dir, stem);
+    try {
+        out.calibration = loadCalibration(calibrationPathFor(dir, stem));
+    } catch (const CoreError& e) {
+        out.savedMaskProblem = QString::fromStdString(e.path() + ": " + e.detail());
+    }
+    if (!QFileInfo::exists(QString::fromStdString(maskPath)))
+        return;
+    try {
+        const cv::Mat m = loadMask(maskPath);
+        if (m.cols != out.rgb.width() || m.rows != out.rgb.height()) {
+            out.savedMaskProblem = QStringLiteral("%1: %2 x %3 px, the image is %4 x %5 px")
+                                       .arg(QString::fromStdString(maskPath))
+                                       .arg(m.cols)
+                                       .arg(m.rows)
+                                       .arg(out.rgb.width())
+                                       .arg(out.rgb.height());
+            return;
+        }
+        QImage q(m.cols, m.rows, QImage::Format_Grayscale8);
+        for (int y = 0; y < m.rows; ++y)
+            std::memcpy(q.scanLine(y), m.ptr(y), static_cast<std::size_t>(m.cols));
+        out.savedMask = q;
+        const std::string json = sidecarPathFor(maskPath);
+        if (QFileInfo::exists(QString::fromStdString(json))) {
+            out.sidecar = loadMaskSidecar(json);
+            out.hasSidecar = true;
+        }
+    } catch (const CoreError& e) {
+        out.savedMaskProblem = QString::fromStdString(
+            (e.path().empty() ? maskPath : e.path()) + ": " + coreErrorCodeName(e.code()) +
+            (e.detail().empty() ? std::string() : " (" + e.detail() + ")"));
+    }
+}
+
+} // namespace
 
 LoadedImage loadImageFile(const QString& path) {
     LoadedImage out;
@@ -24,6 +70,7 @@ LoadedImage loadImageFile(const QString& path) {
         out.spacingRowMm = image.spacingRowMm;
         out.spacingColMm = image.spacingColMm;
         out.isDicom = image.isDicom;
+        loadSavedWork(out);
     } catch (const CoreError& e) {
         out.errorCode = QString::fromLatin1(coreErrorCodeName(e.code()));
         out.errorDetail = QString::fromStdString(e.detail());

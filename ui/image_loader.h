@@ -1,7 +1,11 @@
 #pragma once
 
+#include "core/mask_io.h"
+
 #include <QImage>
 #include <QString>
+
+#include <optional>
 
 namespace dermsam {
 
@@ -16,6 +20,15 @@ struct LoadedImage {
     QString errorCode; // CoreError code name ("file-not-found", ...) when rgb is null
     QString errorDetail;
     bool ok() const { return !rgb.isNull(); }
+
+    // The mask saved beside the image earlier (<stem>_segmentation.png, Grayscale8 0/255, the
+    // image's size) and its sidecar, read on the same thread so reopening shows it at once.
+    QImage savedMask;
+    bool hasSidecar = false;
+    MaskSidecar sidecar;
+    // Why a saved mask or calibration beside the image was not used ("" = none, or it was).
+    QString savedMaskProblem;
+    std::optional<Calibration> calibration;
 };
 
 LoadedImage loadImageFile(const QString& path);
