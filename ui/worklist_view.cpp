@@ -44,6 +44,15 @@ WorklistView::WorklistView(QWidget* parent, const QString& thumbnailCacheDir)
     connect(this, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         Q_EMIT imageActivated(item->data(kPathRole).toString());
     });
+    // One click opens the row, so the highlighted row is always the image on screen; a click
+    // that only toggled the row's tick does not.
+    connect(this, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+        if (item == m_toggledByClick) {
+            m_toggledByClick = nullptr;
+            return;
+        }
+        Q_EMIT imageActivated(item->data(kPathRole).toString());
+    });
     connect(this, &QListWidget::itemChanged, this, &WorklistView::onItemChanged);
     connect(m_thumbnails, &ThumbnailLoader::thumbnailReady, this, &WorklistView::onThumbnail);
     // A long list fills from the top; whatever scrolls into view jumps the queue.
@@ -56,6 +65,7 @@ void WorklistView::setFiles(const QString& folder, const QStringList& files) {
     m_folder = folder;
     m_files = files;
     m_marks = loadMarks();
+    m_toggledByClick = nullptr;
     {
         const QSignalBlocker block(this);
         clear();
@@ -134,6 +144,21 @@ void WorklistView::setDone(const QString& path, bool done) {
     Q_EMIT doneChanged(path, done);
 }
 
+void WorklistView::clearMark(const QString& path) {
+    if (m_marks.remove(QFileInfo(path).fileName()) > 0) {
+        saveMarks(m_marks);
+        if (QListWidgetItem* item = itemFor(path)) {
+            const QSignalBlocker block(this);
+            applyMark(item);
+        }
+        Q_EMIT doneChanged(path, isDone(path));
+    }
+}
+
+bool WorklistView::hasMark(const QString& path) const {
+    return m_marks.contains(QFileInfo(path).fileName());
+}
+
 void WorklistView::maskSaved(const QString& path) {
     if (m_marks.remove(QFileInfo(path).fileName()) > 0)
         saveMarks(m_marks);
@@ -147,17 +172,34 @@ void WorklistView::refreshDone() {
 }
 
 void WorklistView::applyMark(QListWidgetItem* item) {
-    const bool done = isDone(item->data(kPathRole).toString());
-    item->setCheckState(done ? Qt::Checked : Qt::Unchecked);
-    item->setToolTip(done ? tr("Done") : tr("Not done"));
+    // Three looks, so a tick set by hand is never mistaken for a saved mask: a full tick = mask
+    // saved (and not unticked), a partial tick = marked done by hand with no mask saved.
+    const QString path = item->data(kPathRole).toString();
+    const bool done = isDone(path);
+    const bool saved = QFileInfo::exists(maskPathForImage(path));
+    if (!done) {
+        item->setCheckState(Qt::Unchecked);
+        item->setToolTip(saved ? tr("Marked not done by hand (a mask is saved)") : tr("Not done"));
+    } else if (saved) {
+        item->setCheckState(Qt::Checked);
+        item->setToolTip(tr("Done: mask saved"));
+    } else {
+        item->setCheckState(Qt::PartiallyChecked);
+        item->setToolTip(tr("Marked done by hand (no mask saved)"));
+    }
 }
 
 void WorklistView::onItemChanged(QListWidgetItem* item) {
     // Only user edits reach here (our own updates block signals): a tick toggled by hand.
     const QString path = item->data(kPathRole).toString();
-    const bool done = item->checkState() == Qt::Checked;
+    m_toggledByClick = item;
+    const bool done = item->checkState() != Qt::Unchecked;
     if (done != isDone(path))
         setDone(path, done);
+    else {
+        const QSignalBlocker block(this);
+        applyMark(item);
+    }
 }
 
 void WorklistView::onThumbnail(const Thumbnail& thumbnail) {
@@ -185,8 +227,9 @@ void WorklistView::changeEvent(QEvent* event) {
 }
 
 void WorklistView::retranslate() {
-    setToolTip(tr("Page Down / Page Up: next / previous image. A tick marks an image as done: "
-                  "its mask is saved, or you ticked it (D)."));
+    setToolTip(tr("Click an image to open it. Page Down / Page Up: next / previous image. "
+                  "A full tick: its mask is saved; a partial tick: you marked it done (D) "
+                  "without saving a mask."));
     refreshDone();
 }
 

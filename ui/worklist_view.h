@@ -32,6 +32,10 @@ public:
     bool isDone(const QString& path) const;
     // An explicit mark by the user (persisted); refreshDone() re-reads masks on disk.
     void setDone(const QString& path, bool done);
+    // Drops the user's explicit mark (the saved mask decides again), e.g. when the edits that
+    // the mark was about are discarded.
+    void clearMark(const QString& path);
+    bool hasMark(const QString& path) const;
     // A mask was just saved for path: the saved mask decides again (drops an explicit mark).
     void maskSaved(const QString& path);
     void refreshDone();
@@ -60,6 +64,7 @@ private:
     QStringList m_files;
     QVariantMap m_marks; // file name -> bool, the user's explicit marks for m_folder
     QSet<QString> m_withThumbnail;
+    QListWidgetItem* m_toggledByClick = nullptr; // the row whose tick the current click toggled
     ThumbnailLoader* m_thumbnails = nullptr;
 };
 
