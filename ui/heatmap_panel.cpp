@@ -103,13 +103,21 @@ void HeatmapPanel::retranslate() {
     m_method->setItemText(0, tr("Grad-CAM"));
     m_method->setItemText(1, tr("HiResCAM"));
     m_method->setItemText(2, tr("Grad-CAM++"));
-    m_layer->setSpecialValueText(tr("image embedding"));
-    m_layer->setPrefix(tr("encoder block "));
+    // Plain words on the panel; the technical terms are in the tooltips.
+    m_layer->setSpecialValueText(tr("final image features (fast)"));
+    m_layer->setPrefix(tr("image analysis step "));
+    m_layer->setToolTip(tr("Which layer the explanation looks at: the image embedding (the "
+                           "default, instant) or an earlier encoder block (slower, coarser "
+                           "detail of what the network saw first)."));
+    m_method->setToolTip(tr("Class-activation method: Grad-CAM weighs feature maps by their "
+                            "mean gradient; HiResCAM keeps the gradient per position; "
+                            "Grad-CAM++ weighs positive gradients more."));
+    m_show->setToolTip(tr("Colours the image by how much each region drove the mask (Grad-CAM)"));
     m_colorMap->setItemText(0, tr("Turbo"));
     m_colorMap->setItemText(1, tr("Jet"));
     m_colorMap->setItemText(2, tr("Viridis"));
-    m_labels[0]->setText(tr("Method:"));
-    m_labels[1]->setText(tr("Layer:"));
+    m_labels[0]->setText(tr("Explanation:"));
+    m_labels[1]->setText(tr("Looks at:"));
     m_labels[2]->setText(tr("Opacity:"));
     m_labels[3]->setText(tr("Colour map:"));
     m_labels[4]->setText(tr("low"));

@@ -13,15 +13,19 @@
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/worklist_view.h"
 
+#include "core/core_error.h"
 #include "core/evaluation.h"
+#include "core/mask_io.h"
 
 #include "dermsam_version.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QColorDialog>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -29,26 +33,37 @@
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoGroup>
+#include <QVBoxLayout>
 
 #include <QtConcurrent/QtConcurrentRun>
 #include <utility>
+
+// The sample image lives in dermsam_ui's resources; a static library's resources must be
+// initialised by name, from the global namespace.
+static void initUiResources() {
+    Q_INIT_RESOURCE(dermsam);
+}
 
 namespace dermsam {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent) {
+    initUiResources();
     QSettings qs;
     m_settings.load(qs);
 
@@ -59,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_canvas->setBrushRadius(m_settings.brushRadius);
     setCentralWidget(m_canvas);
     setAcceptDrops(true);
+    createWelcome();
 
     m_inference = new InferenceController(this);
     applyEmbeddingCache();
@@ -120,10 +136,87 @@ MainWindow::MainWindow(QWidget* parent)
 
     updateTitle();
     updateModelLabel();
+    keepKeysOnCanvas();
     resize(1280, 860);
 }
 
-MainWindow::~MainWindow() = default;
+void MainWindow::createWelcome() {
+    // An empty window says what to do, and offers an image to try the model on at once.
+    m_welcome = new QWidget(m_canvas);
+    m_welcome->setObjectName(QStringLiteral("welcome"));
+    auto* hint = new QLabel(m_welcome);
+    hint->setAlignment(Qt::AlignCenter);
+    hint->setStyleSheet(QStringLiteral("color: #dddddd;"));
+    auto* sample = new QPushButton(m_welcome);
+    sample->setObjectName(QStringLiteral("openSample"));
+    sample->setFocusPolicy(Qt::TabFocus); // a click leaves the keys with the canvas
+    connect(sample, &QPushButton::clicked, this, &MainWindow::openSample);
+    onRetranslate([hint, sample] {
+        hint->setText(tr("Open an image or a folder of images (File menu, Ctrl+O), or drop one "
+                         "here.\nThen drag a box around the lesion."));
+        sample->setText(tr("Open sample image"));
+        sample->setToolTip(tr("An ISIC 2018 dermoscopy image (CC BY-NC 4.0), to try DermSAM"));
+    });
+    auto* column = new QVBoxLayout(m_welcome);
+    column->addWidget(hint);
+    column->addWidget(sample, 0, Qt::AlignHCenter);
+    auto* outer = new QVBoxLayout(m_canvas);
+    outer->addStretch(1);
+    outer->addWidget(m_welcome, 0, Qt::AlignHCenter);
+    outer->addStretch(1);
+}
+
+void MainWindow::openSample() {
+    // A copy in the user's data folder, so its mask can be saved beside it.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                        QStringLiteral("/samples");
+    const QString path = dir + QStringLiteral("/ISIC_0000009.jpg");
+    if (!QFileInfo::exists(path)) {
+        QDir().mkpath(dir);
+        if (!QFile::copy(QStringLiteral(":/samples/ISIC_0000009.jpg"), path)) {
+            setStatus(tr("The sample image could not be copied to %1.")
+                          .arg(QDir::toNativeSeparators(dir)));
+            return;
+        }
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup |
+                                        QFile::ReadOther);
+    }
+    openPath(path);
+}
+
+void MainWindow::keepKeysOnCanvas() {
+    // The one-letter tools, Esc and the zoom keys belong to the canvas. Panel controls take the
+    // keyboard focus only from Tab (a click leaves it on the canvas); a spin box, which needs it
+    // to be typed into, hands it back when its edit is done.
+    QList<QWidget*> roots;
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        roots << dock;
+    for (QToolBar* bar : findChildren<QToolBar*>())
+        roots << bar;
+    for (QWidget* root : roots) {
+        for (QWidget* w : root->findChildren<QWidget*>()) {
+            if (auto* spin = qobject_cast<QAbstractSpinBox*>(w)) {
+                connect(spin, &QAbstractSpinBox::editingFinished, this, [this, spin] {
+                    if (spin->hasFocus())
+                        m_canvas->setFocus(Qt::OtherFocusReason);
+                });
+            } else if (qobject_cast<QLineEdit*>(w) == nullptr &&
+                       (w->focusPolicy() & Qt::ClickFocus)) {
+                w->setFocusPolicy(Qt::TabFocus);
+            }
+        }
+    }
+    m_canvas->setFocus(Qt::OtherFocusReason);
+}
+
+MainWindow::~MainWindow() {
+    // The documents are children, deleted after this class's members: their undo stacks
+    // would signal a half-destroyed window as they die.
+    for (ImageDocument* doc : findChildren<ImageDocument*>()) {
+        disconnect(doc->undoStack(), nullptr, this, nullptr);
+        disconnect(doc, nullptr, this, nullptr);
+    }
+}
 
 void MainWindow::onRetranslate(std::function<void()> apply) {
     apply();
@@ -223,7 +316,10 @@ void MainWindow::createActions() {
     });
     QAction* clear = edit->addAction(QString(), m_canvas, &ImageCanvas::clearPrompts);
     clear->setShortcut(QKeySequence(Qt::Key_Escape));
-    clear->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    // On the window, not the menu: Esc clears the prompts whichever panel has the focus (a
+    // popup or dialog takes its own Esc first).
+    clear->setShortcutContext(Qt::WindowShortcut);
+    addAction(clear);
     onRetranslate([clear] { clear->setText(tr("&Clear Prompts")); });
     edit->addSeparator();
     QAction* settings = edit->addAction(QString(), this, &MainWindow::showSettings);
@@ -299,14 +395,15 @@ void MainWindow::createActions() {
     connect(m_toolGroup, &QActionGroup::triggered, this,
             [this](QAction* a) { m_canvas->setTool(static_cast<CanvasTool>(a->data().toInt())); });
     m_canvas->setTool(CanvasTool::Box);
-    // The fine-tuning wizard (ui/wizard) is not modal; its "use this model now" switches the
-    // model through the settings, as Edit > Settings does.
+    // The fine-tuning wizard (ui/wizard) is not modal. Its "use this model now" switches the
+    // model for this session only: the saved default stays what the user chose in Edit >
+    // Settings, so an experiment never silently becomes tomorrow's model.
     const auto connectWizard = [this](FineTuneWizard* wizard) {
         connect(wizard, &FineTuneWizard::useModelRequested, this, [this](const QString& path) {
-            m_settings.checkpoint = path;
-            QSettings qs;
-            m_settings.save(qs);
+            m_sessionCheckpoint = path;
             loadModelFromSettings();
+            setStatus(tr("Using %1 for this session. To keep it, choose it in Edit > Settings.")
+                          .arg(QFileInfo(path).fileName()));
         });
     };
     tools->addSeparator();
@@ -367,13 +464,21 @@ void MainWindow::createActions() {
 
     QMenu* help = menuBar()->addMenu(QString());
     onRetranslate([help] { help->setTitle(tr("&Help")); });
+    QAction* keys = help->addAction(QString(), this, &MainWindow::showShortcuts);
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
+    keys->setShortcut(QKeySequence(Qt::Key_F1));
+    onRetranslate([keys] { keys->setText(tr("&Keyboard Shortcuts")); });
     QAction* about = help->addAction(QString(), this, &MainWindow::showAbout);
     onRetranslate([about] { about->setText(tr("&About DermSAM")); });
 }
 
 void MainWindow::updateUndoTexts() {
-    const QString undo = m_undoGroup->undoText();
-    const QString redo = m_undoGroup->redoText();
+    // Commands hold their English source text (mask_commands.cpp).
+    const auto shown = [](const QString& text) {
+        return QCoreApplication::translate("dermsam::MaskCommands", text.toUtf8().constData());
+    };
+    const QString undo = shown(m_undoGroup->undoText());
+    const QString redo = shown(m_undoGroup->redoText());
     m_undoAction->setText(undo.isEmpty() ? tr("Undo") : tr("Undo %1").arg(undo));
     m_redoAction->setText(redo.isEmpty() ? tr("Redo") : tr("Redo %1").arg(redo));
 }
@@ -413,6 +518,9 @@ void MainWindow::createDocks() {
     m_candidatesView = new QListWidget(candDock);
     m_candidatesView->setObjectName(QStringLiteral("candidateList"));
     m_candidatesView->setIconSize(QSize(64, 64));
+    // Longer texts (German) wrap instead of being cut off in a narrow dock.
+    m_candidatesView->setWordWrap(true);
+    m_candidatesView->setTextElideMode(Qt::ElideNone);
     onRetranslate([this, candDock] {
         candDock->setWindowTitle(tr("Candidate masks"));
         m_candidatesView->setToolTip(tr("Point prompts give three candidate masks: pick one."));
@@ -459,6 +567,13 @@ void MainWindow::createDocks() {
                 // Never over a newer mask: only the heatmap of the mask on screen (or later).
                 if (!m_doc || r.imageId != m_doc->id() || r.requestId < m_lastResponse.requestId)
                     return;
+                if (!r.error.isEmpty()) {
+                    m_canvas->clearHeatmap();
+                    const QString text = tr("The heatmap could not be computed: %1").arg(r.error);
+                    m_heatmapPanel->setInfo(text);
+                    setStatus(text);
+                    return;
+                }
                 m_canvas->setHeatmap(r.heat);
                 m_heatmapPanel->setInfo(tr("Peak at %1, %2 (%3 ms).")
                                             .arg(r.peak.x())
@@ -484,7 +599,22 @@ void MainWindow::createStatusBar() {
     onRetranslate([this] { m_cancelButton->setText(tr("Cancel")); });
     m_cancelButton->hide();
     connect(m_cancelButton, &QToolButton::clicked, m_inference, &InferenceController::cancel);
+    m_zoomLabel = new QLabel(this);
+    m_zoomLabel->setObjectName(QStringLiteral("zoom"));
+    connect(m_canvas, &ImageCanvas::zoomChanged, this, [this](double scale) {
+        m_zoomLabel->setText(tr("Zoom %1%").arg(qRound(scale * 100)));
+    });
+    auto* research = new QLabel(this);
+    research->setObjectName(QStringLiteral("researchUse"));
+    onRetranslate([research] {
+        research->setText(tr("Research use, not for diagnosis"));
+        research->setToolTip(tr("DermSAM's masks, heatmaps and measurements must not be used "
+                                "for diagnosis or treatment decisions."));
+    });
+    research->setStyleSheet(QStringLiteral("color: #b35900; font-weight: bold;"));
+    statusBar()->addWidget(research);
     statusBar()->addPermanentWidget(m_positionLabel);
+    statusBar()->addPermanentWidget(m_zoomLabel);
     statusBar()->addPermanentWidget(m_sizeLabel);
     statusBar()->addPermanentWidget(m_measureLabel);
     statusBar()->addPermanentWidget(m_progress);
@@ -511,7 +641,9 @@ void MainWindow::applyEmbeddingCache() {
 
 void MainWindow::loadModelFromSettings(const QString& checkpointOverride) {
     ModelSpec spec;
-    spec.checkpoint = checkpointOverride.isEmpty() ? m_settings.checkpoint : checkpointOverride;
+    if (!checkpointOverride.isEmpty())
+        m_sessionCheckpoint = checkpointOverride;
+    spec.checkpoint = m_sessionCheckpoint.isEmpty() ? m_settings.checkpoint : m_sessionCheckpoint;
     spec.profile = m_settings.profile;
     spec.device = m_settings.device;
     spec.precision = m_settings.precision;
@@ -546,6 +678,10 @@ void MainWindow::updateTitle() {
         title = QStringLiteral("%1[*] - %2").arg(QFileInfo(m_doc->path()).fileName(), title);
     setWindowTitle(title);
     setWindowModified(m_doc && m_doc->isModified());
+    m_saveAction->setEnabled(m_doc != nullptr);
+    if (m_welcome)
+        m_welcome->setVisible(m_doc == nullptr);
+    m_refineAction->setEnabled(m_doc != nullptr);
 }
 
 void MainWindow::updateRecentMenu() {
@@ -626,6 +762,25 @@ void MainWindow::onImageLoaded() {
     auto* doc = new ImageDocument(++m_nextImageId, loaded.path, loaded.rgb, this);
     doc->setFileSpacing(loaded.spacingRowMm, loaded.spacingColMm);
     doc->setDicom(loaded.isDicom);
+    if (!loaded.savedMask.isNull()) {
+        ModelResultInfo info;
+        bool edited = true;
+        if (loaded.hasSidecar) {
+            const MaskSidecar& s = loaded.sidecar;
+            info.valid = !s.modelHash.empty() || !s.prompts.empty();
+            info.prompts = s.prompts;
+            info.iou = static_cast<float>(s.predictedIou.value_or(0.0));
+            info.modelName = QString::fromStdString(s.modelFile);
+            info.modelSha256 = QString::fromStdString(s.modelHash);
+            info.profile = QString::fromStdString(s.preprocessingProfile);
+            edited = s.edited;
+        }
+        doc->setSavedMask(loaded.savedMask, info, edited);
+    }
+    if (loaded.calibration) {
+        const auto& l = loaded.calibration->line;
+        doc->setCalibration(loaded.calibration->mmPerPixel, QLineF(l[0], l[1], l[2], l[3]));
+    }
     m_doc = doc;
     m_undoGroup->addStack(doc->undoStack());
     m_undoGroup->setActiveStack(doc->undoStack());
@@ -639,6 +794,12 @@ void MainWindow::onImageLoaded() {
         old->deleteLater();
     }
     m_inference->setImage(doc->id(), doc->image());
+    // A file from elsewhere ends the worklist: its rows would no longer say what is on screen.
+    if (!m_worklistView->files().isEmpty() && !m_worklistView->files().contains(loaded.path)) {
+        m_worklistView->setFiles(QString(), {});
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("worklist")))
+            dock->hide();
+    }
     // What Next Image would open, encoded into the disk cache while this one is reviewed.
     const QString next = m_worklistView->neighbour(loaded.path, 1);
     m_inference->setPrefetch(next != loaded.path ? next : QString());
@@ -650,7 +811,12 @@ void MainWindow::onImageLoaded() {
     updateTitle();
     updateMeasurements();
     refreshWorklistMarks();
-    if (!m_inference->hasModel())
+    if (!loaded.savedMaskProblem.isEmpty())
+        setStatus(tr("The saved mask or calibration beside this image was not used: %1")
+                      .arg(loaded.savedMaskProblem));
+    else if (!loaded.savedMask.isNull())
+        setStatus(tr("Showing the mask saved earlier. Draw a box or points to segment again."));
+    else if (!m_inference->hasModel())
         setStatus(m_modelError.isEmpty() ? tr("Image opened. Waiting for the model...")
                                          : m_modelError);
     else
@@ -671,6 +837,8 @@ bool MainWindow::maybeSave() {
         return false;
     if (answer == QMessageBox::Save)
         return saveCurrent();
+    // A done mark set for work that is now thrown away would claim work that does not exist.
+    m_worklistView->clearMark(m_doc->path());
     return true;
 }
 
@@ -678,7 +846,8 @@ bool MainWindow::saveCurrent() {
     if (!m_doc)
         return false;
     const QString path = maskPathForImage(m_doc->path());
-    const QString error = saveDocumentMask(*m_doc, m_inference->modelInfo(), path);
+    const QString error =
+        saveDocumentMask(*m_doc, m_inference->modelInfo(), path, m_settings.operatorName);
     if (!error.isEmpty()) {
         QMessageBox::warning(this, tr("Save mask"), error);
         return false;
@@ -793,8 +962,24 @@ void MainWindow::calibrate(const QLineF& line) {
         10000.0, 3, &ok);
     if (!ok)
         return;
-    m_doc->setCalibration(mm / line.length());
+    m_doc->setCalibration(mm / line.length(), line);
     updateMeasurements();
+    // Beside the image, so that it is there when the image is opened again.
+    const QFileInfo fi(m_doc->path());
+    Calibration c;
+    c.mmPerPixel = mm / line.length();
+    c.line = {line.x1(), line.y1(), line.x2(), line.y2()};
+    const std::string path =
+        calibrationPathFor(QFile::encodeName(fi.absolutePath()).toStdString(),
+                           QFile::encodeName(fi.completeBaseName()).toStdString());
+    try {
+        saveCalibration(path, c);
+        setStatus(tr("Calibrated: %1 mm per pixel.").arg(c.mmPerPixel, 0, 'g', 4));
+    } catch (const CoreError& e) {
+        setStatus(tr("Calibrated for this session only: %1")
+                      .arg(errorCodeText(QString::fromLatin1(coreErrorCodeName(e.code())),
+                                         QString::fromStdString(path))));
+    }
 }
 
 void MainWindow::showSettings() {
@@ -812,6 +997,9 @@ void MainWindow::applySettings(const AppSettings& settings) {
         applyUiLanguage(m_settings.language); // widgets retranslate on LanguageChange
     if (old.embeddingCacheMb != m_settings.embeddingCacheMb)
         applyEmbeddingCache();
+    // Choosing a checkpoint in Settings ends a session-only model.
+    if (old.checkpoint != m_settings.checkpoint)
+        m_sessionCheckpoint.clear();
     if (old.checkpoint != m_settings.checkpoint || old.profile != m_settings.profile ||
         old.device != m_settings.device || old.precision != m_settings.precision ||
         old.threads != m_settings.threads)
@@ -826,6 +1014,34 @@ void MainWindow::showAbout() {
            "<p><b>DermSAM is a research tool, not a diagnostic device.</b> Its masks and "
            "measurements must not be used for diagnosis or treatment decisions.</p>")
             .arg(QStringLiteral(DERMSAM_VERSION_STRING)));
+}
+
+void MainWindow::showShortcuts() {
+    // Made from the actions themselves, so the list is always the keys that work.
+    QString rows;
+    QList<QAction*> actions = findChildren<QAction*>();
+    std::stable_sort(actions.begin(), actions.end(), [](QAction* a, QAction* b) {
+        return a->text().remove(QLatin1Char('&')) < b->text().remove(QLatin1Char('&'));
+    });
+    for (QAction* a : actions) {
+        if (a->shortcuts().isEmpty() || a->text().isEmpty())
+            continue;
+        QStringList keys;
+        for (const QKeySequence& k : a->shortcuts())
+            keys << k.toString(QKeySequence::NativeText).toHtmlEscaped();
+        rows += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(keys.join(QStringLiteral(", ")),
+                         a->text().remove(QLatin1Char('&')).toHtmlEscaped());
+    }
+    QMessageBox box(this);
+    box.setObjectName(QStringLiteral("shortcutsDialog"));
+    box.setWindowTitle(tr("Keyboard shortcuts"));
+    box.setTextFormat(Qt::RichText);
+    box.setText(QStringLiteral("<table cellspacing=4>%1</table><p>%2</p>")
+                    .arg(rows, tr("Mouse: drag a box around the lesion; click to add a lesion "
+                                  "point, right-click or Shift-click for a background point; "
+                                  "wheel zooms; middle button or Space+drag pans.")));
+    box.exec();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

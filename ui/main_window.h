@@ -101,6 +101,10 @@ private:
     void updateTitle();
     void showSettings();
     void showAbout();
+    void showShortcuts();
+    void keepKeysOnCanvas();
+    void createWelcome();
+    void openSample();
     void calibrate(const QLineF& line);
     void stepWorklist(int delta);
     void refreshWorklistMarks();
@@ -134,6 +138,8 @@ private:
     QSlider* m_opacity = nullptr;
 
     QLabel* m_positionLabel = nullptr;
+    QLabel* m_zoomLabel = nullptr;
+    QWidget* m_welcome = nullptr; // on the empty canvas
     QLabel* m_sizeLabel = nullptr;
     QLabel* m_measureLabel = nullptr;
     QLabel* m_modelLabel = nullptr;
@@ -141,6 +147,7 @@ private:
     QToolButton* m_cancelButton = nullptr;
     QTimer m_measureTimer;
     QString m_modelError;
+    QString m_sessionCheckpoint; // --model or the wizard's "use this model now": not saved
     bool m_modelLoading = false; // so a retranslation keeps "Loading model..."
 
     // screenshot mode

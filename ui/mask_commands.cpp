@@ -59,8 +59,10 @@ BrushStrokeCommand::BrushStrokeCommand(ImageDocument* doc, int strokeId, QPointF
     , m_to(to)
     , m_radius(std::max(0.5, radius))
     , m_erase(erase) {
-    setText(erase ? QCoreApplication::translate("dermsam::MaskCommands", "Erase")
-                  : QCoreApplication::translate("dermsam::MaskCommands", "Brush"));
+    // The English source: the window translates it when shown, so that a language switch
+    // also changes the texts of commands made before it.
+    setText(erase ? QStringLiteral(QT_TRANSLATE_NOOP("dermsam::MaskCommands", "Erase"))
+                  : QStringLiteral(QT_TRANSLATE_NOOP("dermsam::MaskCommands", "Brush")));
 }
 
 void BrushStrokeCommand::redo() {
@@ -148,7 +150,7 @@ ModelResultCommand::ModelResultCommand(ImageDocument* doc, quint64 responseId, c
     , m_responseId(responseId)
     , m_result(mask)
     , m_info(info) {
-    setText(QCoreApplication::translate("dermsam::MaskCommands", "Model mask"));
+    setText(QStringLiteral(QT_TRANSLATE_NOOP("dermsam::MaskCommands", "Model mask")));
 }
 
 void ModelResultCommand::redo() {

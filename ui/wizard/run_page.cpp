@@ -52,6 +52,13 @@ RunPage::RunPage(FineTuneWizard* wizard)
     m_plot->setObjectName(QStringLiteral("runPlot"));
     m_plot->setMinimumHeight(240);
     m_plot->legend->setVisible(true);
+    // The legend in a row of its own under the plot: inside the axes it covered the validation
+    // curve, which rises towards the top right where a legend sits.
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->yAxis2->setVisible(true);
     m_plot->yAxis2->setRange(0, 1);
     m_loss = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);

@@ -62,7 +62,8 @@ void SavePage::retranslate() {
     // Disabled once used: the viewer has switched to this model.
     m_use->setText(m_use->isEnabled() ? tr("&Use this model now")
                                       : tr("The viewer now uses this model"));
-    m_use->setToolTip(tr("Makes the fine-tuned checkpoint the viewer's model (Edit > Settings)."));
+    m_use->setToolTip(tr("Makes the fine-tuned checkpoint the viewer's model for this session; "
+                         "Edit > Settings chooses the model that starts next time."));
     m_open->setText(tr("&Open output folder"));
 }
 
@@ -81,11 +82,32 @@ void SavePage::initializePage() {
             .arg(m_wizard->settings().dataFolder, m_wizard->settings().splitPath(),
                  m_wizard->settings().baseModel, m_wizard->trainingOutcome.checkpoint,
                  m_wizard->settings().testPrompt);
-    m_summary->setTextFunction([files = m_files, ok, error, command] {
+    // Everything else the run left in the folder (the resume state: last weights, optimiser
+    // moments), with sizes, so the folder holds no surprise of tens of megabytes.
+    QStringList others;
+    qint64 otherBytes = 0;
+    const QDir out(m_wizard->settings().outputFolder);
+    for (const QFileInfo& fi : out.entryInfoList(QDir::Files, QDir::Name)) {
+        if (m_files.contains(fi.absoluteFilePath()) || m_files.contains(fi.filePath()))
+            continue;
+        others << QStringLiteral("%1 (%2 MB)")
+                      .arg(QDir::toNativeSeparators(fi.absoluteFilePath()))
+                      .arg(double(fi.size()) / (1 << 20), 0, 'f', 1);
+        otherBytes += fi.size();
+    }
+    m_summary->setTextFunction([files = m_files, others, otherBytes, ok, error, command] {
         QString text = tr("<p>Files:</p><ul>");
         for (const QString& f : files)
             text += QStringLiteral("<li>%1</li>").arg(esc(QDir::toNativeSeparators(f)));
         text += QStringLiteral("</ul>");
+        if (!others.isEmpty()) {
+            text += tr("<p>Also in the folder, %1 MB (the state to resume the training, "
+                       "safe to delete):</p><ul>")
+                        .arg(double(otherBytes) / (1 << 20), 0, 'f', 1);
+            for (const QString& f : others)
+                text += QStringLiteral("<li>%1</li>").arg(esc(f));
+            text += QStringLiteral("</ul>");
+        }
         if (!ok)
             text += tr("<p><b>The HTML report could not be written:</b> %1</p>").arg(esc(error));
         text += tr("<p>To reproduce the comparison on the command line:</p><p><tt>%1</tt></p>")
