@@ -9,6 +9,7 @@
 #include "model/safetensors.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
+#include "ui/live_label.h"
 #include "ui/wizard/data_page.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"
@@ -23,8 +24,10 @@
 #include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -269,6 +272,9 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     const auto* run = qobject_cast<RunPage*>(w.page(FineTuneWizard::RunPageId));
     QCOMPARE(run->plot()->graph(0)->dataCount(), 2);
     QCOMPARE(run->plot()->graph(1)->dataCount(), 2);
+    // The legend sits beside the axes, never over the curves.
+    run->plot()->replot();
+    QVERIFY(!run->plot()->legend->outerRect().intersects(run->plot()->axisRect()->rect()));
 
     w.next();
     QCOMPARE(w.currentId(), int(FineTuneWizard::ResultsPageId));
@@ -333,6 +339,12 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     QFile csv(out + "/compare.csv");
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QCOMPARE(csv.readAll().toStdString(), comparisonCsv(c));
+    // The page accounts for every file in the folder, the resume state too.
+    const QString listed = w.findChild<LiveLabel*>("saveSummary") != nullptr
+                               ? w.findChild<LiveLabel*>("saveSummary")->text()
+                               : QString();
+    for (const QFileInfo& fi : QDir(out).entryInfoList(QDir::Files))
+        QVERIFY2(listed.contains(fi.fileName()), qPrintable(fi.fileName() + " not in " + listed));
 
     const int ticks = probe.ticks();
     QTRY_VERIFY(probe.ticks() > ticks + 1); // the save page's work is inside a measured gap

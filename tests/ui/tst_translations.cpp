@@ -3,7 +3,9 @@
 // labels: gui
 #include "ui/error_text.h"
 #include "ui/heatmap_panel.h"
+#include "ui/image_document.h"
 #include "ui/main_window.h"
+#include "ui/mask_commands.h"
 #include "ui/settings_dialog.h"
 #include "ui/ui_language.h"
 #include "ui/wizard/finetune_wizard.h"
@@ -22,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
+#include <QUndoGroup>
 #include <QXmlStreamReader>
 
 using namespace dermsam;
@@ -115,7 +118,7 @@ private Q_SLOTS:
         QCOMPARE(menuTitle(w, 1), QStringLiteral("&Bearbeiten"));
         QTRY_COMPARE(dialog.windowTitle(), QStringLiteral("Einstellungen"));
         QTRY_COMPARE(showHeatmap->text(), QStringLiteral("Heatmap anzeigen (H)"));
-        QVERIFY(w.worklist()->toolTip().startsWith(QStringLiteral("Bild ab")));
+        QVERIFY(w.worklist()->toolTip().startsWith(QStringLiteral("Ein Klick")));
         QVERIFY(model->text() != modelText); // computed texts follow too
         QSettings qs;
         QCOMPARE(qs.value(QStringLiteral("ui/language")).toString(), QStringLiteral("de"));
@@ -127,6 +130,33 @@ private Q_SLOTS:
         QTRY_COMPARE(dialog.windowTitle(), QStringLiteral("Settings"));
         QTRY_COMPARE(showHeatmap->text(), QStringLiteral("Show heatmap (H)"));
         QCOMPARE(model->text(), modelText);
+    }
+
+    // A mask made before the switch to German is undone under a German name ("Rückgängig:
+    // Model mask" was shown, half translated).
+    void undoTextFollowsLanguage() {
+        MainWindow w;
+        QImage rgb(40, 30, QImage::Format_RGB888);
+        rgb.fill(Qt::gray);
+        auto* doc = new ImageDocument(1, QStringLiteral("/x.png"), rgb, &w);
+        auto* undo = [&w]() -> QAction* {
+            for (QAction* a : w.findChildren<QAction*>())
+                if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Z))
+                    return a;
+            return nullptr;
+        }();
+        QVERIFY(undo);
+        auto* group = w.findChild<QUndoGroup*>();
+        group->addStack(doc->undoStack());
+        group->setActiveStack(doc->undoStack());
+        QImage mask(rgb.size(), QImage::Format_Grayscale8);
+        mask.fill(255);
+        doc->undoStack()->push(new ModelResultCommand(doc, 1, mask, ModelResultInfo{}));
+        QCOMPARE(undo->text(), QStringLiteral("Undo Model mask"));
+        QVERIFY(applyUiLanguage(QStringLiteral("de")));
+        QTRY_COMPARE(undo->text(), QStringLiteral("Rückgängig: Modellmaske"));
+        applyUiLanguage(QStringLiteral("en"));
+        QTRY_COMPARE(undo->text(), QStringLiteral("Undo Model mask"));
     }
 
     // The wizard stays open while the viewer is used (training takes long): its pages, including

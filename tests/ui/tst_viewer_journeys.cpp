@@ -1,0 +1,626 @@
+// Protects the viewer's user journeys end to end: the real window, the built-in model, the disk
+// embedding cache, real ISIC images, driven by mouse drags and key presses through the event loop.
+// labels: gui slow e2e
+#include "test_dicom.h"
+#include "test_support.h"
+#include "ui/heatmap_panel.h"
+#include "ui/image_canvas.h"
+#include "ui/image_document.h"
+#include "ui/inference_controller.h"
+#include "ui/main_window.h"
+#include "ui/mask_saver.h"
+#include "ui/worklist_view.h"
+
+#include "core/dicom_seg.h"
+#include "core/mask_io.h"
+
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <opencv2/core.hpp>
+
+#include <memory>
+
+using namespace dermsam;
+
+namespace {
+
+// The lesion's bounding box in a 0/255 mask, inclusive of its last pixels.
+QRectF lesionBox(const QImage& mask) {
+    int x0 = mask.width(), y0 = mask.height(), x1 = -1, y1 = -1;
+    for (int y = 0; y < mask.height(); ++y) {
+        const uchar* row = mask.constScanLine(y);
+        for (int x = 0; x < mask.width(); ++x)
+            if (row[x] > 127) {
+                x0 = std::min(x0, x);
+                x1 = std::max(x1, x);
+                y0 = std::min(y0, y);
+                y1 = std::max(y1, y);
+            }
+    }
+    return QRectF(QPointF(x0, y0), QPointF(x1 + 1, y1 + 1));
+}
+
+qint64 countSet(const QImage& mask) {
+    qint64 n = 0;
+    for (int y = 0; y < mask.height(); ++y) {
+        const uchar* row = mask.constScanLine(y);
+        for (int x = 0; x < mask.width(); ++x)
+            n += row[x] > 127;
+    }
+    return n;
+}
+
+double dice(const QImage& a, const QImage& b) {
+    qint64 both = 0, na = 0, nb = 0;
+    for (int y = 0; y < a.height(); ++y) {
+        const uchar* ra = a.constScanLine(y);
+        const uchar* rb = b.constScanLine(y);
+        for (int x = 0; x < a.width(); ++x) {
+            na += ra[x] > 127;
+            nb += rb[x] > 127;
+            both += ra[x] > 127 && rb[x] > 127;
+        }
+    }
+    return na + nb == 0 ? 1.0 : 2.0 * double(both) / double(na + nb);
+}
+
+// Pixels whose colour moved by more than `threshold` in any channel.
+qint64 changedPixels(const QImage& before, const QImage& after, int threshold = 40) {
+    const QImage a = before.convertToFormat(QImage::Format_RGB32);
+    const QImage b = after.convertToFormat(QImage::Format_RGB32);
+    qint64 n = 0;
+    for (int y = 0; y < std::min(a.height(), b.height()); ++y)
+        for (int x = 0; x < std::min(a.width(), b.width()); ++x) {
+            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
+            if (std::abs(qRed(p) - qRed(q)) > threshold ||
+                std::abs(qGreen(p) - qGreen(q)) > threshold ||
+                std::abs(qBlue(p) - qBlue(q)) > threshold)
+                ++n;
+        }
+    return n;
+}
+
+QImage readGrey(const QString& path) {
+    QImage img(path);
+    return img.convertToFormat(QImage::Format_Grayscale8);
+}
+
+QString labelText(MainWindow& w, const char* name) {
+    auto* label = w.findChild<QLabel*>(QLatin1String(name));
+    return label ? label->text() : QString();
+}
+
+} // namespace
+
+class TestViewerJourneys : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_home;
+    QString m_work; // a copy of a few ISIC test images: masks are saved beside them
+    QStringList m_images;
+    QString m_isic;
+    QTimer m_dialogs;
+    // How the next modal dialog is answered: a message box's button, an input dialog's value.
+    QMessageBox::StandardButton m_answer = QMessageBox::Cancel;
+    double m_inputValue = 0;
+    int m_dialogsSeen = 0;
+    QString m_lastDialogText;
+
+    std::unique_ptr<MainWindow> startWindow();
+    void openAndWait(MainWindow& w, const QString& path);
+    void drag(ImageCanvas* canvas, QPointF fromImage, QPointF toImage,
+              Qt::MouseButton button = Qt::LeftButton);
+    void press(MainWindow& w, int key, Qt::KeyboardModifiers mods = Qt::NoModifier);
+    void boxLesion(MainWindow& w, int imageIndex);
+    QImage truthMask(int imageIndex) const;
+
+private Q_SLOTS:
+    void initTestCase();
+    void boxGivesMaskAndEveryHeatmapMethodDraws_data();
+    void boxGivesMaskAndEveryHeatmapMethodDraws();
+    void panelControlsLeaveKeysToTheCanvas();
+    void pointsGiveThreeCandidates();
+    void brushEraserUndoRedo();
+    void savedMaskComesBackOnReopenAndRestart();
+    void worklistClickNextPreviousAndDone();
+    void truncatedJpegIsRefused();
+    void calibrationIsDrawnSavedAndRestored();
+    void dicomOpensAndItsSegValidates();
+    void newUserGetsHelp();
+};
+
+void TestViewerJourneys::initTestCase() {
+    m_isic = dermsam::test::isicDir();
+    if (m_isic.isEmpty())
+        QSKIP("../shared/data/isic2018-512 is absent: the viewer journeys need real images");
+    QVERIFY(m_home.isValid());
+    qputenv("HOME", m_home.path().toUtf8());
+    qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_CACHE_HOME", m_home.filePath(QStringLiteral("cache")).toUtf8());
+    qputenv("USER", "test-operator");
+    QApplication::setApplicationName(QStringLiteral("DermSAM"));
+    QApplication::setOrganizationName(QStringLiteral("DermSAM"));
+    m_work = m_home.filePath(QStringLiteral("work"));
+    QVERIFY(QDir().mkpath(m_work));
+    // Three images of the test split, copied so that masks can be saved beside them.
+    for (const char* id : {"ISIC_0000009", "ISIC_0000017", "ISIC_0000023"}) {
+        const QString name = QString::fromLatin1(id) + QStringLiteral(".jpg");
+        QVERIFY(QFile::copy(m_isic + QStringLiteral("/images/") + name, m_work + '/' + name));
+        m_images << m_work + '/' + name;
+    }
+    connect(&m_dialogs, &QTimer::timeout, this, [this] {
+        QWidget* modal = QApplication::activeModalWidget();
+        if (!modal)
+            return;
+        ++m_dialogsSeen;
+        if (auto* input = qobject_cast<QInputDialog*>(modal)) {
+            input->setDoubleValue(m_inputValue);
+            input->accept();
+        } else if (auto* box = qobject_cast<QMessageBox*>(modal)) {
+            m_lastDialogText = box->text();
+            if (QAbstractButton* b = box->button(m_answer))
+                b->click();
+            else
+                box->close();
+        } else {
+            modal->close();
+        }
+    });
+    m_dialogs.start(50);
+}
+
+std::unique_ptr<MainWindow> TestViewerJourneys::startWindow() {
+    auto w = std::make_unique<MainWindow>();
+    w->show();
+    w->activateWindow();
+    [&] { QVERIFY(QTest::qWaitForWindowActive(w.get())); }();
+    QSignalSpy loaded(w->inference(), &InferenceController::modelLoaded);
+    w->loadModelFromSettings(); // the built-in default model, as `bash scripts/run.sh` starts it
+    [&] { QVERIFY(loaded.wait(60000)); }();
+    return w;
+}
+
+void TestViewerJourneys::openAndWait(MainWindow& w, const QString& path) {
+    QSignalSpy opened(&w, &MainWindow::imageOpened);
+    w.openPath(path);
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(w.document()->path(), QFileInfo(path).absoluteFilePath());
+}
+
+void TestViewerJourneys::drag(ImageCanvas* canvas, QPointF fromImage, QPointF toImage,
+                              Qt::MouseButton button) {
+    const QPoint a = canvas->imageToWidget(fromImage).toPoint();
+    const QPoint b = canvas->imageToWidget(toImage).toPoint();
+    QTest::mousePress(canvas, button, Qt::NoModifier, a);
+    for (int i = 1; i <= 8; ++i)
+        QTest::mouseMove(canvas, a + (b - a) * i / 8);
+    QTest::mouseRelease(canvas, button, Qt::NoModifier, b);
+}
+
+// Keys go where a user's keys go: to the widget with the keyboard focus.
+void TestViewerJourneys::press(MainWindow& w, int key, Qt::KeyboardModifiers mods) {
+    // The offscreen platform has no window manager to give the window back its activation
+    // after a dialog closed; a desktop does.
+    if (QApplication::activeWindow() != &w) {
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+    }
+    QWidget* target = QApplication::focusWidget();
+    QTest::keyClick(target ? target : static_cast<QWidget*>(&w), Qt::Key(key), mods);
+}
+
+QImage TestViewerJourneys::truthMask(int imageIndex) const {
+    const QString id = QFileInfo(m_images[imageIndex]).completeBaseName();
+    return readGrey(m_isic + QStringLiteral("/masks/") + id + QStringLiteral("_segmentation.png"));
+}
+
+void TestViewerJourneys::boxLesion(MainWindow& w, int imageIndex) {
+    const QRectF box = lesionBox(truthMask(imageIndex));
+    QSignalSpy applied(&w, &MainWindow::maskApplied);
+    drag(w.canvas(), box.topLeft(), box.bottomRight());
+    QVERIFY(applied.wait(60000));
+}
+
+void TestViewerJourneys::boxGivesMaskAndEveryHeatmapMethodDraws_data() {
+    QTest::addColumn<int>("methodIndex");
+    QTest::newRow("Grad-CAM") << 0;
+    QTest::newRow("HiResCAM") << 1;
+    QTest::newRow("Grad-CAM++") << 2;
+}
+
+// Box a lesion, press H: the heatmap is drawn over the photo (it never was: the worker's model
+// held inference tensors that Grad-CAM's backward pass refused).
+void TestViewerJourneys::boxGivesMaskAndEveryHeatmapMethodDraws() {
+    QFETCH(int, methodIndex);
+    auto w = startWindow();
+    openAndWait(*w, m_images[0]);
+    boxLesion(*w, 0);
+    const QImage mask = w->document()->mask();
+    const double d = dice(mask, truthMask(0));
+    QVERIFY2(d > 0.8, qPrintable(QString::number(d)));
+    if (methodIndex == 0) {
+        // The same image and box through `dermsam-cli segment` give the same mask.
+        const BoxPrompt b = w->document()->prompts().boxes.at(0);
+        const QString out = m_home.filePath(QStringLiteral("cli-mask.png"));
+        QProcess cli;
+        cli.start(QStringLiteral(DERMSAM_CLI_PATH),
+                  {QStringLiteral("segment"), QStringLiteral("--model"), QStringLiteral("default"),
+                   QStringLiteral("--image"), m_images[0], QStringLiteral("--box"),
+                   QStringLiteral("%1,%2,%3,%4").arg(b.x0).arg(b.y0).arg(b.x1).arg(b.y1),
+                   QStringLiteral("--out"), out});
+        QVERIFY(cli.waitForFinished(120000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        QCOMPARE(readGrey(out), mask);
+    }
+
+    auto* panel = w->findChild<HeatmapPanel*>();
+    auto* method = panel->findChildren<QComboBox*>().at(0);
+    for (int i = 0; i < methodIndex; ++i)
+        QTest::keyClick(method, Qt::Key_Down); // a user's arrow keys on the method box
+    QCOMPARE(method->currentIndex(), methodIndex);
+
+    w->canvas()->setFocus();
+    const QImage before = w->canvas()->grab().toImage();
+    QSignalSpy heat(w->inference(), &InferenceController::heatmapReady);
+    QElapsedTimer clock;
+    clock.start();
+    press(*w, Qt::Key_H);
+    QVERIFY(heat.wait(30000));
+    const qint64 ms = clock.elapsed();
+    const auto r = heat.last().at(0).value<HeatmapResponse>();
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QVERIFY(!r.heat.isNull());
+    QTRY_VERIFY(!w->canvas()->heatmap().isNull());
+    // The heatmap colours a large part of the photo on screen.
+    const QImage after = w->canvas()->grab().toImage();
+    const qint64 changed = changedPixels(before, after);
+    const QRectF shown(w->canvas()->imageToWidget({0, 0}), w->canvas()->imageToWidget({512, 512}));
+    QVERIFY2(changed > shown.width() * shown.height() * 0.2,
+             qPrintable(QStringLiteral("%1 pixels changed").arg(changed)));
+    qInfo("heatmap on screen %lld ms after H (method %s)", ms, qPrintable(r.method));
+}
+
+// After a side panel's control was used, Esc and the one-letter tool keys still reach the canvas.
+void TestViewerJourneys::panelControlsLeaveKeysToTheCanvas() {
+    auto w = startWindow();
+    openAndWait(*w, m_images[0]);
+    boxLesion(*w, 0);
+    QVERIFY(!w->document()->prompts().boxes.empty());
+
+    // The heatmap method chosen with the mouse from its popup list.
+    auto* method = w->findChild<HeatmapPanel*>()->findChildren<QComboBox*>().at(0);
+    QTest::mouseClick(method, Qt::LeftButton);
+    QTRY_VERIFY(QApplication::activePopupWidget() != nullptr);
+    auto* view = QApplication::activePopupWidget()->findChild<QAbstractItemView*>();
+    QVERIFY(view);
+    QTest::keyClick(view, Qt::Key_Down);
+    QTest::keyClick(view, Qt::Key_Return);
+    QTRY_VERIFY(QApplication::activePopupWidget() == nullptr);
+    QCOMPARE(method->currentIndex(), 1);
+
+    press(*w, Qt::Key_Escape);
+    QVERIFY(w->document()->prompts().empty());
+    press(*w, Qt::Key_P);
+    QCOMPARE(w->canvas()->tool(), CanvasTool::Point);
+
+    // The brush size typed into its box, then B for the box tool.
+    auto* brush = w->findChild<QSpinBox*>(QStringLiteral("brushSize"));
+    QTest::mouseClick(brush, Qt::LeftButton);
+    brush->setFocus(Qt::MouseFocusReason); // a click into the text field
+    QTest::keyClick(brush, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(brush, QStringLiteral("12"));
+    QTest::keyClick(brush, Qt::Key_Return);
+    QCOMPARE(brush->value(), 12);
+    press(*w, Qt::Key_B);
+    QCOMPARE(w->canvas()->tool(), CanvasTool::Box);
+    QCOMPARE(w->canvas()->brushRadius(), 12.0);
+}
+
+// One click on the lesion: the three candidates of SAM's multimask output, best first.
+void TestViewerJourneys::pointsGiveThreeCandidates() {
+    auto w = startWindow();
+    openAndWait(*w, m_images[1]);
+    press(*w, Qt::Key_P);
+    const QRectF box = lesionBox(truthMask(1));
+    QSignalSpy applied(w.get(), &MainWindow::maskApplied);
+    QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier,
+                      w->canvas()->imageToWidget(box.center()).toPoint());
+    QVERIFY(applied.wait(60000));
+    auto* list = w->findChild<QListWidget*>(QStringLiteral("candidateList"));
+    QCOMPARE(list->count(), 3);
+    QVERIFY(list->item(0)->text().contains(QStringLiteral("predicted IoU")));
+    // Picking another candidate puts it on the canvas.
+    const QImage first = w->document()->mask();
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      list->visualItemRect(list->item(2)).center());
+    QTRY_VERIFY(w->document()->mask() != first);
+}
+
+void TestViewerJourneys::brushEraserUndoRedo() {
+    auto w = startWindow();
+    openAndWait(*w, m_images[2]);
+    boxLesion(*w, 2);
+    const qint64 model = countSet(w->document()->mask());
+    press(*w, Qt::Key_U);
+    drag(w->canvas(), QPointF(10, 10), QPointF(60, 10)); // a stroke in the corner, off the lesion
+    const qint64 painted = countSet(w->document()->mask());
+    QVERIFY2(painted > model, qPrintable(QStringLiteral("%1 -> %2").arg(model).arg(painted)));
+    press(*w, Qt::Key_E);
+    drag(w->canvas(), QPointF(10, 10), QPointF(60, 10));
+    QVERIFY(countSet(w->document()->mask()) < painted);
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(countSet(w->document()->mask()), painted);
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(countSet(w->document()->mask()), model);
+    press(*w, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(countSet(w->document()->mask()), painted);
+    QVERIFY(w->document()->isModified());
+    m_answer = QMessageBox::Discard; // closing asks about the unsaved edit
+    w->close();
+    m_answer = QMessageBox::Cancel;
+}
+
+// Save with Ctrl+S, go to the next image and back, start again: the saved mask is on screen.
+void TestViewerJourneys::savedMaskComesBackOnReopenAndRestart() {
+    const QString image = m_images[0];
+    QFile::remove(maskPathForImage(image));
+    QFile::remove(QString::fromStdString(sidecarPathFor(maskPathForImage(image).toStdString())));
+    QImage saved;
+    {
+        auto w = startWindow();
+        w->openPath(m_work); // the folder as a worklist, first image opened
+        QTRY_VERIFY_WITH_TIMEOUT(w->document() && w->document()->path() == image, 30000);
+        QTRY_COMPARE(labelText(*w, "measurement"), QStringLiteral("No lesion mask"));
+        boxLesion(*w, 0);
+        saved = w->document()->mask();
+        press(*w, Qt::Key_S, Qt::ControlModifier);
+        QTRY_VERIFY(QFile::exists(maskPathForImage(image)));
+        QVERIFY(!w->document()->isModified());
+        QCOMPARE(readGrey(maskPathForImage(image)), saved);
+
+        // The sidecar says who, with what, and how big.
+        QFile json(QString::fromStdString(sidecarPathFor(maskPathForImage(image).toStdString())));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject root = QJsonDocument::fromJson(json.readAll()).object();
+        QCOMPARE(root.value("operator").toString(), QStringLiteral("test-operator"));
+        QCOMPARE(root.value("pixelSize").toObject().value("source").toString(),
+                 QStringLiteral("none"));
+        QCOMPARE(root.value("measurements").toObject().value("areaPx").toDouble(),
+                 double(countSet(saved)));
+        QVERIFY(root.value("measurements").toObject().value("maxDiameterPx").toDouble() > 10);
+        QCOMPARE(root.value("model").toObject().value("file").toString(),
+                 QStringLiteral("default"));
+
+        QSignalSpy opened(w.get(), &MainWindow::imageOpened);
+        press(*w, Qt::Key_PageDown);
+        QVERIFY(opened.wait(30000));
+        QCOMPARE(w->document()->path(), m_images[1]);
+        press(*w, Qt::Key_PageUp);
+        QVERIFY(opened.wait(30000));
+        QCOMPARE(w->document()->path(), image);
+        QCOMPARE(w->document()->mask(), saved);
+        QVERIFY(!w->document()->isModified());
+        QTRY_VERIFY(labelText(*w, "measurement").startsWith(QStringLiteral("Area ")));
+    }
+    // A new session on the same image: the mask outline is drawn again.
+    auto w = startWindow();
+    openAndWait(*w, image);
+    QCOMPARE(w->document()->mask(), saved);
+    QVERIFY(w->document()->currentModelResult().valid); // the sidecar's model result
+    QVERIFY(countSet(saved) > 1000);
+    // The mask is drawn: M (show mask) off takes a lesion-sized overlay off the screen.
+    w->canvas()->setFocus();
+    const QImage shown = w->canvas()->grab().toImage();
+    press(*w, Qt::Key_M);
+    QVERIFY(!w->canvas()->overlayVisible());
+    const qint64 drawn = changedPixels(shown, w->canvas()->grab().toImage(), 20);
+    const double scale = w->canvas()->scale();
+    QVERIFY2(drawn > countSet(saved) * scale * scale / 2,
+             qPrintable(QStringLiteral("%1 of %2").arg(drawn).arg(countSet(saved))));
+}
+
+void TestViewerJourneys::worklistClickNextPreviousAndDone() {
+    for (const QString& image : m_images) {
+        QFile::remove(maskPathForImage(image));
+        QFile::remove(
+            QString::fromStdString(sidecarPathFor(maskPathForImage(image).toStdString())));
+    }
+    auto w = startWindow();
+    w->openPath(m_work);
+    QTRY_VERIFY_WITH_TIMEOUT(w->document() && w->document()->path() == m_images[0], 30000);
+    WorklistView* list = w->worklist();
+    QCOMPARE(list->count(), 3);
+
+    // One click opens the row; the highlighted row is the image on screen.
+    QSignalSpy opened(w.get(), &MainWindow::imageOpened);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      list->visualItemRect(list->item(2)).center());
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(w->document()->path(), m_images[2]);
+    QCOMPARE(list->currentRow(), 2);
+
+    // D marks the image done by hand: a partial tick, not the full tick of a saved mask.
+    press(*w, Qt::Key_D);
+    QCOMPARE(list->item(2)->checkState(), Qt::PartiallyChecked);
+    // An edit, then Previous Image, answered "Discard": the hand mark goes with the edit.
+    press(*w, Qt::Key_U);
+    drag(w->canvas(), QPointF(100, 100), QPointF(200, 100));
+    QVERIFY(w->document()->isModified());
+    m_answer = QMessageBox::Discard;
+    press(*w, Qt::Key_PageUp);
+    QVERIFY(opened.wait(30000));
+    m_answer = QMessageBox::Cancel;
+    QCOMPARE(w->document()->path(), m_images[1]);
+    QCOMPARE(list->item(2)->checkState(), Qt::Unchecked);
+    QCOMPARE(list->currentRow(), 1);
+
+    // A saved mask: a full tick.
+    press(*w, Qt::Key_B);
+    boxLesion(*w, 1);
+    press(*w, Qt::Key_S, Qt::ControlModifier);
+    QTRY_COMPARE(list->item(1)->checkState(), Qt::Checked);
+
+    // An image from elsewhere ends the worklist.
+    const QString elsewhere = m_home.filePath(QStringLiteral("elsewhere.jpg"));
+    QVERIFY(QFile::copy(m_images[0], elsewhere));
+    w->openPath(elsewhere);
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(list->count(), 0);
+    QVERIFY(!w->findChild<QDockWidget*>(QStringLiteral("worklist"))->isVisible());
+}
+
+// A JPEG cut short is refused with a message, and does not enter Open Recent.
+void TestViewerJourneys::truncatedJpegIsRefused() {
+    QFile source(m_images[1]);
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    const QByteArray bytes = source.readAll();
+    const QString cut = m_home.filePath(QStringLiteral("cut.jpg"));
+    QFile out(cut);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes.left(bytes.size() / 2));
+    out.close();
+
+    auto w = startWindow();
+    openAndWait(*w, m_images[0]);
+    QSignalSpy failed(w.get(), &MainWindow::imageOpenFailed);
+    const int dialogs = m_dialogsSeen;
+    w->openPath(cut);
+    QVERIFY(failed.wait(30000));
+    QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("cut.jpg")));
+    QTRY_VERIFY(m_dialogsSeen > dialogs); // the user was told in a message box
+    QCOMPARE(w->document()->path(), m_images[0]);
+    QVERIFY(!w->settings().recentFiles.contains(QFileInfo(cut).absoluteFilePath()));
+}
+
+// C, a line of known length, its length typed in: the line stays drawn, measurements turn into
+// mm, and the calibration is there again when the image is reopened.
+void TestViewerJourneys::calibrationIsDrawnSavedAndRestored() {
+    const QString image = m_images[1];
+    double mmPerPixel = 0;
+    {
+        auto w = startWindow();
+        openAndWait(*w, image);
+        boxLesion(*w, 1);
+        press(*w, Qt::Key_C);
+        const QImage before = w->canvas()->grab().toImage();
+        m_inputValue = 5.0; // mm
+        drag(w->canvas(), QPointF(50, 480), QPointF(250, 480));
+        QTRY_VERIFY(w->document()->isCalibrated());
+        // 5 mm over the line as drawn (200 image px, give or take the screen's rounding).
+        mmPerPixel = w->document()->calibrationMmPerPixel();
+        QVERIFY2(std::abs(mmPerPixel - 0.025) < 0.0005, qPrintable(QString::number(mmPerPixel)));
+        QCOMPARE(w->document()->calibrationLine().length() * mmPerPixel, 5.0);
+        QVERIFY(labelText(*w, "measurement").contains(QStringLiteral("calibrated")));
+        // The line is drawn after the dialog closed.
+        QTRY_VERIFY(changedPixels(before, w->canvas()->grab().toImage()) > 150);
+        press(*w, Qt::Key_S, Qt::ControlModifier);
+        QTRY_VERIFY(!w->document()->isModified());
+        QFile json(QString::fromStdString(sidecarPathFor(maskPathForImage(image).toStdString())));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject pixel =
+            QJsonDocument::fromJson(json.readAll()).object().value("pixelSize").toObject();
+        QCOMPARE(pixel.value("source").toString(), QStringLiteral("calibration"));
+        QCOMPARE(pixel.value("rowMm").toDouble(), mmPerPixel);
+    }
+    auto w = startWindow();
+    openAndWait(*w, image);
+    QVERIFY(w->document()->isCalibrated());
+    QCOMPARE(w->document()->calibrationMmPerPixel(), mmPerPixel);
+    QTRY_VERIFY(labelText(*w, "measurement").contains(QStringLiteral("mm²")));
+}
+
+// A DICOM of an ISIC photo: segmented, saved as a DICOM SEG that reads back and that dciodvfy
+// (dicom3tools) accepts.
+void TestViewerJourneys::dicomOpensAndItsSegValidates() {
+    const QImage photo = QImage(m_images[2]).convertToFormat(QImage::Format_RGB888);
+    const QString path = m_home.filePath(QStringLiteral("dicom/lesion.dcm"));
+    QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
+    QVERIFY(dermsam::test::writeDicom(path, photo, dermsam::test::DicomKind::Rgb,
+                                      dermsam::test::kDermoscopic, "0.02\\0.02"));
+    auto w = startWindow();
+    openAndWait(*w, path);
+    QCOMPARE(w->document()->size(), photo.size());
+    boxLesion(*w, 2);
+    press(*w, Qt::Key_S, Qt::ControlModifier);
+    const QString seg = dicomSegPathFor(maskPathForImage(path));
+    QTRY_VERIFY(QFile::exists(seg));
+    const cv::Mat read = loadDicomSeg(seg.toStdString());
+    QCOMPARE(qint64(cv::countNonZero(read)), countSet(w->document()->mask()));
+
+    const QString dciodvfy = QStandardPaths::findExecutable(QStringLiteral("dciodvfy"));
+    if (dciodvfy.isEmpty())
+        QSKIP("dciodvfy (dicom3tools) is not installed: the SEG read back, IOD not validated");
+    QProcess p;
+    p.start(dciodvfy, {seg});
+    QVERIFY(p.waitForFinished(60000));
+    const QString report =
+        QString::fromLocal8Bit(p.readAllStandardError() + p.readAllStandardOutput());
+    QVERIFY2(!report.contains(QStringLiteral("Error")), qPrintable(report));
+}
+
+// Help lists the keys, the panels speak plainly, and Save needs an image.
+void TestViewerJourneys::newUserGetsHelp() {
+    auto w = startWindow();
+    auto* save = [&]() -> QAction* {
+        for (QAction* a : w->findChildren<QAction*>())
+            if (a->shortcut() == QKeySequence::Save)
+                return a;
+        return nullptr;
+    }();
+    QVERIFY(save);
+    QVERIFY(!save->isEnabled());
+    QVERIFY(labelText(*w, "researchUse").contains(QStringLiteral("not for diagnosis")));
+    // The empty window offers the sample image; one click opens it, ready for a box.
+    auto* sample = w->findChild<QPushButton*>(QStringLiteral("openSample"));
+    QVERIFY(sample && sample->isVisible());
+    QSignalSpy opened(w.get(), &MainWindow::imageOpened);
+    QTest::mouseClick(sample, Qt::LeftButton);
+    QVERIFY(opened.wait(30000));
+    QVERIFY(w->document()->path().endsWith(QStringLiteral("samples/ISIC_0000009.jpg")));
+    QVERIFY(!sample->isVisible());
+    QCOMPARE(w->document()->size(), QSize(512, 512));
+    openAndWait(*w, m_images[0]);
+    QVERIFY(save->isEnabled());
+    const QString zoom = labelText(*w, "zoom");
+    QVERIFY2(zoom.startsWith(QStringLiteral("Zoom ")), qPrintable(zoom));
+    press(*w, Qt::Key_1); // actual pixels
+    QTRY_COMPARE(labelText(*w, "zoom"), QStringLiteral("Zoom 100%"));
+
+    m_answer = QMessageBox::Ok;
+    m_lastDialogText.clear();
+    press(*w, Qt::Key_F1); // returns when the dialog was answered
+    m_answer = QMessageBox::Cancel;
+    const QString shortcuts = m_lastDialogText;
+    for (const char* expected : {"Show &Heatmap", "Clear Prompts", "Next Image", "Toggle Done"})
+        QVERIFY2(shortcuts.contains(QString::fromLatin1(expected).remove(QLatin1Char('&'))),
+                 qPrintable(shortcuts));
+    auto* panel = w->findChild<HeatmapPanel*>();
+    for (QLabel* l : panel->findChildren<QLabel*>())
+        QVERIFY2(!l->text().contains(QStringLiteral("embedding")), qPrintable(l->text()));
+}
+
+QTEST_MAIN(TestViewerJourneys)
+#include "tst_viewer_journeys.moc"
