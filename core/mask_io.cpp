@@ -234,7 +234,7 @@ void saveMask(const std::string& maskPngPath, const cv::Mat& mask, const MaskSid
     writeBothAtomically(maskPngPath, png, &jsonPath, &json);
 }
 
-cv::Mat loadMask(const std::string& path) {
+cv::Mat loadMask(const std::string& path, const ImageLimits& limits) {
     std::ifstream probe(path, std::ios::binary);
     char magic[6] = {};
     if (probe.read(magic, sizeof magic) && std::memcmp(magic, "\x93NUMPY", 6) == 0) {
@@ -246,7 +246,7 @@ cv::Mat loadMask(const std::string& path) {
             throw;
         }
     }
-    const Image image = loadImage(path);
+    const Image image = loadImage(path, limits);
     try {
         return binarizeMask(image.pixels, MaskValueRule::Auto);
     } catch (const CoreError& e) {
