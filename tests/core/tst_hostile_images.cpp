@@ -67,8 +67,16 @@ void pngChunk(std::string& png, const std::string& type, const std::string& data
     putBe32(png, crc32(type + data));
 }
 
+// A zlib stream (one stored block) of 16 zero bytes: what the start of a PNG's rows looks like.
+std::string zlibStoredZeros16() {
+    std::string z("\x78\x01\x01\x10\x00\xef\xff", 7);
+    z += std::string(16, '\0');
+    putBe32(z, 0x00100001u); // Adler-32 of 16 zeros
+    return z;
+}
+
 // A well-formed PNG (valid CRCs, so libpng itself would accept the header and allocate) whose
-// IHDR declares width x height, with a 16-byte IDAT.
+// IHDR declares width x height, with the first 16 bytes of its rows.
 std::string pngHeaderOnly(std::uint32_t width, std::uint32_t height, int depth, int colourType) {
     std::string ihdr;
     putBe32(ihdr, width);
@@ -78,7 +86,7 @@ std::string pngHeaderOnly(std::uint32_t width, std::uint32_t height, int depth, 
     ihdr += std::string(3, '\0');
     std::string png = "\x89PNG\r\n\x1a\n";
     pngChunk(png, "IHDR", ihdr);
-    pngChunk(png, "IDAT", std::string(16, '\x01'));
+    pngChunk(png, "IDAT", zlibStoredZeros16());
     pngChunk(png, "IEND", {});
     return png;
 }
@@ -308,9 +316,9 @@ void TstHostileImages::refused_data() {
     QTest::newRow("JPEG without its last 2 bytes (EOI)") << "jpeg-no-eoi" << corrupt << false;
     QTest::newRow("truncated progressive JPEG") << "jpeg-progressive-cut" << corrupt << false;
     QTest::newRow("truncated grey JPEG") << "jpeg-grey-cut" << corrupt << false;
-    QTest::newRow("PNG IHDR 30000x30000, 16 bytes of data") << "png-30000" << tooLarge << true;
+    QTest::newRow("PNG IHDR 30000x30000, 16 bytes of rows") << "png-30000" << tooLarge << true;
     QTest::newRow("PNG IHDR 16000x16000 RGBA16") << "png-rgba16" << tooLarge << true;
-    QTest::newRow("PNG IHDR 10000x10000 (under the limit), 16 bytes of data")
+    QTest::newRow("PNG IHDR 10000x10000 (under the limit), 16 bytes of rows")
         << "png-10000" << corrupt << true;
     QTest::newRow("PNG cut inside a chunk") << "png-cut" << corrupt << false;
     QTest::newRow("JPEG SOF 32000x32000") << "jpeg-32000" << tooLarge << true;
