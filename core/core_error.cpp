@@ -32,6 +32,8 @@ const char* coreErrorCodeName(CoreErrorCode code) {
         return "bad-sidecar";
     case CoreErrorCode::BadArgument:
         return "bad-argument";
+    case CoreErrorCode::ImageTooLarge:
+        return "image-too-large";
     }
     return "unknown";
 }

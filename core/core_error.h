@@ -22,6 +22,7 @@ enum class CoreErrorCode {
     NotADirectory, // a dataset path that is not a folder
     BadSidecar,    // a mask sidecar JSON that cannot be parsed
     BadArgument,   // an invalid argument (ratios, empty samples, ...)
+    ImageTooLarge, // the header declares more pixels than ImageLimits allows (nothing decoded)
 };
 
 // Stable kebab-case name, e.g. "file-not-found", for logs and --json output.

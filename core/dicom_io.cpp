@@ -1,6 +1,9 @@
 #include "core/dicom_io.h"
 
 #include "core/core_error.h"
+#include "core/dicom_structure.h"
+#include "core/image_header.h"
+#include "core/library_logging.h"
 
 #include <dcmtk/config/osconfig.h>
 
@@ -10,6 +13,7 @@
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmimage/diregist.h>
 #include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
@@ -18,6 +22,7 @@
 #include <opencv2/core.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -62,16 +67,44 @@ void readSpacing(DcmDataset* dataset, Image& image) {
         readSpacingPair(measures, DCM_PixelSpacing, image.spacingRowMm, image.spacingColMm);
 }
 
+// Refuses, before DicomImage allocates Rows x Columns, a size above the limit or pixel data
+// shorter than the size needs (uncompressed only: a compressed length says nothing).
+void checkPixelDataSize(DcmDataset* dataset, const ImageLimits& limits, const std::string& path) {
+    Uint16 rows = 0;
+    Uint16 columns = 0;
+    Uint16 samples = 1;
+    Uint16 bitsAllocated = 0;
+    dataset->findAndGetUint16(DCM_Rows, rows);
+    dataset->findAndGetUint16(DCM_Columns, columns);
+    dataset->findAndGetUint16(DCM_SamplesPerPixel, samples);
+    dataset->findAndGetUint16(DCM_BitsAllocated, bitsAllocated);
+    checkImageLimits(columns, rows, limits, path);
+    DcmElement* pixelData = nullptr;
+    if (DcmXfer(dataset->getOriginalXfer()).isEncapsulated() ||
+        dataset->findAndGetElement(DCM_PixelData, pixelData).bad() || pixelData == nullptr)
+        return;
+    // Single frame (checked before); doubles hold these products exactly.
+    const double needed = static_cast<double>(rows) * columns * samples * bitsAllocated / 8.0;
+    const double stored = pixelData->getLength();
+    if (stored < std::floor(needed))
+        throw CoreError(CoreErrorCode::CorruptFile, path,
+                        "PixelData holds " + std::to_string(pixelData->getLength()) +
+                            " bytes; Rows x Columns x SamplesPerPixel x BitsAllocated needs " +
+                            std::to_string(static_cast<std::uint64_t>(std::ceil(needed))));
+}
+
 } // namespace
 
-Image loadDicomImage(const std::string& path) {
+Image loadDicomImage(const std::string& path, const ImageLimits& limits) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw CoreError(CoreErrorCode::FileNotFound, path);
     if (!dcmDataDict.isDictionaryLoaded())
         throw CoreError(CoreErrorCode::DicomDictionaryMissing, path,
                         "DCMTK data dictionary not loaded; set DCMDICTPATH");
+    silenceImageLibraryLogs();
     registerDicomCodecs();
+    checkDicomStructure(path, limits);
 
     DcmFileFormat file;
     const OFCondition loaded = file.loadFile(OFFilename(path.c_str()));
@@ -85,6 +118,7 @@ Image loadDicomImage(const std::string& path) {
     if (dataset->findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 1)
         throw CoreError(CoreErrorCode::UnsupportedDicom, path,
                         "multi-frame (" + std::to_string(frames) + " frames)");
+    checkPixelDataSize(dataset, limits, path);
     Uint16 bitsStored = 8;
     dataset->findAndGetUint16(DCM_BitsStored, bitsStored);
     OFString photometric;

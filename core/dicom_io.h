@@ -17,8 +17,12 @@ void registerDicomCodecs();
 // linearly onto the output depth (16 bits stored -> identity, 12 bits -> x16) and MONOCHROME1
 // is inverted (max - v) so that bright means high signal. Spacing: PixelSpacing (0028,0030),
 // else ImagerPixelSpacing (0018,1164), else the shared functional groups' PixelSpacing.
-// Throws CoreError: FileNotFound, CorruptFile (not parseable), UnsupportedDicom (no pixel
-// data, more than one frame, no codec, ...), DicomDictionaryMissing.
-Image loadDicomImage(const std::string& path);
+// Before DCMTK parses the file, checkDicomStructure (dicom_structure.h) bounds the nesting of
+// sequences; before DCMTK renders it, Rows x Columns is checked against limits.maxPixels and,
+// for uncompressed transfer syntaxes, against the length of PixelData.
+// Throws CoreError: FileNotFound, CorruptFile (not parseable, or less pixel data than Rows x
+// Columns x SamplesPerPixel x BitsAllocated needs), ImageTooLarge, UnsupportedDicom (no pixel
+// data, more than one frame, no codec, nesting too deep, ...), DicomDictionaryMissing.
+Image loadDicomImage(const std::string& path, const ImageLimits& limits = {});
 
 } // namespace dermsam

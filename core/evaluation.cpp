@@ -216,13 +216,13 @@ EvalRun runEvaluation(const Predictor& predictor, const std::string& modelHash,
         Image image;
         cv::Mat truth;
         try {
-            image = loadImage(item.imagePath);
+            image = loadImage(item.imagePath, options.imageLimits);
         } catch (const CoreError& e) {
             skip(item, item.imagePath, coreErrorCodeName(e.code()));
             continue;
         }
         try {
-            truth = loadMask(item.maskPath);
+            truth = loadMask(item.maskPath, options.imageLimits);
         } catch (const CoreError& e) {
             skip(item, item.maskPath, coreErrorCodeName(e.code()));
             continue;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/dataset.h"
+#include "core/image_limits.h"
 #include "core/metrics.h"
 #include "model/predictor.h"
 #include "model/prompts.h"
@@ -64,7 +65,8 @@ struct EvalOptions {
     uint64_t seed = 0;
     std::string cacheDir; // empty = no disk cache
     double maxJitter = 20;
-    int resamples = 2000; // bootstrap
+    int resamples = 2000;    // bootstrap
+    ImageLimits imageLimits; // images and masks above it are skipped (image-too-large)
 };
 
 struct EvalImageResult {

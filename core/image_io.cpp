@@ -2,6 +2,9 @@
 
 #include "core/core_error.h"
 #include "core/dicom_io.h"
+#include "core/image_header.h"
+#include "core/jpeg_decoder.h"
+#include "core/library_logging.h"
 #include "core/npy_mat.h"
 
 #include <opencv2/core.hpp>
@@ -30,12 +33,6 @@ std::string lowerExtension(const std::string& path) {
 
 bool startsWith(const std::string& bytes, const char* magic, size_t length) {
     return bytes.size() >= length && std::memcmp(bytes.data(), magic, length) == 0;
-}
-
-bool hasKnownImageMagic(const std::string& bytes) {
-    return startsWith(bytes, "\x89PNG\r\n\x1a\n", 8) || startsWith(bytes, "\xff\xd8\xff", 3) ||
-           startsWith(bytes, "BM", 2) || startsWith(bytes, "II*\0", 4) ||
-           startsWith(bytes, "MM\0*", 4);
 }
 
 std::string readFileBytes(const std::string& path) {
@@ -129,7 +126,8 @@ bool hasDicomPreamble(const std::string& path) {
     return std::memcmp(header + 128, "DICM", 4) == 0;
 }
 
-Image loadImage(const std::string& path) {
+Image loadImage(const std::string& path, const ImageLimits& limits) {
+    silenceImageLibraryLogs();
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
     if (ec || !std::filesystem::exists(status))
@@ -139,7 +137,7 @@ Image loadImage(const std::string& path) {
 
     const std::string ext = lowerExtension(path);
     if (ext == ".dcm" || ext == ".dicom" || hasDicomPreamble(path))
-        return loadDicomImage(path);
+        return loadDicomImage(path, limits);
 
     const std::string bytes = readFileBytes(path);
     if (bytes.empty())
@@ -149,6 +147,18 @@ Image loadImage(const std::string& path) {
     image.sourcePath = path;
     if (startsWith(bytes, "\x93NUMPY", 6)) {
         image.pixels = npyToStored(readNpyMat(path), path);
+        checkImageLimits(image.pixels.cols, image.pixels.rows, limits, path);
+        return image;
+    }
+
+    // Only the formats whose header we can check first reach a decoder: OpenCV's others
+    // (PNM, WebP, EXR, ...) would allocate whatever size their header claims.
+    const ImageHeader header = readImageHeader(bytes, path);
+    if (header.format == ImageHeader::Format::Unknown)
+        throw CoreError(CoreErrorCode::UnsupportedFormat, path);
+    checkImageHeader(header, limits, path);
+    if (header.format == ImageHeader::Format::Jpeg) {
+        image.pixels = decodeJpeg(bytes, path, limits);
         return image;
     }
 
@@ -160,11 +170,8 @@ Image loadImage(const std::string& path) {
     } catch (const cv::Exception& e) {
         throw CoreError(CoreErrorCode::CorruptFile, path, e.what());
     }
-    if (decoded.empty()) {
-        if (hasKnownImageMagic(bytes))
-            throw CoreError(CoreErrorCode::CorruptFile, path, "decoder rejected the content");
-        throw CoreError(CoreErrorCode::UnsupportedFormat, path);
-    }
+    if (decoded.empty())
+        throw CoreError(CoreErrorCode::CorruptFile, path, "decoder rejected the content");
     image.pixels = toStoredRgb(decoded, path);
     return image;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/image_limits.h"
+
 #include <opencv2/core/mat.hpp>
 
 #include <string>
@@ -26,12 +28,17 @@ struct Image {
 // Reads JPEG, PNG (8/16-bit; grey, grey+alpha, RGB, RGBA), BMP, TIFF (8/16-bit), DICOM (see
 // dicom_io.h) and .npy arrays ((H, W) or (H, W, 1|3|4); uint8, 16-bit, or float in [0, 1]
 // scaled to 0..255). DICOM is recognised by "DICM" at byte 128 or a .dcm/.dicom extension, npy
-// by its magic; the rest by content (OpenCV), never by extension alone. The EXIF orientation
-// tag is not applied: pixels come back as stored, the frame masks are drawn in.
+// by its magic; JPEG, PNG, BMP and TIFF by content, never by extension alone; any other
+// content is UnsupportedFormat. The EXIF orientation tag is not applied: pixels come back as
+// stored, the frame masks are drawn in.
+// Hostile input (docs/reliability.md): the header's width x height is checked against
+// limits.maxPixels, and against the file's size, before any pixel buffer is allocated; JPEG is
+// decoded strictly (a truncated or damaged file fails instead of coming back smeared); the
+// libraries print nothing.
 // Throws CoreError: FileNotFound, FileUnreadable, UnsupportedFormat (unknown content or pixel
-// type), CorruptFile (a known format the decoder rejects), UnsupportedDicom,
-// DicomDictionaryMissing.
-Image loadImage(const std::string& path);
+// type), CorruptFile (a known format the decoder rejects, or a header declaring more pixels
+// than the file holds), ImageTooLarge, UnsupportedDicom, DicomDictionaryMissing.
+Image loadImage(const std::string& path, const ImageLimits& limits = {});
 
 // The 8-bit RGB view for display and thumbnails: grey is replicated, 16-bit is divided by 257
 // (0..65535 onto 0..255, the rule model/preprocess uses). Always CV_8UC3, never shares data.

@@ -309,7 +309,7 @@ std::optional<Calibration> loadCalibration(const std::string& path) {
     return c;
 }
 
-cv::Mat loadMask(const std::string& path) {
+cv::Mat loadMask(const std::string& path, const ImageLimits& limits) {
     std::ifstream probe(path, std::ios::binary);
     char magic[6] = {};
     if (probe.read(magic, sizeof magic) && std::memcmp(magic, "\x93NUMPY", 6) == 0) {
@@ -321,7 +321,7 @@ cv::Mat loadMask(const std::string& path) {
             throw;
         }
     }
-    const Image image = loadImage(path);
+    const Image image = loadImage(path, limits);
     try {
         return binarizeMask(image.pixels, MaskValueRule::Auto);
     } catch (const CoreError& e) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/image_limits.h"
 #include "model/prompts.h"
 
 #include <opencv2/core/mat.hpp>
@@ -82,7 +83,7 @@ void saveCalibration(const std::string& path, const Calibration& calibration);
 std::optional<Calibration> loadCalibration(const std::string& path);
 
 // Reads a mask from PNG, BMP, TIFF, JPEG (rule Auto) or .npy (rule NonZero) -> CV_8UC1 0/255.
-// Throws CoreError like loadImage.
-cv::Mat loadMask(const std::string& path);
+// Throws CoreError like loadImage (limits as loadImage's).
+cv::Mat loadMask(const std::string& path, const ImageLimits& limits = {});
 
 } // namespace dermsam

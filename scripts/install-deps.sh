@@ -7,7 +7,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-translations-l10n libqt6opengl6-dev libgl-dev
     libtorch-dev libopenblas0-pthread
-    libopencv-dev libdcmtk-dev dcmtk dicom3tools
+    libopencv-dev libdcmtk-dev dcmtk dicom3tools libjpeg62-turbo-dev
     libqcustomplot-dev libqcustomplot2.1-qt6
     xvfb xauth
 )

@@ -37,6 +37,10 @@ QString ErrorText::codeText(const QString& code, const QString& pathIn) {
         return tr("%1 is not an image format DermSAM can read.").arg(path);
     if (code == QLatin1String("corrupt-file") || code == QLatin1String("truncated-file"))
         return tr("%1 is damaged or incomplete.").arg(path);
+    if (code == QLatin1String("image-too-large"))
+        return tr("%1 is larger than the image size limit (200 megapixels by default); it was not "
+                  "opened.")
+            .arg(path);
     if (code == QLatin1String("unsupported-dicom"))
         return tr("%1 is a DICOM file DermSAM cannot display (no pixel data, several frames or "
                   "an unsupported compression).")

@@ -221,7 +221,7 @@ int runEval(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
     args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
                     "limit", "device", "precision", "tf32", "threads", "cache", "no-cache",
-                    "profile", "base"});
+                    "profile", "base", "max-megapixels"});
     const EvalPrompt prompt = promptFromArgs(args);
     const std::string data = args.value("data");
     const SplitChoice split = splitFromArgs(args);
@@ -241,6 +241,7 @@ int runEval(const std::vector<std::string>& argv) {
     options.prompt = prompt;
     options.seed = static_cast<uint64_t>(args.intValue("seed", 0));
     options.cacheDir = cacheDirFromArgs(args);
+    options.imageLimits = imageLimitsFromArgs(args);
     const EvalRun run = evaluate(m, items, options, "");
     if (run.images.empty())
         throw UsageError("every pair was skipped: nothing evaluated");
@@ -272,7 +273,7 @@ int runCompare(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
     args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
                     "limit", "device", "precision", "tf32", "threads", "cache", "no-cache",
-                    "profile", "base"});
+                    "profile", "base", "max-megapixels"});
     const std::vector<std::string> models = args.values("model");
     if (models.size() != 2)
         throw UsageError("compare needs exactly two --model options (A, then B)");
@@ -295,6 +296,7 @@ int runCompare(const std::vector<std::string>& argv) {
     options.prompt = prompt;
     options.seed = static_cast<uint64_t>(args.intValue("seed", 0));
     options.cacheDir = cacheDirFromArgs(args);
+    options.imageLimits = imageLimitsFromArgs(args);
     const EvalRun runA = evaluate(a, items, options, "A ");
     const EvalRun runB = evaluate(b, items, options, "B ");
 
@@ -344,6 +346,16 @@ std::string cacheDirFromArgs(const Args& args) {
     if (args.has("cache"))
         return args.value("cache");
     return defaultEmbeddingCacheDir();
+}
+
+ImageLimits imageLimitsFromArgs(const Args& args) {
+    if (!args.has("max-megapixels"))
+        return ImageLimits{};
+    const double megapixels = args.doubleValue("max-megapixels", 0);
+    // The upper bound keeps megapixels x 10^6 far inside int64.
+    if (!(megapixels > 0 && megapixels <= 1e6))
+        throw UsageError("--max-megapixels must lie in (0, 1000000]");
+    return ImageLimits::withMegapixels(megapixels);
 }
 
 PairSource openCorePairs(const std::string& dataDir, const std::string& splitFile,

@@ -3,6 +3,7 @@
 
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
+#include "app/cli/cli_eval.h"
 #include "app/cli/cli_model_args.h"
 
 #include "core/dataset_split.h"
@@ -84,7 +85,7 @@ int runExplain(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "multimask"});
     args.allowOnly({"model", "image", "box", "point", "multimask", "out", "method", "layer", "raw",
                     "colormap", "opacity", "profile", "base", "device", "precision", "tf32",
-                    "threads", "json"});
+                    "threads", "json", "max-megapixels"});
     const Prompts prompts = parsePromptArgs(args);
     if (prompts.empty())
         throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
@@ -95,9 +96,9 @@ int runExplain(const std::vector<std::string>& argv) {
     const double opacity = args.doubleValue("opacity", 0.5);
     if (!(opacity >= 0.0 && opacity <= 1.0))
         throw UsageError("--opacity must lie in [0, 1]");
+    const Image image = loadImage(imagePath, imageLimitsFromArgs(args));
     const LoadedModel m = loadModelOnDevice(args);
 
-    const Image image = loadImage(imagePath);
     const at::Tensor pixels = imageToTensor(image);
     const Predictor predictor(m.model, m.profile);
 

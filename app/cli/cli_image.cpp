@@ -84,15 +84,17 @@ int runSegment(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "multimask", "no-cache", "no-sidecar"});
     args.allowOnly({"model", "image", "box", "point", "out", "profile", "base", "device", "threads",
                     "json", "precision", "tf32", "multimask", "cache", "no-cache", "no-sidecar",
-                    "heatmap", "method"});
+                    "heatmap", "method", "max-megapixels"});
     const Prompts prompts = parsePromptArgs(args);
     if (prompts.empty())
         throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
     const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
+    // The image before the model: a file that cannot be read fails at once, not after seconds
+    // of loading weights.
+    const Image image = loadImage(imagePath, imageLimitsFromArgs(args));
     const LoadedModel m = loadModelOnDevice(args);
 
-    const Image image = loadImage(imagePath);
     const at::Tensor pixels = imageToTensor(image);
     const Predictor predictor(m.model, m.profile);
     const EmbeddingCache cache = openCache(cacheDirFromArgs(args));
@@ -151,13 +153,14 @@ int runSegment(const std::vector<std::string>& argv) {
 int runEmbed(const std::vector<std::string>& argv) {
     const Args args(argv, {"json"});
     args.allowOnly({"model", "data", "cache", "device", "precision", "tf32", "threads", "profile",
-                    "base", "json", "limit"});
+                    "base", "json", "limit", "max-megapixels"});
     const std::string data = args.value("data");
     const int limit = args.intValue("limit", 0);
     if (limit < 0)
         throw UsageError("--limit must be zero (all) or positive");
     if (args.has("cache") && args.value("cache").empty())
         throw UsageError("--cache needs a folder");
+    const ImageLimits imageLimits = imageLimitsFromArgs(args);
     const LoadedModel m = loadModelOnDevice(args);
 
     // Every image of the dataset, masks or not (an image without a mask is still worth caching).
@@ -183,7 +186,7 @@ int runEmbed(const std::vector<std::string>& argv) {
         const auto& [id, path] = images[i];
         const char* what = "encoded";
         try {
-            const at::Tensor pixels = imageToTensor(loadImage(path));
+            const at::Tensor pixels = imageToTensor(loadImage(path, imageLimits));
             bool hit = false;
             encodeCached(predictor, pixels, cache, m.sha256, &hit);
             if (hit) {
