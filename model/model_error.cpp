@@ -1,5 +1,7 @@
 #include "model/model_error.h"
 
+#include <algorithm>
+
 namespace dermsam {
 
 const char* errorCodeName(ErrorCode code) {
@@ -48,6 +50,19 @@ const char* errorCodeName(ErrorCode code) {
         return "unsupported-format";
     }
     return "unknown-error";
+}
+
+std::string oneLine(const std::string& text, size_t maxLength) {
+    size_t keep = std::min(text.size(), maxLength);
+    // Not inside a UTF-8 sequence (continuation bytes are 10xxxxxx).
+    while (keep < text.size() && keep > 0 &&
+           (static_cast<unsigned char>(text[keep]) & 0xc0) == 0x80)
+        --keep;
+    std::string out = keep < text.size() ? text.substr(0, keep) + "..." : text;
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = ' ';
+    return out;
 }
 
 } // namespace dermsam

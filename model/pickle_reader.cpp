@@ -494,6 +494,21 @@ PickleValue* PickleParser::rebuildTensor(const std::vector<PickleValue*>& args) 
     }
     if (empty ? offset > storage.numel() : last >= storage.numel())
         fail("tensor lies outside its storage '" + args[0]->text + "'");
+    // A tensor never holds more elements than its storage: torch.save writes parameters over
+    // their own storages, and an overlapping (stride-0) view would make contiguous() allocate
+    // memory the file never held. The non-zero dimensions of an empty tensor are bounded too,
+    // as LibTorch multiplies them when it makes it.
+    int64_t elements = 1;
+    for (const int64_t d : size) {
+        if (d == 0)
+            continue;
+        if (elements > kMax / d)
+            fail("tensor size overflows");
+        elements *= d;
+    }
+    if (!empty && elements > storage.numel())
+        fail("tensor of " + std::to_string(elements) + " elements is larger than its storage '" +
+             args[0]->text + "' of " + std::to_string(storage.numel()));
     at::Tensor t;
     if (empty)
         t = at::empty(size, storage.options());

@@ -67,12 +67,15 @@ private:
     PickleValue* m_root = nullptr;
 };
 
-// Bounds against malformed or hostile input.
+// Bounds against malformed or hostile input. The parser never recurses (nesting lives on the
+// explicit stack and MARK list, bounded here), so no pickle can overflow the call stack. A node
+// costs about 250 bytes: 2^21 of them (about 500 MB) is some 40 times what a ViT-H training
+// checkpoint with its optimizer state needs.
 struct PickleLimits {
     size_t maxStack = size_t(1) << 20;  // values on the stack
     size_t maxMarks = size_t(1) << 12;  // nested MARKs
-    size_t maxMemo = size_t(1) << 22;   // memo entries
-    size_t maxValues = size_t(1) << 24; // nodes in the document
+    size_t maxMemo = size_t(1) << 21;   // memo entries
+    size_t maxValues = size_t(1) << 21; // nodes in the document
     size_t maxTensorDims = 64;
 };
 

@@ -19,6 +19,11 @@ namespace {
 
 constexpr uint64_t kMaxHeader = 100'000'000; // the format's own limit
 constexpr int kMaxDepth = 16;
+// A parsed value costs about 100 bytes: a 100 MB header of "[0,0,0,..." would otherwise build
+// 5 GB of them. 2^21 values serve some 200,000 tensors; SAM ViT-H has about 600.
+constexpr size_t kMaxJsonValues = size_t(1) << 21;
+// NumPy 1.x's limit; SAM's tensors have at most 4.
+constexpr size_t kMaxDims = 32;
 
 struct DtypeName {
     const char* name;
@@ -80,6 +85,8 @@ private:
     Json value(int depth) {
         if (depth > kMaxDepth)
             fail("nested too deeply");
+        if (++m_values > kMaxJsonValues)
+            fail("more than " + std::to_string(kMaxJsonValues) + " values");
         skipSpace();
         if (m_p == m_end)
             fail("unexpected end");
@@ -311,6 +318,7 @@ private:
     const char* m_p;
     const char* m_end;
     const std::string& m_path;
+    size_t m_values = 0;
 };
 
 void appendJsonString(std::string& out, const std::string& s) {
@@ -417,16 +425,27 @@ SafetensorsFile readSafetensors(const std::string& path) {
         if (!dt)
             fail("tensor '" + name + "' has unknown dtype '" + dtype->string + "'");
         s.dtype = dt->type;
+        if (shape->array.size() > kMaxDims)
+            fail("tensor '" + name + "' has more than " + std::to_string(kMaxDims) + " dimensions");
+        // The product of the non-zero dimensions is bounded even for an empty tensor: LibTorch
+        // multiplies them when it makes it.
         uint64_t numel = 1;
+        bool empty = false;
         for (const Json& dim : shape->array) {
             if (dim.type != Json::Type::Number || !dim.integral || dim.integer < 0)
                 fail("tensor '" + name + "' has a bad shape");
             const auto u = static_cast<uint64_t>(dim.integer);
-            if (u != 0 && numel > std::numeric_limits<uint64_t>::max() / 8 / u)
+            s.shape.push_back(dim.integer);
+            if (u == 0) {
+                empty = true;
+                continue;
+            }
+            if (numel > std::numeric_limits<uint64_t>::max() / 8 / u)
                 fail("tensor '" + name + "' has a shape too large");
             numel *= u;
-            s.shape.push_back(dim.integer);
         }
+        if (empty)
+            numel = 0;
         for (const Json& o : offsets->array)
             if (o.type != Json::Type::Number || !o.integral || o.integer < 0)
                 fail("tensor '" + name + "' has bad data_offsets");

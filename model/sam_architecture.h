@@ -27,10 +27,17 @@ struct SamArchitecture {
     static SamArchitecture vitH();
     static SamArchitecture compact(); // the built-in default model's CNN encoder
     static SamArchitecture byName(const std::string& name); // "vit_b", "vit_l", "vit_h", "compact"
-    // Throws ModelError(UnknownArchitecture) when the shapes are not SAM-shaped.
+    // Throws ModelError(UnknownArchitecture) when the shapes are not SAM-shaped or imply numbers
+    // outside validate()'s bounds, MissingKeys / ShapeMismatch when the encoder's large weights
+    // are absent or disagree with them; checked before anything is allocated.
     static SamArchitecture fromStateDict(const TensorMap& tensors);
 
     static SamArchitecture compactFromStateDict(const TensorMap& tensors);
+
+    // Throws ModelError(UnknownArchitecture) naming the first number that is zero, out of its
+    // bounds (embed dim <= 4096, depth <= 128, input <= 4096, ...) or inconsistent (heads not
+    // dividing the embed dim, ...): a network is never built from such numbers.
+    void validate() const;
 
     std::string name() const; // "vit_b", ... or a description of a custom encoder
     int embeddingSize() const { return imgSize / patchSize; } // 64

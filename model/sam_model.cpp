@@ -81,6 +81,9 @@ struct SamModel::DecoderCacheEntry {
 SamModel::SamModel(const SamArchitecture& arch)
     : m_arch(arch)
     , m_modules(std::make_unique<SamModules>()) {
+    // Also for architectures built in code: a zero or huge number would fail far inside
+    // LibTorch (a division by zero is a crash, not an exception).
+    arch.validate();
     m_modules->root = std::make_shared<torch::nn::Module>("Sam");
     if (arch.encoder == "vit")
         m_modules->imageEncoder = std::make_shared<ImageEncoderVit>(arch);
@@ -163,12 +166,61 @@ void SamModel::to(c10::Device device, c10::ScalarType dtype) {
 }
 
 void SamModel::checkEncoderInput(const at::Tensor& input) const {
-    if (input.dim() != 4 || input.size(1) != 3 || input.size(2) != m_arch.imgSize ||
-        input.size(3) != m_arch.imgSize)
+    if (!input.defined() || input.dim() != 4 || input.size(0) < 1 || input.size(1) != 3 ||
+        input.size(2) != m_arch.imgSize || input.size(3) != m_arch.imgSize)
         throw ModelError(ErrorCode::BadImage, {},
                          "encoder input must be (B, 3, " + std::to_string(m_arch.imgSize) + ", " +
-                             std::to_string(m_arch.imgSize) + "), got " +
-                             shapeString(input.sizes()));
+                             std::to_string(m_arch.imgSize) + ") with B >= 1, got " +
+                             (input.defined() ? shapeString(input.sizes()) : "none"));
+}
+
+void SamModel::checkDecoderInputs(const at::Tensor& embedding, const PromptTensors& p) const {
+    // Shapes only (host metadata, no device sync): this runs on every millisecond decode and
+    // inside CUDA-graph capture. Without it an empty batch divides by zero in the decoder.
+    const int64_t grid = m_arch.embeddingSize();
+    if (!embedding.defined() || embedding.dim() != 4 || embedding.size(0) < 1 ||
+        embedding.size(1) != m_arch.outChans || embedding.size(2) != grid ||
+        embedding.size(3) != grid)
+        throw ModelError(ErrorCode::BadArgument, {},
+                         "image embedding must be (B, " + std::to_string(m_arch.outChans) + ", " +
+                             std::to_string(grid) + ", " + std::to_string(grid) +
+                             ") with B >= 1, got " +
+                             (embedding.defined() ? shapeString(embedding.sizes()) : "none"));
+    int64_t n = -1; // prompts in the batch, as the prompt encoder counts them
+    const auto batch = [&n](const at::Tensor& t, const char* what, int64_t rank,
+                            std::initializer_list<int64_t> tail) {
+        bool ok = t.dim() == rank && t.size(0) >= 1;
+        int64_t d = 1;
+        for (const int64_t want : tail) {
+            ok = ok && (want < 0 || t.size(d) == want);
+            ++d;
+        }
+        if (!ok)
+            throw ModelError(ErrorCode::BadPrompt, {},
+                             std::string(what) + " has shape " + shapeString(t.sizes()));
+        if (n < 0)
+            n = t.size(0);
+        else if (t.size(0) != n)
+            throw ModelError(ErrorCode::BadPrompt, {},
+                             std::string(what) + " holds " + std::to_string(t.size(0)) +
+                                 " prompts, the others " + std::to_string(n));
+    };
+    if (p.pointCoords.defined() != p.pointLabels.defined())
+        throw ModelError(ErrorCode::BadPrompt, {}, "points need both coordinates and labels");
+    if (p.pointCoords.defined()) {
+        batch(p.pointCoords, "point coordinates", 3, {-1, 2});
+        batch(p.pointLabels, "point labels", 2, {p.pointCoords.size(1)});
+    }
+    if (p.boxes.defined())
+        batch(p.boxes, "boxes", 2, {4});
+    if (p.maskInput.defined())
+        batch(p.maskInput, "mask input", 4, {1, 4 * grid, 4 * grid});
+    if (n < 0)
+        n = 1; // no prompt at all: the decoder's own no-prompt path
+    if (n % embedding.size(0) != 0)
+        throw ModelError(ErrorCode::BadArgument, {},
+                         std::to_string(embedding.size(0)) + " image embeddings for " +
+                             std::to_string(n) + " prompts");
 }
 
 at::Tensor SamModel::encode(const at::Tensor& input) const {
@@ -259,6 +311,7 @@ DecoderOutput SamModel::decode(const at::Tensor& embedding, const Prompts& promp
 
 DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptTensors& p,
                                       bool multimask) const {
+    checkDecoderInputs(embedding, p);
     auto dev = [this](const at::Tensor& x) { return x.defined() ? x.to(m_device, m_dtype) : x; };
     auto [sparse, dense] = m_modules->promptEncoder->forward(dev(p.pointCoords), dev(p.pointLabels),
                                                              dev(p.boxes), dev(p.maskInput));

@@ -88,6 +88,9 @@ public:
 
 private:
     void checkEncoderInput(const at::Tensor& input) const;
+    // Throws BadArgument / BadPrompt for shapes the decoder cannot take (empty batches, wrong
+    // ranks or channel counts, prompt batches that disagree).
+    void checkDecoderInputs(const at::Tensor& embedding, const PromptTensors& prompts) const;
 
     SamArchitecture m_arch;
     std::unique_ptr<SamModules> m_modules;

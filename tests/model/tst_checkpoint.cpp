@@ -1,4 +1,5 @@
-// Protects .pth reading/writing: hand-built, hostile and real pickles, and PyTorch interop.
+// Protects .pth reading/writing: hand-built, hostile and real pickles (issue 20: views larger than
+// their storage, deep nesting, oversized documents), and PyTorch interop.
 // labels: unit parity
 #include "model/checkpoint.h"
 #include "model/model_error.h"
@@ -245,6 +246,9 @@ private Q_SLOTS:
     void malformedPickles();
     void everyTruncationIsBadPickle();
     void storageRecordProblems();
+    void deepNestingIsFlat();
+    void documentSizesAreBounded_data();
+    void documentSizesAreBounded();
 
     // The real fixture.
     void fixtureWeights();
@@ -563,6 +567,16 @@ void TestCheckpoint::malformedPickles_data() {
                     {0x7fffffff, 0x7fffffff, 0x7fffffff})
             .stop(),
         "");
+    // Issue 20: views that ask for more than their storage holds.
+    row("stride-0 view of terabytes",
+        Pk().proto(2).tensor("FloatStorage", "0", 1, 0, {1048576, 1048576}, {0, 0}).stop(),
+        "larger than its storage");
+    row("empty tensor with overflowing dimensions",
+        Pk().proto(2)
+            .tensor("FloatStorage", "0", 4, 0, {0, 0x7fffffff, 0x7fffffff, 0x7fffffff},
+                    {1, 1, 1, 1})
+            .stop(),
+        "overflows");
     row("bad persistent id", Pk().proto(2).mark().str("nope").tuple().op('Q').stop(),
         "persistent id");
     row("storage type for another key kind",
@@ -653,6 +667,73 @@ void TestCheckpoint::storageRecordProblems() {
     QVERIFY_THROWS_EXCEPTION(ModelError, readPthStateDict(path));
     // A plain list is not a state dict.
     QVERIFY_THROWS_EXCEPTION(ModelError, readBack(Pk().proto(2).emptyList().stop().bytes(), {}));
+}
+
+// 200,000 nested tuples (one byte a level): nothing recurses on the nesting, so neither the
+// parser, nor the state-dict lookup, nor freeing the document can overflow the stack.
+void TestCheckpoint::deepNestingIsFlat() {
+    Pk p;
+    p.proto(2).op('N');
+    for (int i = 0; i < 200000; ++i)
+        p.op(0x85); // TUPLE1
+    p.stop();
+    {
+        const PickleDocument doc = unpickle(p.bytes().data(), p.bytes().size(), fakeStorage);
+        QCOMPARE(doc.valueCount(), size_t(200001));
+        QVERIFY(doc.root().is(PickleValue::Kind::Tuple));
+    }
+    const std::string path = m_dir.filePath("nested.pth").toStdString();
+    writeCheckpoint(path, p.bytes(), {});
+    try {
+        readPthStateDict(path);
+        QFAIL("a nested tuple is not a state dict");
+    } catch (const ModelError& e) {
+        QCOMPARE(e.code(), ErrorCode::BadPickle);
+    }
+}
+
+void TestCheckpoint::documentSizesAreBounded_data() {
+    QTest::addColumn<QString>("limit");
+    QTest::addColumn<QString>("why");
+    QTest::newRow("values") << "values"
+                            << "too many values";
+    QTest::newRow("memo") << "memo"
+                          << "memo too large";
+    QTest::newRow("stack") << "stack"
+                           << "stack too deep";
+}
+
+// Each bound of PickleLimits stops a pickle that exceeds it with BadPickle (small limits here;
+// the defaults are the same code with larger numbers).
+void TestCheckpoint::documentSizesAreBounded() {
+    QFETCH(QString, limit);
+    QFETCH(QString, why);
+    PickleLimits limits;
+    Pk p;
+    p.proto(2);
+    if (limit == "values") {
+        limits.maxValues = 1000;
+        for (int i = 0; i < 2000; ++i)
+            p.op('N').op('0'); // NONE, POP: the stack stays small, the document grows
+    } else if (limit == "memo") {
+        limits.maxMemo = 1000;
+        p.op('N');
+        for (int i = 0; i < 2000; ++i)
+            p.op('r').u32(static_cast<uint32_t>(i)); // LONG_BINPUT
+    } else {
+        limits.maxStack = 1000;
+        p.op('N');
+        for (int i = 0; i < 2000; ++i)
+            p.op('2'); // DUP
+    }
+    p.stop();
+    try {
+        unpickle(p.bytes().data(), p.bytes().size(), fakeStorage, "limits.pkl", limits);
+        QFAIL("a pickle over its limits was accepted");
+    } catch (const ModelError& e) {
+        QCOMPARE(e.code(), ErrorCode::BadPickle);
+        QVERIFY2(e.detail().find(why.toStdString()) != std::string::npos, e.what());
+    }
 }
 
 void TestCheckpoint::fixtureWeights() {

@@ -1,4 +1,5 @@
-// Protects .safetensors round trips with metadata and the refusal of malformed headers.
+// Protects .safetensors round trips with metadata and the refusal of malformed and hostile
+// headers (issue 20: shapes that ask for gigabytes or overflow are refused before allocating).
 // labels: unit
 #include "model/model_error.h"
 #include "model/safetensors.h"
@@ -203,6 +204,29 @@ void TestSafetensors::malformed_data() {
     row("deep nesting",
         file("{\"a\":" + std::string(10000, '[') + std::string(10000, ']') + "}", ""),
         "nested too deeply");
+    // Issue 20: an empty tensor is no licence for huge other dimensions (LibTorch multiplies
+    // them when it makes the tensor), nor for a thousand of them.
+    row("empty but huge",
+        file("{\"a\":{\"dtype\":\"F32\",\"shape\":[0,4294967296,4294967296],"
+             "\"data_offsets\":[0,0]}}",
+             ""),
+        "too large");
+    std::string manyDims = "[1";
+    for (int i = 0; i < 1000; ++i)
+        manyDims += ",1";
+    row("a thousand dimensions",
+        file("{\"a\":{\"dtype\":\"U8\",\"shape\":" + manyDims + "],\"data_offsets\":[0,1]}}", four),
+        "dimensions");
+    // Millions of tiny JSON values would build gigabytes of parse tree from a small header.
+    std::string zeros = "[0";
+    for (int i = 0; i < 2200000; ++i)
+        zeros += ",0";
+    row("millions of values", file("{\"a\":" + zeros + "]}", ""), "values");
+    row("gigabytes declared, 4 bytes present",
+        file("{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,65536],\"data_offsets\":[0,"
+             "17179869184]}}",
+             four),
+        "out of range");
     row("number overflow in offsets",
         file("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,99999999999999999999]}}",
              four),

@@ -1,4 +1,5 @@
-// Protects the .pth zip layer: round trips, zip64, CRC, alignment, refusing broken archives.
+// Protects the .pth zip layer: round trips, zip64, CRC, alignment, refusing broken archives and
+// declared sizes the archive cannot hold (issue 20).
 // labels: unit
 #include "model/mapped_file.h"
 #include "model/model_error.h"
@@ -105,6 +106,8 @@ private Q_SLOTS:
     void entryPointingOutside_data();
     void entryPointingOutside();
     void randomCorruptionNeverCrashes();
+    void zip64SizesPastTheArchive_data();
+    void zip64SizesPastTheArchive();
 };
 
 void TestZipArchive::crcKnownValues() {
@@ -329,6 +332,48 @@ void TestZipArchive::randomCorruptionNeverCrashes() {
             openAndReadAll(bytes);
         }
     }
+}
+
+void TestZipArchive::zip64SizesPastTheArchive_data() {
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<int>("code");
+    QTest::newRow("stored size of 2^63") << "stored" << int(ErrorCode::TruncatedFile);
+    QTest::newRow("local header at 2^63") << "offset" << int(ErrorCode::TruncatedFile);
+    // Never inflated (only stored entries are read), so its size allocates nothing.
+    QTest::newRow("deflated to 2^63 bytes") << "deflated" << int(ErrorCode::UnsupportedFormat);
+    QTest::newRow("2^60 entries") << "count" << int(ErrorCode::NotAZipArchive);
+}
+
+// A zip64 archive may declare 64-bit sizes, offsets and counts: each is checked against the
+// archive's real size before it is used, whatever it claims.
+void TestZipArchive::zip64SizesPastTheArchive() {
+    QFETCH(QString, field);
+    QFETCH(int, code);
+    std::string bytes = makeZip({{"archive/data.pkl", randomBytes(100, 6)}}, true);
+    const auto wr64 = [&bytes](size_t at, uint64_t v) {
+        wr32(bytes, at, static_cast<uint32_t>(v));
+        wr32(bytes, at + 4, static_cast<uint32_t>(v >> 32));
+    };
+    const size_t cd = bytes.rfind(std::string("PK\x01\x02", 4));
+    QVERIFY(cd != std::string::npos);
+    const size_t nameLen = static_cast<unsigned char>(bytes[cd + 28]);
+    const size_t extra = cd + 46 + nameLen + 4; // zip64 field: size, stored size, offset
+    const uint64_t huge = uint64_t(1) << 63;
+    if (field == "stored") {
+        wr64(extra, huge);
+        wr64(extra + 8, huge);
+    } else if (field == "offset") {
+        wr64(extra + 16, huge);
+    } else if (field == "deflated") {
+        wr16(bytes, cd + 10, 8);
+        wr64(extra, huge);
+    } else {
+        const size_t z64 = bytes.rfind(std::string("PK\x06\x06", 4));
+        QVERIFY(z64 != std::string::npos);
+        wr64(z64 + 24, uint64_t(1) << 60);
+        wr64(z64 + 32, uint64_t(1) << 60);
+    }
+    QCOMPARE(openAndReadAll(bytes), code);
 }
 
 QTEST_GUILESS_MAIN(TestZipArchive)
