@@ -49,12 +49,12 @@ std::string optionsJson(const TrainOptions& o) {
 }
 
 void writeState(const std::string& path, const TrainState& s) {
-    std::ofstream out(path + ".tmp");
+    std::ostringstream out;
     out << s.epochsDone << " " << s.bestDice << " " << s.bestEpoch << " " << s.epochsWithoutGain
         << " " << s.step << "\n";
-    out.close();
-    if (!out || std::rename((path + ".tmp").c_str(), path.c_str()) != 0)
-        throw ModelError(ErrorCode::FileWriteFailed, path, "cannot write training state");
+    // Synced like the checkpoints it describes: a resume must never read a state newer or older
+    // than the weights beside it because one of them was lost in a crash.
+    writeFileAtomically(path, out.str());
 }
 
 TrainState readState(const std::string& path) {

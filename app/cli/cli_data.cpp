@@ -15,6 +15,7 @@
 #include "core/statistics.h"
 #include "core/training_pairs.h"
 #include "model/device.h"
+#include "model/file_util.h"
 #include "model/model_loader.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
@@ -155,12 +156,10 @@ std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt
     return j + "]}";
 }
 
+// Atomic (temporary + rename), like every file the CLI writes: a kill mid-write leaves the old
+// report or none, never half of one.
 void writeText(const std::string& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.close();
-    if (!f)
-        throw UsageError("cannot write '" + path + "'");
+    writeFileAtomically(path, text);
 }
 
 // R -> R.csv + R.json (an extension on R is dropped).

@@ -11,6 +11,7 @@
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/pointing_game.h"
+#include "model/file_util.h"
 #include "model/gradcam.h"
 #include "model/model_error.h"
 #include "model/npy.h"
@@ -81,6 +82,22 @@ void ensureParent(const std::string& path) {
         std::filesystem::create_directories(parent);
 }
 
+// Encoded in memory, then written through a temporary and renamed: a killed process never
+// leaves a half-written picture under the name the user asked for.
+void writePictureAtomically(const std::string& path, const cv::Mat& picture) {
+    const std::string ext = std::filesystem::path(path).extension().string();
+    std::vector<uchar> bytes;
+    bool encoded = false;
+    try {
+        encoded = !ext.empty() && cv::imencode(ext, picture, bytes);
+    } catch (const cv::Exception&) {
+        encoded = false;
+    }
+    if (!encoded)
+        throw UsageError("cannot write " + path + ": unknown picture type (use .png or .jpg)");
+    writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
+}
+
 int runExplain(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "multimask"});
     args.allowOnly({"model", "image", "box", "point", "multimask", "out", "method", "layer", "raw",
@@ -96,6 +113,7 @@ int runExplain(const std::vector<std::string>& argv) {
     const double opacity = args.doubleValue("opacity", 0.5);
     if (!(opacity >= 0.0 && opacity <= 1.0))
         throw UsageError("--opacity must lie in [0, 1]");
+    checkPlacementArgs(args);
     const Image image = loadImage(imagePath, imageLimitsFromArgs(args));
     const LoadedModel m = loadModelOnDevice(args);
 
@@ -112,8 +130,7 @@ int runExplain(const std::vector<std::string>& argv) {
 
     ensureParent(out);
     const cv::Mat picture = overlay(toRgb8(image), heatmapMat(r), colormap, opacity);
-    if (!cv::imwrite(out, picture))
-        throw UsageError("cannot write " + out);
+    writePictureAtomically(out, picture);
     const std::string raw = args.valueOr("raw", "");
     if (!raw.empty()) {
         ensureParent(raw);
@@ -255,8 +272,7 @@ void writeHeatmapPng(const std::string& path, const Predictor& predictor,
         cv::applyColorMap(heat8, picture, map);
     }
     ensureParent(path);
-    if (!cv::imwrite(path, picture))
-        throw UsageError("cannot write " + path);
+    writePictureAtomically(path, picture);
 }
 
 void registerExplainCommands(CommandTable& table) {

@@ -92,6 +92,7 @@ int runSegment(const std::vector<std::string>& argv) {
     const std::string out = args.value("out");
     // The image before the model: a file that cannot be read fails at once, not after seconds
     // of loading weights.
+    checkPlacementArgs(args);
     const Image image = loadImage(imagePath, imageLimitsFromArgs(args));
     const LoadedModel m = loadModelOnDevice(args);
 

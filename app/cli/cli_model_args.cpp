@@ -34,6 +34,12 @@ void placeModel(const Args& args, SamModel& model, const c10::Device& device) {
     model.to(device, dtype);
 }
 
+void checkPlacementArgs(const Args& args) {
+    const c10::Device device = resolveDevice(args.valueOr("device", "auto"));
+    resolveDtype(args.valueOr("precision", "float32"), device);
+    onOffArg(args, "tf32", false);
+}
+
 LoadedModel loadModelOnDevice(const Args& args) {
     configureThreads(args.intValue("threads", 0));
     const c10::Device device = resolveDevice(args.valueOr("device", "auto"));

@@ -15,6 +15,9 @@ LoadedModel loadModelOnDevice(const Args& args);
 // Moves a model to `device` in --precision (float32 by default; bfloat16 and float16 need CUDA)
 // with --tf32 on|off (default off) for float32 products on CUDA.
 void placeModel(const Args& args, SamModel& model, const c10::Device& device);
+// Checks --device, --precision and --tf32 without a model, so a command that reads its input
+// before its model still reports a wrong option before a missing file.
+void checkPlacementArgs(const Args& args);
 // --KEY on|off (a usage error otherwise), fallback when absent.
 bool onOffArg(const Args& args, const std::string& key, bool fallback);
 
