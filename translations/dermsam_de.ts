@@ -174,6 +174,13 @@
             <source>Computing mask...</source>
             <translation>Maske wird berechnet …</translation>
         </message>
+        <message numerus="yes">
+            <source>Unsaved edits of %n image(s) were kept when DermSAM last ended unexpectedly: open an image to restore its edits.</source>
+            <translation>
+                <numerusform>Nicht gespeicherte Änderungen an %n Bild wurden aufbewahrt, als DermSAM zuletzt unerwartet beendet wurde: Öffnen Sie das Bild, um sie wiederherzustellen.</numerusform>
+                <numerusform>Nicht gespeicherte Änderungen an %n Bildern wurden aufbewahrt, als DermSAM zuletzt unerwartet beendet wurde: Öffnen Sie ein Bild, um seine Änderungen wiederherzustellen.</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Open an image or a folder of images (File menu, Ctrl+O), or drop one here.
 Then drag a box around the lesion.</source>
@@ -495,6 +502,18 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>Drag a box around the lesion, or click points on it.</source>
             <translation>Ziehen Sie einen Rahmen um die Läsion oder klicken Sie Punkte darauf.</translation>
+        </message>
+        <message>
+            <source>Unsaved edits</source>
+            <translation>Nicht gespeicherte Änderungen</translation>
+        </message>
+        <message>
+            <source>DermSAM kept unsaved mask edits of %1 from %2, when it last ended without saving them. Restore them?</source>
+            <translation>DermSAM hat nicht gespeicherte Maskenänderungen an %1 vom %2 aufbewahrt, als es zuletzt ohne Speichern beendet wurde. Wiederherstellen?</translation>
+        </message>
+        <message>
+            <source>Unsaved edits restored: save them with Ctrl+S.</source>
+            <translation>Nicht gespeicherte Änderungen wiederhergestellt: mit Strg+S speichern.</translation>
         </message>
         <message>
             <source>Unsaved mask</source>
@@ -1341,6 +1360,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>Model mask</source>
             <translation>Modellmaske</translation>
+        </message>
+        <message>
+            <source>Restored edits</source>
+            <translation>Wiederhergestellte Änderungen</translation>
         </message>
     </context>
     <context>

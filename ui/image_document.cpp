@@ -61,7 +61,8 @@ bool ImageDocument::editedSinceModel() const {
         const int id = m_undo.command(i)->id();
         if (id == static_cast<int>(MaskCommandId::ModelResult))
             return false;
-        if (id == static_cast<int>(MaskCommandId::BrushStroke))
+        if (id == static_cast<int>(MaskCommandId::BrushStroke) ||
+            id == static_cast<int>(MaskCommandId::RestoredEdits))
             return true;
     }
     return m_savedEdited;

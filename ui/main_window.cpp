@@ -8,6 +8,7 @@
 #include "ui/mask_commands.h"
 #include "ui/mask_measurements.h"
 #include "ui/mask_saver.h"
+#include "ui/recovery_store.h"
 #include "ui/settings_dialog.h"
 #include "ui/ui_language.h"
 #include "ui/wizard/finetune_wizard.h"
@@ -35,6 +36,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -130,6 +132,18 @@ MainWindow::MainWindow(QWidget* parent)
                 }
             });
 
+    m_recovery = std::make_unique<RecoveryStore>(
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+        QStringLiteral("/recovery"));
+    m_autosaveTimer.setSingleShot(true);
+    m_autosaveTimer.setInterval(1000);
+    connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+    if (const int kept = m_recovery->count(); kept > 0)
+        QTimer::singleShot(0, this, [this, kept] {
+            setStatus(tr("Unsaved edits of %n image(s) were kept when DermSAM last ended "
+                         "unexpectedly: open an image to restore its edits.",
+                         nullptr, kept));
+        });
     m_measureTimer.setSingleShot(true);
     m_measureTimer.setInterval(80);
     connect(&m_measureTimer, &QTimer::timeout, this, &MainWindow::updateMeasurements);
@@ -785,7 +799,16 @@ void MainWindow::onImageLoaded() {
     m_undoGroup->addStack(doc->undoStack());
     m_undoGroup->setActiveStack(doc->undoStack());
     connect(doc->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
-    connect(doc, &ImageDocument::maskChanged, this, [this] { m_measureTimer.start(); });
+    connect(doc, &ImageDocument::maskChanged, this, [this] {
+        m_measureTimer.start();
+        m_autosaveTimer.start();
+    });
+    // Saved, or undone back to what is on disk: nothing left to recover.
+    connect(doc->undoStack(), &QUndoStack::cleanChanged, this,
+            [this, path = loaded.path](bool clean) {
+                if (clean)
+                    m_recovery->discard(path);
+            });
     m_canvas->setDocument(doc);
     m_candidatesView->clear();
     m_lastResponse = MaskResponse{};
@@ -821,8 +844,38 @@ void MainWindow::onImageLoaded() {
                                          : m_modelError);
     else
         setStatus(tr("Drag a box around the lesion, or click points on it."));
+    offerRecovery();
     Q_EMIT imageOpened(loaded.path);
     trySnapshot();
+}
+
+void MainWindow::autosave() {
+    if (m_doc && m_doc->isModified())
+        m_recovery->store(m_doc->path(), m_doc->mask());
+}
+
+void MainWindow::offerRecovery() {
+    const auto entry = m_recovery->find(m_doc->path());
+    if (!entry)
+        return;
+    const QImage mask = entry->size == m_doc->size() ? m_recovery->loadMask(*entry) : QImage();
+    if (mask.isNull()) {
+        m_recovery->discard(m_doc->path());
+        return;
+    }
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved edits"),
+        tr("DermSAM kept unsaved mask edits of %1 from %2, when it last ended without saving "
+           "them. Restore them?")
+            .arg(QFileInfo(m_doc->path()).fileName(),
+                 QLocale().toString(entry->savedUtc.toLocalTime(), QLocale::ShortFormat)),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes && m_doc) {
+        m_doc->undoStack()->push(new RestoredEditsCommand(m_doc, mask));
+        setStatus(tr("Unsaved edits restored: save them with Ctrl+S."));
+    } else if (m_doc) {
+        m_recovery->discard(m_doc->path());
+    }
 }
 
 bool MainWindow::maybeSave() {
@@ -839,6 +892,7 @@ bool MainWindow::maybeSave() {
         return saveCurrent();
     // A done mark set for work that is now thrown away would claim work that does not exist.
     m_worklistView->clearMark(m_doc->path());
+    m_recovery->discard(m_doc->path());
     return true;
 }
 
@@ -1049,6 +1103,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         event->ignore();
         return;
     }
+    m_autosaveTimer.stop();
     QSettings qs;
     m_settings.save(qs);
     event->accept();

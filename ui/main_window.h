@@ -33,6 +33,7 @@ class HeatmapPanel;
 class ImageCanvas;
 class ImageDocument;
 class InferenceController;
+class RecoveryStore;
 class WorklistView;
 
 // The clinical viewer: canvas, tools, worklist, candidates, status bar; inference through the
@@ -57,6 +58,7 @@ public:
     InferenceController* inference() const { return m_inference; }
     bool saveCurrent(); // false when cancelled or failed (a message was shown)
     const AppSettings& settings() const { return m_settings; }
+    RecoveryStore* recovery() const { return m_recovery.get(); }
     // What accepting the settings dialog does: persist, switch the language live, reload the
     // model when its settings changed.
     void applySettings(const AppSettings& settings);
@@ -103,6 +105,8 @@ private:
     void showAbout();
     void showShortcuts();
     void keepKeysOnCanvas();
+    void autosave();
+    void offerRecovery();
     void createWelcome();
     void openSample();
     void calibrate(const QLineF& line);
@@ -146,6 +150,8 @@ private:
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancelButton = nullptr;
     QTimer m_measureTimer;
+    QTimer m_autosaveTimer; // unsaved edits to the recovery store, shortly after the last one
+    std::unique_ptr<RecoveryStore> m_recovery;
     QString m_modelError;
     QString m_sessionCheckpoint; // --model or the wizard's "use this model now": not saved
     bool m_modelLoading = false; // so a retranslation keeps "Loading model..."

@@ -167,6 +167,21 @@ void ModelResultCommand::redo() {
     m_doc->setMask(m_after.unpack());
 }
 
+RestoredEditsCommand::RestoredEditsCommand(ImageDocument* doc, const QImage& mask)
+    : m_doc(doc)
+    , m_before(doc->mask())
+    , m_after(mask) {
+    setText(QStringLiteral(QT_TRANSLATE_NOOP("dermsam::MaskCommands", "Restored edits")));
+}
+
+void RestoredEditsCommand::redo() {
+    m_doc->setMask(m_after.unpack());
+}
+
+void RestoredEditsCommand::undo() {
+    m_doc->setMask(m_before.unpack());
+}
+
 void ModelResultCommand::undo() {
     m_doc->setMask(m_before.unpack());
 }

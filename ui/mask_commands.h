@@ -10,7 +10,7 @@
 
 namespace dermsam {
 
-enum class MaskCommandId { BrushStroke = 1, ModelResult = 2 };
+enum class MaskCommandId { BrushStroke = 1, ModelResult = 2, RestoredEdits = 3 };
 
 // One segment of a brush or eraser stroke. Segments of the same stroke merge, so a stroke is
 // one undo step; each keeps only the pixels of its bounding rectangle before and after.
@@ -79,6 +79,21 @@ private:
     PackedMask m_after;
     ModelResultInfo m_info;
     bool m_haveBefore = false;
+};
+
+// Unsaved edits found after a crash, put back as one undoable step; they count as hand edits.
+class RestoredEditsCommand : public QUndoCommand {
+public:
+    RestoredEditsCommand(ImageDocument* doc, const QImage& mask);
+
+    void redo() override;
+    void undo() override;
+    int id() const override { return static_cast<int>(MaskCommandId::RestoredEdits); }
+
+private:
+    ImageDocument* m_doc;
+    PackedMask m_before;
+    PackedMask m_after;
 };
 
 // Paints a capsule (a segment of round-capped width 2r) into a Grayscale8 mask; returns the

@@ -9,6 +9,7 @@
 #include "ui/inference_controller.h"
 #include "ui/main_window.h"
 #include "ui/mask_saver.h"
+#include "ui/recovery_store.h"
 #include "ui/worklist_view.h"
 
 #include "core/dicom_seg.h"
@@ -150,6 +151,7 @@ private Q_SLOTS:
     void calibrationIsDrawnSavedAndRestored();
     void dicomOpensAndItsSegValidates();
     void newUserGetsHelp();
+    void unsavedEditsSurviveACrash();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -620,6 +622,40 @@ void TestViewerJourneys::newUserGetsHelp() {
     auto* panel = w->findChild<HeatmapPanel*>();
     for (QLabel* l : panel->findChildren<QLabel*>())
         QVERIFY2(!l->text().contains(QStringLiteral("embedding")), qPrintable(l->text()));
+}
+
+// Brush edits, then the window dies without a chance to ask (a crash, a kill): the next session
+// offers the edits back when the image is opened, and they come back as one undoable step.
+void TestViewerJourneys::unsavedEditsSurviveACrash() {
+    const QString image = m_images[2];
+    QImage edited;
+    {
+        auto w = startWindow();
+        openAndWait(*w, image);
+        press(*w, Qt::Key_U);
+        drag(w->canvas(), QPointF(100, 300), QPointF(300, 300));
+        drag(w->canvas(), QPointF(100, 340), QPointF(300, 340));
+        QVERIFY(w->document()->isModified());
+        edited = w->document()->mask();
+        QTRY_VERIFY_WITH_TIMEOUT(w->recovery()->find(image).has_value(), 10000);
+        w->recovery()->flush();
+        // No closeEvent, no question: what a crash leaves is only what is on the disk.
+    }
+    auto w = startWindow();
+    m_answer = QMessageBox::Yes;
+    openAndWait(*w, image);
+    m_answer = QMessageBox::Cancel;
+    QCOMPARE(w->document()->mask(), edited);
+    QVERIFY(w->document()->isModified());
+    QVERIFY(w->document()->editedSinceModel());
+    press(*w, Qt::Key_Z, Qt::ControlModifier); // the restore is one undo step
+    QVERIFY(countSet(w->document()->mask()) < countSet(edited));
+    press(*w, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    press(*w, Qt::Key_S, Qt::ControlModifier);
+    QTRY_VERIFY(!w->document()->isModified());
+    QCOMPARE(readGrey(maskPathForImage(image)), edited);
+    w->recovery()->flush();
+    QVERIFY(!w->recovery()->find(image)); // saved: nothing left to recover
 }
 
 QTEST_MAIN(TestViewerJourneys)
