@@ -229,9 +229,12 @@ void TestDecoderTrainingPath::matchesUpstreamStructure() {
         if (lowp) {
             // bfloat16 keeps 8 significant bits: values within a few per cent, and gradients
             // (random weights amplify the rounding through every layer) pointing the same way.
+            // 15 %: on processors with native bfloat16 dot products (AVX512-BF16, seen on the
+            // 2026-12-06 development machine) the mask-prompt IoU head came out 11.6 % off its
+            // scale, against under 10 % where LibTorch emulates them in float32.
             const bool output = i < 2;
             if (output)
-                QVERIFY2(err <= 0.1 * scale,
+                QVERIFY2(err <= 0.15 * scale,
                          qPrintable(
                              QString("%1: max error %2, scale %3").arg(what).arg(err).arg(scale)));
             if (scale > 0 && !zeroInExact) {
