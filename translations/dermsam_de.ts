@@ -1055,6 +1055,18 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Wird mit jeder Maske als die Person gespeichert, die sie erstellt hat.</translation>
         </message>
         <message>
+            <source>Largest image:</source>
+            <translation>Größtes Bild:</translation>
+        </message>
+        <message>
+            <source> megapixels</source>
+            <translation> Megapixel</translation>
+        </message>
+        <message>
+            <source>Larger images are refused before they are read, so that a damaged or hostile file cannot take all the memory.</source>
+            <translation>Größere Bilder werden abgelehnt, bevor sie gelesen werden, damit eine beschädigte oder bösartige Datei nicht den ganzen Speicher belegt.</translation>
+        </message>
+        <message>
             <source>%1 MB in use</source>
             <translation>%1 MB belegt</translation>
         </message>
@@ -1291,8 +1303,8 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>%1 ist beschädigt oder unvollständig.</translation>
         </message>
         <message>
-            <source>%1 is larger than the image size limit (200 megapixels by default); it was not opened.</source>
-            <translation>%1 ist größer als die Bildgrößengrenze (standardmäßig 200 Megapixel); es wurde nicht geöffnet.</translation>
+            <source>%1 has more pixels than DermSAM opens (Edit &gt; Settings &gt; Largest image, 200 megapixels unless changed there); it was not opened.</source>
+            <translation>%1 hat mehr Pixel, als DermSAM öffnet (Bearbeiten &gt; Einstellungen &gt; Größtes Bild, 200 Megapixel, sofern dort nicht geändert); es wurde nicht geöffnet.</translation>
         </message>
         <message>
             <source>%1 is a DICOM file DermSAM cannot display (no pixel data, several frames or an unsupported compression).</source>

@@ -25,6 +25,8 @@ void AppSettings::load(QSettings& s) {
     overlayOpacity = s.value(QStringLiteral("overlay/opacity"), d.overlayOpacity).toDouble();
     showContour = s.value(QStringLiteral("overlay/contour"), d.showContour).toBool();
     brushRadius = s.value(QStringLiteral("edit/brushRadius"), d.brushRadius).toDouble();
+    maxMegapixels = std::clamp(s.value(QStringLiteral("ui/maxMegapixels"), d.maxMegapixels).toInt(),
+                               1, kMaxMegapixelsLimit);
     operatorName = s.value(QStringLiteral("ui/operator"), d.operatorName).toString().trimmed();
     embeddingCacheMb =
         std::clamp(s.value(QStringLiteral("model/embeddingCacheMb"), d.embeddingCacheMb).toInt(), 0,
@@ -67,6 +69,7 @@ void AppSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("edit/brushRadius"), brushRadius);
     s.setValue(QStringLiteral("model/embeddingCacheMb"), embeddingCacheMb);
     s.setValue(QStringLiteral("ui/operator"), operatorName);
+    s.setValue(QStringLiteral("ui/maxMegapixels"), maxMegapixels);
     s.sync();
 }
 
@@ -83,7 +86,7 @@ bool AppSettings::operator==(const AppSettings& o) const {
            recentFiles == o.recentFiles && overlayColor == o.overlayColor &&
            qFuzzyCompare(overlayOpacity, o.overlayOpacity) && showContour == o.showContour &&
            qFuzzyCompare(brushRadius, o.brushRadius) && embeddingCacheMb == o.embeddingCacheMb &&
-           operatorName == o.operatorName;
+           operatorName == o.operatorName && maxMegapixels == o.maxMegapixels;
 }
 
 } // namespace dermsam

@@ -30,6 +30,10 @@ struct AppSettings {
     // Who saves masks (the sidecar's "operator", the DICOM SEG's Content Creator's Name);
     // defaults to the login name.
     QString operatorName = defaultOperatorName();
+    // Images declaring more pixels than this are refused before they are decoded (a hostile or
+    // broken header must not take the workstation's memory); 200 MP is about 14000 x 14000.
+    int maxMegapixels = 200;
+    static constexpr int kMaxMegapixelsLimit = 2000;
     static QString defaultOperatorName();
 
     static constexpr int kMaxRecentFiles = 10;

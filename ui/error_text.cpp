@@ -38,8 +38,8 @@ QString ErrorText::codeText(const QString& code, const QString& pathIn) {
     if (code == QLatin1String("corrupt-file") || code == QLatin1String("truncated-file"))
         return tr("%1 is damaged or incomplete.").arg(path);
     if (code == QLatin1String("image-too-large"))
-        return tr("%1 is larger than the image size limit (200 megapixels by default); it was not "
-                  "opened.")
+        return tr("%1 has more pixels than DermSAM opens (Edit > Settings > Largest image, 200 "
+                  "megapixels unless changed there); it was not opened.")
             .arg(path);
     if (code == QLatin1String("unsupported-dicom"))
         return tr("%1 is a DICOM file DermSAM cannot display (no pixel data, several frames or "

@@ -57,11 +57,11 @@ void loadSavedWork(LoadedImage& out) {
 
 } // namespace
 
-LoadedImage loadImageFile(const QString& path) {
+LoadedImage loadImageFile(const QString& path, const ImageLimits& limits) {
     LoadedImage out;
     out.path = path;
     try {
-        const Image image = loadImage(QFile::encodeName(path).toStdString());
+        const Image image = loadImage(QFile::encodeName(path).toStdString(), limits);
         const cv::Mat rgb = toRgb8(image);
         QImage q(rgb.cols, rgb.rows, QImage::Format_RGB888);
         for (int y = 0; y < rgb.rows; ++y)

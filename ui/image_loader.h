@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/image_limits.h"
 #include "core/mask_io.h"
 
 #include <QImage>
@@ -31,7 +32,8 @@ struct LoadedImage {
     std::optional<Calibration> calibration;
 };
 
-LoadedImage loadImageFile(const QString& path);
+// limits: what a file may declare before it is decoded (Edit > Settings > Largest image).
+LoadedImage loadImageFile(const QString& path, const ImageLimits& limits = {});
 
 // The files of a folder that the viewer opens as a worklist, in natural order (img2 before img10).
 QStringList imageFilesIn(const QString& folder);

@@ -753,14 +753,14 @@ void MainWindow::openImage(const QString& path) {
         // The running load finishes first; onImageLoaded starts the newest one.
         return;
     }
-    m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, path));
+    m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, path, imageLimits()));
 }
 
 void MainWindow::onImageLoaded() {
     QApplication::restoreOverrideCursor();
     const LoadedImage loaded = m_loadWatcher.result();
     if (loaded.path != m_pendingLoad) {
-        m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, m_pendingLoad));
+        m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, m_pendingLoad, imageLimits()));
         QApplication::setOverrideCursor(Qt::BusyCursor);
         return;
     }
@@ -847,6 +847,10 @@ void MainWindow::onImageLoaded() {
     offerRecovery();
     Q_EMIT imageOpened(loaded.path);
     trySnapshot();
+}
+
+ImageLimits MainWindow::imageLimits() const {
+    return ImageLimits::withMegapixels(m_settings.maxMegapixels);
 }
 
 void MainWindow::autosave() {

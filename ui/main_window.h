@@ -106,6 +106,7 @@ private:
     void showShortcuts();
     void keepKeysOnCanvas();
     void autosave();
+    ImageLimits imageLimits() const;
     void offerRecovery();
     void createWelcome();
     void openSample();

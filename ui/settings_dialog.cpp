@@ -113,6 +113,12 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     m_operator->setObjectName(QStringLiteral("operator"));
     m_operatorLabel = new QLabel(this);
     form->addRow(m_operatorLabel, m_operator);
+    m_maxMegapixels = new QSpinBox(this);
+    m_maxMegapixels->setObjectName(QStringLiteral("maxMegapixels"));
+    m_maxMegapixels->setRange(1, AppSettings::kMaxMegapixelsLimit);
+    m_maxMegapixels->setValue(settings.maxMegapixels);
+    m_maxMegapixelsLabel = new QLabel(this);
+    form->addRow(m_maxMegapixelsLabel, m_maxMegapixels);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -164,6 +170,10 @@ void SettingsDialog::retranslate() {
     m_languageLabel->setText(tr("Language:"));
     m_operatorLabel->setText(tr("Operator:"));
     m_operator->setToolTip(tr("Saved with each mask as the person who made it."));
+    m_maxMegapixelsLabel->setText(tr("Largest image:"));
+    m_maxMegapixels->setSuffix(tr(" megapixels"));
+    m_maxMegapixels->setToolTip(tr("Larger images are refused before they are read, so that a "
+                                   "damaged or hostile file cannot take all the memory."));
 }
 
 void SettingsDialog::showCacheUse() {
@@ -204,6 +214,7 @@ AppSettings SettingsDialog::settings() const {
     s.embeddingCacheMb = m_cacheLimit->value();
     s.language = m_language->currentData().toString();
     s.operatorName = m_operator->text().trimmed();
+    s.maxMegapixels = m_maxMegapixels->value();
     return s;
 }
 

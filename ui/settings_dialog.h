@@ -46,6 +46,8 @@ private:
     QLabel* m_threadsLabel = nullptr;
     QLabel* m_languageLabel = nullptr;
     QLineEdit* m_operator = nullptr;
+    QSpinBox* m_maxMegapixels = nullptr;
+    QLabel* m_maxMegapixelsLabel = nullptr;
     QLabel* m_operatorLabel = nullptr;
     QSpinBox* m_cacheLimit = nullptr;
     QLabel* m_cacheLimitLabel = nullptr;

@@ -152,6 +152,7 @@ private Q_SLOTS:
     void dicomOpensAndItsSegValidates();
     void newUserGetsHelp();
     void unsavedEditsSurviveACrash();
+    void imageSizeLimitFromSettings();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -656,6 +657,29 @@ void TestViewerJourneys::unsavedEditsSurviveACrash() {
     QCOMPARE(readGrey(maskPathForImage(image)), edited);
     w->recovery()->flush();
     QVERIFY(!w->recovery()->find(image)); // saved: nothing left to recover
+}
+
+// Edit > Settings > Largest image: a photo declaring more pixels is refused before it is read.
+void TestViewerJourneys::imageSizeLimitFromSettings() {
+    const QString big = m_home.filePath(QStringLiteral("big.png"));
+    QImage img(1300, 1000, QImage::Format_RGB888); // 1.3 megapixels
+    img.fill(QColor(180, 120, 90));
+    QVERIFY(img.save(big));
+    auto w = startWindow();
+    AppSettings s = w->settings();
+    s.maxMegapixels = 1;
+    w->applySettings(s);
+    QSignalSpy failed(w.get(), &MainWindow::imageOpenFailed);
+    w->openPath(big);
+    QVERIFY(failed.wait(30000));
+    QVERIFY2(failed.at(0).at(1).toString().contains(QStringLiteral("Largest image")),
+             qPrintable(failed.at(0).at(1).toString()));
+    s.maxMegapixels = 2;
+    w->applySettings(s);
+    openAndWait(*w, big);
+    QCOMPARE(w->document()->size(), QSize(1300, 1000));
+    s.maxMegapixels = AppSettings().maxMegapixels;
+    w->applySettings(s);
 }
 
 QTEST_MAIN(TestViewerJourneys)
