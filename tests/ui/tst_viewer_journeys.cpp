@@ -10,6 +10,7 @@
 #include "ui/main_window.h"
 #include "ui/mask_saver.h"
 #include "ui/recovery_store.h"
+#include "ui/wizard/finetune_wizard.h"
 #include "ui/worklist_view.h"
 
 #include "core/dicom_seg.h"
@@ -17,6 +18,7 @@
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -153,6 +155,7 @@ private Q_SLOTS:
     void newUserGetsHelp();
     void unsavedEditsSurviveACrash();
     void imageSizeLimitFromSettings();
+    void wizardModelIsForThisSessionOnly();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -680,6 +683,32 @@ void TestViewerJourneys::imageSizeLimitFromSettings() {
     QCOMPARE(w->document()->size(), QSize(1300, 1000));
     s.maxMegapixels = AppSettings().maxMegapixels;
     w->applySettings(s);
+}
+
+// Tools > Fine-tune model..., then "Use this model now" on its last page: the viewer switches to
+// the checkpoint, and the next session starts on the model chosen in Settings, as before.
+void TestViewerJourneys::wizardModelIsForThisSessionOnly() {
+    const QString fixture = dermsam::test::fixtureDir();
+    if (fixture.isEmpty())
+        QSKIP("../shared/fixtures/sam-parity-tiny is absent");
+    const QString checkpoint = fixture + QStringLiteral("/weights.pth");
+    auto w = startWindow();
+    QAction* fineTune = w->findChild<QAction*>(QStringLiteral("fineTuneAction"));
+    QVERIFY(fineTune);
+    fineTune->trigger();
+    auto* wizard = w->findChild<FineTuneWizard*>();
+    QVERIFY(wizard);
+    QSignalSpy loaded(w->inference(), &InferenceController::modelLoaded);
+    // What the save page's button sends once a run has finished (tst_finetune_wizard clicks it).
+    Q_EMIT wizard->useModelRequested(checkpoint);
+    QVERIFY(loaded.wait(60000));
+    QCOMPARE(w->inference()->modelInfo().path, checkpoint);
+    wizard->close();
+    QSettings qs;
+    QCOMPARE(qs.value(QStringLiteral("model/checkpoint")).toString(), QString());
+    w.reset();
+    auto next = startWindow(); // the next session: the built-in model again
+    QCOMPARE(next->inference()->modelInfo().name, QStringLiteral("default"));
 }
 
 QTEST_MAIN(TestViewerJourneys)
