@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the real DermSAM application under Xvfb on a sample dermoscopy image with a box prompt and
-# saves a screenshot of the window (docs/screenshot.png by default).
+# Runs the real DermSAM window under Xvfb on a sample dermoscopy image, drags a box with the mouse,
+# presses H for the heatmap and saves a screenshot of the window (docs/screenshot.png by default).
+# The driver (tests/bench/screenshot_driver.cpp) plays the user; the application has no
+# screenshot mode of its own.
 #
 #   tools/screenshot.sh [--build DIR] [--model CHECKPOINT] [--image IMG] [--box x0,y0,x1,y1] [--out PNG]
 #
@@ -11,7 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
 model=""
 image=""
-box="60,60,452,452"
+box="30,90,425,435"
 out="$root/docs/screenshot.png"
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -24,10 +26,10 @@ while [[ $# -gt 0 ]]; do
     *) echo "screenshot.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-app="$build/app/dermsam"
-[[ -x "$app" ]] || { echo "screenshot.sh: $app not built (cmake --build $build --target dermsam)" >&2; exit 1; }
+app="$build/tests/dermsam-screenshot"
+[[ -x "$app" ]] || { echo "screenshot.sh: $app not built (cmake --build $build --target dermsam-screenshot)" >&2; exit 1; }
 if [[ -z "$image" ]]; then
-    image="$(ls "$root"/../shared/data/isic2018-512/images/*.jpg 2>/dev/null | head -1 || true)"
+    image="$root/resources/samples/ISIC_0000009.jpg"
 fi
 [[ -n "$image" && -f "$image" ]] || { echo "screenshot.sh: no sample image (use --image)" >&2; exit 1; }
 command -v xvfb-run >/dev/null || { echo "screenshot.sh: xvfb-run is not installed (apt install xvfb)" >&2; exit 1; }
@@ -35,9 +37,9 @@ command -v xvfb-run >/dev/null || { echo "screenshot.sh: xvfb-run is not install
 # A private settings folder, so the user's settings and recent files stay untouched.
 cfg="$(mktemp -d)"
 trap 'rm -rf "$cfg"' EXIT
-args=(--box "$box" --screenshot "$out")
+args=(--image "$image" --box "$box" --out "$out" --heatmap)
 [[ -n "$model" ]] && args+=(--model "$model")
 mkdir -p "$(dirname "$out")"
-XDG_CONFIG_HOME="$cfg" LANG=C.UTF-8 timeout 300 \
-    xvfb-run -a -s "-screen 0 1400x900x24" "$app" "${args[@]}" "$image"
+XDG_CONFIG_HOME="$cfg/config" XDG_CACHE_HOME="$cfg/cache" XDG_DATA_HOME="$cfg/data" LANG=C.UTF-8 timeout 300 \
+    xvfb-run -a -s "-screen 0 1400x900x24" "$app" "${args[@]}"
 echo "wrote $out"

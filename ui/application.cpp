@@ -12,25 +12,6 @@
 
 namespace dermsam {
 
-namespace {
-
-bool parseBox(const QString& text, BoxPrompt& box) {
-    const QStringList parts = text.split(QLatin1Char(','));
-    if (parts.size() != 4)
-        return false;
-    float v[4];
-    for (int i = 0; i < 4; ++i) {
-        bool ok = false;
-        v[i] = parts[i].trimmed().toFloat(&ok);
-        if (!ok)
-            return false;
-    }
-    box = BoxPrompt{v[0], v[1], v[2], v[3]};
-    return box.x1 > box.x0 && box.y1 > box.y0;
-}
-
-} // namespace
-
 int runApplication(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("DermSAM"));
@@ -57,25 +38,10 @@ int runApplication(int argc, char** argv) {
         QApplication::translate("main",
                                 "Model checkpoint for this session (overrides the settings)."),
         QStringLiteral("path"));
-    // Hidden: used by tools/screenshot.sh.
-    QCommandLineOption boxOption(QStringLiteral("box"), QString(), QStringLiteral("x0,y0,x1,y1"));
-    boxOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption shotOption(QStringLiteral("screenshot"), QString(), QStringLiteral("png"));
-    shotOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(modelOption);
-    parser.addOption(boxOption);
-    parser.addOption(shotOption);
     parser.process(app);
 
     MainWindow window;
-    if (parser.isSet(shotOption)) {
-        BoxPrompt box;
-        if (!parser.isSet(boxOption) || !parseBox(parser.value(boxOption), box)) {
-            qCritical("--screenshot needs --box x0,y0,x1,y1");
-            return 2;
-        }
-        window.scheduleScreenshot(box, parser.value(shotOption));
-    }
     window.show();
     window.loadModelFromSettings(parser.value(modelOption));
     const QStringList positional = parser.positionalArguments();

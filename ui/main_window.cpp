@@ -102,7 +102,6 @@ MainWindow::MainWindow(QWidget* parent)
         updateModelLabel();
         if (m_doc)
             m_inference->setImage(m_doc->id(), m_doc->image());
-        trySnapshot();
     });
     connect(m_inference, &InferenceController::modelFailed, this, [this](const InferenceError& e) {
         m_modelError = inferenceErrorText(e);
@@ -626,7 +625,8 @@ void MainWindow::createStatusBar() {
                                 "for diagnosis or treatment decisions."));
     });
     research->setStyleSheet(QStringLiteral("color: #b35900; font-weight: bold;"));
-    statusBar()->addWidget(research);
+    // Permanent: a status message hides the status bar's ordinary widgets while it shows.
+    statusBar()->addPermanentWidget(research);
     statusBar()->addPermanentWidget(m_positionLabel);
     statusBar()->addPermanentWidget(m_zoomLabel);
     statusBar()->addPermanentWidget(m_sizeLabel);
@@ -846,7 +846,6 @@ void MainWindow::onImageLoaded() {
         setStatus(tr("Drag a box around the lesion, or click points on it."));
     offerRecovery();
     Q_EMIT imageOpened(loaded.path);
-    trySnapshot();
 }
 
 ImageLimits MainWindow::imageLimits() const {
@@ -964,7 +963,6 @@ void MainWindow::onMaskReady(const MaskResponse& response) {
     m_candidatesView->setCurrentRow(0);
     setStatus(tr("Mask computed in %1 ms.").arg(response.decodeMs, 0, 'f', 0));
     Q_EMIT maskApplied();
-    trySnapshot();
 }
 
 void MainWindow::refreshCandidateTexts() {
@@ -1124,34 +1122,6 @@ void MainWindow::dropEvent(QDropEvent* event) {
         event->acceptProposedAction();
         openPath(urls.first().toLocalFile());
     }
-}
-
-void MainWindow::scheduleScreenshot(const BoxPrompt& box, const QString& outPath) {
-    m_screenshotPending = true;
-    m_screenshotBox = box;
-    m_screenshotPath = outPath;
-}
-
-void MainWindow::trySnapshot() {
-    if (!m_screenshotPending || !m_doc || !m_inference->hasModel())
-        return;
-    if (!m_screenshotRequested) {
-        m_screenshotRequested = true;
-        Prompts p;
-        p.boxes.push_back(m_screenshotBox);
-        m_doc->setPrompts(p);
-        requestMask();
-        return;
-    }
-    if (m_lastResponse.imageId != m_doc->id())
-        return;
-    m_screenshotPending = false;
-    QTimer::singleShot(300, this, [this] {
-        const bool ok = grab().save(m_screenshotPath);
-        if (!ok)
-            qWarning("could not write %s", qPrintable(m_screenshotPath));
-        QCoreApplication::exit(ok ? 0 : 1);
-    });
 }
 
 } // namespace dermsam

@@ -48,9 +48,6 @@ public:
     void openPath(const QString& path);
     // Loads the model from the settings (or overrides the checkpoint for this run only).
     void loadModelFromSettings(const QString& checkpointOverride = {});
-    // For tools/screenshot.sh: once the image and model are ready, applies the box, waits for
-    // the mask, saves a screenshot of the window and quits.
-    void scheduleScreenshot(const BoxPrompt& box, const QString& outPath);
 
     ImageDocument* document() const { return m_doc; }
     ImageCanvas* canvas() const { return m_canvas; }
@@ -114,7 +111,6 @@ private:
     void stepWorklist(int delta);
     void refreshWorklistMarks();
     void setStatus(const QString& text);
-    void trySnapshot();
 
     AppSettings m_settings;
     std::vector<std::function<void()>> m_retranslators;
@@ -156,12 +152,6 @@ private:
     QString m_modelError;
     QString m_sessionCheckpoint; // --model or the wizard's "use this model now": not saved
     bool m_modelLoading = false; // so a retranslation keeps "Loading model..."
-
-    // screenshot mode
-    bool m_screenshotPending = false;
-    BoxPrompt m_screenshotBox;
-    QString m_screenshotPath;
-    bool m_screenshotRequested = false;
 };
 
 } // namespace dermsam
