@@ -1,7 +1,8 @@
-// Fuzzes the .safetensors reader: any bytes give in-bounds tensors and metadata, or ModelError.
+// Fuzzes the .safetensors reader and the architecture read off its tensor shapes.
 #include "fuzz_support.h"
 #include "model/mapped_file.h"
 #include "model/safetensors.h"
+#include "model/sam_architecture.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {
@@ -11,6 +12,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (const auto& entry : st.tensors)
             if (entry.second.defined() && entry.second.is_contiguous())
                 dermsam::fuzz::touch(entry.second.data_ptr(), entry.second.nbytes());
+        // What loading a model does next: the architecture is read off the tensor shapes, and
+        // every number must be refused or bounded before a module is built (no SIGFPE).
+        dermsam::fuzz::expectTypedErrors(
+            [&] { dermsam::SamArchitecture::fromStateDict(st.tensors); });
+        dermsam::fuzz::expectTypedErrors(
+            [&] { dermsam::SamArchitecture::compactFromStateDict(st.tensors); });
     });
     return 0;
 }

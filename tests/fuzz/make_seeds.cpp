@@ -71,6 +71,23 @@ TensorMap smallTensors() {
     return t;
 }
 
+// The shape-bearing tensors of a miniature ViT (embed 8, patch 4, grid 4, one block): enough for
+// SamArchitecture::fromStateDict to derive every number before it asks for the rest.
+TensorMap miniVitShapes() {
+    TensorMap t;
+    const std::string e = "image_encoder.";
+    t[e + "pos_embed"] = at::zeros({1, 4, 4, 8});
+    t[e + "patch_embed.proj.weight"] = at::zeros({8, 3, 4, 4});
+    t[e + "blocks.0.attn.rel_pos_h"] = at::zeros({7, 4});
+    t[e + "blocks.0.attn.rel_pos_w"] = at::zeros({7, 4});
+    t[e + "blocks.0.attn.qkv.weight"] = at::zeros({24, 8});
+    t[e + "blocks.0.attn.proj.weight"] = at::zeros({8, 8});
+    t[e + "blocks.0.mlp.lin1.weight"] = at::zeros({32, 8});
+    t[e + "blocks.0.mlp.lin2.weight"] = at::zeros({8, 32});
+    t[e + "neck.0.weight"] = at::zeros({16, 8, 1, 1});
+    return t;
+}
+
 void modelSeeds() {
     seed("npy", "f32.npy", serializeNpy(at::arange(6, at::kFloat).reshape({2, 3})));
     seed("npy", "u8-hwc.npy", serializeNpy(at::arange(48, at::kByte).reshape({4, 4, 3})));
@@ -125,6 +142,13 @@ void modelSeeds() {
     const std::string pthBytes = readFile(pth);
     fs::remove(pth);
     seed("pth", "small.pth", pthBytes);
+    const std::string vit = tempPath("vit.pth");
+    writePth(vit, miniVitShapes());
+    seed("pth", "mini-vit.pth", readFile(vit));
+    fs::remove(vit);
+    writeSafetensors(st, miniVitShapes());
+    seed("safetensors", "mini-vit.safetensors", readFile(st));
+    fs::remove(st);
     seed("zip", "small.pth", pthBytes);
     {
         const ZipArchive zip(MappedFile::fromBytes(pthBytes, "small.pth"));
