@@ -32,7 +32,12 @@ std::string archivePrefix(const ZipArchive& zip) {
 } // namespace
 
 PickleDocument readPthPickle(const std::string& path) {
-    const auto zip = std::make_shared<ZipArchive>(path);
+    return readPthPickle(MappedFile::open(path));
+}
+
+PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file) {
+    const auto zip = std::make_shared<ZipArchive>(std::move(file));
+    const std::string& path = zip->path();
     const std::string prefix = archivePrefix(*zip);
 
     if (const ZipEntry* order = zip->find(prefix + "byteorder")) {
@@ -138,7 +143,12 @@ TensorMap stateDictFromPickle(const PickleValue& root, const std::string& path) 
 }
 
 TensorMap readPthStateDict(const std::string& path) {
-    const PickleDocument doc = readPthPickle(path);
+    return readPthStateDict(MappedFile::open(path));
+}
+
+TensorMap readPthStateDict(std::shared_ptr<const MappedFile> file) {
+    const std::string path = file->path();
+    const PickleDocument doc = readPthPickle(std::move(file));
     return stateDictFromPickle(doc.root(), path);
 }
 

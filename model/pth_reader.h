@@ -3,9 +3,12 @@
 #include "model/pickle_reader.h"
 #include "model/tensor_map.h"
 
+#include <memory>
 #include <string>
 
 namespace dermsam {
+
+class MappedFile;
 
 // Reads a PyTorch zip-format checkpoint (torch.save since 1.6) through the restricted unpickler
 // (see pickle_reader.h; no code in the file is ever run). Accepts a plain state dict
@@ -20,6 +23,10 @@ TensorMap readPthStateDict(const std::string& path);
 // The whole unpickled object of a .pth file (tensors resolved), e.g. to read a training
 // checkpoint's epoch. Same checks and errors as readPthStateDict.
 PickleDocument readPthPickle(const std::string& path);
+
+// The same from a file already in memory (MappedFile::fromBytes), for fuzzing and tests.
+TensorMap readPthStateDict(std::shared_ptr<const MappedFile> file);
+PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file);
 
 // The state dict inside an unpickled checkpoint (the rules of readPthStateDict); throws
 // BadPickle naming what is missing.

@@ -358,10 +358,14 @@ struct Slot {
 } // namespace
 
 SafetensorsFile readSafetensors(const std::string& path) {
+    return readSafetensors(MappedFile::open(path));
+}
+
+SafetensorsFile readSafetensors(std::shared_ptr<const MappedFile> file) {
+    const std::string& path = file->path();
     auto fail = [&](const std::string& why) {
         throw ModelError(ErrorCode::BadSafetensors, path, why);
     };
-    const std::shared_ptr<const MappedFile> file = MappedFile::open(path);
     const char* d = file->data();
     const uint64_t n = file->size();
     if (n < 8)

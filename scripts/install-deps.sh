@@ -10,6 +10,7 @@ packages=(
     libopencv-dev libdcmtk-dev dcmtk dicom3tools libjpeg62-turbo-dev
     libqcustomplot-dev libqcustomplot2.1-qt6
     xvfb xauth
+    clang-14 libclang-rt-14-dev llvm-14
 )
 
 if [ "$(id -u)" -eq 0 ]; then
