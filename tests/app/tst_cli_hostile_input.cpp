@@ -2,6 +2,7 @@
 // nested 10,000 sequences deep makes `segment` exit non-zero with exactly one line on stderr,
 // no library diagnostics and no crash.
 // labels: unit
+#include "tests/hostile_bytes.h"
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -14,22 +15,15 @@
 #include <string>
 #include <vector>
 
+using dermsam::test::putLe16;
+using dermsam::test::putLe32;
+
 namespace {
 
 void writeBytes(const QString& path, const std::string& bytes) {
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(bytes.data(), static_cast<qint64>(bytes.size()));
-}
-
-void putLe16(std::string& s, unsigned v) {
-    s += static_cast<char>(v & 0xff);
-    s += static_cast<char>((v >> 8) & 0xff);
-}
-
-void putLe32(std::string& s, std::uint32_t v) {
-    putLe16(s, v & 0xffff);
-    putLe16(s, v >> 16);
 }
 
 // Preamble, a minimal explicit VR little endian meta group, then `depth` nested

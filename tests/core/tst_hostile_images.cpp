@@ -6,6 +6,7 @@
 #include "core/image_io.h"
 #include "core/image_limits.h"
 #include "test_support.h"
+#include "tests/hostile_bytes.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -24,6 +25,11 @@
 
 using namespace dermsam;
 
+using dermsam::test::DicomBytes;
+using dermsam::test::putBe32;
+using dermsam::test::putLe16;
+using dermsam::test::putLe32;
+
 namespace {
 
 void writeBytes(const QString& path, const std::string& bytes) {
@@ -34,21 +40,6 @@ void writeBytes(const QString& path, const std::string& bytes) {
 std::string readBytes(const QString& path) {
     std::ifstream in(path.toStdString(), std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void putBe32(std::string& s, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8)
-        s += static_cast<char>((v >> shift) & 0xff);
-}
-
-void putLe16(std::string& s, unsigned v) {
-    s += static_cast<char>(v & 0xff);
-    s += static_cast<char>((v >> 8) & 0xff);
-}
-
-void putLe32(std::string& s, std::uint32_t v) {
-    putLe16(s, v & 0xffff);
-    putLe16(s, v >> 16);
 }
 
 std::uint32_t crc32(const std::string& bytes) {
@@ -144,102 +135,7 @@ std::string tiffHeaderOnly(std::uint32_t width, std::uint32_t height) {
     return s;
 }
 
-// A DICOM file written byte by byte, so that its structure is exactly what a test needs.
-class DicomBytes {
-public:
-    explicit DicomBytes(bool implicitVr)
-        : m_implicit(implicitVr) {
-        const std::string ts = implicitVr ? "1.2.840.10008.1.2" : "1.2.840.10008.1.2.1";
-        std::string meta;
-        explicitElement(meta, 0x0002, 0x0001, "OB", std::string("\0\1", 2));
-        explicitElement(meta, 0x0002, 0x0002, "UI", uid("1.2.840.10008.5.1.4.1.1.77.1.7"));
-        explicitElement(meta, 0x0002, 0x0003, "UI", uid("1.2.3.4.5.6"));
-        explicitElement(meta, 0x0002, 0x0010, "UI", uid(ts));
-        m_bytes = std::string(128, '\0') + "DICM";
-        std::string length;
-        putLe32(length, static_cast<std::uint32_t>(meta.size()));
-        explicitElement(m_bytes, 0x0002, 0x0000, "UL", length);
-        m_bytes += meta;
-        element(0x0008, 0x0016, "UI", uid("1.2.840.10008.5.1.4.1.1.77.1.7"));
-        element(0x0008, 0x0018, "UI", uid("1.2.3.4.5.6"));
-    }
-
-    static std::string uid(std::string s) {
-        if (s.size() % 2)
-            s += '\0';
-        return s;
-    }
-
-    void element(unsigned group, unsigned el, const char* vr, const std::string& value) {
-        if (m_implicit) {
-            putLe16(m_bytes, group);
-            putLe16(m_bytes, el);
-            putLe32(m_bytes, static_cast<std::uint32_t>(value.size()));
-            m_bytes += value;
-        } else {
-            explicitElement(m_bytes, group, el, vr, value);
-        }
-    }
-    void us(unsigned group, unsigned el, unsigned v) {
-        std::string value;
-        putLe16(value, v);
-        element(group, el, "US", value);
-    }
-    // ReferencedImageSequence, undefined length, opened with one undefined-length item.
-    void openSequenceAndItem() {
-        putLe16(m_bytes, 0x0008);
-        putLe16(m_bytes, 0x1140);
-        if (!m_implicit)
-            m_bytes += std::string("SQ\0\0", 4);
-        putLe32(m_bytes, 0xffffffffu);
-        delimiter(0xe000, 0xffffffffu);
-    }
-    void closeItemAndSequence() {
-        delimiter(0xe00d, 0);
-        delimiter(0xe0dd, 0);
-    }
-    // Rows x Columns 8-bit MONOCHROME2 with `stored` bytes of pixel data.
-    void image(unsigned rows, unsigned columns, std::uint32_t stored) {
-        us(0x0028, 0x0002, 1);
-        element(0x0028, 0x0004, "CS", "MONOCHROME2 ");
-        us(0x0028, 0x0010, rows);
-        us(0x0028, 0x0011, columns);
-        us(0x0028, 0x0100, 8);
-        us(0x0028, 0x0101, 8);
-        us(0x0028, 0x0102, 7);
-        us(0x0028, 0x0103, 0);
-        std::string pixels(stored + stored % 2, '\0');
-        for (size_t i = 0; i < pixels.size(); ++i)
-            pixels[i] = static_cast<char>(i * 7);
-        element(0x7fe0, 0x0010, "OB", pixels);
-    }
-    const std::string& bytes() const { return m_bytes; }
-
-private:
-    static void explicitElement(std::string& out, unsigned group, unsigned el, const char* vr,
-                                const std::string& value) {
-        putLe16(out, group);
-        putLe16(out, el);
-        out += vr;
-        const std::string v(vr);
-        if (v == "OB" || v == "OW" || v == "SQ" || v == "UN" || v == "UT") {
-            out += std::string(2, '\0');
-            putLe32(out, static_cast<std::uint32_t>(value.size()));
-        } else {
-            putLe16(out, static_cast<unsigned>(value.size()));
-        }
-        out += value;
-    }
-    void delimiter(unsigned el, std::uint32_t length) {
-        putLe16(m_bytes, 0xfffe);
-        putLe16(m_bytes, el);
-        putLe32(m_bytes, length);
-    }
-
-    bool m_implicit;
-    std::string m_bytes;
-};
-
+// A DICOM file nested `depth` sequences deep, written byte by byte (tests/hostile_bytes.h).
 std::string nestedDicom(int depth, bool implicitVr, bool closed) {
     DicomBytes d(implicitVr);
     for (int i = 0; i < depth; ++i)
@@ -247,7 +143,7 @@ std::string nestedDicom(int depth, bool implicitVr, bool closed) {
     if (closed)
         for (int i = 0; i < depth; ++i)
             d.closeItemAndSequence();
-    d.image(4, 6, 24);
+    d.image(4, 6, 1, 8, 24);
     return d.bytes();
 }
 
@@ -393,15 +289,15 @@ void TstHostileImages::refused() {
         writeBytes(path, "P6\n30000 30000\n255\n" + std::string(64, '\x10'));
     } else if (kind == "dicom-65535") {
         DicomBytes d(false);
-        d.image(65535, 65535, 24);
+        d.image(65535, 65535, 1, 8, 24);
         writeBytes(path, d.bytes());
     } else if (kind == "dicom-10000") {
         DicomBytes d(false);
-        d.image(10000, 10000, 24);
+        d.image(10000, 10000, 1, 8, 24);
         writeBytes(path, d.bytes());
     } else if (kind == "dicom-length") {
         DicomBytes d(false);
-        d.image(100, 100, 10000);
+        d.image(100, 100, 1, 8, 10000);
         writeBytes(path, d.bytes().substr(0, d.bytes().size() - 5000));
     } else if (kind == "dicom-nest-10000") {
         writeBytes(path, nestedDicom(10000, false, true));

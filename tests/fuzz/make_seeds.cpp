@@ -7,6 +7,7 @@
 #include "model/pth_writer.h"
 #include "model/safetensors.h"
 #include "model/zip_archive.h"
+#include "tests/hostile_bytes.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/core.hpp>
@@ -23,6 +24,11 @@
 
 namespace fs = std::filesystem;
 using namespace dermsam;
+
+using dermsam::test::DicomBytes;
+using dermsam::test::putBe32;
+using dermsam::test::putLe16;
+using dermsam::test::putLe32;
 
 namespace {
 
@@ -41,19 +47,6 @@ std::string readFile(const fs::path& path) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-void putLe16(std::string& s, unsigned v) {
-    s += static_cast<char>(v & 0xff);
-    s += static_cast<char>((v >> 8) & 0xff);
-}
-void putLe32(std::string& s, std::uint32_t v) {
-    putLe16(s, v & 0xffff);
-    putLe16(s, v >> 16);
-}
-void putBe32(std::string& s, std::uint32_t v) {
-    for (int i = 3; i >= 0; --i)
-        s += static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
 std::string tempPath(const std::string& name) {
@@ -173,103 +166,6 @@ void modelSeeds() {
 
 // --- core: images, DICOM, sidecars, calibration, split files ---
 
-// 8-bit DICOM Part 10 bytes (explicit or implicit VR little endian), after the hostile-image
-// tests' builder.
-class DicomBytes {
-public:
-    explicit DicomBytes(bool implicitVr)
-        : m_implicit(implicitVr) {
-        std::string meta;
-        explicitElement(meta, 0x0002, 0x0001, "OB", std::string("\0\1", 2));
-        explicitElement(meta, 0x0002, 0x0002, "UI", uid("1.2.840.10008.5.1.4.1.1.77.1.7"));
-        explicitElement(meta, 0x0002, 0x0003, "UI", uid("1.2.3.4.5.6"));
-        explicitElement(meta, 0x0002, 0x0010, "UI",
-                        uid(implicitVr ? "1.2.840.10008.1.2" : "1.2.840.10008.1.2.1"));
-        m_bytes = std::string(128, '\0') + "DICM";
-        std::string length;
-        putLe32(length, static_cast<std::uint32_t>(meta.size()));
-        explicitElement(m_bytes, 0x0002, 0x0000, "UL", length);
-        m_bytes += meta;
-        element(0x0008, 0x0016, "UI", uid("1.2.840.10008.5.1.4.1.1.77.1.7"));
-        element(0x0008, 0x0018, "UI", uid("1.2.3.4.5.6"));
-    }
-    static std::string uid(std::string s) {
-        if (s.size() % 2)
-            s += '\0';
-        return s;
-    }
-    void element(unsigned group, unsigned el, const char* vr, const std::string& value) {
-        if (m_implicit) {
-            putLe16(m_bytes, group);
-            putLe16(m_bytes, el);
-            putLe32(m_bytes, static_cast<std::uint32_t>(value.size()));
-            m_bytes += value;
-        } else {
-            explicitElement(m_bytes, group, el, vr, value);
-        }
-    }
-    void us(unsigned group, unsigned el, unsigned v) {
-        std::string value;
-        putLe16(value, v);
-        element(group, el, "US", value);
-    }
-    void openSequenceAndItem() {
-        putLe16(m_bytes, 0x0008);
-        putLe16(m_bytes, 0x1140);
-        if (!m_implicit)
-            m_bytes += std::string("SQ\0\0", 4);
-        putLe32(m_bytes, 0xffffffffu);
-        delimiter(0xe000, 0xffffffffu);
-    }
-    void closeItemAndSequence() {
-        delimiter(0xe00d, 0);
-        delimiter(0xe0dd, 0);
-    }
-    void image(unsigned rows, unsigned columns, unsigned samples, unsigned bits) {
-        us(0x0028, 0x0002, samples);
-        element(0x0028, 0x0004, "CS", samples == 3 ? "RGB " : "MONOCHROME2 ");
-        if (samples == 3)
-            us(0x0028, 0x0006, 0);
-        us(0x0028, 0x0010, rows);
-        us(0x0028, 0x0011, columns);
-        us(0x0028, 0x0100, bits);
-        us(0x0028, 0x0101, bits);
-        us(0x0028, 0x0102, bits - 1);
-        us(0x0028, 0x0103, 0);
-        const std::string spacing = "0.05\\0.05";
-        element(0x0028, 0x0030, "DS", spacing + (spacing.size() % 2 ? " " : ""));
-        const size_t stored = size_t(rows) * columns * samples * (bits / 8);
-        std::string pixels(stored + stored % 2, '\0');
-        for (size_t i = 0; i < pixels.size(); ++i)
-            pixels[i] = static_cast<char>(i * 7);
-        element(0x7fe0, 0x0010, bits > 8 ? "OW" : "OB", pixels);
-    }
-    const std::string& bytes() const { return m_bytes; }
-
-private:
-    static void explicitElement(std::string& out, unsigned group, unsigned el, const char* vr,
-                                const std::string& value) {
-        putLe16(out, group);
-        putLe16(out, el);
-        out += vr;
-        const std::string v(vr);
-        if (v == "OB" || v == "OW" || v == "SQ" || v == "UN" || v == "UT") {
-            out += std::string(2, '\0');
-            putLe32(out, static_cast<std::uint32_t>(value.size()));
-        } else {
-            putLe16(out, static_cast<unsigned>(value.size()));
-        }
-        out += value;
-    }
-    void delimiter(unsigned el, std::uint32_t length) {
-        putLe16(m_bytes, 0xfffe);
-        putLe16(m_bytes, el);
-        putLe32(m_bytes, length);
-    }
-    bool m_implicit;
-    std::string m_bytes;
-};
-
 std::string encode(const std::string& ext, const cv::Mat& m, const std::vector<int>& params = {}) {
     std::vector<uchar> buf;
     cv::imencode(ext, m, buf, params);
@@ -358,17 +254,17 @@ void imageSeeds(const fs::path& shared) {
     seed("image", "float.npy", serializeNpy(at::rand({4, 5}, at::kFloat)));
 
     DicomBytes mono(false);
-    mono.image(4, 6, 1, 8);
+    mono.image(4, 6, 1, 8, -1, true);
     seed("dicom", "mono.dcm", mono.bytes());
     seed("image", "mono.dcm", mono.bytes());
     DicomBytes implicitMono(true);
-    implicitMono.image(4, 6, 1, 8);
+    implicitMono.image(4, 6, 1, 8, -1, true);
     seed("dicom", "implicit.dcm", implicitMono.bytes());
     DicomBytes rgb(false);
-    rgb.image(4, 4, 3, 8);
+    rgb.image(4, 4, 3, 8, -1, true);
     seed("dicom", "rgb.dcm", rgb.bytes());
     DicomBytes sixteen(false);
-    sixteen.image(3, 5, 1, 16);
+    sixteen.image(3, 5, 1, 16, -1, true);
     seed("dicom", "mono16.dcm", sixteen.bytes());
     for (int depth : {3, 20}) {
         DicomBytes nested(depth == 20);
@@ -376,11 +272,11 @@ void imageSeeds(const fs::path& shared) {
             nested.openSequenceAndItem();
         for (int i = 0; i < depth; ++i)
             nested.closeItemAndSequence();
-        nested.image(4, 6, 1, 8);
+        nested.image(4, 6, 1, 8, -1, true);
         seed("dicom", "nested-" + std::to_string(depth) + ".dcm", nested.bytes());
     }
     DicomBytes huge(false);
-    huge.image(4, 6, 1, 8);
+    huge.image(4, 6, 1, 8, -1, true);
     std::string hugeBytes = huge.bytes();
     seed("dicom", "truncated.dcm", hugeBytes.substr(0, hugeBytes.size() - 10));
 }
