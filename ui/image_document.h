@@ -53,7 +53,6 @@ public:
     // an undo step (the document opens unmodified), and what a re-save writes unless a model
     // result or a brush stroke replaces it.
     void setSavedMask(const QImage& mask, const ModelResultInfo& info, bool edited);
-    bool hasSavedMask() const { return m_savedInfo.valid || m_savedEdited; }
 
     // A DICOM source also gets its mask as a DICOM SEG (DESIGN.md, Data formats).
     void setDicom(bool dicom) { m_dicom = dicom; }

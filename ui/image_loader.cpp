@@ -3,6 +3,7 @@
 #include "core/core_error.h"
 #include "core/image_io.h"
 #include "core/mask_io.h"
+#include "ui/mask_saver.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -17,12 +18,10 @@ namespace {
 // What an earlier session left beside the image: its mask, the mask's sidecar, a calibration.
 // A problem with any of them never stops the image from opening; it is reported instead.
 void loadSavedWork(LoadedImage& out) {
-    const QFileInfo fi(out.path);
-    const std::string dir = QFile::encodeName(fi.absolutePath()).toStdString();
-    const std::string stem = QFile::encodeName(fi.completeBaseName()).toStdString();
-    const std::string maskPath = maskPathFor(dir, stem);
+    const std::string maskPath = QFile::encodeName(maskPathForImage(out.path)).toStdString();
     try {
-        out.calibration = loadCalibration(calibrationPathFor(dir, stem));
+        out.calibration =
+            loadCalibration(QFile::encodeName(calibrationPathForImage(out.path)).toStdString());
     } catch (const CoreError& e) {
         out.savedMaskProblem = QString::fromStdString(e.path() + ": " + e.detail());
     }
@@ -70,7 +69,6 @@ LoadedImage loadImageFile(const QString& path, const ImageLimits& limits) {
         out.spacingRowMm = image.spacingRowMm;
         out.spacingColMm = image.spacingColMm;
         out.isDicom = image.isDicom;
-        loadSavedWork(out);
     } catch (const CoreError& e) {
         out.errorCode = QString::fromLatin1(coreErrorCodeName(e.code()));
         out.errorDetail = QString::fromStdString(e.detail());
@@ -78,6 +76,13 @@ LoadedImage loadImageFile(const QString& path, const ImageLimits& limits) {
         out.errorCode = QStringLiteral("internal");
         out.errorDetail = QString::fromUtf8(e.what());
     }
+    return out;
+}
+
+LoadedImage openImageFile(const QString& path, const ImageLimits& limits) {
+    LoadedImage out = loadImageFile(path, limits);
+    if (out.ok())
+        loadSavedWork(out);
     return out;
 }
 

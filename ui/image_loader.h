@@ -22,8 +22,9 @@ struct LoadedImage {
     QString errorDetail;
     bool ok() const { return !rgb.isNull(); }
 
-    // The mask saved beside the image earlier (<stem>_segmentation.png, Grayscale8 0/255, the
-    // image's size) and its sidecar, read on the same thread so reopening shows it at once.
+    // openImageFile only: the mask saved beside the image earlier (<stem>_segmentation.png,
+    // Grayscale8 0/255, the image's size) and its sidecar, read on the same thread so reopening
+    // shows it at once.
     QImage savedMask;
     bool hasSidecar = false;
     MaskSidecar sidecar;
@@ -32,8 +33,11 @@ struct LoadedImage {
     std::optional<Calibration> calibration;
 };
 
-// limits: what a file may declare before it is decoded (Edit > Settings > Largest image).
+// The pixels alone (thumbnails, prefetch). limits: what a file may declare before it is
+// decoded (Edit > Settings > Largest image).
 LoadedImage loadImageFile(const QString& path, const ImageLimits& limits = {});
+// What the viewer opens: the pixels, and the mask, sidecar and calibration saved beside them.
+LoadedImage openImageFile(const QString& path, const ImageLimits& limits = {});
 
 // The files of a folder that the viewer opens as a worklist, in natural order (img2 before img10).
 QStringList imageFilesIn(const QString& folder);

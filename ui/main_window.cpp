@@ -753,14 +753,14 @@ void MainWindow::openImage(const QString& path) {
         // The running load finishes first; onImageLoaded starts the newest one.
         return;
     }
-    m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, path, imageLimits()));
+    m_loadWatcher.setFuture(QtConcurrent::run(openImageFile, path, imageLimits()));
 }
 
 void MainWindow::onImageLoaded() {
     QApplication::restoreOverrideCursor();
     const LoadedImage loaded = m_loadWatcher.result();
     if (loaded.path != m_pendingLoad) {
-        m_loadWatcher.setFuture(QtConcurrent::run(loadImageFile, m_pendingLoad, imageLimits()));
+        m_loadWatcher.setFuture(QtConcurrent::run(openImageFile, m_pendingLoad, imageLimits()));
         QApplication::setOverrideCursor(Qt::BusyCursor);
         return;
     }
@@ -1021,20 +1021,16 @@ void MainWindow::calibrate(const QLineF& line) {
     m_doc->setCalibration(mm / line.length(), line);
     updateMeasurements();
     // Beside the image, so that it is there when the image is opened again.
-    const QFileInfo fi(m_doc->path());
     Calibration c;
     c.mmPerPixel = mm / line.length();
     c.line = {line.x1(), line.y1(), line.x2(), line.y2()};
-    const std::string path =
-        calibrationPathFor(QFile::encodeName(fi.absolutePath()).toStdString(),
-                           QFile::encodeName(fi.completeBaseName()).toStdString());
+    const QString path = calibrationPathForImage(m_doc->path());
     try {
-        saveCalibration(path, c);
+        saveCalibration(QFile::encodeName(path).toStdString(), c);
         setStatus(tr("Calibrated: %1 mm per pixel.").arg(c.mmPerPixel, 0, 'g', 4));
     } catch (const CoreError& e) {
         setStatus(tr("Calibrated for this session only: %1")
-                      .arg(errorCodeText(QString::fromLatin1(coreErrorCodeName(e.code())),
-                                         QString::fromStdString(path))));
+                      .arg(errorCodeText(QString::fromLatin1(coreErrorCodeName(e.code())), path)));
     }
 }
 

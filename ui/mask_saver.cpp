@@ -19,6 +19,13 @@ QString maskPathForImage(const QString& imagePath) {
                                               fi.completeBaseName().toStdString()));
 }
 
+QString calibrationPathForImage(const QString& imagePath) {
+    const QFileInfo fi(imagePath);
+    return QString::fromStdString(
+        calibrationPathFor(QFile::encodeName(fi.absolutePath()).toStdString(),
+                           QFile::encodeName(fi.completeBaseName()).toStdString()));
+}
+
 QString dicomSegPathFor(const QString& maskPath) {
     const QFileInfo fi(maskPath);
     return fi.dir().filePath(fi.completeBaseName() + QStringLiteral(".dcm"));

@@ -11,6 +11,9 @@ class ImageDocument;
 // Where a document's mask goes: <image folder>/<stem>_segmentation.png.
 QString maskPathForImage(const QString& imagePath);
 
+// Where a calibration of the image is kept: <image folder>/<stem>_calibration.json.
+QString calibrationPathForImage(const QString& imagePath);
+
 // The DICOM SEG beside a mask PNG: <stem>_segmentation.dcm.
 QString dicomSegPathFor(const QString& maskPath);
 

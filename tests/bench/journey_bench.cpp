@@ -107,8 +107,8 @@ int main(int argc, char** argv) {
     QSignalSpy encoded(w.inference(), &InferenceController::imageEncoded);
     const QRectF box(QPointF(60, 60), QPointF(452, 452));
     std::vector<double> openMs, maskMs, heatMs[3];
-    // The worker's own time for the same steps (MaskResponse::decodeMs, HeatmapResponse::milliseconds):
-    // the rest of the latency is queueing and delivery.
+    // The worker's own time for the same steps (MaskResponse::decodeMs,
+    // HeatmapResponse::milliseconds): the rest of the latency is queueing and delivery.
     std::vector<double> workerMaskMs, workerHeatMs[3];
     QSignalSpy ready(w.inference(), &InferenceController::maskReady);
     qint64 worstOpen = 0, worstMask = 0, worstHeat = 0, worstSave = 0;
