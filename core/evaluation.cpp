@@ -38,15 +38,6 @@ uint64_t fnv1a(const std::string& s) {
     return h;
 }
 
-cv::Mat tensorMaskToMat(const at::Tensor& mask) {
-    const at::Tensor m = mask.to(at::kCPU, at::kByte).contiguous();
-    cv::Mat wrap(static_cast<int>(m.size(0)), static_cast<int>(m.size(1)), CV_8UC1,
-                 m.data_ptr<uint8_t>());
-    cv::Mat out;
-    cv::compare(wrap, 0, out, cv::CMP_GT); // 0/255
-    return out;
-}
-
 } // namespace
 
 const char* evalPromptName(EvalPrompt prompt) {
@@ -238,7 +229,7 @@ EvalRun runEvaluation(const Predictor& predictor, const std::string& modelHash,
         run.cacheHits += r.cacheHit ? 1 : 0;
         const MaskResult res = predictor.decode(emb, r.prompt);
         r.predictedIou = res.iou.empty() ? 0.0 : res.iou.front();
-        cv::Mat prediction = tensorMaskToMat(res.masks[0]);
+        cv::Mat prediction = tensorToMask(res.masks[0]);
         if (prediction.size() != truth.size()) {
             cv::Mat resized;
             cv::resize(prediction, resized, truth.size(), 0, 0, cv::INTER_NEAREST);

@@ -34,4 +34,28 @@ at::Tensor imageToTensor(const Image& image) {
     return view.clone(); // owns its memory once `converted` goes away
 }
 
+at::Tensor maskToTensor(const cv::Mat& mask) {
+    if (mask.empty() || mask.dims != 2 || mask.type() != CV_8UC1)
+        throw CoreError(CoreErrorCode::UnsupportedFormat, "", "a mask must be one 8-bit channel");
+    at::Tensor out = at::empty({mask.rows, mask.cols}, at::kByte);
+    cv::Mat dst(mask.rows, mask.cols, CV_8UC1, out.data_ptr<uint8_t>());
+    // 0/255 from the comparison, then 0/1: two vectorised passes over the rows.
+    cv::compare(mask, 0, dst, cv::CMP_NE);
+    cv::bitwise_and(dst, 1, dst);
+    CV_Assert(dst.data == out.data_ptr<uint8_t>()); // written in place, not reallocated
+    return out;
+}
+
+cv::Mat tensorToMask(const at::Tensor& mask) {
+    if (mask.dim() != 2)
+        throw CoreError(CoreErrorCode::UnsupportedFormat, "",
+                        "a mask tensor must have two dimensions");
+    const at::Tensor m = mask.to(at::kCPU).ne(0).to(at::kByte).contiguous();
+    const cv::Mat wrap(static_cast<int>(m.size(0)), static_cast<int>(m.size(1)), CV_8UC1,
+                       m.data_ptr<uint8_t>());
+    cv::Mat out;
+    cv::compare(wrap, 0, out, cv::CMP_GT);
+    return out;
+}
+
 } // namespace dermsam

@@ -18,10 +18,7 @@ PairSource trainingPairs(const std::vector<DatasetItem>& items) {
         ImageMaskPair p;
         p.id = item.id;
         p.image = imageToTensor(loadImage(item.imagePath));
-        const cv::Mat mask = loadMask(item.maskPath);
-        p.mask = at::from_blob(const_cast<uint8_t*>(mask.ptr<uint8_t>()), {mask.rows, mask.cols},
-                               {static_cast<int64_t>(mask.step[0]), 1}, at::kByte)
-                     .clone();
+        p.mask = maskToTensor(loadMask(item.maskPath));
         return p;
     };
     return src;

@@ -73,11 +73,7 @@ cv::Mat chooseMask(const MaskResult& r, bool multimask, size_t& chosen) {
     } else {
         m = masks.amax(0).contiguous();
     }
-    cv::Mat wrap(static_cast<int>(m.size(0)), static_cast<int>(m.size(1)), CV_8UC1,
-                 m.data_ptr<uint8_t>());
-    cv::Mat out;
-    cv::compare(wrap, 0, out, cv::CMP_GT);
-    return out;
+    return tensorToMask(m);
 }
 
 int runSegment(const std::vector<std::string>& argv) {
