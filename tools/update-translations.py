@@ -6,11 +6,13 @@ parses LibTorch's headers and took over ten minutes here. lupdate's own C++ pars
 sources alone, takes a fraction of a second but does not resolve `namespace dermsam`, so its
 class contexts come out unqualified: this script qualifies them as DESIGN.md says every class
 is in that namespace, then merges into each .ts file: translations of texts that still exist are
-kept, texts that no longer exist are dropped, new texts are added as unfinished and listed.
+kept, texts that no longer exist are dropped, a text that moved to another class keeps its
+translation, other new texts are added as unfinished and listed.
 
     tools/update-translations.py            # update, list what needs translating
     tools/update-translations.py --check    # exit 1 if a .ts file is out of date
 """
+import copy
 import subprocess
 import sys
 import tempfile
@@ -49,6 +51,12 @@ def merge(ts_path, messages, check):
     wanted = {(c, s) for c, s, _ in messages}
     stale = [k for k in existing if k not in wanted]
     missing = [(c, s, n) for c, s, n in messages if (c, s) not in existing]
+    # A text that left one class for another (a refactoring) keeps its finished translation.
+    moved = {}
+    for key in stale:
+        tr = existing[key].find("translation")
+        if tr is not None and tr.get("type") not in ("unfinished", "obsolete", "vanished"):
+            moved.setdefault(key[1], existing[key])
     if check:
         return not stale and not missing
     new_root = ET.Element("TS", root.attrib)
@@ -60,6 +68,8 @@ def merge(ts_path, messages, check):
             contexts[c] = ctx
         if (c, s) in existing:
             contexts[c].append(existing[(c, s)])
+        elif s in moved:
+            contexts[c].append(copy.deepcopy(moved[s]))
         else:
             msg = ET.SubElement(contexts[c], "message")
             if numerus:
@@ -73,8 +83,10 @@ def merge(ts_path, messages, check):
     ET.ElementTree(new_root).write(ts_path, encoding="utf-8", xml_declaration=True)
     with open(ts_path, "a", encoding="utf-8") as f:
         f.write("\n")
-    print(f"{ts_path.name}: {len(missing)} new, {len(stale)} dropped")
-    for c, s, _ in missing:
+    unfinished = [(c, s) for c, s, _ in missing if s not in moved]
+    print(f"{ts_path.name}: {len(missing) - len(unfinished)} moved, {len(unfinished)} new, "
+          f"{len(stale)} dropped")
+    for c, s in unfinished:
         print(f"  unfinished: [{c}] {s!r}")
     return True
 

@@ -163,6 +163,14 @@
             <translation>Modell</translation>
         </message>
         <message>
+            <source>Open image</source>
+            <translation>Bild öffnen</translation>
+        </message>
+        <message>
+            <source>Peak at %1, %2 (%3 ms).</source>
+            <translation>Maximum bei %1, %2 (%3 ms).</translation>
+        </message>
+        <message>
             <source>Loading model...</source>
             <translation>Modell wird geladen …</translation>
         </message>
@@ -173,13 +181,6 @@
         <message>
             <source>Computing mask...</source>
             <translation>Maske wird berechnet …</translation>
-        </message>
-        <message numerus="yes">
-            <source>Unsaved edits of %n image(s) were kept when DermSAM last ended unexpectedly: open an image to restore its edits.</source>
-            <translation>
-                <numerusform>Nicht gespeicherte Änderungen an %n Bild wurden aufbewahrt, als DermSAM zuletzt unerwartet beendet wurde: Öffnen Sie das Bild, um sie wiederherzustellen.</numerusform>
-                <numerusform>Nicht gespeicherte Änderungen an %n Bildern wurden aufbewahrt, als DermSAM zuletzt unerwartet beendet wurde: Öffnen Sie ein Bild, um seine Änderungen wiederherzustellen.</numerusform>
-            </translation>
         </message>
         <message>
             <source>Open an image or a folder of images (File menu, Ctrl+O), or drop one here.
@@ -194,10 +195,6 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>An ISIC 2018 dermoscopy image (CC BY-NC 4.0), to try DermSAM</source>
             <translation>Ein Dermatoskopie-Bild aus ISIC 2018 (CC BY-NC 4.0) zum Ausprobieren von DermSAM</translation>
-        </message>
-        <message>
-            <source>The sample image could not be copied to %1.</source>
-            <translation>Das Beispielbild konnte nicht nach %1 kopiert werden.</translation>
         </message>
         <message>
             <source>%1 x %2 px</source>
@@ -254,10 +251,6 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>&amp;File</source>
             <translation>&amp;Datei</translation>
-        </message>
-        <message>
-            <source>Open image</source>
-            <translation>Bild öffnen</translation>
         </message>
         <message>
             <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm *.dicom);;All files (*)</source>
@@ -440,14 +433,6 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>&amp;Heatmap anzeigen</translation>
         </message>
         <message>
-            <source>The heatmap could not be computed: %1</source>
-            <translation>Die Heatmap konnte nicht berechnet werden: %1</translation>
-        </message>
-        <message>
-            <source>Peak at %1, %2 (%3 ms).</source>
-            <translation>Maximum bei %1, %2 (%3 ms).</translation>
-        </message>
-        <message>
             <source>Cancel</source>
             <translation>Abbrechen</translation>
         </message>
@@ -484,36 +469,12 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>%1 enthält keine Bilder.</translation>
         </message>
         <message>
-            <source>Opening %1...</source>
-            <translation>%1 wird geöffnet …</translation>
-        </message>
-        <message>
-            <source>The saved mask or calibration beside this image was not used: %1</source>
-            <translation>Die gespeicherte Maske oder Kalibrierung neben diesem Bild wurde nicht verwendet: %1</translation>
-        </message>
-        <message>
-            <source>Showing the mask saved earlier. Draw a box or points to segment again.</source>
-            <translation>Die früher gespeicherte Maske wird angezeigt. Zeichnen Sie einen Rahmen oder Punkte, um neu zu segmentieren.</translation>
-        </message>
-        <message>
-            <source>Image opened. Waiting for the model...</source>
-            <translation>Bild geöffnet. Warte auf das Modell …</translation>
-        </message>
-        <message>
-            <source>Drag a box around the lesion, or click points on it.</source>
-            <translation>Ziehen Sie einen Rahmen um die Läsion oder klicken Sie Punkte darauf.</translation>
-        </message>
-        <message>
             <source>Unsaved edits</source>
             <translation>Nicht gespeicherte Änderungen</translation>
         </message>
         <message>
             <source>DermSAM kept unsaved mask edits of %1 from %2, when it last ended without saving them. Restore them?</source>
             <translation>DermSAM hat nicht gespeicherte Maskenänderungen an %1 vom %2 aufbewahrt, als es zuletzt ohne Speichern beendet wurde. Wiederherstellen?</translation>
-        </message>
-        <message>
-            <source>Unsaved edits restored: save them with Ctrl+S.</source>
-            <translation>Nicht gespeicherte Änderungen wiederhergestellt: mit Strg+S speichern.</translation>
         </message>
         <message>
             <source>Unsaved mask</source>
@@ -526,18 +487,6 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>Save mask</source>
             <translation>Maske speichern</translation>
-        </message>
-        <message>
-            <source>Saved %1</source>
-            <translation>%1 gespeichert</translation>
-        </message>
-        <message>
-            <source>The model is still loading.</source>
-            <translation>Das Modell wird noch geladen.</translation>
-        </message>
-        <message>
-            <source>Mask computed in %1 ms.</source>
-            <translation>Maske in %1 ms berechnet.</translation>
         </message>
         <message>
             <source>Mask %1: predicted IoU %2</source>
@@ -566,14 +515,6 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>The line is %1 px long. Its length in mm:</source>
             <translation>Die Linie ist %1 px lang. Ihre Länge in mm:</translation>
-        </message>
-        <message>
-            <source>Calibrated: %1 mm per pixel.</source>
-            <translation>Kalibriert: %1 mm pro Pixel.</translation>
-        </message>
-        <message>
-            <source>Calibrated for this session only: %1</source>
-            <translation>Nur für diese Sitzung kalibriert: %1</translation>
         </message>
         <message>
             <source>About DermSAM</source>
@@ -1258,14 +1199,80 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         </message>
     </context>
     <context>
-        <name>dermsam::WorklistView</name>
-        <message>
-            <source>Marked not done by hand (a mask is saved)</source>
-            <translation>Von Hand als nicht erledigt markiert (eine Maske ist gespeichert)</translation>
+        <name>dermsam::ViewerSession</name>
+        <message numerus="yes">
+            <source>Unsaved edits of %n image(s) were kept when DermSAM last ended unexpectedly: open an image to restore its edits.</source>
+            <translation>
+                <numerusform>Nicht gespeicherte Änderungen an %n Bild wurden aufbewahrt, als DermSAM zuletzt unerwartet beendet wurde: Öffnen Sie das Bild, um sie wiederherzustellen.</numerusform>
+                <numerusform>Nicht gespeicherte Änderungen an %n Bildern wurden aufbewahrt, als DermSAM zuletzt unerwartet beendet wurde: Öffnen Sie ein Bild, um seine Änderungen wiederherzustellen.</numerusform>
+            </translation>
         </message>
+        <message>
+            <source>The sample image could not be copied to %1.</source>
+            <translation>Das Beispielbild konnte nicht nach %1 kopiert werden.</translation>
+        </message>
+        <message>
+            <source>Opening %1...</source>
+            <translation>%1 wird geöffnet …</translation>
+        </message>
+        <message>
+            <source>The saved mask or calibration beside this image was not used: %1</source>
+            <translation>Die gespeicherte Maske oder Kalibrierung neben diesem Bild wurde nicht verwendet: %1</translation>
+        </message>
+        <message>
+            <source>Showing the mask saved earlier. Draw a box or points to segment again.</source>
+            <translation>Die früher gespeicherte Maske wird angezeigt. Zeichnen Sie einen Rahmen oder Punkte, um neu zu segmentieren.</translation>
+        </message>
+        <message>
+            <source>Image opened. Waiting for the model...</source>
+            <translation>Bild geöffnet. Warte auf das Modell …</translation>
+        </message>
+        <message>
+            <source>Drag a box around the lesion, or click points on it.</source>
+            <translation>Ziehen Sie einen Rahmen um die Läsion oder klicken Sie Punkte darauf.</translation>
+        </message>
+        <message>
+            <source>No image is open.</source>
+            <translation>Es ist kein Bild geöffnet.</translation>
+        </message>
+        <message>
+            <source>Saved %1</source>
+            <translation>%1 gespeichert</translation>
+        </message>
+        <message>
+            <source>Unsaved edits restored: save them with Ctrl+S.</source>
+            <translation>Nicht gespeicherte Änderungen wiederhergestellt: mit Strg+S speichern.</translation>
+        </message>
+        <message>
+            <source>The model is still loading.</source>
+            <translation>Das Modell wird noch geladen.</translation>
+        </message>
+        <message>
+            <source>Mask computed in %1 ms.</source>
+            <translation>Maske in %1 ms berechnet.</translation>
+        </message>
+        <message>
+            <source>The heatmap could not be computed: %1</source>
+            <translation>Die Heatmap konnte nicht berechnet werden: %1</translation>
+        </message>
+        <message>
+            <source>Calibrated: %1 mm per pixel.</source>
+            <translation>Kalibriert: %1 mm pro Pixel.</translation>
+        </message>
+        <message>
+            <source>Calibrated for this session only: %1</source>
+            <translation>Nur für diese Sitzung kalibriert: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>dermsam::WorklistView</name>
         <message>
             <source>Not done</source>
             <translation>Nicht erledigt</translation>
+        </message>
+        <message>
+            <source>Marked not done by hand (a mask is saved)</source>
+            <translation>Von Hand als nicht erledigt markiert (eine Maske ist gespeichert)</translation>
         </message>
         <message>
             <source>Done: mask saved</source>

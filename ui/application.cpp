@@ -1,8 +1,8 @@
 #include "ui/application.h"
 
-#include "ui/app_settings.h"
+#include "ui/session/app_settings.h"
 #include "ui/main_window.h"
-#include "ui/ui_language.h"
+#include "ui/session/ui_language.h"
 
 #include "dermsam_version.h"
 

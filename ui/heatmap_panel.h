@@ -1,7 +1,7 @@
 #pragma once
 
 #include "ui/colormap.h"
-#include "ui/heatmap_types.h"
+#include "ui/session/heatmap_types.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
 #include "ui/image_canvas.h"
 
-#include "ui/image_document.h"
-#include "ui/mask_commands.h"
+#include "ui/session/image_document.h"
+#include "ui/session/mask_commands.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "ui/colormap.h"
-#include "ui/image_document.h"
+#include "ui/session/image_document.h"
 #include "ui/mask_outline.h"
 
 #include <QColor>

@@ -1,16 +1,18 @@
 #include "ui/main_window.h"
 
-#include "ui/error_text.h"
 #include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
-#include "ui/image_document.h"
-#include "ui/inference_controller.h"
-#include "ui/mask_commands.h"
-#include "ui/mask_measurements.h"
-#include "ui/mask_saver.h"
-#include "ui/recovery_store.h"
+#include "ui/session/error_text.h"
+#include "ui/session/image_document.h"
+#include "ui/session/inference_controller.h"
+#include "ui/session/mask_commands.h"
+#include "ui/session/mask_measurements.h"
+#include "ui/session/mask_saver.h"
+#include "ui/session/recovery_store.h"
+#include "ui/session/ui_language.h"
+#include "ui/session/viewer_session.h"
+#include "ui/session/worklist.h"
 #include "ui/settings_dialog.h"
-#include "ui/ui_language.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/worklist_view.h"
 
@@ -52,67 +54,88 @@
 #include <QUndoGroup>
 #include <QVBoxLayout>
 
-#include <QtConcurrent/QtConcurrentRun>
 #include <utility>
-
-// The sample image lives in dermsam_ui's resources; a static library's resources must be
-// initialised by name, from the global namespace.
-static void initUiResources() {
-    Q_INIT_RESOURCE(dermsam);
-}
 
 namespace dermsam {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent) {
-    initUiResources();
-    QSettings qs;
-    m_settings.load(qs);
-
+    : QMainWindow(parent)
+    , m_session(new ViewerSession(this)) {
+    const AppSettings& settings = m_session->settings();
     m_canvas = new ImageCanvas(this);
-    m_canvas->setOverlayColor(m_settings.overlayColor);
-    m_canvas->setOverlayOpacity(m_settings.overlayOpacity);
-    m_canvas->setContourVisible(m_settings.showContour);
-    m_canvas->setBrushRadius(m_settings.brushRadius);
+    m_canvas->setOverlayColor(settings.overlayColor);
+    m_canvas->setOverlayOpacity(settings.overlayOpacity);
+    m_canvas->setContourVisible(settings.showContour);
+    m_canvas->setBrushRadius(settings.brushRadius);
     setCentralWidget(m_canvas);
     setAcceptDrops(true);
     createWelcome();
 
-    m_inference = new InferenceController(this);
-    applyEmbeddingCache();
-    m_undoGroup = new QUndoGroup(this);
-
     createActions();
     createDocks();
     createStatusBar();
+    connectSession();
 
-    connect(m_canvas, &ImageCanvas::promptsEdited, this, &MainWindow::requestMask);
+    connect(m_canvas, &ImageCanvas::promptsEdited, m_session, &ViewerSession::requestMask);
     connect(m_canvas, &ImageCanvas::calibrationLineDrawn, this, &MainWindow::calibrate);
     connect(m_canvas, &ImageCanvas::cursorMoved, this, [this](QPoint p, bool inside) {
         m_positionLabel->setText(inside ? tr("x %1, y %2").arg(p.x()).arg(p.y()) : QString());
     });
-    connect(&m_loadWatcher, &QFutureWatcher<LoadedImage>::finished, this,
-            &MainWindow::onImageLoaded);
 
-    connect(m_inference, &InferenceController::maskReady, this, &MainWindow::onMaskReady);
-    connect(m_inference, &InferenceController::modelLoaded, this, [this](const ModelInfo& info) {
-        m_heatmapPanel->setBlockCount(info.encoderBlocks);
-        m_modelError.clear();
-        m_modelLoading = false;
+    updateTitle();
+    updateModelLabel();
+    keepKeysOnCanvas();
+    resize(1280, 860);
+}
+
+void MainWindow::connectSession() {
+    ViewerSession* s = m_session;
+    connect(s, &ViewerSession::statusMessage, this, &MainWindow::setStatus);
+    connect(s, &ViewerSession::modelStateChanged, this, [this] {
+        if (m_session->modelState() == ViewerSession::ModelState::Ready)
+            m_heatmapPanel->setBlockCount(m_session->modelInfo().encoderBlocks);
         updateModelLabel();
-        if (m_doc)
-            m_inference->setImage(m_doc->id(), m_doc->image());
     });
-    connect(m_inference, &InferenceController::modelFailed, this, [this](const InferenceError& e) {
-        m_modelError = inferenceErrorText(e);
-        m_modelLoading = false;
-        updateModelLabel();
-        if (e.kind != InferenceError::Kind::NoModel)
-            QMessageBox::warning(this, tr("Model"), m_modelError);
+    connect(s, &ViewerSession::modelFailedLoudly, this,
+            [this](const QString& message) { QMessageBox::warning(this, tr("Model"), message); });
+    connect(s, &ViewerSession::loadingChanged, this, [](bool loading) {
+        if (loading)
+            QApplication::setOverrideCursor(Qt::BusyCursor);
+        else
+            QApplication::restoreOverrideCursor();
     });
-    connect(m_inference, &InferenceController::requestFailed, this,
-            [this](const InferenceError& e) { setStatus(inferenceErrorText(e)); });
-    connect(m_inference, &InferenceController::progressChanged, this,
+    connect(s, &ViewerSession::documentChanged, this, &MainWindow::onDocumentChanged);
+    connect(s, &ViewerSession::imageOpened, this, &MainWindow::imageOpened);
+    connect(s, &ViewerSession::imageOpenFailed, this,
+            [this](const QString& path, const QString& message) {
+                QMessageBox::warning(this, tr("Open image"), message);
+                Q_EMIT imageOpenFailed(path, message);
+            });
+    connect(s, &ViewerSession::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(s, &ViewerSession::saved, this, [this] {
+        refreshWorklistMarks();
+        updateTitle();
+    });
+    connect(s, &ViewerSession::recentFilesChanged, this, &MainWindow::updateRecentMenu);
+    connect(s, &ViewerSession::candidatesChanged, this, &MainWindow::onCandidatesChanged);
+    connect(s, &ViewerSession::maskApplied, this, &MainWindow::maskApplied);
+    connect(s, &ViewerSession::measurementsChanged, this, &MainWindow::updateMeasurements);
+    connect(s, &ViewerSession::recoveryAvailable, this, &MainWindow::offerRecovery);
+    connect(s, &ViewerSession::heatmapCleared, m_canvas, &ImageCanvas::clearHeatmap);
+    connect(s, &ViewerSession::heatmapReady, this, [this](const HeatmapResponse& r) {
+        m_canvas->setHeatmap(r.heat);
+        m_heatmapPanel->setInfo(tr("Peak at %1, %2 (%3 ms).")
+                                    .arg(r.peak.x())
+                                    .arg(r.peak.y())
+                                    .arg(r.milliseconds, 0, 'f', 0));
+    });
+    connect(s, &ViewerSession::heatmapFailed, m_heatmapPanel, &HeatmapPanel::setInfo);
+    // A worklist ended by opening a file from elsewhere hides its panel.
+    connect(s->worklist(), &Worklist::filesChanged, this,
+            [this] { showWorklist(!m_session->worklist()->isEmpty()); });
+
+    InferenceController* inference = s->inference();
+    connect(inference, &InferenceController::progressChanged, this,
             [this](bool visible, InferenceStage stage) {
                 m_progress->setVisible(visible);
                 m_cancelButton->setVisible(visible);
@@ -130,27 +153,29 @@ MainWindow::MainWindow(QWidget* parent)
                     break;
                 }
             });
+    connect(m_cancelButton, &QToolButton::clicked, inference, &InferenceController::cancel);
+}
 
-    m_recovery = std::make_unique<RecoveryStore>(
-        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-        QStringLiteral("/recovery"));
-    m_autosaveTimer.setSingleShot(true);
-    m_autosaveTimer.setInterval(1000);
-    connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
-    if (const int kept = m_recovery->count(); kept > 0)
-        QTimer::singleShot(0, this, [this, kept] {
-            setStatus(tr("Unsaved edits of %n image(s) were kept when DermSAM last ended "
-                         "unexpectedly: open an image to restore its edits.",
-                         nullptr, kept));
-        });
-    m_measureTimer.setSingleShot(true);
-    m_measureTimer.setInterval(80);
-    connect(&m_measureTimer, &QTimer::timeout, this, &MainWindow::updateMeasurements);
+ImageDocument* MainWindow::document() const {
+    return m_session->document();
+}
 
-    updateTitle();
-    updateModelLabel();
-    keepKeysOnCanvas();
-    resize(1280, 860);
+InferenceController* MainWindow::inference() const {
+    return m_session->inference();
+}
+
+const AppSettings& MainWindow::settings() const {
+    return m_session->settings();
+}
+
+RecoveryStore* MainWindow::recovery() const {
+    return m_session->recovery();
+}
+
+void MainWindow::setViewSetting(const std::function<void(AppSettings&)>& change) {
+    AppSettings s = m_session->settings();
+    change(s);
+    m_session->applySettings(s);
 }
 
 void MainWindow::createWelcome() {
@@ -163,7 +188,10 @@ void MainWindow::createWelcome() {
     auto* sample = new QPushButton(m_welcome);
     sample->setObjectName(QStringLiteral("openSample"));
     sample->setFocusPolicy(Qt::TabFocus); // a click leaves the keys with the canvas
-    connect(sample, &QPushButton::clicked, this, &MainWindow::openSample);
+    connect(sample, &QPushButton::clicked, this, [this] {
+        if (maybeSave())
+            m_session->openSample();
+    });
     onRetranslate([hint, sample] {
         hint->setText(tr("Open an image or a folder of images (File menu, Ctrl+O), or drop one "
                          "here.\nThen drag a box around the lesion."));
@@ -177,24 +205,6 @@ void MainWindow::createWelcome() {
     outer->addStretch(1);
     outer->addWidget(m_welcome, 0, Qt::AlignHCenter);
     outer->addStretch(1);
-}
-
-void MainWindow::openSample() {
-    // A copy in the user's data folder, so its mask can be saved beside it.
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                        QStringLiteral("/samples");
-    const QString path = dir + QStringLiteral("/ISIC_0000009.jpg");
-    if (!QFileInfo::exists(path)) {
-        QDir().mkpath(dir);
-        if (!QFile::copy(QStringLiteral(":/samples/ISIC_0000009.jpg"), path)) {
-            setStatus(tr("The sample image could not be copied to %1.")
-                          .arg(QDir::toNativeSeparators(dir)));
-            return;
-        }
-        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup |
-                                        QFile::ReadOther);
-    }
-    openPath(path);
 }
 
 void MainWindow::keepKeysOnCanvas() {
@@ -223,12 +233,11 @@ void MainWindow::keepKeysOnCanvas() {
 }
 
 MainWindow::~MainWindow() {
-    // The documents are children, deleted after this class's members: their undo stacks
-    // would signal a half-destroyed window as they die.
-    for (ImageDocument* doc : findChildren<ImageDocument*>()) {
-        disconnect(doc->undoStack(), nullptr, this, nullptr);
-        disconnect(doc, nullptr, this, nullptr);
-    }
+    // The session is a child, deleted after this class's members: its signals must not reach
+    // a half-destroyed window.
+    disconnect(m_session, nullptr, this, nullptr);
+    disconnect(m_session->undoGroup(), nullptr, this, nullptr);
+    disconnect(m_session->worklist(), nullptr, this, nullptr);
 }
 
 void MainWindow::onRetranslate(std::function<void()> apply) {
@@ -244,9 +253,8 @@ void MainWindow::retranslateUi() {
     updateMeasurements();
     updateTitle();
     refreshCandidateTexts();
-    if (m_doc)
-        m_sizeLabel->setText(
-            tr("%1 x %2 px").arg(m_doc->size().width()).arg(m_doc->size().height()));
+    if (ImageDocument* doc = document())
+        m_sizeLabel->setText(tr("%1 x %2 px").arg(doc->size().width()).arg(doc->size().height()));
 }
 
 void MainWindow::changeEvent(QEvent* event) {
@@ -308,20 +316,21 @@ void MainWindow::createActions() {
     onRetranslate([edit] { edit->setTitle(tr("&Edit")); });
     // Our own undo/redo actions: QUndoGroup's fix their "Undo %1" prefix at creation, so they
     // could not follow a language change.
-    m_undoAction = edit->addAction(QString(), m_undoGroup, &QUndoGroup::undo);
+    QUndoGroup* undoGroup = m_session->undoGroup();
+    m_undoAction = edit->addAction(QString(), undoGroup, &QUndoGroup::undo);
     m_undoAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
-    m_redoAction = edit->addAction(QString(), m_undoGroup, &QUndoGroup::redo);
+    m_redoAction = edit->addAction(QString(), undoGroup, &QUndoGroup::redo);
     m_redoAction->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    connect(m_undoGroup, &QUndoGroup::canUndoChanged, m_undoAction, &QAction::setEnabled);
-    connect(m_undoGroup, &QUndoGroup::canRedoChanged, m_redoAction, &QAction::setEnabled);
-    connect(m_undoGroup, &QUndoGroup::undoTextChanged, this, &MainWindow::updateUndoTexts);
-    connect(m_undoGroup, &QUndoGroup::redoTextChanged, this, &MainWindow::updateUndoTexts);
+    connect(undoGroup, &QUndoGroup::canUndoChanged, m_undoAction, &QAction::setEnabled);
+    connect(undoGroup, &QUndoGroup::canRedoChanged, m_redoAction, &QAction::setEnabled);
+    connect(undoGroup, &QUndoGroup::undoTextChanged, this, &MainWindow::updateUndoTexts);
+    connect(undoGroup, &QUndoGroup::redoTextChanged, this, &MainWindow::updateUndoTexts);
     m_undoAction->setEnabled(false);
     m_redoAction->setEnabled(false);
     updateUndoTexts();
     edit->addSeparator();
-    m_refineAction = edit->addAction(QString(), this, &MainWindow::refine);
+    m_refineAction = edit->addAction(QString(), m_session, &ViewerSession::refine);
     m_refineAction->setShortcut(QKeySequence(Qt::Key_R));
     onRetranslate([this] {
         m_refineAction->setText(tr("&Refine Mask"));
@@ -361,17 +370,17 @@ void MainWindow::createActions() {
     onRetranslate([this] { m_toggleMaskAction->setText(tr("Show &Mask")); });
     QAction* contour = view->addAction(QString());
     contour->setCheckable(true);
-    contour->setChecked(m_settings.showContour);
+    contour->setChecked(m_session->settings().showContour);
     connect(contour, &QAction::toggled, this, [this](bool on) {
         m_canvas->setContourVisible(on);
-        m_settings.showContour = on;
+        setViewSetting([on](AppSettings& s) { s.showContour = on; });
     });
     onRetranslate([contour] { contour->setText(tr("Show &Contour")); });
     QAction* colour = view->addAction(QString(), this, [this] {
         const QColor c = QColorDialog::getColor(m_canvas->overlayColor(), this, tr("Mask colour"));
         if (c.isValid()) {
             m_canvas->setOverlayColor(c);
-            m_settings.overlayColor = c;
+            setViewSetting([c](AppSettings& s) { s.overlayColor = c; });
         }
     });
     onRetranslate([colour] { colour->setText(tr("Mask &Colour...")); });
@@ -413,22 +422,22 @@ void MainWindow::createActions() {
     // Settings, so an experiment never silently becomes tomorrow's model.
     const auto connectWizard = [this](FineTuneWizard* wizard) {
         connect(wizard, &FineTuneWizard::useModelRequested, this, [this](const QString& path) {
-            m_sessionCheckpoint = path;
-            loadModelFromSettings();
+            m_session->loadModelFromSettings(path);
             setStatus(tr("Using %1 for this session. To keep it, choose it in Edit > Settings.")
                           .arg(QFileInfo(path).fileName()));
         });
     };
     tools->addSeparator();
     QAction* fineTune = tools->addAction(QString(), this, [this, connectWizard] {
-        auto* wizard = new FineTuneWizard(m_settings.checkpoint, this);
+        auto* wizard = new FineTuneWizard(m_session->settings().checkpoint, this);
         wizard->setAttribute(Qt::WA_DeleteOnClose);
         connectWizard(wizard);
         wizard->show();
     });
     fineTune->setObjectName(QStringLiteral("fineTuneAction"));
     onRetranslate([fineTune] { fineTune->setText(tr("&Fine-tune model...")); });
-    if (FineTuneWizard* wizard = FineTuneWizard::startFromEnvironment(m_settings.checkpoint, this))
+    if (FineTuneWizard* wizard =
+            FineTuneWizard::startFromEnvironment(m_session->settings().checkpoint, this))
         connectWizard(wizard);
     bar->addSeparator();
     auto* brushLabel = new QLabel(bar);
@@ -439,10 +448,10 @@ void MainWindow::createActions() {
     // Image pixels: a photo of 6000 x 4000 fitted to the window needs a radius in the hundreds.
     m_brushSize->setRange(1, 1000);
     onRetranslate([this] { m_brushSize->setSuffix(tr(" px")); });
-    m_brushSize->setValue(static_cast<int>(m_settings.brushRadius));
+    m_brushSize->setValue(static_cast<int>(m_session->settings().brushRadius));
     connect(m_brushSize, &QSpinBox::valueChanged, this, [this](int v) {
         m_canvas->setBrushRadius(v);
-        m_settings.brushRadius = v;
+        setViewSetting([v](AppSettings& s) { s.brushRadius = v; });
     });
     bar->addWidget(m_brushSize);
     // [ and ], as in image editors: a quarter smaller or larger per press, at least a pixel.
@@ -466,10 +475,10 @@ void MainWindow::createActions() {
     m_opacity = new QSlider(Qt::Horizontal, bar);
     m_opacity->setRange(0, 100);
     m_opacity->setMaximumWidth(120);
-    m_opacity->setValue(static_cast<int>(m_settings.overlayOpacity * 100));
+    m_opacity->setValue(static_cast<int>(m_session->settings().overlayOpacity * 100));
     connect(m_opacity, &QSlider::valueChanged, this, [this](int v) {
         m_canvas->setOverlayOpacity(v / 100.0);
-        m_settings.overlayOpacity = v / 100.0;
+        setViewSetting([v](AppSettings& s) { s.overlayOpacity = v / 100.0; });
     });
     bar->addWidget(m_opacity);
     bar->addSeparator();
@@ -490,8 +499,8 @@ void MainWindow::updateUndoTexts() {
     const auto shown = [](const QString& text) {
         return QCoreApplication::translate("dermsam::MaskCommands", text.toUtf8().constData());
     };
-    const QString undo = shown(m_undoGroup->undoText());
-    const QString redo = shown(m_undoGroup->redoText());
+    const QString undo = shown(m_session->undoGroup()->undoText());
+    const QString redo = shown(m_session->undoGroup()->redoText());
     m_undoAction->setText(undo.isEmpty() ? tr("Undo") : tr("Undo %1").arg(undo));
     m_redoAction->setText(redo.isEmpty() ? tr("Redo") : tr("Redo %1").arg(redo));
 }
@@ -500,7 +509,7 @@ void MainWindow::createDocks() {
     auto* worklistDock = new QDockWidget(this);
     onRetranslate([worklistDock] { worklistDock->setWindowTitle(tr("Worklist")); });
     worklistDock->setObjectName(QStringLiteral("worklist"));
-    m_worklistView = new WorklistView(worklistDock);
+    m_worklistView = new WorklistView(worklistDock, QString(), m_session->worklist());
     worklistDock->setWidget(m_worklistView);
     addDockWidget(Qt::LeftDockWidgetArea, worklistDock);
     connect(m_worklistView, &WorklistView::imageActivated, this, &MainWindow::openImage);
@@ -509,10 +518,7 @@ void MainWindow::createDocks() {
     auto* done = new QAction(this);
     onRetranslate([done] { done->setText(tr("Toggle &Done")); });
     done->setShortcut(QKeySequence(Qt::Key_D));
-    connect(done, &QAction::triggered, this, [this] {
-        if (m_doc)
-            m_worklistView->setDone(m_doc->path(), !m_worklistView->isDone(m_doc->path()));
-    });
+    connect(done, &QAction::triggered, m_session, &ViewerSession::toggleDone);
     addAction(done);
 
     auto* next = new QAction(this);
@@ -540,8 +546,8 @@ void MainWindow::createDocks() {
     });
     candDock->setWidget(m_candidatesView);
     addDockWidget(Qt::RightDockWidgetArea, candDock);
-    connect(m_candidatesView, &QListWidget::currentRowChanged, this,
-            &MainWindow::onCandidateChosen);
+    connect(m_candidatesView, &QListWidget::currentRowChanged, m_session,
+            &ViewerSession::chooseCandidate);
 
     // Heatmap (DESIGN.md, Explainability): computed on the worker after each mask.
     auto* heatDock = new QDockWidget(this);
@@ -561,38 +567,14 @@ void MainWindow::createDocks() {
             [this](const HeatmapOptions& options) {
                 const QSignalBlocker block(m_heatmapAction);
                 m_heatmapAction->setChecked(options.enabled);
-                m_canvas->clearHeatmap();
                 m_canvas->setHeatmapVisible(options.enabled);
                 m_heatmapPanel->setInfo({});
-                m_inference->setHeatmapOptions(options);
-                // A heatmap for the mask on screen, from the prompts that produced it.
-                if (options.enabled && m_doc && m_inference->hasModel() &&
-                    m_lastResponse.imageId == m_doc->id() && !m_lastResponse.candidates.empty())
-                    m_inference->requestHeatmap(m_doc->id(), m_lastResponse.prompts,
-                                                m_lastResponse.refined ? m_doc->mask() : QImage());
+                m_session->setHeatmapOptions(options);
             });
     connect(m_heatmapPanel, &HeatmapPanel::appearanceChanged, this, [this] {
         m_canvas->setHeatmapOpacity(m_heatmapPanel->opacity());
         m_canvas->setHeatmapColorMap(m_heatmapPanel->colorMap());
     });
-    connect(m_inference, &InferenceController::heatmapReady, this,
-            [this](const HeatmapResponse& r) {
-                // Never over a newer mask: only the heatmap of the mask on screen (or later).
-                if (!m_doc || r.imageId != m_doc->id() || r.requestId < m_lastResponse.requestId)
-                    return;
-                if (!r.error.isEmpty()) {
-                    m_canvas->clearHeatmap();
-                    const QString text = tr("The heatmap could not be computed: %1").arg(r.error);
-                    m_heatmapPanel->setInfo(text);
-                    setStatus(text);
-                    return;
-                }
-                m_canvas->setHeatmap(r.heat);
-                m_heatmapPanel->setInfo(tr("Peak at %1, %2 (%3 ms).")
-                                            .arg(r.peak.x())
-                                            .arg(r.peak.y())
-                                            .arg(r.milliseconds, 0, 'f', 0));
-            });
 }
 
 void MainWindow::createStatusBar() {
@@ -611,7 +593,6 @@ void MainWindow::createStatusBar() {
     m_cancelButton = new QToolButton(this);
     onRetranslate([this] { m_cancelButton->setText(tr("Cancel")); });
     m_cancelButton->hide();
-    connect(m_cancelButton, &QToolButton::clicked, m_inference, &InferenceController::cancel);
     m_zoomLabel = new QLabel(this);
     m_zoomLabel->setObjectName(QStringLiteral("zoom"));
     connect(m_canvas, &ImageCanvas::zoomChanged, this, [this](double scale) {
@@ -640,104 +621,78 @@ void MainWindow::setStatus(const QString& text) {
     statusBar()->showMessage(text, 8000);
 }
 
-void MainWindow::applyEmbeddingCache() {
-    EmbeddingCacheSpec spec;
-    if (m_settings.embeddingCacheMb > 0) {
-        // Its own folder, pruned to the limit; the command line's (`embed`, `segment`) is read
-        // too but never pruned: a researcher's precomputed embeddings are not the viewer's to
-        // delete.
-        spec.dir = AppSettings::embeddingCacheDir();
-        spec.readDirs << QString::fromStdString(defaultEmbeddingCacheDir());
-        spec.limitBytes = qint64{m_settings.embeddingCacheMb} << 20;
-    }
-    m_inference->setEmbeddingCache(spec);
-}
-
 void MainWindow::loadModelFromSettings(const QString& checkpointOverride) {
-    ModelSpec spec;
-    if (!checkpointOverride.isEmpty())
-        m_sessionCheckpoint = checkpointOverride;
-    spec.checkpoint = m_sessionCheckpoint.isEmpty() ? m_settings.checkpoint : m_sessionCheckpoint;
-    spec.profile = m_settings.profile;
-    spec.device = m_settings.device;
-    spec.precision = m_settings.precision;
-    spec.threads = m_settings.threads;
-    m_modelError.clear();
-    m_modelLoading = true; // before loadModel: a failure may be reported at once
-    m_inference->loadModel(spec);
-    updateModelLabel();
+    m_session->loadModelFromSettings(checkpointOverride);
 }
 
 void MainWindow::updateModelLabel() {
-    if (m_modelLoading) {
+    switch (m_session->modelState()) {
+    case ViewerSession::ModelState::Loading:
         m_modelLabel->setText(tr("Loading model..."));
-        return;
-    }
-    if (m_inference->hasModel()) {
-        const ModelInfo& i = m_inference->modelInfo();
+        break;
+    case ViewerSession::ModelState::Ready: {
+        const ModelInfo& i = m_session->modelInfo();
         m_modelLabel->setText(
             tr("Model: %1 (%2) on %3, %4").arg(i.name, i.profile, i.device, i.precision));
         m_modelLabel->setToolTip(i.path);
-    } else if (!m_modelError.isEmpty()) {
+        break;
+    }
+    case ViewerSession::ModelState::Failed:
         m_modelLabel->setText(tr("No model - choose a checkpoint in Edit > Settings"));
-        m_modelLabel->setToolTip(m_modelError);
-    } else {
+        m_modelLabel->setToolTip(m_session->modelError());
+        break;
+    case ViewerSession::ModelState::None:
         m_modelLabel->setText(tr("No model"));
+        break;
     }
 }
 
 void MainWindow::updateTitle() {
+    const ImageDocument* doc = document();
     QString title = tr("DermSAM");
-    if (m_doc)
-        title = QStringLiteral("%1[*] - %2").arg(QFileInfo(m_doc->path()).fileName(), title);
+    if (doc)
+        title = QStringLiteral("%1[*] - %2").arg(QFileInfo(doc->path()).fileName(), title);
     setWindowTitle(title);
-    setWindowModified(m_doc && m_doc->isModified());
-    m_saveAction->setEnabled(m_doc != nullptr);
+    setWindowModified(m_session->hasUnsavedEdits());
+    m_saveAction->setEnabled(doc != nullptr);
     if (m_welcome)
-        m_welcome->setVisible(m_doc == nullptr);
-    m_refineAction->setEnabled(m_doc != nullptr);
+        m_welcome->setVisible(doc == nullptr);
+    m_refineAction->setEnabled(doc != nullptr);
 }
 
 void MainWindow::updateRecentMenu() {
     m_recentMenu->clear();
-    for (const QString& path : m_settings.recentFiles)
+    const QStringList& recent = m_session->settings().recentFiles;
+    for (const QString& path : recent)
         m_recentMenu->addAction(QDir::toNativeSeparators(path), this,
                                 [this, path] { openPath(path); });
-    m_recentMenu->setEnabled(!m_settings.recentFiles.isEmpty());
+    m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::openPath(const QString& path) {
-    const QFileInfo fi(path);
-    if (fi.isDir())
-        openFolder(fi.absoluteFilePath());
-    else
-        openImage(fi.absoluteFilePath());
-}
-
-void MainWindow::openFolder(const QString& folder) {
-    const QStringList files = imageFilesIn(folder);
-    if (files.isEmpty()) {
-        QMessageBox::information(
-            this, tr("Open folder"),
-            tr("%1 contains no images.").arg(QDir::toNativeSeparators(folder)));
+    if (!maybeSave()) {
+        refreshWorklistMarks(); // the row the user clicked is not the image on screen
         return;
     }
-    m_worklistView->setFiles(folder, files);
-    refreshWorklistMarks();
+    if (!m_session->openPath(path))
+        QMessageBox::information(this, tr("Open folder"),
+                                 tr("%1 contains no images.").arg(QDir::toNativeSeparators(path)));
+}
+
+void MainWindow::showWorklist(bool shown) {
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("worklist")))
-        dock->show();
-    openImage(files.first());
+        dock->setVisible(shown);
 }
 
 void MainWindow::refreshWorklistMarks() {
     m_worklistView->refreshDone();
-    if (m_doc)
-        m_worklistView->setCurrentPath(m_doc->path());
+    if (ImageDocument* doc = document())
+        m_worklistView->setCurrentPath(doc->path());
 }
 
 void MainWindow::stepWorklist(int delta) {
-    const QString next = m_worklistView->neighbour(m_doc ? m_doc->path() : QString(), delta);
-    if (!next.isEmpty() && (!m_doc || next != m_doc->path()))
+    const QString next = m_session->worklistNeighbour(delta);
+    if (!next.isEmpty())
         openImage(next);
 }
 
@@ -746,227 +701,69 @@ void MainWindow::openImage(const QString& path) {
         refreshWorklistMarks(); // the row the user clicked is not the image on screen
         return;
     }
-    m_pendingLoad = path;
-    setStatus(tr("Opening %1...").arg(QFileInfo(path).fileName()));
-    QApplication::setOverrideCursor(Qt::BusyCursor);
-    if (m_loadWatcher.isRunning()) {
-        // The running load finishes first; onImageLoaded starts the newest one.
-        return;
-    }
-    m_loadWatcher.setFuture(QtConcurrent::run(openImageFile, path, imageLimits()));
+    m_session->openImage(path);
 }
 
-void MainWindow::onImageLoaded() {
-    QApplication::restoreOverrideCursor();
-    const LoadedImage loaded = m_loadWatcher.result();
-    if (loaded.path != m_pendingLoad) {
-        m_loadWatcher.setFuture(QtConcurrent::run(openImageFile, m_pendingLoad, imageLimits()));
-        QApplication::setOverrideCursor(Qt::BusyCursor);
-        return;
-    }
-    m_pendingLoad.clear();
-    if (!loaded.ok()) {
-        const QString message = errorCodeText(loaded.errorCode, loaded.path);
-        QMessageBox::warning(this, tr("Open image"), message);
-        setStatus(message);
-        Q_EMIT imageOpenFailed(loaded.path, message);
-        return;
-    }
-    ImageDocument* old = m_doc;
-    auto* doc = new ImageDocument(++m_nextImageId, loaded.path, loaded.rgb, this);
-    doc->setFileSpacing(loaded.spacingRowMm, loaded.spacingColMm);
-    doc->setDicom(loaded.isDicom);
-    if (!loaded.savedMask.isNull()) {
-        ModelResultInfo info;
-        bool edited = true;
-        if (loaded.hasSidecar) {
-            const MaskSidecar& s = loaded.sidecar;
-            info.valid = !s.modelHash.empty() || !s.prompts.empty();
-            info.prompts = s.prompts;
-            info.iou = static_cast<float>(s.predictedIou.value_or(0.0));
-            info.modelName = QString::fromStdString(s.modelFile);
-            info.modelSha256 = QString::fromStdString(s.modelHash);
-            info.profile = QString::fromStdString(s.preprocessingProfile);
-            edited = s.edited;
-        }
-        doc->setSavedMask(loaded.savedMask, info, edited);
-    }
-    if (loaded.calibration) {
-        const auto& l = loaded.calibration->line;
-        doc->setCalibration(loaded.calibration->mmPerPixel, QLineF(l[0], l[1], l[2], l[3]));
-    }
-    m_doc = doc;
-    m_undoGroup->addStack(doc->undoStack());
-    m_undoGroup->setActiveStack(doc->undoStack());
-    connect(doc->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
-    connect(doc, &ImageDocument::maskChanged, this, [this] {
-        m_measureTimer.start();
-        m_autosaveTimer.start();
-    });
-    // Saved, or undone back to what is on disk: nothing left to recover.
-    connect(doc->undoStack(), &QUndoStack::cleanChanged, this,
-            [this, path = loaded.path](bool clean) {
-                if (clean)
-                    m_recovery->discard(path);
-            });
+void MainWindow::onDocumentChanged(ImageDocument* doc) {
     m_canvas->setDocument(doc);
-    m_candidatesView->clear();
-    m_lastResponse = MaskResponse{};
-    if (old) {
-        m_inference->forgetImage(old->id());
-        old->deleteLater();
-    }
-    m_inference->setImage(doc->id(), doc->image());
-    // A file from elsewhere ends the worklist: its rows would no longer say what is on screen.
-    if (!m_worklistView->files().isEmpty() && !m_worklistView->files().contains(loaded.path)) {
-        m_worklistView->setFiles(QString(), {});
-        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("worklist")))
-            dock->hide();
-    }
-    // What Next Image would open, encoded into the disk cache while this one is reviewed.
-    const QString next = m_worklistView->neighbour(loaded.path, 1);
-    m_inference->setPrefetch(next != loaded.path ? next : QString());
     m_sizeLabel->setText(tr("%1 x %2 px").arg(doc->size().width()).arg(doc->size().height()));
-    m_settings.addRecentFile(loaded.path);
-    QSettings qs;
-    m_settings.save(qs);
-    updateRecentMenu();
     updateTitle();
-    updateMeasurements();
     refreshWorklistMarks();
-    if (!loaded.savedMaskProblem.isEmpty())
-        setStatus(tr("The saved mask or calibration beside this image was not used: %1")
-                      .arg(loaded.savedMaskProblem));
-    else if (!loaded.savedMask.isNull())
-        setStatus(tr("Showing the mask saved earlier. Draw a box or points to segment again."));
-    else if (!m_inference->hasModel())
-        setStatus(m_modelError.isEmpty() ? tr("Image opened. Waiting for the model...")
-                                         : m_modelError);
-    else
-        setStatus(tr("Drag a box around the lesion, or click points on it."));
-    offerRecovery();
-    Q_EMIT imageOpened(loaded.path);
 }
 
-ImageLimits MainWindow::imageLimits() const {
-    return ImageLimits::withMegapixels(m_settings.maxMegapixels);
-}
-
-void MainWindow::autosave() {
-    if (m_doc && m_doc->isModified())
-        m_recovery->store(m_doc->path(), m_doc->mask());
-}
-
-void MainWindow::offerRecovery() {
-    const auto entry = m_recovery->find(m_doc->path());
-    if (!entry)
-        return;
-    const QImage mask = entry->size == m_doc->size() ? m_recovery->loadMask(*entry) : QImage();
-    if (mask.isNull()) {
-        m_recovery->discard(m_doc->path());
-        return;
-    }
+void MainWindow::offerRecovery(const QString& imagePath, const QDateTime& savedUtc) {
     const auto answer = QMessageBox::question(
         this, tr("Unsaved edits"),
         tr("DermSAM kept unsaved mask edits of %1 from %2, when it last ended without saving "
            "them. Restore them?")
-            .arg(QFileInfo(m_doc->path()).fileName(),
-                 QLocale().toString(entry->savedUtc.toLocalTime(), QLocale::ShortFormat)),
+            .arg(QFileInfo(imagePath).fileName(),
+                 QLocale().toString(savedUtc.toLocalTime(), QLocale::ShortFormat)),
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes && m_doc) {
-        m_doc->undoStack()->push(new RestoredEditsCommand(m_doc, mask));
-        setStatus(tr("Unsaved edits restored: save them with Ctrl+S."));
-    } else if (m_doc) {
-        m_recovery->discard(m_doc->path());
-    }
+    m_session->answerRecovery(answer == QMessageBox::Yes);
 }
 
 bool MainWindow::maybeSave() {
-    if (!m_doc || !m_doc->isModified())
+    if (!m_session->hasUnsavedEdits())
         return true;
     const auto answer = QMessageBox::question(
         this, tr("Unsaved mask"),
         tr("The mask of %1 has unsaved changes. Save them?")
-            .arg(QFileInfo(m_doc->path()).fileName()),
+            .arg(QFileInfo(document()->path()).fileName()),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel)
         return false;
     if (answer == QMessageBox::Save)
         return saveCurrent();
-    // A done mark set for work that is now thrown away would claim work that does not exist.
-    m_worklistView->clearMark(m_doc->path());
-    m_recovery->discard(m_doc->path());
+    m_session->discardEdits();
     return true;
 }
 
 bool MainWindow::saveCurrent() {
-    if (!m_doc)
+    if (!document())
         return false;
-    const QString path = maskPathForImage(m_doc->path());
-    const QString error =
-        saveDocumentMask(*m_doc, m_inference->modelInfo(), path, m_settings.operatorName);
+    const QString error = m_session->save();
     if (!error.isEmpty()) {
         QMessageBox::warning(this, tr("Save mask"), error);
         return false;
     }
-    m_doc->undoStack()->setClean();
-    setStatus(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
-    m_worklistView->maskSaved(m_doc->path());
-    refreshWorklistMarks();
-    updateTitle();
     return true;
 }
 
-void MainWindow::requestMask() {
-    if (!m_doc)
-        return;
-    if (m_doc->prompts().empty()) {
-        m_candidatesView->clear();
-        return;
-    }
-    if (!m_inference->hasModel()) {
-        setStatus(m_modelError.isEmpty() ? tr("The model is still loading.") : m_modelError);
-        return;
-    }
-    m_inference->requestMask(m_doc->id(), m_doc->prompts());
-}
-
-void MainWindow::refine() {
-    if (!m_doc || !m_inference->hasModel())
-        return;
-    m_inference->requestMask(m_doc->id(), m_doc->prompts(), m_doc->mask());
-}
-
-void MainWindow::onMaskReady(const MaskResponse& response) {
-    if (!m_doc || response.imageId != m_doc->id() || response.candidates.empty())
-        return;
-    m_lastResponse = response;
-    m_canvas->clearHeatmap(); // the previous mask's heatmap; this mask's follows
-    const ModelInfo& model = m_inference->modelInfo();
-    ModelResultInfo info;
-    info.valid = true;
-    info.prompts = response.prompts;
-    info.iou = response.candidates.front().iou;
-    info.refined = response.refined;
-    info.modelName = model.name;
-    info.modelSha256 = model.sha256;
-    info.profile = model.profile;
-    m_doc->undoStack()->push(
-        new ModelResultCommand(m_doc, response.requestId, response.candidates.front().mask, info));
+void MainWindow::onCandidatesChanged() {
+    const auto& candidates = m_session->lastResponse().candidates;
     const QSignalBlocker block(m_candidatesView);
     m_candidatesView->clear();
-    for (const MaskCandidate& c : response.candidates)
+    for (const MaskCandidate& c : candidates)
         new QListWidgetItem(QIcon(QPixmap::fromImage(c.mask.scaled(64, 64, Qt::KeepAspectRatio,
                                                                    Qt::SmoothTransformation))),
                             QString(), m_candidatesView);
     refreshCandidateTexts();
-    m_candidatesView->setCurrentRow(0);
-    setStatus(tr("Mask computed in %1 ms.").arg(response.decodeMs, 0, 'f', 0));
-    Q_EMIT maskApplied();
+    if (!candidates.empty())
+        m_candidatesView->setCurrentRow(0);
 }
 
 void MainWindow::refreshCandidateTexts() {
-    const auto& candidates = m_lastResponse.candidates;
+    const auto& candidates = m_session->lastResponse().candidates;
     for (int i = 0; i < m_candidatesView->count() && i < static_cast<int>(candidates.size()); ++i)
         m_candidatesView->item(i)->setText(
             tr("Mask %1: predicted IoU %2")
@@ -974,88 +771,49 @@ void MainWindow::refreshCandidateTexts() {
                 .arg(double(candidates[std::size_t(i)].iou), 0, 'f', 3));
 }
 
-void MainWindow::onCandidateChosen(int row) {
-    if (!m_doc || row < 0 || row >= static_cast<int>(m_lastResponse.candidates.size()) ||
-        m_lastResponse.imageId != m_doc->id())
-        return;
-    ModelResultInfo info = m_doc->currentModelResult();
-    info.iou = m_lastResponse.candidates[row].iou;
-    // Same response id: merges into the result's one undo step.
-    m_doc->undoStack()->push(new ModelResultCommand(m_doc, m_lastResponse.requestId,
-                                                    m_lastResponse.candidates[row].mask, info));
-}
-
 void MainWindow::updateMeasurements() {
-    if (!m_doc) {
+    const ImageDocument* doc = document();
+    if (!doc) {
         m_measureLabel->clear();
         return;
     }
-    const MaskMeasurements m =
-        measureMask(m_doc->mask(), m_doc->spacingRowMm(), m_doc->spacingColMm());
+    const MaskMeasurements m = m_session->measurements();
     if (m.areaPx == 0) {
         m_measureLabel->setText(tr("No lesion mask"));
         return;
     }
     QString text =
         tr("Area %1 px, max diameter %2 px").arg(m.areaPx).arg(m.maxDiameterPx, 0, 'f', 1);
-    if (m_doc->hasSpacing()) {
-        const double area = m.areaPx * m_doc->spacingRowMm() * m_doc->spacingColMm();
+    if (doc->hasSpacing()) {
+        const double area = m.areaPx * doc->spacingRowMm() * doc->spacingColMm();
         text += tr(" (%1 mm², %2 mm%3)")
                     .arg(area, 0, 'f', 2)
                     .arg(m.maxDiameterMm, 0, 'f', 2)
-                    .arg(m_doc->isCalibrated() ? tr(", calibrated") : QString());
+                    .arg(doc->isCalibrated() ? tr(", calibrated") : QString());
     }
     m_measureLabel->setText(text);
 }
 
 void MainWindow::calibrate(const QLineF& line) {
-    if (!m_doc)
+    if (!document())
         return;
     bool ok = false;
     const double mm = QInputDialog::getDouble(
         this, tr("Calibrate"),
         tr("The line is %1 px long. Its length in mm:").arg(line.length(), 0, 'f', 1), 1.0, 0.001,
         10000.0, 3, &ok);
-    if (!ok)
-        return;
-    m_doc->setCalibration(mm / line.length(), line);
-    updateMeasurements();
-    // Beside the image, so that it is there when the image is opened again.
-    Calibration c;
-    c.mmPerPixel = mm / line.length();
-    c.line = {line.x1(), line.y1(), line.x2(), line.y2()};
-    const QString path = calibrationPathForImage(m_doc->path());
-    try {
-        saveCalibration(QFile::encodeName(path).toStdString(), c);
-        setStatus(tr("Calibrated: %1 mm per pixel.").arg(c.mmPerPixel, 0, 'g', 4));
-    } catch (const CoreError& e) {
-        setStatus(tr("Calibrated for this session only: %1")
-                      .arg(errorCodeText(QString::fromLatin1(coreErrorCodeName(e.code())), path)));
-    }
+    if (ok)
+        m_session->calibrate(line, mm);
 }
 
 void MainWindow::showSettings() {
-    SettingsDialog dialog(m_settings, this);
+    SettingsDialog dialog(m_session->settings(), this);
     if (dialog.exec() == QDialog::Accepted)
         applySettings(dialog.settings());
 }
 
 void MainWindow::applySettings(const AppSettings& settings) {
-    const AppSettings old = m_settings;
-    m_settings = settings;
-    QSettings qs;
-    m_settings.save(qs);
-    if (old.language != m_settings.language)
-        applyUiLanguage(m_settings.language); // widgets retranslate on LanguageChange
-    if (old.embeddingCacheMb != m_settings.embeddingCacheMb)
-        applyEmbeddingCache();
-    // Choosing a checkpoint in Settings ends a session-only model.
-    if (old.checkpoint != m_settings.checkpoint)
-        m_sessionCheckpoint.clear();
-    if (old.checkpoint != m_settings.checkpoint || old.profile != m_settings.profile ||
-        old.device != m_settings.device || old.precision != m_settings.precision ||
-        old.threads != m_settings.threads)
-        loadModelFromSettings();
+    m_session->applySettings(settings);
 }
 
 void MainWindow::showAbout() {
@@ -1101,9 +859,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         event->ignore();
         return;
     }
-    m_autosaveTimer.stop();
-    QSettings qs;
-    m_settings.save(qs);
+    m_session->prepareClose();
     event->accept();
 }
 

@@ -1,21 +1,16 @@
 #pragma once
 
-#include "ui/app_settings.h"
 #include "ui/image_canvas.h"
-#include "ui/image_document.h"
-#include "ui/image_loader.h"
-#include "ui/inference_types.h"
+#include "ui/session/app_settings.h"
+#include "ui/session/inference_types.h"
 
-#include <QFutureWatcher>
 #include <QMainWindow>
-#include <QPointer>
-#include <QTimer>
 
 #include <functional>
-#include <memory>
 #include <vector>
 
 class QAction;
+class QDateTime;
 class QActionGroup;
 class QLabel;
 class QListWidget;
@@ -25,7 +20,6 @@ class QProgressBar;
 class QSlider;
 class QSpinBox;
 class QToolButton;
-class QUndoGroup;
 
 namespace dermsam {
 
@@ -34,10 +28,12 @@ class ImageCanvas;
 class ImageDocument;
 class InferenceController;
 class RecoveryStore;
+class ViewerSession;
 class WorklistView;
 
-// The clinical viewer: canvas, tools, worklist, candidates, status bar; inference through the
-// InferenceController (never on this thread), image loading through QtConcurrent.
+// The clinical viewer: shows a ViewerSession (ui/session: the document, model results,
+// worklist, settings) with the canvas, tools, worklist, candidates and status bar, and asks the
+// user what the session cannot decide alone.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -49,13 +45,14 @@ public:
     // Loads the model from the settings (or overrides the checkpoint for this run only).
     void loadModelFromSettings(const QString& checkpointOverride = {});
 
-    ImageDocument* document() const { return m_doc; }
+    ViewerSession* session() const { return m_session; }
+    ImageDocument* document() const;
     ImageCanvas* canvas() const { return m_canvas; }
     WorklistView* worklist() const { return m_worklistView; }
-    InferenceController* inference() const { return m_inference; }
+    InferenceController* inference() const;
     bool saveCurrent(); // false when cancelled or failed (a message was shown)
-    const AppSettings& settings() const { return m_settings; }
-    RecoveryStore* recovery() const { return m_recovery.get(); }
+    const AppSettings& settings() const;
+    RecoveryStore* recovery() const;
     // What accepting the settings dialog does: persist, switch the language live, reload the
     // model when its settings changed.
     void applySettings(const AppSettings& settings);
@@ -85,46 +82,34 @@ private:
     void createActions();
     void createDocks();
     void createStatusBar();
+    void connectSession();
     void openImage(const QString& path);
-    void openFolder(const QString& folder);
-    void onImageLoaded();
+    void onDocumentChanged(ImageDocument* doc);
+    void onCandidatesChanged();
     bool maybeSave();
-    void requestMask();
-    void refine();
-    void onMaskReady(const MaskResponse& response);
-    void onCandidateChosen(int row);
     void updateRecentMenu();
     void updateMeasurements();
     void updateModelLabel();
-    void applyEmbeddingCache(); // the settings' disk cache to the worker
     void updateTitle();
     void showSettings();
     void showAbout();
     void showShortcuts();
     void keepKeysOnCanvas();
-    void autosave();
-    ImageLimits imageLimits() const;
-    void offerRecovery();
+    void offerRecovery(const QString& imagePath, const QDateTime& savedUtc);
     void createWelcome();
-    void openSample();
     void calibrate(const QLineF& line);
     void stepWorklist(int delta);
     void refreshWorklistMarks();
+    void showWorklist(bool shown);
     void setStatus(const QString& text);
+    void setViewSetting(const std::function<void(AppSettings&)>& change);
 
-    AppSettings m_settings;
+    ViewerSession* m_session = nullptr;
     std::vector<std::function<void()>> m_retranslators;
     ImageCanvas* m_canvas = nullptr;
-    InferenceController* m_inference = nullptr;
-    QPointer<ImageDocument> m_doc;
-    QUndoGroup* m_undoGroup = nullptr;
-    quint64 m_nextImageId = 0;
-    QFutureWatcher<LoadedImage> m_loadWatcher;
-    QString m_pendingLoad;
 
     WorklistView* m_worklistView = nullptr;
     QListWidget* m_candidatesView = nullptr;
-    MaskResponse m_lastResponse;
 
     QMenu* m_recentMenu = nullptr;
     QAction* m_undoAction = nullptr;
@@ -146,12 +131,6 @@ private:
     QLabel* m_modelLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancelButton = nullptr;
-    QTimer m_measureTimer;
-    QTimer m_autosaveTimer; // unsaved edits to the recovery store, shortly after the last one
-    std::unique_ptr<RecoveryStore> m_recovery;
-    QString m_modelError;
-    QString m_sessionCheckpoint; // --model or the wizard's "use this model now": not saved
-    bool m_modelLoading = false; // so a retranslation keeps "Loading model..."
 };
 
 } // namespace dermsam

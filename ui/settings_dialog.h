@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/app_settings.h"
+#include "ui/session/app_settings.h"
 
 #include <QDialog>
 

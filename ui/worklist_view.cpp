@@ -1,15 +1,13 @@
 #include "ui/worklist_view.h"
 
-#include "ui/mask_saver.h"
-#include "ui/thumbnail_loader.h"
+#include "ui/session/thumbnail_loader.h"
+#include "ui/session/worklist.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QEvent>
 #include <QFileInfo>
 #include <QPainter>
 #include <QScrollBar>
-#include <QSettings>
 
 #include <algorithm>
 
@@ -20,13 +18,6 @@ namespace {
 constexpr int kThumbnailEdge = 64;
 constexpr int kPathRole = Qt::UserRole;
 
-// QSettings keys must not contain the folder's slashes: one group entry per folder hash.
-QString marksKey(const QString& folder) {
-    return QStringLiteral("worklistMarks/") +
-           QString::fromLatin1(
-               QCryptographicHash::hash(folder.toUtf8(), QCryptographicHash::Sha1).toHex());
-}
-
 QIcon placeholderIcon() {
     QPixmap pm(kThumbnailEdge, kThumbnailEdge);
     pm.fill(QColor(70, 70, 70));
@@ -35,8 +26,9 @@ QIcon placeholderIcon() {
 
 } // namespace
 
-WorklistView::WorklistView(QWidget* parent, const QString& thumbnailCacheDir)
+WorklistView::WorklistView(QWidget* parent, const QString& thumbnailCacheDir, Worklist* worklist)
     : QListWidget(parent)
+    , m_list(worklist ? worklist : new Worklist(this))
     , m_thumbnails(new ThumbnailLoader(kThumbnailEdge, thumbnailCacheDir, this)) {
     setIconSize(QSize(kThumbnailEdge, kThumbnailEdge));
     setUniformItemSizes(true);
@@ -54,6 +46,8 @@ WorklistView::WorklistView(QWidget* parent, const QString& thumbnailCacheDir)
         Q_EMIT imageActivated(item->data(kPathRole).toString());
     });
     connect(this, &QListWidget::itemChanged, this, &WorklistView::onItemChanged);
+    connect(m_list, &Worklist::filesChanged, this, &WorklistView::rebuild);
+    connect(m_list, &Worklist::marksChanged, this, &WorklistView::onMarksChanged);
     connect(m_thumbnails, &ThumbnailLoader::thumbnailReady, this, &WorklistView::onThumbnail);
     // A long list fills from the top; whatever scrolls into view jumps the queue.
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &WorklistView::prioritizeVisible);
@@ -62,15 +56,44 @@ WorklistView::WorklistView(QWidget* parent, const QString& thumbnailCacheDir)
 WorklistView::~WorklistView() = default;
 
 void WorklistView::setFiles(const QString& folder, const QStringList& files) {
-    m_folder = folder;
-    m_files = files;
-    m_marks = loadMarks();
+    m_list->setFiles(folder, files);
+}
+
+const QStringList& WorklistView::files() const {
+    return m_list->files();
+}
+
+QString WorklistView::neighbour(const QString& path, int delta) const {
+    return m_list->neighbour(path, delta);
+}
+
+bool WorklistView::isDone(const QString& path) const {
+    return m_list->isDone(path);
+}
+
+void WorklistView::setDone(const QString& path, bool done) {
+    m_list->setDone(path, done);
+}
+
+void WorklistView::clearMark(const QString& path) {
+    m_list->clearMark(path);
+}
+
+bool WorklistView::hasMark(const QString& path) const {
+    return m_list->hasMark(path);
+}
+
+void WorklistView::maskSaved(const QString& path) {
+    m_list->maskSaved(path);
+}
+
+void WorklistView::rebuild() {
     m_toggledByClick = nullptr;
     {
         const QSignalBlocker block(this);
         clear();
         const QIcon placeholder = placeholderIcon();
-        for (const QString& f : files) {
+        for (const QString& f : m_list->files()) {
             auto* item = new QListWidgetItem(placeholder, QFileInfo(f).fileName(), this);
             item->setData(kPathRole, f);
             item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
@@ -78,8 +101,17 @@ void WorklistView::setFiles(const QString& folder, const QStringList& files) {
         }
     }
     m_withThumbnail.clear();
-    m_thumbnails->request(files);
+    m_thumbnails->request(m_list->files());
     prioritizeVisible();
+}
+
+void WorklistView::onMarksChanged(const QString& path) {
+    if (path.isEmpty()) {
+        refreshDone();
+    } else if (QListWidgetItem* item = itemFor(path)) {
+        const QSignalBlocker block(this);
+        applyMark(item);
+    }
 }
 
 void WorklistView::prioritizeVisible() {
@@ -89,10 +121,11 @@ void WorklistView::prioritizeVisible() {
     const QModelIndex last = indexAt(viewport()->rect().bottomLeft());
     const int from = first.isValid() ? first.row() : 0;
     const int to = last.isValid() ? last.row() : count() - 1;
+    const QStringList& files = m_list->files();
     QStringList visible;
-    for (int i = from; i <= to && i < static_cast<int>(m_files.size()); ++i)
-        if (!m_withThumbnail.contains(m_files.at(i)))
-            visible << m_files.at(i);
+    for (int i = from; i <= to && i < static_cast<int>(files.size()); ++i)
+        if (!m_withThumbnail.contains(files.at(i)))
+            visible << files.at(i);
     m_thumbnails->prioritize(visible);
 }
 
@@ -102,18 +135,8 @@ void WorklistView::resizeEvent(QResizeEvent* event) {
 }
 
 QListWidgetItem* WorklistView::itemFor(const QString& path) const {
-    const auto i = m_files.indexOf(path);
+    const auto i = m_list->files().indexOf(path);
     return i >= 0 && i < count() ? item(static_cast<int>(i)) : nullptr;
-}
-
-QString WorklistView::neighbour(const QString& path, int delta) const {
-    if (m_files.isEmpty())
-        return {};
-    const int last = static_cast<int>(m_files.size()) - 1;
-    const int i = static_cast<int>(m_files.indexOf(path));
-    // Not in the list (an image opened on its own): start from the ends.
-    const int from = i >= 0 ? i : (delta > 0 ? -1 : last + 1);
-    return m_files.at(std::clamp(from + delta, 0, last));
 }
 
 void WorklistView::setCurrentPath(const QString& path) {
@@ -122,47 +145,6 @@ void WorklistView::setCurrentPath(const QString& path) {
         setCurrentItem(item);
         scrollToItem(item);
     }
-}
-
-bool WorklistView::isDone(const QString& path) const {
-    const QString name = QFileInfo(path).fileName();
-    if (m_marks.contains(name))
-        return m_marks.value(name).toBool();
-    return QFileInfo::exists(maskPathForImage(path));
-}
-
-void WorklistView::setDone(const QString& path, bool done) {
-    QListWidgetItem* item = itemFor(path);
-    if (!item)
-        return;
-    m_marks.insert(QFileInfo(path).fileName(), done);
-    saveMarks(m_marks);
-    {
-        const QSignalBlocker block(this);
-        applyMark(item);
-    }
-    Q_EMIT doneChanged(path, done);
-}
-
-void WorklistView::clearMark(const QString& path) {
-    if (m_marks.remove(QFileInfo(path).fileName()) > 0) {
-        saveMarks(m_marks);
-        if (QListWidgetItem* item = itemFor(path)) {
-            const QSignalBlocker block(this);
-            applyMark(item);
-        }
-        Q_EMIT doneChanged(path, isDone(path));
-    }
-}
-
-bool WorklistView::hasMark(const QString& path) const {
-    return m_marks.contains(QFileInfo(path).fileName());
-}
-
-void WorklistView::maskSaved(const QString& path) {
-    if (m_marks.remove(QFileInfo(path).fileName()) > 0)
-        saveMarks(m_marks);
-    refreshDone();
 }
 
 void WorklistView::refreshDone() {
@@ -174,18 +156,23 @@ void WorklistView::refreshDone() {
 void WorklistView::applyMark(QListWidgetItem* item) {
     // Three looks, so a tick set by hand is never mistaken for a saved mask: a full tick = mask
     // saved (and not unticked), a partial tick = marked done by hand with no mask saved.
-    const QString path = item->data(kPathRole).toString();
-    const bool done = isDone(path);
-    const bool saved = QFileInfo::exists(maskPathForImage(path));
-    if (!done) {
+    switch (m_list->mark(item->data(kPathRole).toString())) {
+    case Worklist::Mark::NotDone:
         item->setCheckState(Qt::Unchecked);
-        item->setToolTip(saved ? tr("Marked not done by hand (a mask is saved)") : tr("Not done"));
-    } else if (saved) {
+        item->setToolTip(tr("Not done"));
+        break;
+    case Worklist::Mark::NotDoneDespiteSaved:
+        item->setCheckState(Qt::Unchecked);
+        item->setToolTip(tr("Marked not done by hand (a mask is saved)"));
+        break;
+    case Worklist::Mark::Saved:
         item->setCheckState(Qt::Checked);
         item->setToolTip(tr("Done: mask saved"));
-    } else {
+        break;
+    case Worklist::Mark::DoneByHand:
         item->setCheckState(Qt::PartiallyChecked);
         item->setToolTip(tr("Marked done by hand (no mask saved)"));
+        break;
     }
 }
 
@@ -194,8 +181,8 @@ void WorklistView::onItemChanged(QListWidgetItem* item) {
     const QString path = item->data(kPathRole).toString();
     m_toggledByClick = item;
     const bool done = item->checkState() != Qt::Unchecked;
-    if (done != isDone(path))
-        setDone(path, done);
+    if (done != m_list->isDone(path))
+        m_list->setDone(path, done);
     else {
         const QSignalBlocker block(this);
         applyMark(item);
@@ -231,23 +218,6 @@ void WorklistView::retranslate() {
                   "A full tick: its mask is saved; a partial tick: you marked it done (D) "
                   "without saving a mask."));
     refreshDone();
-}
-
-QVariantMap WorklistView::loadMarks() const {
-    if (m_folder.isEmpty())
-        return {};
-    QSettings qs;
-    return qs.value(marksKey(m_folder)).toMap();
-}
-
-void WorklistView::saveMarks(const QVariantMap& marks) const {
-    if (m_folder.isEmpty())
-        return;
-    QSettings qs;
-    if (marks.isEmpty())
-        qs.remove(marksKey(m_folder));
-    else
-        qs.setValue(marksKey(m_folder), marks);
 }
 
 } // namespace dermsam

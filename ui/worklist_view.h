@@ -8,43 +8,38 @@
 namespace dermsam {
 
 class ThumbnailLoader;
+class Worklist;
 struct Thumbnail;
 
-// A folder opened as a worklist: one row per image with a thumbnail (made off the GUI thread,
-// cached) and a done mark. An image is done when its mask is saved beside it, unless the user
-// ticked or unticked its row: that explicit mark wins and is kept in QSettings per folder, so it
-// survives a restart without writing into the (possibly read-only) data folder.
+// Shows a Worklist (ui/session/worklist.h): one row per image with a thumbnail (made off the GUI
+// thread, cached) and its done mark; a tick toggled by hand becomes the worklist's explicit mark.
 class WorklistView : public QListWidget {
     Q_OBJECT
 public:
-    // thumbnailCacheDir empty = the user cache folder.
-    explicit WorklistView(QWidget* parent = nullptr, const QString& thumbnailCacheDir = {});
+    // thumbnailCacheDir empty = the user cache folder. Without a worklist the view makes its own.
+    explicit WorklistView(QWidget* parent = nullptr, const QString& thumbnailCacheDir = {},
+                          Worklist* worklist = nullptr);
     ~WorklistView() override;
 
+    Worklist* worklist() const { return m_list; }
+    // Shortcuts to the worklist's own functions.
     void setFiles(const QString& folder, const QStringList& files);
-    const QStringList& files() const { return m_files; }
-    const QString& folder() const { return m_folder; }
-
-    // The file delta rows away from path, clamped to the list; empty when the list is empty.
+    const QStringList& files() const;
     QString neighbour(const QString& path, int delta) const;
-    void setCurrentPath(const QString& path);
-
     bool isDone(const QString& path) const;
-    // An explicit mark by the user (persisted); refreshDone() re-reads masks on disk.
     void setDone(const QString& path, bool done);
-    // Drops the user's explicit mark (the saved mask decides again), e.g. when the edits that
-    // the mark was about are discarded.
     void clearMark(const QString& path);
     bool hasMark(const QString& path) const;
-    // A mask was just saved for path: the saved mask decides again (drops an explicit mark).
     void maskSaved(const QString& path);
+
+    void setCurrentPath(const QString& path);
+    // Re-reads which masks are on disk.
     void refreshDone();
 
     ThumbnailLoader* thumbnails() const { return m_thumbnails; }
 
 Q_SIGNALS:
     void imageActivated(const QString& path);
-    void doneChanged(const QString& path, bool done);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -52,17 +47,15 @@ protected:
 
 private:
     void retranslate();
+    void rebuild();
+    void onMarksChanged(const QString& path);
     QListWidgetItem* itemFor(const QString& path) const;
     void onItemChanged(QListWidgetItem* item);
     void onThumbnail(const Thumbnail& thumbnail);
     void prioritizeVisible();
     void applyMark(QListWidgetItem* item);
-    QVariantMap loadMarks() const;
-    void saveMarks(const QVariantMap& marks) const;
 
-    QString m_folder;
-    QStringList m_files;
-    QVariantMap m_marks; // file name -> bool, the user's explicit marks for m_folder
+    Worklist* m_list = nullptr;
     QSet<QString> m_withThumbnail;
     QListWidgetItem* m_toggledByClick = nullptr; // the row whose tick the current click toggled
     ThumbnailLoader* m_thumbnails = nullptr;

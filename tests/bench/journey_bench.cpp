@@ -9,8 +9,8 @@
 #include "model/cpu_threading.h"
 #include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
-#include "ui/image_document.h"
-#include "ui/inference_controller.h"
+#include "ui/session/image_document.h"
+#include "ui/session/inference_controller.h"
 #include "ui/main_window.h"
 
 #include <QApplication>

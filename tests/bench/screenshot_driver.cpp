@@ -4,7 +4,7 @@
 //
 //   dermsam-screenshot --image IMG --box x0,y0,x1,y1 --out PNG [--model CKPT] [--heatmap]
 #include "ui/image_canvas.h"
-#include "ui/inference_controller.h"
+#include "ui/session/inference_controller.h"
 #include "ui/main_window.h"
 
 #include <QApplication>

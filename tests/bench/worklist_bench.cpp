@@ -8,9 +8,9 @@
 #include "model/safetensors.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
-#include "ui/image_loader.h"
-#include "ui/inference_controller.h"
-#include "ui/inference_worker.h"
+#include "ui/session/image_loader.h"
+#include "ui/session/inference_controller.h"
+#include "ui/session/inference_worker.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

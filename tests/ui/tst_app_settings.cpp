@@ -1,7 +1,7 @@
 // Protects settings: QSettings round trip, recent-file cap, the settings dialog.
 // labels: gui
 #include "model/device.h"
-#include "ui/app_settings.h"
+#include "ui/session/app_settings.h"
 #include "ui/settings_dialog.h"
 
 #include <QComboBox>

@@ -2,8 +2,8 @@
 // labels: gui
 #include "tiny_model.h"
 #include "ui/colormap.h"
-#include "ui/inference_controller.h"
-#include "ui/inference_worker.h"
+#include "ui/session/inference_controller.h"
+#include "ui/session/inference_worker.h"
 
 #include <QSignalSpy>
 #include <QTest>

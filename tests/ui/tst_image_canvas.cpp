@@ -1,8 +1,8 @@
 // Protects the canvas geometry: fit, wheel zoom about the cursor, 1:1 on high-DPI, pan, cursor.
 // labels: gui
 #include "ui/image_canvas.h"
-#include "ui/image_document.h"
-#include "ui/mask_commands.h"
+#include "ui/session/image_document.h"
+#include "ui/session/mask_commands.h"
 
 #include <QApplication>
 #include <QMouseEvent>

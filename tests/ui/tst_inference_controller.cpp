@@ -1,9 +1,9 @@
 // Protects background inference: worker masks, stale drops, newest wins, disk cache, prefetch.
 // labels: gui
 #include "tiny_model.h"
-#include "ui/image_loader.h"
-#include "ui/inference_controller.h"
-#include "ui/inference_worker.h"
+#include "ui/session/image_loader.h"
+#include "ui/session/inference_controller.h"
+#include "ui/session/inference_worker.h"
 
 #include <QDir>
 #include <QSignalSpy>

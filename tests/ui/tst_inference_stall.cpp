@@ -1,8 +1,8 @@
 // Protects responsiveness: GUI event loop gaps stay < 50 ms while the worker encodes.
 // labels: gui slow
 #include "tiny_model.h"
-#include "ui/inference_controller.h"
-#include "ui/inference_worker.h"
+#include "ui/session/inference_controller.h"
+#include "ui/session/inference_worker.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

@@ -3,11 +3,11 @@
 #include "test_dicom.h"
 #include "tiny_model.h"
 #include "ui/image_canvas.h"
-#include "ui/image_document.h"
-#include "ui/inference_controller.h"
+#include "ui/session/image_document.h"
+#include "ui/session/inference_controller.h"
 #include "ui/main_window.h"
-#include "ui/mask_commands.h"
-#include "ui/mask_saver.h"
+#include "ui/session/mask_commands.h"
+#include "ui/session/mask_saver.h"
 
 #include "core/dicom_seg.h"
 

@@ -1,8 +1,8 @@
 // Protects mask editing: one undo step per stroke and per model result; mask measurements.
 // labels: gui
-#include "ui/image_document.h"
-#include "ui/mask_commands.h"
-#include "ui/mask_measurements.h"
+#include "ui/session/image_document.h"
+#include "ui/session/mask_commands.h"
+#include "ui/session/mask_measurements.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,8 +1,8 @@
 // Protects saving: S_segmentation.png (0/255) + JSON sidecar, atomic, errors reported.
 // labels: gui
-#include "ui/image_document.h"
-#include "ui/mask_commands.h"
-#include "ui/mask_saver.h"
+#include "ui/session/image_document.h"
+#include "ui/session/mask_commands.h"
+#include "ui/session/mask_saver.h"
 
 #include <QDir>
 #include <QFile>

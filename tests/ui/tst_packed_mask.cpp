@@ -1,6 +1,6 @@
 // Protects the undo history's packed masks: exact round trips, and the memory they save.
 // labels: unit
-#include "ui/packed_mask.h"
+#include "ui/session/packed_mask.h"
 
 #include <QRandomGenerator>
 #include <QTest>

@@ -1,13 +1,14 @@
 // Protects the worklist: cached off-thread thumbnails, done marks, Page Up/Down, unsaved edits.
 // labels: gui
-#include "ui/image_document.h"
-#include "ui/image_loader.h"
-#include "ui/inference_controller.h"
+#include "ui/session/image_document.h"
+#include "ui/session/image_loader.h"
+#include "ui/session/inference_controller.h"
 #include "ui/main_window.h"
-#include "ui/mask_commands.h"
-#include "ui/mask_saver.h"
-#include "ui/thumbnail_loader.h"
+#include "ui/session/mask_commands.h"
+#include "ui/session/mask_saver.h"
+#include "ui/session/thumbnail_loader.h"
 #include "ui/worklist_view.h"
+#include "ui/session/worklist.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -256,7 +257,7 @@ private Q_SLOTS:
             QVERIFY(view.isDone(file(0)));
             QVERIFY(!view.isDone(file(1)));
             // The user ticks img2 and unticks img1 by hand.
-            QSignalSpy changed(&view, &WorklistView::doneChanged);
+            QSignalSpy changed(view.worklist(), &Worklist::marksChanged);
             view.item(1)->setCheckState(Qt::Checked);
             view.item(0)->setCheckState(Qt::Unchecked);
             QCOMPARE(changed.count(), 2);

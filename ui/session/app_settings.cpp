@@ -1,4 +1,4 @@
-#include "ui/app_settings.h"
+#include "ui/session/app_settings.h"
 
 #include <QSettings>
 #include <QStandardPaths>

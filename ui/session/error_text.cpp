@@ -1,4 +1,4 @@
-#include "ui/error_text.h"
+#include "ui/session/error_text.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,6 +1,6 @@
-#include "ui/image_document.h"
+#include "ui/session/image_document.h"
 
-#include "ui/mask_commands.h"
+#include "ui/session/mask_commands.h"
 
 #include <cstring>
 

@@ -1,9 +1,9 @@
-#include "ui/image_loader.h"
+#include "ui/session/image_loader.h"
 
 #include "core/core_error.h"
 #include "core/image_io.h"
 #include "core/mask_io.h"
-#include "ui/mask_saver.h"
+#include "ui/session/mask_saver.h"
 
 #include <QDir>
 #include <QFileInfo>

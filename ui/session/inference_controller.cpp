@@ -1,6 +1,6 @@
-#include "ui/inference_controller.h"
+#include "ui/session/inference_controller.h"
 
-#include "ui/inference_worker.h"
+#include "ui/session/inference_worker.h"
 
 namespace dermsam {
 

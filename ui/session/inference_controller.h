@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ui/heatmap_types.h"
-#include "ui/inference_types.h"
+#include "ui/session/heatmap_types.h"
+#include "ui/session/inference_types.h"
 
 #include <QImage>
 #include <QObject>

@@ -1,6 +1,7 @@
-#include "ui/inference_worker.h"
+#include "ui/session/inference_worker.h"
 
 #include "core/evaluation.h"
+#include "core/image_tensor.h"
 #include "model/device.h"
 #include "model/embedding_cache.h"
 #include "model/gradcam.h"
@@ -8,7 +9,7 @@
 #include "model/model_loader.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
-#include "ui/image_loader.h"
+#include "ui/session/image_loader.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -31,54 +32,38 @@ namespace {
 
 constexpr std::size_t kMaxCachedImages = 3;
 
-// QImage (any format) -> (H, W, 3) uint8 tensor, owning its memory.
-at::Tensor imageToTensor(const QImage& image) {
+// A QImage's pixels as a cv::Mat, shared (valid while image lives).
+cv::Mat matView(const QImage& image, int cvType) {
+    return cv::Mat(image.height(), image.width(), cvType, const_cast<uchar*>(image.constBits()),
+                   static_cast<std::size_t>(image.bytesPerLine()));
+}
+
+// The conversions themselves are core's (core/image_tensor.h), shared with the CLI: these only
+// wrap QImage's pixels.
+at::Tensor pixelsOf(const QImage& image) {
     const QImage rgb = image.format() == QImage::Format_RGB888
                            ? image
                            : image.convertToFormat(QImage::Format_RGB888);
-    const int h = rgb.height();
-    const int w = rgb.width();
-    at::Tensor t = at::empty({h, w, 3}, at::kByte);
-    auto* dst = t.data_ptr<uint8_t>();
-    for (int y = 0; y < h; ++y)
-        std::memcpy(dst + static_cast<std::size_t>(y) * w * 3, rgb.constScanLine(y),
-                    static_cast<std::size_t>(w) * 3);
-    return t;
+    Image wrapped;
+    wrapped.pixels = matView(rgb, CV_8UC3);
+    return imageToTensor(wrapped);
 }
 
-// Rows of masks between the model's 0/1 and the viewer's 0/255. Branch-free on rows known not
-// to overlap, so they are vectorised: a 24-megapixel photo's mask is one of these per result.
-void onesTo255(const uint8_t* __restrict in, uchar* __restrict out, int n) {
-    for (int x = 0; x < n; ++x)
-        out[x] = static_cast<uchar>(0u - static_cast<unsigned>(in[x] != 0));
-}
-void setToOnes(const uchar* __restrict in, uint8_t* __restrict out, int n) {
-    for (int x = 0; x < n; ++x)
-        out[x] = in[x] > 127 ? 1 : 0;
-}
-
-// (H, W) uint8 0/1 -> Grayscale8 0/255.
-QImage maskToImage(const at::Tensor& mask) {
-    const at::Tensor m = mask.to(at::kByte).contiguous();
-    const int h = static_cast<int>(m.size(0));
-    const int w = static_cast<int>(m.size(1));
-    QImage out(w, h, QImage::Format_Grayscale8);
-    const auto* src = m.data_ptr<uint8_t>();
-    for (int y = 0; y < h; ++y)
-        onesTo255(src + static_cast<std::size_t>(y) * w, out.scanLine(y), w);
+// (H, W) mask tensor -> Grayscale8 0/255.
+QImage maskImageOf(const at::Tensor& mask) {
+    const cv::Mat m = tensorToMask(mask);
+    QImage out(m.cols, m.rows, QImage::Format_Grayscale8);
+    for (int y = 0; y < m.rows; ++y)
+        std::memcpy(out.scanLine(y), m.ptr<uchar>(y), static_cast<std::size_t>(m.cols));
     return out;
 }
 
-// An edited mask (any format) -> (H, W) uint8 0/1 for maskPromptLogits.
-at::Tensor maskToTensor(const QImage& mask) {
-    const QImage grey = mask.convertToFormat(QImage::Format_Grayscale8);
-    const int h = grey.height();
-    const int w = grey.width();
-    at::Tensor m = at::empty({h, w}, at::kByte);
-    auto* dst = m.data_ptr<uint8_t>();
-    for (int y = 0; y < h; ++y)
-        setToOnes(grey.constScanLine(y), dst + static_cast<std::size_t>(y) * w, w);
-    return m;
+// An edited mask (any format; non-zero = lesion) -> (H, W) uint8 0/1.
+at::Tensor maskTensorOf(const QImage& mask) {
+    const QImage grey = mask.format() == QImage::Format_Grayscale8
+                            ? mask
+                            : mask.convertToFormat(QImage::Format_Grayscale8);
+    return maskToTensor(matView(grey, CV_8UC1));
 }
 
 // The mask's box as `dermsam-cli eval` makes it (core/evaluation: non-zero pixels, the last
@@ -88,10 +73,8 @@ std::optional<BoxPrompt> maskBox(const QImage& mask) {
     const QImage grey = mask.format() == QImage::Format_Grayscale8
                             ? mask
                             : mask.convertToFormat(QImage::Format_Grayscale8);
-    const cv::Mat view(grey.height(), grey.width(), CV_8UC1, const_cast<uchar*>(grey.constBits()),
-                       static_cast<std::size_t>(grey.bytesPerLine()));
     BoxPrompt box;
-    if (!maskBoundingBox(view, box))
+    if (!maskBoundingBox(matView(grey, CV_8UC1), box))
         return std::nullopt;
     return box;
 }
@@ -106,7 +89,7 @@ at::Tensor maskPromptInput(const QImage& maskPrompt, const ImageEmbedding& embed
         if (auto box = maskBox(maskPrompt))
             prompts.boxes.push_back(*box);
     }
-    return maskPromptLogits(maskToTensor(maskPrompt), embedding.geometry, embedding.profile,
+    return maskPromptLogits(maskTensorOf(maskPrompt), embedding.geometry, embedding.profile,
                             predictor.maskInputSize());
 }
 
@@ -346,7 +329,7 @@ void InferenceWorker::setImage(quint64 requestId, quint64 imageId, const QImage&
     auto& entry = d->images[imageId];
     entry.lastUse = ++d->useCounter;
     if (!entry.image.defined())
-        entry.image = imageToTensor(rgb);
+        entry.image = pixelsOf(rgb);
     d->trimCache();
     // Encode eagerly, unless the user has already moved on or no model is loaded.
     if (d->predictor && !entry.embedding && !d->cancelled(requestId) &&
@@ -399,7 +382,7 @@ void InferenceWorker::prefetch(const QString& path, quint64 interruptionsAtStart
     }
     try {
         bool hit = false;
-        d->encodeToDisk(imageToTensor(loaded.rgb), hit, stop, &d->resume);
+        d->encodeToDisk(pixelsOf(loaded.rgb), hit, stop, &d->resume);
         d->resumeFile.clear();
         d->resume = EncodeResume{};
         if (!hit)
@@ -471,7 +454,7 @@ void InferenceWorker::predict(const MaskRequest& request) {
         response.refined = refine;
         for (int64_t i = 0; i < result.masks.size(0); ++i) {
             MaskCandidate c;
-            c.mask = maskToImage(result.masks[i]);
+            c.mask = maskImageOf(result.masks[i]);
             c.iou = i < static_cast<int64_t>(result.iou.size()) ? result.iou[i] : 0.0f;
             response.candidates.push_back(std::move(c));
         }

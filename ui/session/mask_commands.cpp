@@ -1,4 +1,4 @@
-#include "ui/mask_commands.h"
+#include "ui/session/mask_commands.h"
 
 #include <QCoreApplication>
 

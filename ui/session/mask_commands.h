@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ui/image_document.h"
-#include "ui/packed_mask.h"
+#include "ui/session/image_document.h"
+#include "ui/session/packed_mask.h"
 
 #include <QImage>
 #include <QPoint>

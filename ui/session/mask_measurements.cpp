@@ -1,4 +1,4 @@
-#include "ui/mask_measurements.h"
+#include "ui/session/mask_measurements.h"
 
 #include <algorithm>
 #include <cmath>

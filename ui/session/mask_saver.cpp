@@ -1,8 +1,8 @@
-#include "ui/mask_saver.h"
+#include "ui/session/mask_saver.h"
 
-#include "ui/error_text.h"
-#include "ui/image_document.h"
-#include "ui/mask_measurements.h"
+#include "ui/session/error_text.h"
+#include "ui/session/image_document.h"
+#include "ui/session/mask_measurements.h"
 
 #include "core/core_error.h"
 #include "core/dicom_seg.h"

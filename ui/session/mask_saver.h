@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/inference_types.h"
+#include "ui/session/inference_types.h"
 
 #include <QString>
 

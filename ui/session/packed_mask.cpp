@@ -1,4 +1,4 @@
-#include "ui/packed_mask.h"
+#include "ui/session/packed_mask.h"
 
 #include <cstring>
 

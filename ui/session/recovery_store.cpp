@@ -1,4 +1,4 @@
-#include "ui/recovery_store.h"
+#include "ui/session/recovery_store.h"
 
 #include <QCryptographicHash>
 #include <QDir>

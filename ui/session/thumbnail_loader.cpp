@@ -1,6 +1,6 @@
-#include "ui/thumbnail_loader.h"
+#include "ui/session/thumbnail_loader.h"
 
-#include "ui/image_loader.h"
+#include "ui/session/image_loader.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

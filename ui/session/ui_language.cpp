@@ -1,4 +1,4 @@
-#include "ui/ui_language.h"
+#include "ui/session/ui_language.h"
 
 #include <QCoreApplication>
 #include <QLibraryInfo>

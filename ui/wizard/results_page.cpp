@@ -1,6 +1,6 @@
 #include "ui/wizard/results_page.h"
 
-#include "ui/error_text.h"
+#include "ui/session/error_text.h"
 #include "ui/live_label.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"

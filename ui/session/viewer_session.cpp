@@ -1,0 +1,493 @@
+#include "ui/session/viewer_session.h"
+
+#include "ui/session/error_text.h"
+#include "ui/session/image_document.h"
+#include "ui/session/inference_controller.h"
+#include "ui/session/mask_commands.h"
+#include "ui/session/mask_saver.h"
+#include "ui/session/recovery_store.h"
+#include "ui/session/ui_language.h"
+#include "ui/session/worklist.h"
+
+#include "core/core_error.h"
+#include "core/evaluation.h"
+#include "core/mask_io.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QUndoGroup>
+
+#include <QtConcurrent/QtConcurrentRun>
+
+// The sample image lives in dermsam_session's resources; a static library's resources must be
+// initialised by name, from the global namespace.
+static void initSessionResources() {
+    Q_INIT_RESOURCE(dermsam);
+}
+
+namespace dermsam {
+
+namespace {
+
+QString userDataDir() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+} // namespace
+
+ViewerSession::ViewerSession(QObject* parent, const QString& recoveryDir)
+    : QObject(parent)
+    , m_inference(new InferenceController(this))
+    , m_undoGroup(new QUndoGroup(this))
+    , m_worklist(new Worklist(this))
+    , m_recovery(std::make_unique<RecoveryStore>(
+          recoveryDir.isEmpty() ? userDataDir() + QStringLiteral("/recovery") : recoveryDir)) {
+    initSessionResources();
+    QSettings qs;
+    m_settings.load(qs);
+    applyEmbeddingCache();
+
+    connect(&m_loadWatcher, &QFutureWatcher<LoadedImage>::finished, this,
+            &ViewerSession::onImageLoaded);
+    connect(m_inference, &InferenceController::maskReady, this, &ViewerSession::onMaskReady);
+    connect(m_inference, &InferenceController::heatmapReady, this, &ViewerSession::onHeatmapReady);
+    connect(m_inference, &InferenceController::modelLoaded, this, [this](const ModelInfo&) {
+        m_modelError.clear();
+        m_modelLoading = false;
+        Q_EMIT modelStateChanged();
+        if (m_doc)
+            m_inference->setImage(m_doc->id(), m_doc->image());
+    });
+    connect(m_inference, &InferenceController::modelFailed, this, [this](const InferenceError& e) {
+        m_modelError = inferenceErrorText(e);
+        m_modelLoading = false;
+        Q_EMIT modelStateChanged();
+        if (e.kind != InferenceError::Kind::NoModel)
+            Q_EMIT modelFailedLoudly(m_modelError);
+    });
+    connect(m_inference, &InferenceController::requestFailed, this,
+            [this](const InferenceError& e) { Q_EMIT statusMessage(inferenceErrorText(e)); });
+
+    m_autosaveTimer.setSingleShot(true);
+    m_autosaveTimer.setInterval(1000);
+    connect(&m_autosaveTimer, &QTimer::timeout, this, &ViewerSession::autosave);
+    m_measureTimer.setSingleShot(true);
+    m_measureTimer.setInterval(80);
+    connect(&m_measureTimer, &QTimer::timeout, this, &ViewerSession::measurementsChanged);
+    if (const int kept = m_recovery->count(); kept > 0)
+        QTimer::singleShot(0, this, [this, kept] {
+            Q_EMIT statusMessage(tr("Unsaved edits of %n image(s) were kept when DermSAM last "
+                                    "ended unexpectedly: open an image to restore its edits.",
+                                    nullptr, kept));
+        });
+}
+
+ViewerSession::~ViewerSession() {
+    // The document's undo stack would signal a half-destroyed session as it dies.
+    if (m_doc) {
+        disconnect(m_doc->undoStack(), nullptr, this, nullptr);
+        disconnect(m_doc, nullptr, this, nullptr);
+    }
+}
+
+// ---- settings
+
+void ViewerSession::persistSettings() {
+    QSettings qs;
+    m_settings.save(qs);
+}
+
+void ViewerSession::applySettings(const AppSettings& settings) {
+    const AppSettings old = m_settings;
+    m_settings = settings;
+    persistSettings();
+    if (old.language != m_settings.language)
+        applyUiLanguage(m_settings.language); // widgets retranslate on LanguageChange
+    if (old.embeddingCacheMb != m_settings.embeddingCacheMb)
+        applyEmbeddingCache();
+    // Choosing a checkpoint in Settings ends a session-only model.
+    if (old.checkpoint != m_settings.checkpoint)
+        m_sessionCheckpoint.clear();
+    if (old.checkpoint != m_settings.checkpoint || old.profile != m_settings.profile ||
+        old.device != m_settings.device || old.precision != m_settings.precision ||
+        old.threads != m_settings.threads)
+        loadModelFromSettings();
+    if (old.recentFiles != m_settings.recentFiles)
+        Q_EMIT recentFilesChanged();
+}
+
+void ViewerSession::applyEmbeddingCache() {
+    EmbeddingCacheSpec spec;
+    if (m_settings.embeddingCacheMb > 0) {
+        // Its own folder, pruned to the limit; the command line's (`embed`, `segment`) is read
+        // too but never pruned: a researcher's precomputed embeddings are not the viewer's to
+        // delete.
+        spec.dir = AppSettings::embeddingCacheDir();
+        spec.readDirs << QString::fromStdString(defaultEmbeddingCacheDir());
+        spec.limitBytes = qint64{m_settings.embeddingCacheMb} << 20;
+    }
+    m_inference->setEmbeddingCache(spec);
+}
+
+ImageLimits ViewerSession::imageLimits() const {
+    return ImageLimits::withMegapixels(m_settings.maxMegapixels);
+}
+
+void ViewerSession::prepareClose() {
+    m_autosaveTimer.stop();
+    persistSettings();
+}
+
+// ---- model
+
+void ViewerSession::loadModelFromSettings(const QString& checkpointOverride) {
+    ModelSpec spec;
+    if (!checkpointOverride.isEmpty())
+        m_sessionCheckpoint = checkpointOverride;
+    spec.checkpoint = m_sessionCheckpoint.isEmpty() ? m_settings.checkpoint : m_sessionCheckpoint;
+    spec.profile = m_settings.profile;
+    spec.device = m_settings.device;
+    spec.precision = m_settings.precision;
+    spec.threads = m_settings.threads;
+    m_modelError.clear();
+    m_modelLoading = true; // before loadModel: a failure may be reported at once
+    m_inference->loadModel(spec);
+    Q_EMIT modelStateChanged();
+}
+
+ViewerSession::ModelState ViewerSession::modelState() const {
+    if (m_modelLoading)
+        return ModelState::Loading;
+    if (m_inference->hasModel())
+        return ModelState::Ready;
+    return m_modelError.isEmpty() ? ModelState::None : ModelState::Failed;
+}
+
+const ModelInfo& ViewerSession::modelInfo() const {
+    return m_inference->modelInfo();
+}
+
+// ---- opening
+
+bool ViewerSession::openPath(const QString& path) {
+    const QFileInfo fi(path);
+    if (!fi.isDir()) {
+        openImage(fi.absoluteFilePath());
+        return true;
+    }
+    const QString folder = fi.absoluteFilePath();
+    const QStringList files = imageFilesIn(folder);
+    if (files.isEmpty())
+        return false;
+    m_worklist->setFiles(folder, files);
+    openImage(files.first());
+    return true;
+}
+
+bool ViewerSession::openSample() {
+    const QString dir = userDataDir() + QStringLiteral("/samples");
+    const QString path = dir + QStringLiteral("/ISIC_0000009.jpg");
+    if (!QFileInfo::exists(path)) {
+        QDir().mkpath(dir);
+        if (!QFile::copy(QStringLiteral(":/samples/ISIC_0000009.jpg"), path)) {
+            Q_EMIT statusMessage(tr("The sample image could not be copied to %1.")
+                                     .arg(QDir::toNativeSeparators(dir)));
+            return false;
+        }
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup |
+                                        QFile::ReadOther);
+    }
+    openImage(path);
+    return true;
+}
+
+void ViewerSession::openImage(const QString& path) {
+    const bool wasLoading = isLoading();
+    m_pendingLoad = path;
+    Q_EMIT statusMessage(tr("Opening %1...").arg(QFileInfo(path).fileName()));
+    if (!wasLoading)
+        Q_EMIT loadingChanged(true);
+    // A running load finishes first; onImageLoaded then starts the newest one.
+    if (!m_loadWatcher.isRunning())
+        m_loadWatcher.setFuture(QtConcurrent::run(openImageFile, path, imageLimits()));
+}
+
+void ViewerSession::onImageLoaded() {
+    const LoadedImage loaded = m_loadWatcher.result();
+    if (loaded.path != m_pendingLoad) {
+        m_loadWatcher.setFuture(QtConcurrent::run(openImageFile, m_pendingLoad, imageLimits()));
+        return;
+    }
+    m_pendingLoad.clear();
+    Q_EMIT loadingChanged(false);
+    if (!loaded.ok()) {
+        const QString message = errorCodeText(loaded.errorCode, loaded.path);
+        Q_EMIT statusMessage(message);
+        Q_EMIT imageOpenFailed(loaded.path, message);
+        return;
+    }
+    installDocument(loaded);
+}
+
+void ViewerSession::installDocument(const LoadedImage& loaded) {
+    ImageDocument* old = m_doc;
+    auto* doc = new ImageDocument(++m_nextImageId, loaded.path, loaded.rgb, this);
+    doc->setFileSpacing(loaded.spacingRowMm, loaded.spacingColMm);
+    doc->setDicom(loaded.isDicom);
+    if (!loaded.savedMask.isNull()) {
+        ModelResultInfo info;
+        bool edited = true;
+        if (loaded.hasSidecar) {
+            const MaskSidecar& s = loaded.sidecar;
+            info.valid = !s.modelHash.empty() || !s.prompts.empty();
+            info.prompts = s.prompts;
+            info.iou = static_cast<float>(s.predictedIou.value_or(0.0));
+            info.modelName = QString::fromStdString(s.modelFile);
+            info.modelSha256 = QString::fromStdString(s.modelHash);
+            info.profile = QString::fromStdString(s.preprocessingProfile);
+            edited = s.edited;
+        }
+        doc->setSavedMask(loaded.savedMask, info, edited);
+    }
+    if (loaded.calibration) {
+        const auto& l = loaded.calibration->line;
+        doc->setCalibration(loaded.calibration->mmPerPixel, QLineF(l[0], l[1], l[2], l[3]));
+    }
+    m_doc = doc;
+    m_undoGroup->addStack(doc->undoStack());
+    m_undoGroup->setActiveStack(doc->undoStack());
+    connect(doc->undoStack(), &QUndoStack::cleanChanged, this,
+            [this, path = loaded.path](bool clean) {
+                // Saved, or undone back to what is on disk: nothing left to recover.
+                if (clean)
+                    m_recovery->discard(path);
+                Q_EMIT modifiedChanged(!clean);
+            });
+    connect(doc, &ImageDocument::maskChanged, this, [this] {
+        m_measureTimer.start();
+        m_autosaveTimer.start();
+    });
+    connect(doc, &ImageDocument::calibrationChanged, this, &ViewerSession::calibrationChanged);
+    m_lastResponse = MaskResponse{};
+    m_recoveredMask = QImage();
+    if (old) {
+        disconnect(old->undoStack(), nullptr, this, nullptr);
+        disconnect(old, nullptr, this, nullptr);
+        m_inference->forgetImage(old->id());
+        old->deleteLater();
+    }
+    m_inference->setImage(doc->id(), doc->image());
+    // A file from elsewhere ends the worklist: its rows would no longer say what is on screen.
+    if (!m_worklist->isEmpty() && !m_worklist->contains(loaded.path))
+        m_worklist->setFiles(QString(), {});
+    // What Next Image would open, encoded into the disk cache while this one is reviewed.
+    const QString next = m_worklist->neighbour(loaded.path, 1);
+    m_inference->setPrefetch(next != loaded.path ? next : QString());
+    m_settings.addRecentFile(loaded.path);
+    persistSettings();
+    Q_EMIT recentFilesChanged();
+    Q_EMIT documentChanged(doc);
+    Q_EMIT candidatesChanged();
+    Q_EMIT measurementsChanged();
+    if (!loaded.savedMaskProblem.isEmpty())
+        Q_EMIT statusMessage(tr("The saved mask or calibration beside this image was not used: %1")
+                                 .arg(loaded.savedMaskProblem));
+    else if (!loaded.savedMask.isNull())
+        Q_EMIT statusMessage(
+            tr("Showing the mask saved earlier. Draw a box or points to segment again."));
+    else if (!m_inference->hasModel())
+        Q_EMIT statusMessage(m_modelError.isEmpty() ? tr("Image opened. Waiting for the model...")
+                                                    : m_modelError);
+    else
+        Q_EMIT statusMessage(tr("Drag a box around the lesion, or click points on it."));
+    Q_EMIT imageOpened(loaded.path);
+    checkRecovery();
+}
+
+// ---- saving and recovery
+
+bool ViewerSession::hasUnsavedEdits() const {
+    return m_doc && m_doc->isModified();
+}
+
+QString ViewerSession::save() {
+    if (!m_doc)
+        return tr("No image is open.");
+    const QString path = maskPathForImage(m_doc->path());
+    const QString error =
+        saveDocumentMask(*m_doc, m_inference->modelInfo(), path, m_settings.operatorName);
+    if (!error.isEmpty())
+        return error;
+    m_doc->undoStack()->setClean();
+    m_worklist->maskSaved(m_doc->path());
+    Q_EMIT statusMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+    Q_EMIT saved(path);
+    return {};
+}
+
+void ViewerSession::discardEdits() {
+    if (!m_doc)
+        return;
+    // A done mark set for work that is now thrown away would claim work that does not exist.
+    m_worklist->clearMark(m_doc->path());
+    m_autosaveTimer.stop();
+    m_recovery->discard(m_doc->path());
+}
+
+void ViewerSession::autosave() {
+    if (m_doc && m_doc->isModified())
+        m_recovery->store(m_doc->path(), m_doc->mask());
+}
+
+void ViewerSession::checkRecovery() {
+    const auto entry = m_recovery->find(m_doc->path());
+    if (!entry)
+        return;
+    const QImage mask = entry->size == m_doc->size() ? m_recovery->loadMask(*entry) : QImage();
+    if (mask.isNull()) {
+        m_recovery->discard(m_doc->path());
+        return;
+    }
+    m_recoveredMask = mask;
+    Q_EMIT recoveryAvailable(m_doc->path(), entry->savedUtc);
+}
+
+void ViewerSession::answerRecovery(bool restore) {
+    if (!m_doc || m_recoveredMask.isNull())
+        return;
+    if (restore) {
+        m_doc->undoStack()->push(new RestoredEditsCommand(m_doc, m_recoveredMask));
+        Q_EMIT statusMessage(tr("Unsaved edits restored: save them with Ctrl+S."));
+    } else {
+        m_recovery->discard(m_doc->path());
+    }
+    m_recoveredMask = QImage();
+}
+
+// ---- model results
+
+void ViewerSession::requestMask() {
+    if (!m_doc)
+        return;
+    if (m_doc->prompts().empty()) {
+        m_lastResponse.candidates.clear();
+        Q_EMIT candidatesChanged();
+        return;
+    }
+    if (!m_inference->hasModel()) {
+        Q_EMIT statusMessage(m_modelError.isEmpty() ? tr("The model is still loading.")
+                                                    : m_modelError);
+        return;
+    }
+    m_inference->requestMask(m_doc->id(), m_doc->prompts());
+}
+
+void ViewerSession::refine() {
+    if (!m_doc || !m_inference->hasModel())
+        return;
+    m_inference->requestMask(m_doc->id(), m_doc->prompts(), m_doc->mask());
+}
+
+void ViewerSession::onMaskReady(const MaskResponse& response) {
+    if (!m_doc || response.imageId != m_doc->id() || response.candidates.empty())
+        return;
+    m_lastResponse = response;
+    Q_EMIT heatmapCleared(); // the previous mask's heatmap; this mask's follows
+    const ModelInfo& model = m_inference->modelInfo();
+    ModelResultInfo info;
+    info.valid = true;
+    info.prompts = response.prompts;
+    info.iou = response.candidates.front().iou;
+    info.refined = response.refined;
+    info.modelName = model.name;
+    info.modelSha256 = model.sha256;
+    info.profile = model.profile;
+    m_doc->undoStack()->push(
+        new ModelResultCommand(m_doc, response.requestId, response.candidates.front().mask, info));
+    Q_EMIT candidatesChanged();
+    Q_EMIT statusMessage(tr("Mask computed in %1 ms.").arg(response.decodeMs, 0, 'f', 0));
+    Q_EMIT maskApplied();
+}
+
+void ViewerSession::chooseCandidate(int index) {
+    if (!m_doc || index < 0 || index >= static_cast<int>(m_lastResponse.candidates.size()) ||
+        m_lastResponse.imageId != m_doc->id())
+        return;
+    ModelResultInfo info = m_doc->currentModelResult();
+    const MaskCandidate& c = m_lastResponse.candidates[static_cast<std::size_t>(index)];
+    info.iou = c.iou;
+    // Same response id: merges into the result's one undo step.
+    m_doc->undoStack()->push(new ModelResultCommand(m_doc, m_lastResponse.requestId, c.mask, info));
+}
+
+void ViewerSession::setHeatmapOptions(const HeatmapOptions& options) {
+    Q_EMIT heatmapCleared();
+    m_inference->setHeatmapOptions(options);
+    // A heatmap for the mask on screen, from the prompts that produced it.
+    if (options.enabled && m_doc && m_inference->hasModel() &&
+        m_lastResponse.imageId == m_doc->id() && !m_lastResponse.candidates.empty())
+        m_inference->requestHeatmap(m_doc->id(), m_lastResponse.prompts,
+                                    m_lastResponse.refined ? m_doc->mask() : QImage());
+}
+
+void ViewerSession::onHeatmapReady(const HeatmapResponse& r) {
+    // Never over a newer mask: only the heatmap of the mask on screen (or later).
+    if (!m_doc || r.imageId != m_doc->id() || r.requestId < m_lastResponse.requestId)
+        return;
+    if (!r.error.isEmpty()) {
+        Q_EMIT heatmapCleared();
+        const QString text = tr("The heatmap could not be computed: %1").arg(r.error);
+        Q_EMIT heatmapFailed(text);
+        Q_EMIT statusMessage(text);
+        return;
+    }
+    Q_EMIT heatmapReady(r);
+}
+
+// ---- measuring
+
+MaskMeasurements ViewerSession::measurements() const {
+    if (!m_doc)
+        return {};
+    return measureMask(m_doc->mask(), m_doc->spacingRowMm(), m_doc->spacingColMm());
+}
+
+QString ViewerSession::calibrate(const QLineF& line, double mm) {
+    if (!m_doc || line.length() <= 0 || !(mm > 0))
+        return {};
+    m_doc->setCalibration(mm / line.length(), line);
+    Q_EMIT measurementsChanged();
+    // Beside the image, so that it is there when the image is opened again.
+    Calibration c;
+    c.mmPerPixel = mm / line.length();
+    c.line = {line.x1(), line.y1(), line.x2(), line.y2()};
+    const QString path = calibrationPathForImage(m_doc->path());
+    QString text;
+    try {
+        saveCalibration(QFile::encodeName(path).toStdString(), c);
+        text = tr("Calibrated: %1 mm per pixel.").arg(c.mmPerPixel, 0, 'g', 4);
+    } catch (const CoreError& e) {
+        text = tr("Calibrated for this session only: %1")
+                   .arg(errorCodeText(QString::fromLatin1(coreErrorCodeName(e.code())), path));
+    }
+    Q_EMIT statusMessage(text);
+    return text;
+}
+
+// ---- worklist
+
+QString ViewerSession::worklistNeighbour(int delta) const {
+    const QString current = m_doc ? m_doc->path() : QString();
+    const QString next = m_worklist->neighbour(current, delta);
+    return next == current ? QString() : next;
+}
+
+void ViewerSession::toggleDone() {
+    if (m_doc)
+        m_worklist->setDone(m_doc->path(), !m_worklist->isDone(m_doc->path()));
+}
+
+} // namespace dermsam
