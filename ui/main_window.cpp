@@ -345,6 +345,7 @@ void MainWindow::createActions() {
     onRetranslate([clear] { clear->setText(tr("&Clear Prompts")); });
     edit->addSeparator();
     QAction* settings = edit->addAction(QString(), this, &MainWindow::showSettings);
+    settings->setObjectName(QStringLiteral("settingsAction"));
     onRetranslate([settings] { settings->setText(tr("&Settings...")); });
 
     QMenu* view = menuBar()->addMenu(QString());

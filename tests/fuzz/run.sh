@@ -5,12 +5,14 @@
 # Usage: tests/fuzz/run.sh [seconds-per-target] [build-dir]
 #   DERMSAM_FUZZ_TARGETS="npy zip"   only these harnesses
 #   DERMSAM_FUZZ_JOBS=N              harnesses run side by side (default: number of cores)
+#   DERMSAM_FUZZ_RUNS=N              stop each harness after N executions (or the seconds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 build=${2:-build-fuzz}
 targets=(${DERMSAM_FUZZ_TARGETS:-npy safetensors zip pickle pth image dicom sidecar calibration split})
 jobs=${DERMSAM_FUZZ_JOBS:-$(nproc)}
+runs=${DERMSAM_FUZZ_RUNS:--1}
 
 t0=$(date +%s)
 if [ ! -f "$build/CMakeCache.txt" ]; then
@@ -41,7 +43,7 @@ run_one() {
     # New inputs go to the first folder, which persists between runs on one machine.
     mkdir -p "$build/fuzz-corpus/$t" "$build/fuzz-findings/$t" "$seeds/$t"
     set +e
-    "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 -artifact_prefix="$build/fuzz-findings/$t/" \
         "$build/fuzz-corpus/$t" "$seeds/$t" >"$logs/$t.log" 2>&1
     echo $? >"$logs/$t.rc"

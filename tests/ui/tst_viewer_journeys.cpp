@@ -5,11 +5,12 @@
 #include "test_support.h"
 #include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
+#include "ui/main_window.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
-#include "ui/main_window.h"
 #include "ui/session/mask_saver.h"
 #include "ui/session/recovery_store.h"
+#include "ui/settings_dialog.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/worklist_view.h"
 
@@ -31,6 +32,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
@@ -129,6 +131,7 @@ private:
     // How the next modal dialog is answered: a message box's button, an input dialog's value.
     QMessageBox::StandardButton m_answer = QMessageBox::Cancel;
     double m_inputValue = 0;
+    QString m_language; // what a Settings dialog is set to
     int m_dialogsSeen = 0;
     QString m_lastDialogText;
 
@@ -156,6 +159,7 @@ private Q_SLOTS:
     void unsavedEditsSurviveACrash();
     void imageSizeLimitFromSettings();
     void wizardModelIsForThisSessionOnly();
+    void languageSwitchesLive();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -185,6 +189,12 @@ void TestViewerJourneys::initTestCase() {
         if (auto* input = qobject_cast<QInputDialog*>(modal)) {
             input->setDoubleValue(m_inputValue);
             input->accept();
+        } else if (auto* settings = qobject_cast<SettingsDialog*>(modal)) {
+            // Chooses m_language in the language box, as a user would, and presses OK.
+            auto* combo = settings->findChild<QComboBox*>(QStringLiteral("language"));
+            if (combo)
+                combo->setCurrentIndex(combo->findData(m_language));
+            settings->accept();
         } else if (auto* box = qobject_cast<QMessageBox*>(modal)) {
             m_lastDialogText = box->text();
             if (QAbstractButton* b = box->button(m_answer))
@@ -709,6 +719,41 @@ void TestViewerJourneys::wizardModelIsForThisSessionOnly() {
     w.reset();
     auto next = startWindow(); // the next session: the built-in model again
     QCOMPARE(next->inference()->modelInfo().name, QStringLiteral("default"));
+}
+
+// Edit > Settings > Language: German, OK. Menus, the status bar and the undo text of a result
+// change at once, with the image and its mask kept; English again the same way.
+void TestViewerJourneys::languageSwitchesLive() {
+    auto w = startWindow();
+    openAndWait(*w, m_images[0]);
+    boxLesion(*w, 0);
+    const QImage mask = w->document()->mask();
+    auto* settings = w->findChild<QAction*>(QStringLiteral("settingsAction"));
+    QVERIFY(settings);
+    QAction* undo = nullptr;
+    for (QAction* a : w->findChildren<QAction*>())
+        if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Z))
+            undo = a;
+    QVERIFY(undo);
+    QCOMPARE(undo->text(), QStringLiteral("Undo Model mask"));
+
+    m_language = QStringLiteral("de");
+    settings->trigger(); // the dialog is answered by the dialog timer
+    // Widgets retranslate on the LanguageChange events that the new translator posts.
+    QTRY_COMPARE(w->menuBar()->actions().first()->text(), QStringLiteral("&Datei"));
+    QCOMPARE(labelText(*w, "researchUse"),
+             QStringLiteral("Nur für die Forschung, nicht zur Diagnose"));
+    QCOMPARE(undo->text(), QStringLiteral("Rückgängig: Modellmaske"));
+    QCOMPARE(w->settings().language, QStringLiteral("de"));
+    QCOMPARE(QSettings().value(QStringLiteral("ui/language")).toString(), QStringLiteral("de"));
+    QCOMPARE(w->document()->mask(), mask); // the work on screen is untouched
+
+    QCOMPARE(settings->text(), QStringLiteral("&Einstellungen …"));
+    m_language = QStringLiteral("en");
+    settings->trigger();
+    QTRY_COMPARE(w->menuBar()->actions().first()->text(), QStringLiteral("&File"));
+    QCOMPARE(undo->text(), QStringLiteral("Undo Model mask"));
+    QCOMPARE(w->document()->mask(), mask);
 }
 
 QTEST_MAIN(TestViewerJourneys)
