@@ -425,6 +425,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Punkt-Prompts liefern drei Maskenvorschläge: wählen Sie einen.</translation>
         </message>
         <message>
+            <source>Measurements</source>
+            <translation>Messungen</translation>
+        </message>
+        <message>
             <source>Heatmap</source>
             <translation>Heatmap</translation>
         </message>
@@ -507,6 +511,166 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>, calibrated</source>
             <translation>, kalibriert</translation>
+        </message>
+        <message>
+            <source>%1 mm (%2 px)</source>
+            <translation>%1 mm (%2 px)</translation>
+        </message>
+        <message>
+            <source>%1 px</source>
+            <translation>%1 px</translation>
+        </message>
+        <message>
+            <source>Area</source>
+            <translation>Fläche</translation>
+        </message>
+        <message>
+            <source>%1 mm² (%2 px)</source>
+            <translation>%1 mm² (%2 px)</translation>
+        </message>
+        <message>
+            <source>Lesion pixels</source>
+            <translation>Pixel der Läsion</translation>
+        </message>
+        <message>
+            <source>Greatest diameter</source>
+            <translation>Größter Durchmesser</translation>
+        </message>
+        <message>
+            <source>Maximum Feret diameter, drawn on the image</source>
+            <translation>Maximaler Feret-Durchmesser, im Bild eingezeichnet</translation>
+        </message>
+        <message>
+            <source>Smallest width</source>
+            <translation>Kleinste Breite</translation>
+        </message>
+        <message>
+            <source>Minimum Feret diameter</source>
+            <translation>Minimaler Feret-Durchmesser</translation>
+        </message>
+        <message>
+            <source>Equivalent diameter</source>
+            <translation>Äquivalentdurchmesser</translation>
+        </message>
+        <message>
+            <source>Diameter of the disc of the same area</source>
+            <translation>Durchmesser der Kreisscheibe gleicher Fläche</translation>
+        </message>
+        <message>
+            <source>Perimeter</source>
+            <translation>Umfang</translation>
+        </message>
+        <message>
+            <source>Length of the outline</source>
+            <translation>Länge des Umrisses</translation>
+        </message>
+        <message>
+            <source>Shape asymmetry</source>
+            <translation>Formasymmetrie</translation>
+        </message>
+        <message>
+            <source>%1 of 2 axes (%2, %3)</source>
+            <translation>%1 von 2 Achsen (%2, %3)</translation>
+        </message>
+        <message>
+            <source>Share of the lesion left unmatched when folded about each principal axis; asymmetric above %1</source>
+            <translation>Anteil der Läsion, der beim Falten an jeder Hauptachse nicht zur Deckung kommt; asymmetrisch über %1</translation>
+        </message>
+        <message>
+            <source>Compactness</source>
+            <translation>Kompaktheit</translation>
+        </message>
+        <message>
+            <source>Perimeter² / (4π × area): 1 for a disc, higher for a ragged border</source>
+            <translation>Umfang² / (4π × Fläche): 1 für eine Kreisscheibe, höher für einen zerklüfteten Rand</translation>
+        </message>
+        <message>
+            <source>Border indentation</source>
+            <translation>Randeinbuchtung</translation>
+        </message>
+        <message>
+            <source>1 − area / convex hull area</source>
+            <translation>1 − Fläche / Fläche der konvexen Hülle</translation>
+        </message>
+        <message>
+            <source>Colour asymmetry</source>
+            <translation>Farbasymmetrie</translation>
+        </message>
+        <message>
+            <source>%1 of 2 axes (ΔE %2, %3)</source>
+            <translation>%1 von 2 Achsen (ΔE %2, %3)</translation>
+        </message>
+        <message>
+            <source>Mean colour difference between mirrored pixels; asymmetric above ΔE %1</source>
+            <translation>Mittlerer Farbabstand gespiegelter Pixel; asymmetrisch über ΔE %1</translation>
+        </message>
+        <message>
+            <source>Border sharpness</source>
+            <translation>Randschärfe</translation>
+        </message>
+        <message>
+            <source>Mean lightness gradient (L* per pixel) on the outline</source>
+            <translation>Mittlerer Helligkeitsgradient (L* pro Pixel) auf dem Umriss</translation>
+        </message>
+        <message>
+            <source>white</source>
+            <translation>weiß</translation>
+        </message>
+        <message>
+            <source>red</source>
+            <translation>rot</translation>
+        </message>
+        <message>
+            <source>light brown</source>
+            <translation>hellbraun</translation>
+        </message>
+        <message>
+            <source>dark brown</source>
+            <translation>dunkelbraun</translation>
+        </message>
+        <message>
+            <source>blue-grey</source>
+            <translation>blaugrau</translation>
+        </message>
+        <message>
+            <source>black</source>
+            <translation>schwarz</translation>
+        </message>
+        <message>
+            <source>%1 %2%</source>
+            <translation>%1 %2 %</translation>
+        </message>
+        <message>
+            <source>Colours</source>
+            <translation>Farben</translation>
+        </message>
+        <message>
+            <source>Dermoscopic colours covering at least %1% of the lesion</source>
+            <translation>Dermatoskopische Farben, die mindestens %1 % der Läsion bedecken</translation>
+        </message>
+        <message>
+            <source>Pixel size</source>
+            <translation>Pixelgröße</translation>
+        </message>
+        <message>
+            <source>calibrated</source>
+            <translation>kalibriert</translation>
+        </message>
+        <message>
+            <source>from the DICOM file</source>
+            <translation>aus der DICOM-Datei</translation>
+        </message>
+        <message>
+            <source>unknown (draw a calibration line, C)</source>
+            <translation>unbekannt (Kalibrierlinie ziehen, C)</translation>
+        </message>
+        <message>
+            <source>Where the millimetres come from</source>
+            <translation>Woher die Millimeter stammen</translation>
+        </message>
+        <message>
+            <source>%1 mm</source>
+            <translation>%1 mm</translation>
         </message>
         <message>
             <source>Calibrate</source>

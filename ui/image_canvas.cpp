@@ -44,6 +44,7 @@ void ImageCanvas::setDocument(ImageDocument* doc) {
     m_outlineStale = true;
     m_heat = QImage();
     m_heatColour = QImage();
+    m_diameter = QLineF();
     m_dragging = false;
     if (m_doc) {
         connect(m_doc, &ImageDocument::maskChanged, this, &ImageCanvas::onMaskChanged);
@@ -82,6 +83,12 @@ void ImageCanvas::setOverlayVisible(bool visible) {
 void ImageCanvas::setHeatmap(const QImage& heat) {
     m_heat = heat;
     m_heatColour = colorizeHeatmap(m_heat, m_heatMap, m_heatOpacity);
+    update();
+}
+
+void ImageCanvas::setDiameterLine(const QLineF& line, const QString& label) {
+    m_diameter = line;
+    m_diameterLabel = label;
     update();
 }
 
@@ -272,6 +279,22 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
         p.drawEllipse(b, 3, 3);
         const double mm = line.length() * m_doc->calibrationMmPerPixel();
         p.drawText((a + b) / 2 + QPointF(6, -6), tr("%1 mm").arg(mm, 0, 'f', 2));
+    }
+    if (m_overlayVisible && !m_diameter.isNull()) {
+        // Pixel centres to widget: the centre of pixel (x, y) is at (x + 0.5, y + 0.5).
+        const QPointF half(0.5, 0.5);
+        const QPointF a = imageToWidget(m_diameter.p1() + half);
+        const QPointF b = imageToWidget(m_diameter.p2() + half);
+        QPen pen(QColor(255, 255, 255), 1.5, Qt::DashLine);
+        pen.setCosmetic(true);
+        p.setPen(pen);
+        p.drawLine(a, b);
+        p.setBrush(Qt::white);
+        p.drawEllipse(a, 3, 3);
+        p.drawEllipse(b, 3, 3);
+        p.setBrush(Qt::NoBrush);
+        if (!m_diameterLabel.isEmpty())
+            p.drawText(b + QPointF(6, 4), m_diameterLabel);
     }
     if ((m_tool == CanvasTool::Brush || m_tool == CanvasTool::Eraser) && m_cursorInside) {
         p.setPen(QPen(m_tool == CanvasTool::Brush ? Qt::white : QColor(255, 100, 100), 1));

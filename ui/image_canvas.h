@@ -1,8 +1,8 @@
 #pragma once
 
 #include "ui/colormap.h"
-#include "ui/session/image_document.h"
 #include "ui/mask_outline.h"
+#include "ui/session/image_document.h"
 
 #include <QColor>
 #include <QImage>
@@ -53,6 +53,11 @@ public:
     void setHeatmapColorMap(ColorMap map);
     ColorMap heatmapColorMap() const { return m_heatMap; }
 
+    // The lesion's greatest diameter (image pixel centres) with its label ("12.3 mm"), drawn
+    // over the mask while the overlay shows; a null line hides it.
+    void setDiameterLine(const QLineF& line, const QString& label = {});
+    const QLineF& diameterLine() const { return m_diameter; }
+
     double scale() const { return m_scale; }
     QPointF imageToWidget(QPointF p) const { return m_offset + p * m_scale; }
     QPointF widgetToImage(QPointF p) const { return (p - m_offset) / m_scale; }
@@ -99,6 +104,8 @@ private:
     // The mask's boundary in image coordinates, traced again at the next paint after an edit.
     MaskOutline m_outline;
     bool m_outlineStale = true;
+    QLineF m_diameter;
+    QString m_diameterLabel;
     QImage m_heat; // Grayscale8 heatmap, or null
     QImage m_heatColour;
     bool m_heatVisible = false;

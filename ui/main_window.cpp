@@ -44,6 +44,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
@@ -120,6 +121,7 @@ void MainWindow::connectSession() {
     connect(s, &ViewerSession::candidatesChanged, this, &MainWindow::onCandidatesChanged);
     connect(s, &ViewerSession::maskApplied, this, &MainWindow::maskApplied);
     connect(s, &ViewerSession::measurementsChanged, this, &MainWindow::updateMeasurements);
+    connect(s, &ViewerSession::lesionMeasured, this, &MainWindow::updateLesionPanel);
     connect(s, &ViewerSession::recoveryAvailable, this, &MainWindow::offerRecovery);
     connect(s, &ViewerSession::heatmapCleared, m_canvas, &ImageCanvas::clearHeatmap);
     connect(s, &ViewerSession::heatmapReady, this, [this](const HeatmapResponse& r) {
@@ -251,6 +253,7 @@ void MainWindow::retranslateUi() {
     updateUndoTexts();
     updateModelLabel();
     updateMeasurements();
+    updateLesionPanel();
     updateTitle();
     refreshCandidateTexts();
     if (ImageDocument* doc = document())
@@ -550,6 +553,24 @@ void MainWindow::createDocks() {
     connect(m_candidatesView, &QListWidget::currentRowChanged, m_session,
             &ViewerSession::chooseCandidate);
 
+    // Measurements (docs/measurements.md): computed off this thread after each edit.
+    auto* measureDock = new QDockWidget(this);
+    measureDock->setObjectName(QStringLiteral("measurements"));
+    onRetranslate([measureDock] { measureDock->setWindowTitle(tr("Measurements")); });
+    // Scrolls rather than cutting rows off in a short dock.
+    auto* measureScroll = new QScrollArea(measureDock);
+    measureScroll->setWidgetResizable(true);
+    measureScroll->setFrameShape(QFrame::NoFrame);
+    m_lesionPanel = new QLabel(measureScroll);
+    m_lesionPanel->setObjectName(QStringLiteral("measurementsPanel"));
+    m_lesionPanel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_lesionPanel->setWordWrap(true);
+    m_lesionPanel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_lesionPanel->setMargin(6);
+    measureScroll->setWidget(m_lesionPanel);
+    measureDock->setWidget(measureScroll);
+    addDockWidget(Qt::RightDockWidgetArea, measureDock);
+
     // Heatmap (DESIGN.md, Explainability): computed on the worker after each mask.
     auto* heatDock = new QDockWidget(this);
     onRetranslate([heatDock] { heatDock->setWindowTitle(tr("Heatmap")); });
@@ -793,6 +814,84 @@ void MainWindow::updateMeasurements() {
                     .arg(doc->isCalibrated() ? tr(", calibrated") : QString());
     }
     m_measureLabel->setText(text);
+}
+
+void MainWindow::updateLesionPanel() {
+    const LesionMeasurements& m = m_session->lesionMeasurements();
+    const ImageDocument* doc = document();
+    if (!doc || m.empty) {
+        m_lesionPanel->setText(doc ? tr("No lesion mask") : QString());
+        m_canvas->setDiameterLine({});
+        return;
+    }
+    const bool mm = m.rowMm > 0 && m.colMm > 0;
+    const QLocale locale;
+    const auto num = [&locale](double v, int decimals) {
+        return locale.toString(v, 'f', decimals);
+    };
+    // "12.34 mm (567 px)" with a pixel size, "567 px" without.
+    const auto length = [&](double px, double inMm) {
+        return mm ? tr("%1 mm (%2 px)").arg(num(inMm, 2), num(px, 0)) : tr("%1 px").arg(num(px, 1));
+    };
+    QString rows;
+    const auto row = [&rows](const QString& name, const QString& value, const QString& tip) {
+        rows += QStringLiteral("<tr><td title=\"%3\">%1</td><td><b>%2</b></td></tr>")
+                    .arg(name.toHtmlEscaped(), value.toHtmlEscaped(), tip.toHtmlEscaped());
+    };
+    row(tr("Area"),
+        mm ? tr("%1 mm² (%2 px)").arg(num(m.areaMm2, 2), locale.toString(m.areaPx))
+           : tr("%1 px").arg(locale.toString(m.areaPx)),
+        tr("Lesion pixels"));
+    row(tr("Greatest diameter"), length(m.maxFeretPx, m.maxFeretMm),
+        tr("Maximum Feret diameter, drawn on the image"));
+    row(tr("Smallest width"), length(m.minFeretPx, m.minFeretMm), tr("Minimum Feret diameter"));
+    row(tr("Equivalent diameter"), length(m.equivalentDiameterPx, m.equivalentDiameterMm),
+        tr("Diameter of the disc of the same area"));
+    row(tr("Perimeter"), length(m.perimeterPx, m.perimeterMm), tr("Length of the outline"));
+    row(tr("Shape asymmetry"),
+        tr("%1 of 2 axes (%2, %3)")
+            .arg(m.shapeAsymmetricAxes)
+            .arg(num(m.shapeAsymmetry[0], 2), num(m.shapeAsymmetry[1], 2)),
+        tr("Share of the lesion left unmatched when folded about each principal axis; "
+           "asymmetric above %1")
+            .arg(num(m.options.shapeAsymmetryThreshold, 2)));
+    row(tr("Compactness"), num(m.compactness, 2),
+        tr("Perimeter² / (4π × area): 1 for a disc, higher for a ragged border"));
+    row(tr("Border indentation"), num(m.convexityDeficit, 3), tr("1 − area / convex hull area"));
+    if (m.colourMeasured) {
+        row(tr("Colour asymmetry"),
+            tr("%1 of 2 axes (ΔE %2, %3)")
+                .arg(m.colourAsymmetricAxes)
+                .arg(num(m.colourAsymmetry[0], 1), num(m.colourAsymmetry[1], 1)),
+            tr("Mean colour difference between mirrored pixels; asymmetric above ΔE %1")
+                .arg(num(m.options.colourAsymmetryThreshold, 0)));
+        row(tr("Border sharpness"), num(m.meanBorderSharpness, 2),
+            tr("Mean lightness gradient (L* per pixel) on the outline"));
+        QStringList present;
+        const char* names[kDermoscopicColours] = {
+            QT_TR_NOOP("white"),      QT_TR_NOOP("red"),       QT_TR_NOOP("light brown"),
+            QT_TR_NOOP("dark brown"), QT_TR_NOOP("blue-grey"), QT_TR_NOOP("black")};
+        for (int c = 0; c < kDermoscopicColours; ++c)
+            if (m.colourShare[c] >= m.options.colourShareThreshold)
+                present << tr("%1 %2%").arg(tr(names[c]), num(100 * m.colourShare[c], 0));
+        row(tr("Colours"),
+            present.isEmpty() ? QStringLiteral("0")
+                              : QStringLiteral("%1: %2")
+                                    .arg(present.size())
+                                    .arg(present.join(QStringLiteral(", "))),
+            tr("Dermoscopic colours covering at least %1% of the lesion")
+                .arg(num(100 * m.options.colourShareThreshold, 0)));
+    }
+    const QString source = doc->spacingSource();
+    row(tr("Pixel size"),
+        source == QStringLiteral("calibration") ? tr("calibrated")
+        : source == QStringLiteral("dicom")     ? tr("from the DICOM file")
+                                                : tr("unknown (draw a calibration line, C)"),
+        tr("Where the millimetres come from"));
+    m_lesionPanel->setText(QStringLiteral("<table cellspacing=3>%1</table>").arg(rows));
+    m_canvas->setDiameterLine(QLineF(m.maxFeretA.x, m.maxFeretA.y, m.maxFeretB.x, m.maxFeretB.y),
+                              mm ? tr("%1 mm").arg(num(m.maxFeretMm, 1))
+                                 : tr("%1 px").arg(num(m.maxFeretPx, 0)));
 }
 
 void MainWindow::calibrate(const QLineF& line) {

@@ -89,6 +89,7 @@ private:
     bool maybeSave();
     void updateRecentMenu();
     void updateMeasurements();
+    void updateLesionPanel();
     void updateModelLabel();
     void updateTitle();
     void showSettings();
@@ -128,6 +129,7 @@ private:
     QWidget* m_welcome = nullptr; // on the empty canvas
     QLabel* m_sizeLabel = nullptr;
     QLabel* m_measureLabel = nullptr;
+    QLabel* m_lesionPanel = nullptr; // the Measurements dock
     QLabel* m_modelLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancelButton = nullptr;

@@ -175,6 +175,12 @@ void TestViewerSession::boxGivesMaskOfTheCliConvention() {
     QCOMPARE(s->lastResponse().candidates.size(), std::size_t{1});
     QVERIFY(s->hasUnsavedEdits());
     QCOMPARE(s->measurements().areaPx, countSet(s->document()->mask()));
+    // The full measurements follow off the GUI thread, of this very mask.
+    QTRY_VERIFY_WITH_TIMEOUT(s->lesionMeasurementsCurrent(), 10000);
+    const LesionMeasurements& full = s->lesionMeasurements();
+    QCOMPARE(full.areaPx, countSet(s->document()->mask()));
+    QVERIFY(full.colourMeasured && full.colourCount >= 1);
+    QVERIFY(std::abs(full.maxFeretPx - s->measurements().maxDiameterPx) < 1e-6);
     // One undo step back to no mask, one redo to it.
     s->undoGroup()->undo();
     QCOMPARE(countSet(s->document()->mask()), qint64{0});
@@ -271,6 +277,18 @@ void TestViewerSession::savedMaskAndCalibrationComeBack() {
         const MaskSidecar sidecar = loadMaskSidecar(
             sidecarPathFor(QFile::encodeName(maskPathForImage(image)).toStdString()));
         QCOMPARE(sidecar.pixelSizeSource, std::string("calibration"));
+        // Every figure of docs/measurements.md, in mm with the calibration.
+        const auto value = [&sidecar](const std::string& name) {
+            for (const auto& [k, v] : sidecar.measurements)
+                if (k == name)
+                    return v;
+            return -1.0;
+        };
+        QCOMPARE(value("areaPx"), double(countSet(shown)));
+        QVERIFY(std::abs(value("areaMm2") - countSet(shown) * 0.05 * 0.05) < 1e-6);
+        QVERIFY(value("maxDiameterMm") > 0);
+        QVERIFY(value("colourCount") >= 1);
+        QVERIFY(value("borderSharpnessSector7") >= 0);
     }
     // A new session, as after a restart: the mask and the calibration are back, unmodified.
     auto s = startSession();

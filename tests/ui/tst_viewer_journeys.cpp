@@ -160,6 +160,7 @@ private Q_SLOTS:
     void imageSizeLimitFromSettings();
     void wizardModelIsForThisSessionOnly();
     void languageSwitchesLive();
+    void measurementsPanelAndDiameter();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -754,6 +755,45 @@ void TestViewerJourneys::languageSwitchesLive() {
     QTRY_COMPARE(w->menuBar()->actions().first()->text(), QStringLiteral("&File"));
     QCOMPARE(undo->text(), QStringLiteral("Undo Model mask"));
     QCOMPARE(w->document()->mask(), mask);
+}
+
+// Box a lesion: the Measurements panel lists its figures and the greatest diameter is drawn on
+// the image; calibrate, and the panel gives millimetres.
+void TestViewerJourneys::measurementsPanelAndDiameter() {
+    QFile::remove(calibrationPathForImage(m_images[1])); // an earlier story may have calibrated
+    auto w = startWindow();
+    openAndWait(*w, m_images[1]);
+    const QImage before = w->canvas()->grab().toImage();
+    boxLesion(*w, 1);
+    auto* panel = w->findChild<QLabel*>(QStringLiteral("measurementsPanel"));
+    QVERIFY(panel);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->text().contains(QStringLiteral("Greatest diameter")), 10000);
+    QVERIFY(panel->text().contains(QStringLiteral("Colours")));
+    QVERIFY(!panel->text().contains(QStringLiteral("mm²")));
+    const QLineF line = w->canvas()->diameterLine();
+    QVERIFY(!line.isNull());
+    // The line joins two lesion pixels and is as long as the lesion is wide.
+    const QImage mask = w->document()->mask();
+    QVERIFY(qGray(mask.pixel(line.p1().toPoint())) > 127);
+    QVERIFY(qGray(mask.pixel(line.p2().toPoint())) > 127);
+    const QRectF box = lesionBox(mask);
+    QVERIFY(line.length() >= std::max(box.width(), box.height()) - 2);
+    // Drawn: white pixels along the line's middle that were not there before.
+    const QImage after = w->canvas()->grab().toImage();
+    const QPointF mid = w->canvas()->imageToWidget(line.center() + QPointF(0.5, 0.5));
+    int white = 0;
+    for (int dy = -2; dy <= 2; ++dy)
+        for (int dx = -2; dx <= 2; ++dx) {
+            const QPoint p = mid.toPoint() + QPoint(dx, dy);
+            white += qGray(after.pixel(p)) > 230 && qGray(before.pixel(p)) <= 230;
+        }
+    QVERIFY(white > 0);
+
+    m_inputValue = 10.0; // a 10 mm line
+    press(*w, Qt::Key_C);
+    drag(w->canvas(), QPointF(20, 20), QPointF(220, 20));
+    QTRY_VERIFY_WITH_TIMEOUT(panel->text().contains(QStringLiteral("mm²")), 10000);
+    QVERIFY(panel->text().contains(QStringLiteral("calibrated")));
 }
 
 QTEST_MAIN(TestViewerJourneys)

@@ -1,8 +1,8 @@
 #include "ui/session/mask_saver.h"
 
+#include "ui/session/document_measurements.h"
 #include "ui/session/error_text.h"
 #include "ui/session/image_document.h"
-#include "ui/session/mask_measurements.h"
 
 #include "core/core_error.h"
 #include "core/dicom_seg.h"
@@ -32,7 +32,7 @@ QString dicomSegPathFor(const QString& maskPath) {
 }
 
 QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const QString& maskPath,
-                         const QString& operatorName) {
+                         const QString& operatorName, const LesionMeasurements* measured) {
     const QImage& mask = doc.mask();
     cv::Mat m(mask.height(), mask.width(), CV_8UC1, const_cast<uchar*>(mask.constBits()),
               static_cast<std::size_t>(mask.bytesPerLine()));
@@ -62,14 +62,9 @@ QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const
         const QLineF l = doc.calibrationLine();
         sidecar.calibrationLine = std::array<double, 4>{l.x1(), l.y1(), l.x2(), l.y2()};
     }
-    const MaskMeasurements measured = measureMask(mask, doc.spacingRowMm(), doc.spacingColMm());
-    sidecar.measurements.emplace_back("areaPx", static_cast<double>(measured.areaPx));
-    sidecar.measurements.emplace_back("maxDiameterPx", measured.maxDiameterPx);
-    if (doc.hasSpacing()) {
-        sidecar.measurements.emplace_back("areaMm2", static_cast<double>(measured.areaPx) *
-                                                         doc.spacingRowMm() * doc.spacingColMm());
-        sidecar.measurements.emplace_back("maxDiameterMm", measured.maxDiameterMm);
-    }
+    sidecar.measurements = measurementList(
+        measured ? *measured
+                 : measureDocumentMask(mask, doc.image(), doc.spacingRowMm(), doc.spacingColMm()));
     try {
         // The SEG first: it is the write that can fail on the source's content, and each file
         // is atomic, so a failure here leaves every old file as it was.

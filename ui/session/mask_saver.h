@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/lesion_measurements.h"
+
 #include "ui/session/inference_types.h"
 
 #include <QString>
@@ -22,7 +24,9 @@ QString dicomSegPathFor(const QString& maskPath);
 // the old files stay as they were on failure.
 // The sidecar also records operatorName, the pixel size with its source, and the mask's
 // measurements; the DICOM SEG names the operator as its content creator.
+// measured: the mask's measurements when already computed (measured now when null).
 QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const QString& maskPath,
-                         const QString& operatorName = {});
+                         const QString& operatorName = {},
+                         const LesionMeasurements* measured = nullptr);
 
 } // namespace dermsam

@@ -1,5 +1,6 @@
 #include "ui/session/viewer_session.h"
 
+#include "ui/session/document_measurements.h"
 #include "ui/session/error_text.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
@@ -76,7 +77,12 @@ ViewerSession::ViewerSession(QObject* parent, const QString& recoveryDir)
     connect(&m_autosaveTimer, &QTimer::timeout, this, &ViewerSession::autosave);
     m_measureTimer.setSingleShot(true);
     m_measureTimer.setInterval(80);
-    connect(&m_measureTimer, &QTimer::timeout, this, &ViewerSession::measurementsChanged);
+    connect(&m_measureTimer, &QTimer::timeout, this, [this] {
+        Q_EMIT measurementsChanged();
+        startLesionMeasurement();
+    });
+    connect(&m_lesionWatcher, &QFutureWatcher<LesionMeasurements>::finished, this,
+            &ViewerSession::onLesionMeasured);
     if (const int kept = m_recovery->count(); kept > 0)
         QTimer::singleShot(0, this, [this, kept] {
             Q_EMIT statusMessage(tr("Unsaved edits of %n image(s) were kept when DermSAM last "
@@ -267,10 +273,13 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
                 Q_EMIT modifiedChanged(!clean);
             });
     connect(doc, &ImageDocument::maskChanged, this, [this] {
-        m_measureTimer.start();
+        maskEdited();
         m_autosaveTimer.start();
     });
-    connect(doc, &ImageDocument::calibrationChanged, this, &ViewerSession::calibrationChanged);
+    connect(doc, &ImageDocument::calibrationChanged, this, [this] {
+        maskEdited();
+        Q_EMIT calibrationChanged();
+    });
     m_lastResponse = MaskResponse{};
     m_recoveredMask = QImage();
     if (old) {
@@ -289,9 +298,13 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
     m_settings.addRecentFile(loaded.path);
     persistSettings();
     Q_EMIT recentFilesChanged();
+    m_lesion = LesionMeasurements{};
+    ++m_maskRevision;
     Q_EMIT documentChanged(doc);
     Q_EMIT candidatesChanged();
     Q_EMIT measurementsChanged();
+    Q_EMIT lesionMeasured();
+    startLesionMeasurement();
     if (!loaded.savedMaskProblem.isEmpty())
         Q_EMIT statusMessage(tr("The saved mask or calibration beside this image was not used: %1")
                                  .arg(loaded.savedMaskProblem));
@@ -317,8 +330,10 @@ QString ViewerSession::save() {
     if (!m_doc)
         return tr("No image is open.");
     const QString path = maskPathForImage(m_doc->path());
+    // The figures of the mask on screen when they are in, else measured now.
     const QString error =
-        saveDocumentMask(*m_doc, m_inference->modelInfo(), path, m_settings.operatorName);
+        saveDocumentMask(*m_doc, m_inference->modelInfo(), path, m_settings.operatorName,
+                         lesionMeasurementsCurrent() ? &m_lesion : nullptr);
     if (!error.isEmpty())
         return error;
     m_doc->undoStack()->setClean();
@@ -458,7 +473,7 @@ MaskMeasurements ViewerSession::measurements() const {
 QString ViewerSession::calibrate(const QLineF& line, double mm) {
     if (!m_doc || line.length() <= 0 || !(mm > 0))
         return {};
-    m_doc->setCalibration(mm / line.length(), line);
+    m_doc->setCalibration(mm / line.length(), line); // remeasures (calibrationChanged)
     Q_EMIT measurementsChanged();
     // Beside the image, so that it is there when the image is opened again.
     Calibration c;
@@ -475,6 +490,30 @@ QString ViewerSession::calibrate(const QLineF& line, double mm) {
     }
     Q_EMIT statusMessage(text);
     return text;
+}
+
+void ViewerSession::maskEdited() {
+    ++m_maskRevision;
+    m_measureTimer.start();
+}
+
+void ViewerSession::startLesionMeasurement() {
+    // One at a time; the newest edit is measured when the running one ends.
+    if (!m_doc || m_lesionWatcher.isRunning() || m_lesionRevision == m_maskRevision)
+        return;
+    m_runningRevision = m_maskRevision;
+    m_lesionWatcher.setFuture(QtConcurrent::run(measureDocumentMask, m_doc->mask(), m_doc->image(),
+                                                m_doc->spacingRowMm(), m_doc->spacingColMm()));
+}
+
+void ViewerSession::onLesionMeasured() {
+    // An edit, a calibration or another image since it started makes the result stale.
+    if (m_runningRevision == m_maskRevision) {
+        m_lesion = m_lesionWatcher.result();
+        m_lesionRevision = m_runningRevision;
+        Q_EMIT lesionMeasured();
+    }
+    startLesionMeasurement();
 }
 
 // ---- worklist

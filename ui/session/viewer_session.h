@@ -6,6 +6,8 @@
 #include "ui/session/inference_types.h"
 #include "ui/session/mask_measurements.h"
 
+#include "core/lesion_measurements.h"
+
 #include <QDateTime>
 #include <QFutureWatcher>
 #include <QLineF>
@@ -79,7 +81,13 @@ public:
     void setHeatmapOptions(const HeatmapOptions& options);
 
     // ---- measuring
+    // Area and greatest diameter, at once (the status bar).
     MaskMeasurements measurements() const;
+    // Everything core measures (docs/measurements.md), computed off this thread shortly after
+    // each edit; lesionMeasured says when a newer one is in. Empty until then.
+    const LesionMeasurements& lesionMeasurements() const { return m_lesion; }
+    // True when lesionMeasurements() is of the mask and pixel size shown now.
+    bool lesionMeasurementsCurrent() const { return m_lesionRevision == m_maskRevision; }
     // mm: the length the user gave the line. Applies it, saves it beside the image; returns
     // the status text.
     QString calibrate(const QLineF& line, double mm);
@@ -116,6 +124,7 @@ Q_SIGNALS:
     void heatmapReady(const dermsam::HeatmapResponse& response);
     void heatmapFailed(const QString& message);
     void measurementsChanged();
+    void lesionMeasured();
     void calibrationChanged();
     // Unsaved edits of the image just opened were kept when DermSAM last ended: ask, then
     // answerRecovery.
@@ -130,6 +139,9 @@ private:
     void persistSettings();
     void autosave();
     void checkRecovery();
+    void maskEdited();
+    void startLesionMeasurement();
+    void onLesionMeasured();
     ImageLimits imageLimits() const;
 
     AppSettings m_settings;
@@ -142,6 +154,11 @@ private:
     QString m_pendingLoad;
     MaskResponse m_lastResponse;
     QTimer m_measureTimer;
+    QFutureWatcher<LesionMeasurements> m_lesionWatcher;
+    LesionMeasurements m_lesion;
+    quint64 m_maskRevision = 0;   // the mask or pixel size changed
+    quint64 m_lesionRevision = 0; // what m_lesion measured
+    quint64 m_runningRevision = 0;
     QTimer m_autosaveTimer; // unsaved edits to the recovery store, shortly after the last one
     std::unique_ptr<RecoveryStore> m_recovery;
     QImage m_recoveredMask; // offered, awaiting answerRecovery
