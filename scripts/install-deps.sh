@@ -9,7 +9,7 @@ packages=(
     libtorch-dev libopenblas0-pthread
     libopencv-dev libdcmtk-dev dcmtk dicom3tools libjpeg62-turbo-dev
     libqcustomplot-dev libqcustomplot2.1-qt6
-    xvfb xauth
+    xvfb xauth poppler-utils
     clang-14 libclang-rt-14-dev llvm-14
 )
 

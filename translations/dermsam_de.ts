@@ -153,6 +153,117 @@
         </message>
     </context>
     <context>
+        <name>dermsam::LesionReport</name>
+        <message>
+            <source>box (%1, %2)–(%3, %4)</source>
+            <translation>Rahmen (%1, %2)–(%3, %4)</translation>
+        </message>
+        <message>
+            <source>lesion point (%1, %2)</source>
+            <translation>Läsionspunkt (%1, %2)</translation>
+        </message>
+        <message>
+            <source>background point (%1, %2)</source>
+            <translation>Hintergrundpunkt (%1, %2)</translation>
+        </message>
+        <message>
+            <source>none (drawn by hand)</source>
+            <translation>keine (von Hand gezeichnet)</translation>
+        </message>
+        <message>
+            <source>DermSAM lesion report</source>
+            <translation>DermSAM-Läsionsbericht</translation>
+        </message>
+        <message>
+            <source>Research use, not for diagnosis.</source>
+            <translation>Nur für die Forschung, nicht zur Diagnose.</translation>
+        </message>
+        <message>
+            <source>These figures describe a mask made with a segmentation model; they must not be used for diagnosis or treatment decisions.</source>
+            <translation>Diese Werte beschreiben eine Maske, die ein Segmentierungsmodell erstellt hat; sie dürfen nicht für Diagnose- oder Therapieentscheidungen verwendet werden.</translation>
+        </message>
+        <message>
+            <source>Image</source>
+            <translation>Bild</translation>
+        </message>
+        <message>
+            <source>Image size</source>
+            <translation>Bildgröße</translation>
+        </message>
+        <message>
+            <source>%1 × %2 px</source>
+            <translation>%1 × %2 px</translation>
+        </message>
+        <message>
+            <source>Report date</source>
+            <translation>Berichtsdatum</translation>
+        </message>
+        <message>
+            <source>Operator</source>
+            <translation>Bearbeiter</translation>
+        </message>
+        <message>
+            <source>not given</source>
+            <translation>nicht angegeben</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>unknown</source>
+            <translation>unbekannt</translation>
+        </message>
+        <message>
+            <source>Model SHA-256</source>
+            <translation>SHA-256 des Modells</translation>
+        </message>
+        <message>
+            <source>Preprocessing</source>
+            <translation>Vorverarbeitung</translation>
+        </message>
+        <message>
+            <source>Prompts</source>
+            <translation>Eingaben</translation>
+        </message>
+        <message>
+            <source>Edited by hand</source>
+            <translation>Von Hand bearbeitet</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>ja</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>nein</translation>
+        </message>
+        <message>
+            <source>Left: the mask's outline (cyan) and its greatest diameter (white). Right: the Grad-CAM heatmap, red where the model looked most.</source>
+            <translation>Links: der Umriss der Maske (cyan) und ihr größter Durchmesser (weiß). Rechts: die Grad-CAM-Heatmap, rot, wo das Modell am meisten hinsah.</translation>
+        </message>
+        <message>
+            <source>The mask's outline (cyan) and its greatest diameter (white).</source>
+            <translation>Der Umriss der Maske (cyan) und ihr größter Durchmesser (weiß).</translation>
+        </message>
+        <message>
+            <source>Measurements</source>
+            <translation>Messungen</translation>
+        </message>
+        <message>
+            <source>Follow-up</source>
+            <translation>Verlaufskontrolle</translation>
+        </message>
+        <message>
+            <source>Made with DermSAM %1. Definitions of the measurements: docs/measurements.md.</source>
+            <translation>Erstellt mit DermSAM %1. Definitionen der Messwerte: docs/measurements.md.</translation>
+        </message>
+        <message>
+            <source>%1 could not be written: %2</source>
+            <translation>%1 konnte nicht geschrieben werden: %2</translation>
+        </message>
+    </context>
+    <context>
         <name>dermsam::MainWindow</name>
         <message>
             <source>x %1, y %2</source>
@@ -271,6 +382,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>Open &amp;Recent</source>
             <translation>&amp;Zuletzt geöffnet</translation>
+        </message>
+        <message>
+            <source>&amp;Export Report...</source>
+            <translation>Bericht &amp;exportieren …</translation>
         </message>
         <message>
             <source>&amp;Save Mask</source>
@@ -513,6 +628,57 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>, kalibriert</translation>
         </message>
         <message>
+            <source>Export report</source>
+            <translation>Bericht exportieren</translation>
+        </message>
+        <message>
+            <source>PDF (*.pdf);;HTML (*.html *.htm)</source>
+            <translation>PDF (*.pdf);;HTML (*.html *.htm)</translation>
+        </message>
+        <message>
+            <source>Report written to %1</source>
+            <translation>Bericht nach %1 geschrieben</translation>
+        </message>
+        <message>
+            <source>Calibrate</source>
+            <translation>Kalibrieren</translation>
+        </message>
+        <message>
+            <source>The line is %1 px long. Its length in mm:</source>
+            <translation>Die Linie ist %1 px lang. Ihre Länge in mm:</translation>
+        </message>
+        <message>
+            <source>About DermSAM</source>
+            <translation>Über DermSAM</translation>
+        </message>
+        <message>
+            <source>&lt;h3&gt;DermSAM %1&lt;/h3&gt;&lt;p&gt;Dermoscopy lesion segmentation with Segment Anything-family models.&lt;/p&gt;&lt;p&gt;&lt;b&gt;DermSAM is a research tool, not a diagnostic device.&lt;/b&gt; Its masks and measurements must not be used for diagnosis or treatment decisions.&lt;/p&gt;</source>
+            <translation>&lt;h3&gt;DermSAM %1&lt;/h3&gt;&lt;p&gt;Segmentierung von Hautläsionen in Dermatoskopiebildern mit Modellen der Segment-Anything-Familie.&lt;/p&gt;&lt;p&gt;&lt;b&gt;DermSAM ist ein Forschungswerkzeug, kein Diagnosegerät.&lt;/b&gt; Seine Masken und Messungen dürfen nicht für Diagnose- oder Therapieentscheidungen verwendet werden.&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Keyboard shortcuts</source>
+            <translation>Tastenkürzel</translation>
+        </message>
+        <message>
+            <source>Mouse: drag a box around the lesion; click to add a lesion point, right-click or Shift-click for a background point; wheel zooms; middle button or Space+drag pans.</source>
+            <translation>Maus: Rahmen um die Läsion ziehen; Klick setzt einen Läsionspunkt, Rechts- oder Umschalt-Klick einen Hintergrundpunkt; das Mausrad zoomt; mittlere Taste oder Leertaste+Ziehen verschiebt.</translation>
+        </message>
+    </context>
+    <context>
+        <name>dermsam::MeasurementRows</name>
+        <message>
+            <source>Area</source>
+            <translation>Fläche</translation>
+        </message>
+        <message>
+            <source>No lesion mask</source>
+            <translation>Keine Läsionsmaske</translation>
+        </message>
+        <message>
+            <source>Lesion pixels</source>
+            <translation>Pixel der Läsion</translation>
+        </message>
+        <message>
             <source>%1 mm (%2 px)</source>
             <translation>%1 mm (%2 px)</translation>
         </message>
@@ -521,16 +687,8 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>%1 px</translation>
         </message>
         <message>
-            <source>Area</source>
-            <translation>Fläche</translation>
-        </message>
-        <message>
             <source>%1 mm² (%2 px)</source>
             <translation>%1 mm² (%2 px)</translation>
-        </message>
-        <message>
-            <source>Lesion pixels</source>
-            <translation>Pixel der Läsion</translation>
         </message>
         <message>
             <source>Greatest diameter</source>
@@ -671,30 +829,6 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>%1 mm</source>
             <translation>%1 mm</translation>
-        </message>
-        <message>
-            <source>Calibrate</source>
-            <translation>Kalibrieren</translation>
-        </message>
-        <message>
-            <source>The line is %1 px long. Its length in mm:</source>
-            <translation>Die Linie ist %1 px lang. Ihre Länge in mm:</translation>
-        </message>
-        <message>
-            <source>About DermSAM</source>
-            <translation>Über DermSAM</translation>
-        </message>
-        <message>
-            <source>&lt;h3&gt;DermSAM %1&lt;/h3&gt;&lt;p&gt;Dermoscopy lesion segmentation with Segment Anything-family models.&lt;/p&gt;&lt;p&gt;&lt;b&gt;DermSAM is a research tool, not a diagnostic device.&lt;/b&gt; Its masks and measurements must not be used for diagnosis or treatment decisions.&lt;/p&gt;</source>
-            <translation>&lt;h3&gt;DermSAM %1&lt;/h3&gt;&lt;p&gt;Segmentierung von Hautläsionen in Dermatoskopiebildern mit Modellen der Segment-Anything-Familie.&lt;/p&gt;&lt;p&gt;&lt;b&gt;DermSAM ist ein Forschungswerkzeug, kein Diagnosegerät.&lt;/b&gt; Seine Masken und Messungen dürfen nicht für Diagnose- oder Therapieentscheidungen verwendet werden.&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Keyboard shortcuts</source>
-            <translation>Tastenkürzel</translation>
-        </message>
-        <message>
-            <source>Mouse: drag a box around the lesion; click to add a lesion point, right-click or Shift-click for a background point; wheel zooms; middle button or Space+drag pans.</source>
-            <translation>Maus: Rahmen um die Läsion ziehen; Klick setzt einen Läsionspunkt, Rechts- oder Umschalt-Klick einen Hintergrundpunkt; das Mausrad zoomt; mittlere Taste oder Leertaste+Ziehen verschiebt.</translation>
         </message>
     </context>
     <context>

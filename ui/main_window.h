@@ -99,6 +99,7 @@ private:
     void offerRecovery(const QString& imagePath, const QDateTime& savedUtc);
     void createWelcome();
     void calibrate(const QLineF& line);
+    void exportReport();
     void stepWorklist(int delta);
     void refreshWorklistMarks();
     void showWorklist(bool shown);
@@ -116,6 +117,7 @@ private:
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_saveAction = nullptr;
+    QAction* m_reportAction = nullptr;
     QAction* m_refineAction = nullptr;
     QAction* m_toggleMaskAction = nullptr;
     QAction* m_heatmapAction = nullptr;

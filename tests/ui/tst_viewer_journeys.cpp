@@ -10,6 +10,7 @@
 #include "ui/session/inference_controller.h"
 #include "ui/session/mask_saver.h"
 #include "ui/session/recovery_store.h"
+#include "ui/session/viewer_session.h"
 #include "ui/settings_dialog.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/worklist_view.h"
@@ -26,6 +27,7 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QJsonDocument>
@@ -36,6 +38,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -132,6 +135,7 @@ private:
     QMessageBox::StandardButton m_answer = QMessageBox::Cancel;
     double m_inputValue = 0;
     QString m_language; // what a Settings dialog is set to
+    QString m_savePath; // what a file dialog is answered with
     int m_dialogsSeen = 0;
     QString m_lastDialogText;
 
@@ -161,6 +165,7 @@ private Q_SLOTS:
     void wizardModelIsForThisSessionOnly();
     void languageSwitchesLive();
     void measurementsPanelAndDiameter();
+    void reportIsExported();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -190,6 +195,9 @@ void TestViewerJourneys::initTestCase() {
         if (auto* input = qobject_cast<QInputDialog*>(modal)) {
             input->setDoubleValue(m_inputValue);
             input->accept();
+        } else if (auto* files = qobject_cast<QFileDialog*>(modal)) {
+            files->selectFile(m_savePath);
+            QMetaObject::invokeMethod(files, "accept"); // as the Save button does
         } else if (auto* settings = qobject_cast<SettingsDialog*>(modal)) {
             // Chooses m_language in the language box, as a user would, and presses OK.
             auto* combo = settings->findChild<QComboBox*>(QStringLiteral("language"));
@@ -794,6 +802,35 @@ void TestViewerJourneys::measurementsPanelAndDiameter() {
     drag(w->canvas(), QPointF(20, 20), QPointF(220, 20));
     QTRY_VERIFY_WITH_TIMEOUT(panel->text().contains(QStringLiteral("mm²")), 10000);
     QVERIFY(panel->text().contains(QStringLiteral("calibrated")));
+}
+
+// Box, heatmap, File > Export Report (Ctrl+E), a file name: a PDF with the figures, the model's
+// SHA-256 and both pictures.
+void TestViewerJourneys::reportIsExported() {
+    if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty())
+        QSKIP("pdftotext (poppler-utils) is not installed: scripts/install-deps.sh installs it");
+    auto w = startWindow();
+    openAndWait(*w, m_images[2]);
+    boxLesion(*w, 2);
+    QSignalSpy heat(w->inference(), &InferenceController::heatmapReady);
+    press(*w, Qt::Key_H);
+    QVERIFY(heat.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(w->session()->lesionMeasurementsCurrent(), 10000);
+    m_savePath = m_home.filePath(QStringLiteral("visit-report.pdf"));
+    press(*w, Qt::Key_E, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(m_savePath), 30000);
+    QProcess text;
+    text.start(QStringLiteral("pdftotext"), {m_savePath, QStringLiteral("-")});
+    QVERIFY(text.waitForFinished(30000));
+    QString t = QString::fromUtf8(text.readAllStandardOutput());
+    t.remove(QRegularExpression(QStringLiteral("\\s")));
+    QVERIFY(t.contains(QStringLiteral("DermSAMlesionreport")));
+    QVERIFY(t.contains(QStringLiteral("Researchuse,notfordiagnosis.")));
+    QVERIFY(t.contains(QStringLiteral("ISIC_0000023.jpg")));
+    QVERIFY(t.contains(QStringLiteral("Greatestdiameter")));
+    QVERIFY(t.contains(QStringLiteral("test-operator")));
+    QVERIFY(t.contains(w->inference()->modelInfo().sha256.left(32)));
+    QVERIFY(t.contains(QStringLiteral("Grad-CAMheatmap"))); // the heatmap picture's caption
 }
 
 QTEST_MAIN(TestViewerJourneys)

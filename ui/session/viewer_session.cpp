@@ -281,6 +281,7 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
         Q_EMIT calibrationChanged();
     });
     m_lastResponse = MaskResponse{};
+    m_lastHeat = QImage();
     m_recoveredMask = QImage();
     if (old) {
         disconnect(old->undoStack(), nullptr, this, nullptr);
@@ -410,6 +411,7 @@ void ViewerSession::onMaskReady(const MaskResponse& response) {
     if (!m_doc || response.imageId != m_doc->id() || response.candidates.empty())
         return;
     m_lastResponse = response;
+    m_lastHeat = QImage();
     Q_EMIT heatmapCleared(); // the previous mask's heatmap; this mask's follows
     const ModelInfo& model = m_inference->modelInfo();
     ModelResultInfo info;
@@ -439,6 +441,7 @@ void ViewerSession::chooseCandidate(int index) {
 }
 
 void ViewerSession::setHeatmapOptions(const HeatmapOptions& options) {
+    m_lastHeat = QImage();
     Q_EMIT heatmapCleared();
     m_inference->setHeatmapOptions(options);
     // A heatmap for the mask on screen, from the prompts that produced it.
@@ -459,6 +462,7 @@ void ViewerSession::onHeatmapReady(const HeatmapResponse& r) {
         Q_EMIT statusMessage(text);
         return;
     }
+    m_lastHeat = r.heat;
     Q_EMIT heatmapReady(r);
 }
 
@@ -514,6 +518,43 @@ void ViewerSession::onLesionMeasured() {
         Q_EMIT lesionMeasured();
     }
     startLesionMeasurement();
+}
+
+// ---- report
+
+LesionReportInput ViewerSession::reportInput() const {
+    LesionReportInput in;
+    if (!m_doc)
+        return in;
+    in.imagePath = m_doc->path();
+    in.image = m_doc->image();
+    in.mask = m_doc->mask();
+    in.heatmap = m_lastHeat;
+    in.measurements = lesionMeasurementsCurrent()
+                          ? m_lesion
+                          : measureDocumentMask(m_doc->mask(), m_doc->image(),
+                                                m_doc->spacingRowMm(), m_doc->spacingColMm());
+    in.spacingSource = m_doc->spacingSource();
+    const ModelResultInfo result = m_doc->currentModelResult();
+    if (result.valid) {
+        in.modelName = result.modelName;
+        in.modelSha256 = result.modelSha256;
+        in.profile = result.profile;
+        in.prompts = result.prompts;
+    }
+    in.editedByHand = !result.valid || m_doc->editedSinceModel();
+    in.operatorName = m_settings.operatorName;
+    return in;
+}
+
+QString ViewerSession::exportReport(const QString& path) const {
+    if (!m_doc)
+        return tr("No image is open.");
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const LesionReportInput in = reportInput();
+    return suffix == QStringLiteral("html") || suffix == QStringLiteral("htm")
+               ? LesionReport::writeHtml(in, path)
+               : LesionReport::writePdf(in, path);
 }
 
 // ---- worklist

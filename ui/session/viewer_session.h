@@ -4,6 +4,7 @@
 #include "ui/session/heatmap_types.h"
 #include "ui/session/image_loader.h"
 #include "ui/session/inference_types.h"
+#include "ui/session/lesion_report.h"
 #include "ui/session/mask_measurements.h"
 
 #include "core/lesion_measurements.h"
@@ -92,6 +93,13 @@ public:
     // the status text.
     QString calibrate(const QLineF& line, double mm);
 
+    // ---- report
+    // The open image's report (File > Export Report...): its mask, the heatmap shown with it,
+    // the measurements, the model and prompts behind the mask, the operator.
+    LesionReportInput reportInput() const;
+    // Writes it as PDF, or as HTML when path ends in .html/.htm; empty on success, else why.
+    QString exportReport(const QString& path) const;
+
     // ---- worklist
     Worklist* worklist() const { return m_worklist; }
     // The image delta rows away, empty when there is none other than the one open.
@@ -153,6 +161,7 @@ private:
     QFutureWatcher<LoadedImage> m_loadWatcher;
     QString m_pendingLoad;
     MaskResponse m_lastResponse;
+    QImage m_lastHeat; // the heatmap of the mask on screen, null when none
     QTimer m_measureTimer;
     QFutureWatcher<LesionMeasurements> m_lesionWatcher;
     LesionMeasurements m_lesion;
