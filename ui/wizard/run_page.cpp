@@ -182,6 +182,7 @@ void RunPage::onStep(int epoch, qint64 step, qint64 stepsPerEpoch, double loss) 
         // Validation time is folded into the per-step average, so the ETA includes it.
         const double perStep = m_clock.elapsed() / 1000.0 / static_cast<double>(stepsDone);
         const double left = perStep * static_cast<double>(total - step);
+        m_secondsLeft = left;
         m_eta->setTextFunction([left] { return tr("about %1 left").arg(duration(left)); });
     }
 }
@@ -222,6 +223,7 @@ void RunPage::onFinished(const TrainingOutcome& outcome) {
     m_pause->setEnabled(false);
     m_cancel->setEnabled(false);
     m_eta->setTextFunction({});
+    m_secondsLeft = -1;
     m_pause->setText(tr("&Pause"));
     const QString where = QDir::toNativeSeparators(outcome.checkpoint);
     m_stage->setTextFunction([outcome]() -> QString {

@@ -31,6 +31,8 @@ public:
     bool isComplete() const override;
     bool isRunning() const { return m_running; }
     QCustomPlot* plot() const { return m_plot; }
+    // The time left that the page shows, in seconds; -1 while it shows none.
+    double estimatedSecondsLeft() const { return m_secondsLeft; }
     void cancelRun();
 
 protected:
@@ -62,6 +64,7 @@ private:
     QPlainTextEdit* m_log = nullptr;
     QElapsedTimer m_clock; // since the first training step, for the ETA
     qint64 m_stepsAtClock = 0;
+    double m_secondsLeft = -1;
     int m_epochs = 0;
     bool m_running = false;
     bool m_finished = false;
