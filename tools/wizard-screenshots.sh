@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the real DermSAM application under Xvfb through the fine-tuning wizard on a few ISIC 2018
-# images (a real, short CPU run) and saves the run page and the results page:
-# docs/wizard-run.png and docs/wizard-results.png.
+# Runs the real fine-tuning wizard under Xvfb on a few ISIC 2018 images (a real, short CPU run)
+# and saves the run page and the results page: docs/wizard-run.png and docs/wizard-results.png.
+# The driver (tests/bench/wizard_driver.cpp, target dermsam-wizard-driver) plays the user: it
+# types the settings and presses Next; the application has no autopilot of its own.
 #
 #   tools/wizard-screenshots.sh [--build DIR] [--base MODEL] [--train N] [--val N] [--test N]
 #                               [--epochs N] [--lr X] [--patience N] [--out-prefix P]
@@ -36,9 +37,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "wizard-screenshots.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-app="$build/app/dermsam"
+app="$build/tests/dermsam-wizard-driver"
 isic="$root/../shared/data/isic2018-512"
-[[ -x "$app" ]] || { echo "wizard-screenshots.sh: $app not built (cmake --build $build --target dermsam)" >&2; exit 1; }
+[[ -x "$app" ]] || { echo "wizard-screenshots.sh: $app not built (cmake --build $build --target dermsam-wizard-driver)" >&2; exit 1; }
 [[ -f "$isic/splits.txt" ]] || { echo "wizard-screenshots.sh: $isic/splits.txt not found" >&2; exit 1; }
 command -v xvfb-run >/dev/null || { echo "wizard-screenshots.sh: xvfb-run is not installed (apt install xvfb)" >&2; exit 1; }
 
@@ -56,10 +57,9 @@ for split in train val test; do
 done
 [[ "$base" == default || -f "$base" ]] || base=default
 mkdir -p "$(dirname "$prefix")"
-XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" LANG=C.UTF-8 \
-    TMPDIR="$tmp" DERMSAM_FINETUNE_WIZARD="$data" DERMSAM_WIZARD_SHOTS="$prefix" DERMSAM_WIZARD_EPOCHS="$epochs" \
-    DERMSAM_WIZARD_BASE="$base" DERMSAM_WIZARD_LR="$lr" DERMSAM_WIZARD_PATIENCE="$patience" \
-    timeout 900 xvfb-run -a -s "-screen 0 1400x1000x24" "$app"
+XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" LANG=C.UTF-8 TMPDIR="$tmp" \
+    timeout 900 xvfb-run -a -s "-screen 0 1400x1000x24" "$app" --data "$data" --base "$base" \
+    --epochs "$epochs" --lr "$lr" --patience "$patience" --output "$tmp/run" --shots "$prefix"
 for f in "$prefix-run.png" "$prefix-results.png"; do
     [[ -f "$f" ]] || { echo "wizard-screenshots.sh: $f was not written" >&2; exit 1; }
     echo "wrote $f"

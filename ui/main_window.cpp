@@ -429,25 +429,19 @@ void MainWindow::createActions() {
     // The fine-tuning wizard (ui/wizard) is not modal. Its "use this model now" switches the
     // model for this session only: the saved default stays what the user chose in Edit >
     // Settings, so an experiment never silently becomes tomorrow's model.
-    const auto connectWizard = [this](FineTuneWizard* wizard) {
+    tools->addSeparator();
+    QAction* fineTune = tools->addAction(QString(), this, [this] {
+        auto* wizard = new FineTuneWizard(m_session->settings().checkpoint, this);
+        wizard->setAttribute(Qt::WA_DeleteOnClose);
         connect(wizard, &FineTuneWizard::useModelRequested, this, [this](const QString& path) {
             m_session->loadModelFromSettings(path);
             setStatus(tr("Using %1 for this session. To keep it, choose it in Edit > Settings.")
                           .arg(QFileInfo(path).fileName()));
         });
-    };
-    tools->addSeparator();
-    QAction* fineTune = tools->addAction(QString(), this, [this, connectWizard] {
-        auto* wizard = new FineTuneWizard(m_session->settings().checkpoint, this);
-        wizard->setAttribute(Qt::WA_DeleteOnClose);
-        connectWizard(wizard);
         wizard->show();
     });
     fineTune->setObjectName(QStringLiteral("fineTuneAction"));
     onRetranslate([fineTune] { fineTune->setText(tr("&Fine-tune model...")); });
-    if (FineTuneWizard* wizard =
-            FineTuneWizard::startFromEnvironment(m_session->settings().checkpoint, this))
-        connectWizard(wizard);
     bar->addSeparator();
     auto* brushLabel = new QLabel(bar);
     onRetranslate([brushLabel] { brushLabel->setText(tr("Brush size:")); });

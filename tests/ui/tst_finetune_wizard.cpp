@@ -33,6 +33,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
@@ -43,6 +44,7 @@
 #include <QTimer>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 
 using namespace dermsam;
@@ -201,6 +203,27 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     FineTuneWizard w(QString{});
     QSignalSpy epochs(w.worker(), &FineTuneWorker::epochFinished);
     QSignalSpy zeroShot(w.worker(), &FineTuneWorker::zeroShotValidated);
+    // What the run page shows at each step report (its time left, its label and progress) and
+    // when; the run's real end is taken when the page learns it.
+    struct Shown {
+        qint64 atMs;
+        int epoch;
+        double left;
+        QString label;
+        int progress;
+    };
+    QList<Shown> steps;
+    QElapsedTimer runClock;
+    runClock.start();
+    qint64 endMs = -1;
+    const auto* runPage = qobject_cast<RunPage*>(w.page(FineTuneWizard::RunPageId));
+    // Connected after the page's own handlers (both queued), so the page has updated.
+    connect(w.worker(), &FineTuneWorker::stepFinished, &w, [&](int epoch, qint64, qint64, double) {
+        steps.append({runClock.elapsed(), epoch, runPage->estimatedSecondsLeft(),
+                      w.findChild<QLabel*>("runEta")->text(),
+                      w.findChild<QProgressBar*>("runProgress")->value()});
+    });
+    connect(&w, &FineTuneWizard::runPageFinished, &w, [&] { endMs = runClock.elapsed(); });
     driveToRun(w, out, 2, 2);
     if (QTest::currentTestFailed())
         return;
@@ -208,6 +231,24 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     clock.start();
     QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 60000);
     qInfo("training: %lld ms", clock.restart());
+    // The time left shown once the first epoch is over, against the time this same run then
+    // really took. It was 3 + 3 x step / (step + overhead) times that (the step number, which
+    // counts within an epoch, was taken for the run's). A generous band: the load of the machine
+    // and the checkpoint writes (one more when validation improved) vary within a run.
+    QVERIFY(endMs > 0);
+    const auto second =
+        std::find_if(steps.cbegin(), steps.cend(), [](const Shown& s) { return s.epoch == 2; });
+    QVERIFY(second != steps.cend());
+    const double actual = static_cast<double>(endMs - second->atMs) / 1000.0;
+    qInfo("time left shown at the second epoch's first step: %.2f s; it took %.2f s", second->left,
+          actual);
+    QVERIFY2(second->left >= actual / 3 && second->left <= 3 * actual,
+             qPrintable(QStringLiteral("%1 s shown, %2 s taken").arg(second->left).arg(actual)));
+    QVERIFY(!second->label.isEmpty());
+    // The progress bar counts the run's steps (2 epochs x 2): it never goes back at an epoch.
+    for (qsizetype i = 1; i < steps.size(); ++i)
+        QVERIFY2(steps[i].progress > steps[i - 1].progress, qPrintable(QString::number(i)));
+    QCOMPARE(steps.last().progress, 4);
     const TrainingOutcome t = w.trainingOutcome;
     QVERIFY2(t.completed, qPrintable(t.error + " " + t.errorPath));
     QCOMPARE(t.epochsDone, 2);

@@ -10,13 +10,10 @@
 #include "ui/wizard/split_page.h"
 
 #include <QAbstractButton>
-#include <QApplication>
-#include <QDateTime>
-#include <QDir>
+#include <QCoreApplication>
 #include <QEvent>
 #include <QMessageBox>
 #include <QSettings>
-#include <QTimer>
 
 #include <utility>
 
@@ -64,10 +61,7 @@ FineTuneWizard::FineTuneWizard(const QString& currentModel, QWidget* parent)
         // No going back into a finished run: its files are the results.
         if (id >= ResultsPageId)
             button(QWizard::BackButton)->setEnabled(false);
-        advanceIfComplete();
     });
-    for (int id : pageIds())
-        connect(page(id), &QWizardPage::completeChanged, this, &FineTuneWizard::advanceIfComplete);
 }
 
 FineTuneWizard::~FineTuneWizard() {
@@ -111,24 +105,6 @@ void FineTuneWizard::changeEvent(QEvent* event) {
     QWizard::changeEvent(event);
 }
 
-void FineTuneWizard::setAutopilot(bool on) {
-    m_autopilot = on;
-    advanceIfComplete();
-}
-
-void FineTuneWizard::advanceIfComplete() {
-    // The autopilot stops on the results page: there is nothing to decide after it.
-    if (!m_autopilot || !currentPage() || currentId() >= ResultsPageId)
-        return;
-    // Queued: next() must not run inside the page's own signal handler. Checked again when it
-    // runs, since a handler of the same signal may have switched the autopilot off.
-    QTimer::singleShot(0, this, [this] {
-        if (m_autopilot && currentPage() && currentPage()->isComplete() &&
-            currentId() < ResultsPageId)
-            next();
-    });
-}
-
 void FineTuneWizard::reject() {
     auto* run = qobject_cast<RunPage*>(page(RunPageId));
     if (run && run->isRunning()) {
@@ -141,47 +117,6 @@ void FineTuneWizard::reject() {
         run->cancelRun();
     }
     QWizard::reject();
-}
-
-FineTuneWizard* FineTuneWizard::startFromEnvironment(const QString& currentModel, QWidget* parent) {
-    const QString data = qEnvironmentVariable("DERMSAM_FINETUNE_WIZARD");
-    if (data.isEmpty())
-        return nullptr;
-    const QString shots = qEnvironmentVariable("DERMSAM_WIZARD_SHOTS");
-    auto* wizard = new FineTuneWizard(currentModel, parent);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    FineTuneWizardSettings& s = wizard->settings();
-    s.dataFolder = data;
-    const QString base = qEnvironmentVariable("DERMSAM_WIZARD_BASE");
-    if (!base.isEmpty())
-        s.baseModel = base;
-    s.epochs = qEnvironmentVariableIntValue("DERMSAM_WIZARD_EPOCHS");
-    if (s.epochs < 1)
-        s.epochs = 2;
-    s.outputFolder =
-        QDir(QDir::tempPath())
-            .filePath(QStringLiteral("dermsam-wizard-") +
-                      QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
-    const auto grab = [wizard](const QString& path) {
-        // Let the queued replots land before grabbing.
-        QTimer::singleShot(300, wizard, [wizard, path] { wizard->grab().save(path); });
-    };
-    if (!shots.isEmpty()) {
-        connect(wizard, &FineTuneWizard::runPageFinished, wizard,
-                [grab, shots] { grab(shots + QStringLiteral("-run.png")); });
-        connect(wizard, &FineTuneWizard::resultsPageFinished, wizard, [wizard, grab, shots] {
-            grab(shots + QStringLiteral("-results.png"));
-            QTimer::singleShot(1500, wizard, [] { QApplication::quit(); });
-        });
-    }
-    // The run page is grabbed before moving on.
-    connect(wizard, &FineTuneWizard::runPageFinished, wizard, [wizard] {
-        wizard->m_autopilot = false;
-        QTimer::singleShot(800, wizard, [wizard] { wizard->setAutopilot(true); });
-    });
-    wizard->show();
-    wizard->setAutopilot(true);
-    return wizard;
 }
 
 } // namespace dermsam

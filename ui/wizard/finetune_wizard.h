@@ -43,17 +43,6 @@ public:
     TrainingOutcome trainingOutcome;
     ComparisonResult comparison;
 
-    // Goes to the next page by itself whenever the current one is complete, up to the results
-    // page (screenshots, demos).
-    void setAutopilot(bool on);
-
-    // DERMSAM_FINETUNE_WIZARD=DIR opens the wizard on DIR and runs it through on autopilot with
-    // a fresh output folder; DERMSAM_WIZARD_EPOCHS, _BASE, _LR and _PATIENCE override the
-    // remembered settings. It saves the run and results pages to DERMSAM_WIZARD_SHOTS-run.png /
-    // -results.png and quits (tools/wizard-screenshots.sh). nullptr when DERMSAM_FINETUNE_WIZARD
-    // is not set.
-    static FineTuneWizard* startFromEnvironment(const QString& currentModel, QWidget* parent);
-
     // How a test prompt ("box", "jitter", "center") prompts the models, for the results page
     // and the report: "the ground-truth box", ...
     static QString testPromptText(const QString& prompt);
@@ -66,19 +55,18 @@ protected:
 Q_SIGNALS:
     // "Use this model now" on the save page.
     void useModelRequested(const QString& checkpoint);
-    void runPageFinished();     // training ended (any way); the run page shows the outcome
-    void resultsPageFinished(); // the comparison is on screen
+    // Training ended (any way) and the run page shows the outcome; the comparison is on screen.
+    // What a driver waits for before it grabs a page (tests/bench/wizard_driver.cpp).
+    void runPageFinished();
+    void resultsPageFinished();
 
 private:
-    void advanceIfComplete();
-
     FineTuneWizardSettings m_settings;
     QString m_currentModel;
     std::shared_ptr<FineTuneControl> m_control;
     QThread m_thread;
     FineTuneWorker* m_worker = nullptr; // lives on m_thread, deleted when it finishes
     quint64 m_lastRequest = 0;
-    bool m_autopilot = false;
 };
 
 } // namespace dermsam

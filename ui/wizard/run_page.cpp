@@ -128,6 +128,8 @@ void RunPage::initializePage() {
     m_wizard->control().reset();
     m_running = true;
     m_epochs = s.epochs;
+    m_clock.start();
+    m_timing = TrainingClock(s.epochs);
     m_loss->data()->clear();
     m_dice->data()->clear();
     m_plot->xAxis->setRange(0, s.epochs + 0.5);
@@ -157,16 +159,17 @@ void RunPage::onProgress(const QString& stage, qint64 done, qint64 total) {
         });
     else
         return;
+    if (done == total)
+        m_timing.prepared(m_clock.elapsed() / 1000.0);
     m_progress->setRange(0, static_cast<int>(total));
     m_progress->setValue(static_cast<int>(done));
 }
 
 void RunPage::onStep(int epoch, qint64 step, qint64 stepsPerEpoch, double loss) {
+    // `step` counts within the epoch (1..stepsPerEpoch), as the trainer reports it.
     const qint64 total = stepsPerEpoch * m_epochs;
-    if (!m_clock.isValid()) {
-        m_clock.start();
-        m_stepsAtClock = step - 1;
-    }
+    const qint64 done = stepsPerEpoch * (epoch - 1) + step;
+    m_timing.stepFinished(m_clock.elapsed() / 1000.0, epoch, step, stepsPerEpoch);
     if (m_wizard->control().isPaused())
         m_stageBeforePause = [epoch, step, stepsPerEpoch, loss, epochs = m_epochs] {
             return stepText(epoch, epochs, step, stepsPerEpoch, loss);
@@ -176,12 +179,12 @@ void RunPage::onStep(int epoch, qint64 step, qint64 stepsPerEpoch, double loss) 
             return stepText(epoch, epochs, step, stepsPerEpoch, loss);
         });
     m_progress->setRange(0, static_cast<int>(total));
-    m_progress->setValue(static_cast<int>(std::min(step, total)));
-    const qint64 stepsDone = step - m_stepsAtClock;
-    if (stepsDone > 0 && total > step) {
-        // Validation time is folded into the per-step average, so the ETA includes it.
-        const double perStep = m_clock.elapsed() / 1000.0 / static_cast<double>(stepsDone);
-        const double left = perStep * static_cast<double>(total - step);
+    m_progress->setValue(static_cast<int>(std::min(done, total)));
+    // Steps, validation and checkpoint writes, each from what this run has measured so far
+    // (training_eta.h).
+    const double left = m_timing.secondsLeft();
+    if (left >= 0) {
+        m_secondsLeft = left;
         m_eta->setTextFunction([left] { return tr("about %1 left").arg(duration(left)); });
     }
 }
@@ -206,6 +209,7 @@ void RunPage::onZeroShot(double valDice) {
 }
 
 void RunPage::onEpoch(const EpochPoint& p) {
+    m_timing.epochTrained(p.epoch, p.seconds);
     m_loss->addData(p.epoch, p.trainLoss);
     m_dice->addData(p.epoch, p.valDice);
     bool found = false;
@@ -222,6 +226,7 @@ void RunPage::onFinished(const TrainingOutcome& outcome) {
     m_pause->setEnabled(false);
     m_cancel->setEnabled(false);
     m_eta->setTextFunction({});
+    m_secondsLeft = -1;
     m_pause->setText(tr("&Pause"));
     const QString where = QDir::toNativeSeparators(outcome.checkpoint);
     m_stage->setTextFunction([outcome]() -> QString {
@@ -258,8 +263,8 @@ void RunPage::togglePause() {
     if (pause) {
         m_stageBeforePause = m_stage->textFunction();
         m_stage->setTextFunction([] { return tr("Paused after the current step."); });
-        m_clock.invalidate(); // the ETA restarts after a pause
     } else {
+        m_timing.resumed(); // the pause is not a step's time
         m_stage->setTextFunction(m_stageBeforePause);
     }
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/wizard/finetune_types.h"
+#include "ui/wizard/training_eta.h"
 
 #include <QElapsedTimer>
 #include <QWizardPage>
@@ -31,6 +32,8 @@ public:
     bool isComplete() const override;
     bool isRunning() const { return m_running; }
     QCustomPlot* plot() const { return m_plot; }
+    // The time left that the page shows, in seconds; -1 while it shows none.
+    double estimatedSecondsLeft() const { return m_secondsLeft; }
     void cancelRun();
 
 protected:
@@ -60,8 +63,9 @@ private:
     QCPGraph* m_zeroShotLegend = nullptr; // an empty graph: the dashed line's legend entry
     QCPItemStraightLine* m_zeroShot = nullptr;
     QPlainTextEdit* m_log = nullptr;
-    QElapsedTimer m_clock; // since the first training step, for the ETA
-    qint64 m_stepsAtClock = 0;
+    QElapsedTimer m_clock; // since the run started: the timestamps of m_timing
+    TrainingClock m_timing;
+    double m_secondsLeft = -1;
     int m_epochs = 0;
     bool m_running = false;
     bool m_finished = false;
