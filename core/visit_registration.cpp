@@ -82,7 +82,8 @@ cv::Mat toGrey8(const cv::Mat& image, const char* what) {
 // full-resolution coordinates to it.
 struct WorkingImage {
     cv::Mat grey;
-    cv::Mat valid; // 255 where the pixel is skin (not vignette or padding), eroded
+    cv::Mat valid;    // 255 where the pixel is skin (not vignette or padding), eroded
+    cv::Mat eccValid; // valid and not saturated: the pixels ECC compares
     Matx33 fromFull;
 };
 
@@ -106,6 +107,13 @@ WorkingImage workingCopy(const cv::Mat& image, const char* what,
     cv::erode(w.valid, w.valid,
               cv::getStructuringElement(cv::MORPH_RECT, {2 * margin + 1, 2 * margin + 1}), {-1, -1},
               1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    // Clipped highlights (white skin, glare) break ECC's assumption of a linear change of
+    // exposure: left out, with a 2 px margin.
+    cv::Mat saturated;
+    cv::threshold(w.grey, saturated, options.brightThreshold - 1, 255, cv::THRESH_BINARY);
+    cv::dilate(saturated, saturated, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+    cv::bitwise_not(saturated, saturated);
+    cv::bitwise_and(w.valid, saturated, w.eccValid);
     return w;
 }
 
@@ -147,12 +155,12 @@ double correlationAt(const cv::Mat& templ, const cv::Mat& templValid, const cv::
 // Coarse-to-fine ECC from `start` (working coordinates). false when it did not converge.
 bool refineByEcc(const WorkingImage& earlier, const WorkingImage& current,
                  const RegistrationOptions& options, cv::Matx23d& t) {
-    const cv::Mat templFull = flattenInvalid(earlier.grey, earlier.valid);
-    const cv::Mat inputFull = flattenInvalid(current.grey, current.valid);
+    const cv::Mat templFull = flattenInvalid(earlier.grey, earlier.eccValid);
+    const cv::Mat inputFull = flattenInvalid(current.grey, current.eccValid);
     cv::Matx23d estimate = t;
     for (int level = std::max(0, options.eccLevels - 1); level >= 0; --level) {
         const double f = std::ldexp(1.0, -level);
-        cv::Mat templ = templFull, input = inputFull, inputValid = current.valid;
+        cv::Mat templ = templFull, input = inputFull, inputValid = current.eccValid;
         Matx33 toLevelE = Matx33::eye(), toLevelC = Matx33::eye();
         if (level > 0) {
             const cv::Size se(std::max(8, static_cast<int>(std::lround(templFull.cols * f))),
@@ -161,7 +169,7 @@ bool refineByEcc(const WorkingImage& earlier, const WorkingImage& current,
                               std::max(8, static_cast<int>(std::lround(inputFull.rows * f))));
             cv::resize(templFull, templ, se, 0, 0, cv::INTER_AREA);
             cv::resize(inputFull, input, sc, 0, 0, cv::INTER_AREA);
-            cv::resize(current.valid, inputValid, sc, 0, 0, cv::INTER_NEAREST);
+            cv::resize(current.eccValid, inputValid, sc, 0, 0, cv::INTER_NEAREST);
             toLevelE = resizeMap(templFull.size(), se);
             toLevelC = resizeMap(inputFull.size(), sc);
         }
@@ -300,14 +308,23 @@ VisitRegistration registerVisits(const cv::Mat& earlier, const cv::Mat& current,
         return finish(RegistrationStatus::ImplausibleTransform);
 
     // 3. ECC refinement, kept when it raises the correlation.
-    const cv::Mat templ = flattenInvalid(e.grey, e.valid);
-    const cv::Mat input = flattenInvalid(c.grey, c.valid);
-    r.eccCorrelation = correlationAt(templ, e.valid, input, c.valid, work);
+    const cv::Mat templ = flattenInvalid(e.grey, e.eccValid);
+    const cv::Mat input = flattenInvalid(c.grey, c.eccValid);
+    r.eccCorrelation = correlationAt(templ, e.eccValid, input, c.eccValid, work);
     if (options.refineEcc) {
         cv::Matx23d refined = work;
         if (refineByEcc(e, c, options, refined)) {
-            const double rho = correlationAt(templ, e.valid, input, c.valid, refined);
-            if (rho > r.eccCorrelation) {
+            const double rho = correlationAt(templ, e.eccValid, input, c.eccValid, refined);
+            // ECC refines; it may not move an inlier farther than RANSAC's tolerance, which the
+            // inliers' agreement already vouches for (a higher correlation elsewhere is a
+            // local optimum on lighting, not a better fit).
+            double shift = 0;
+            for (std::size_t i = 0; i < ptsE.size(); ++i)
+                if (inlierFlags[i]) {
+                    const cv::Vec3d p(ptsE[i].x, ptsE[i].y, 1);
+                    shift = std::max(shift, cv::norm(refined * p - work * p));
+                }
+            if (rho > r.eccCorrelation && shift <= options.ransacThresholdPx) {
                 work = refined;
                 r.eccCorrelation = rho;
                 r.eccRefined = true;

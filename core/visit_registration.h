@@ -48,7 +48,8 @@ struct RegistrationOptions {
     // ECC refinement (findTransformECC) from the RANSAC transform, coarse to fine over
     // eccLevels halvings of the working copies. eccAffine: MOTION_AFFINE (6 parameters), else
     // the ECC estimate is an affine one projected back to the nearest similarity. It is kept
-    // only when it converges and raises the correlation.
+    // only when it converges, raises the correlation and moves no RANSAC inlier by more than
+    // ransacThresholdPx.
     bool refineEcc = true;
     bool eccAffine = true;
     int eccLevels = 2;
@@ -57,6 +58,8 @@ struct RegistrationOptions {
     // Pixels darker than this (8-bit grey) are the dermatoscope's vignette or padding, not skin:
     // no keypoint is taken there and ECC ignores them.
     int darkThreshold = 12;
+    // Pixels at least this bright (8-bit grey) are clipped highlights: ECC ignores them.
+    int brightThreshold = 250;
     // Success thresholds (all must hold).
     int minFeatures = 20;
     int minInliers = 20;
