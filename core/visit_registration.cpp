@@ -43,11 +43,21 @@ bool finiteMatrix(const cv::Matx23d& t) {
     return true;
 }
 
+double scaleOf(const cv::Matx23d& t) {
+    return std::sqrt(std::abs(t(0, 0) * t(1, 1) - t(0, 1) * t(1, 0)));
+}
+
 void decompose(VisitRegistration& r) {
     const cv::Matx23d& t = r.transform;
-    const double det = t(0, 0) * t(1, 1) - t(0, 1) * t(1, 0);
-    r.scale = std::sqrt(std::abs(det));
+    r.scale = scaleOf(t);
     r.rotationDeg = std::atan2(t(1, 0), t(0, 0)) * 180.0 / kPi;
+}
+
+// Plausibility is judged on the working copies, both scaled to the same longest side: the
+// lesion's change of size in the frame, whatever the two photos' resolutions.
+bool plausible(const cv::Matx23d& work, const RegistrationOptions& options) {
+    const double s = scaleOf(work);
+    return finiteMatrix(work) && s >= options.minScale && s <= options.maxScale;
 }
 
 // The nearest similarity (least squares over the linear part) of an affine transform.
@@ -304,7 +314,7 @@ VisitRegistration registerVisits(const cv::Mat& earlier, const cv::Mat& current,
     if (r.inliers < options.minInliers || r.inlierRatio < options.minInlierRatio)
         return finish(RegistrationStatus::NoConsistentTransform);
     decompose(r);
-    if (!finiteMatrix(work) || !(r.scale >= options.minScale && r.scale <= options.maxScale))
+    if (!plausible(work, options))
         return finish(RegistrationStatus::ImplausibleTransform);
 
     // 3. ECC refinement, kept when it raises the correlation.
@@ -330,7 +340,7 @@ VisitRegistration registerVisits(const cv::Mat& earlier, const cv::Mat& current,
                 r.eccRefined = true;
                 r.transform = toFull(work);
                 decompose(r);
-                if (!(r.scale >= options.minScale && r.scale <= options.maxScale))
+                if (!plausible(work, options))
                     return finish(RegistrationStatus::ImplausibleTransform);
             }
         }

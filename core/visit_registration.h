@@ -19,7 +19,7 @@ enum class RegistrationStatus {
     TooFewFeatures,        // one image has fewer than minFeatures keypoints (blank, featureless)
     TooFewMatches,         // fewer than minInliers matches passed the ratio test
     NoConsistentTransform, // RANSAC found no transform with minInliers / minInlierRatio
-    ImplausibleTransform,  // scale outside [minScale, maxScale], or a degenerate matrix
+    ImplausibleTransform,  // scale outside [minScale, maxScale] (working copies), degenerate
     LowCorrelation,        // the ECC correlation after refinement is below minEccCorrelation
     DegeneratePoints,      // manual: the points are (nearly) collinear, no transform
 };
@@ -65,6 +65,8 @@ struct RegistrationOptions {
     int minInliers = 20;
     double minInlierRatio = 0.20;    // inliers / ratio-test matches
     double minEccCorrelation = 0.80; // only when ECC ran
+    // Bounds on the scale between the working copies (same longest side), i.e. on how much
+    // larger the lesion appears in the current photo's frame, whatever the resolutions.
     double minScale = 0.5, maxScale = 2.0;
 };
 

@@ -132,6 +132,27 @@ private Q_SLOTS:
         QVERIFY2(distance < 2.0, qPrintable(QString::number(distance)));
     }
 
+    // Photos of different resolutions: the current one at twice the earlier one's size (the
+    // transform's full-resolution scale then includes the factor 2; plausibility does not).
+    void differentResolutions() {
+        DERMSAM_REQUIRE_ISIC(isic);
+        cv::Mat rgb, mask;
+        QVERIFY(loadIsic(isic, "ISIC_0000027", rgb, mask));
+        const cv::Matx23d k = knownTransform(rgb.size(), -20, 0.9, 15, -20);
+        // Then 512 -> 1024 with pixel centres at integers: x' = 2x + 0.5.
+        const cv::Matx23d truth(2 * k(0, 0), 2 * k(0, 1), 2 * k(0, 2) + 0.5, 2 * k(1, 0),
+                                2 * k(1, 1), 2 * k(1, 2) + 0.5);
+        const cv::Size big(2 * rgb.cols, 2 * rgb.rows);
+        cv::Mat current;
+        cv::warpAffine(rgb, current, cv::Mat(truth), big, cv::INTER_LINEAR);
+        const VisitRegistration r = registerVisits(rgb, current);
+        QVERIFY2(r.ok(), registrationStatusName(r.status));
+        QVERIFY(std::abs(r.scale - 1.8) < 0.02);
+        const double distance = meanBoundaryDistance(warpMaskToCurrent(mask, r.transform, big),
+                                                     warpMaskToCurrent(mask, truth, big));
+        QVERIFY2(distance < 2.0, qPrintable(QString::number(distance)));
+    }
+
     // Another lesion, a blank photo, a black one: a status, never a throw or a crash.
     void unrelatedOrBlankFails() {
         DERMSAM_REQUIRE_ISIC(isic);
