@@ -207,6 +207,32 @@ double hausdorff95(const cv::Mat& a, const cv::Mat& b, double spacingRow, double
     return std::max(ab, ba);
 }
 
+double meanBoundaryDistance(const cv::Mat& a, const cv::Mat& b, double spacingRow,
+                            double spacingCol) {
+    if (a.size() != b.size())
+        throw CoreError(CoreErrorCode::SizeMismatch, {}, "meanBoundaryDistance masks differ");
+    const cv::Mat insideA = binarizeMask(a, MaskValueRule::NonZero);
+    const cv::Mat insideB = binarizeMask(b, MaskValueRule::NonZero);
+    const bool emptyA = cv::countNonZero(insideA) == 0;
+    const bool emptyB = cv::countNonZero(insideB) == 0;
+    if (emptyA && emptyB)
+        return 0.0;
+    if (emptyA || emptyB)
+        return kNaN;
+    if (!(spacingRow > 0))
+        spacingRow = 1;
+    if (!(spacingCol > 0))
+        spacingCol = 1;
+    const std::vector<cv::Point> boundaryA = boundaryOf(insideA);
+    const std::vector<cv::Point> boundaryB = boundaryOf(insideB);
+    double sum = 0;
+    for (double d : directedDistances(boundaryA, boundaryB, spacingRow, spacingCol))
+        sum += d;
+    for (double d : directedDistances(boundaryB, boundaryA, spacingRow, spacingCol))
+        sum += d;
+    return sum / static_cast<double>(boundaryA.size() + boundaryB.size());
+}
+
 ImageMetrics computeImageMetrics(const cv::Mat& prediction, const cv::Mat& groundTruth,
                                  double spacingRowMm, double spacingColMm) {
     if (prediction.size() != groundTruth.size())

@@ -55,6 +55,13 @@ ImageMetrics metricsFromCounts(const ConfusionCounts& counts);
 double hausdorff95(const cv::Mat& a, const cv::Mat& b, double spacingRow = 1,
                    double spacingCol = 1);
 
+// The average symmetric surface distance: every boundary pixel of both masks (same definition
+// as hausdorff95) with its exact distance to the other mask's boundary, averaged over the
+// pooled set, (sum A->B + sum B->A) / (|dA| + |dB|). Spacing <= 0 means 1 (pixels). NaN when
+// exactly one mask is empty, 0 when both are. Follow-up registration is judged by it.
+double meanBoundaryDistance(const cv::Mat& a, const cv::Mat& b, double spacingRow = 1,
+                            double spacingCol = 1);
+
 // Mean, sample SD (n - 1) and a percentile bootstrap CI of the mean over the finite values
 // (NaNs are left out and counted in `missing`): bootstrapMeanCi in statistics.h. n = 0 -> all
 // NaN; n = 1 -> SD NaN, CI = [value, value].
