@@ -1298,6 +1298,18 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Größtes Bild:</translation>
         </message>
         <message>
+            <source>Flag area change of:</source>
+            <translation>Flächenänderung melden ab:</translation>
+        </message>
+        <message>
+            <source> % or more</source>
+            <translation> % oder mehr</translation>
+        </message>
+        <message>
+            <source>Tools &gt; Compare with Earlier Visit flags a lesion whose area changed by at least this much since the earlier visit</source>
+            <translation>Werkzeuge &gt; Mit früherem Besuch vergleichen markiert eine Läsion, deren Fläche sich seit dem früheren Besuch mindestens so stark geändert hat</translation>
+        </message>
+        <message>
             <source> megapixels</source>
             <translation> Megapixel</translation>
         </message>

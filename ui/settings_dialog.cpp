@@ -5,6 +5,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QEvent>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -119,6 +120,13 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     m_maxMegapixels->setValue(settings.maxMegapixels);
     m_maxMegapixelsLabel = new QLabel(this);
     form->addRow(m_maxMegapixelsLabel, m_maxMegapixels);
+    m_followUpThreshold = new QDoubleSpinBox(this);
+    m_followUpThreshold->setObjectName(QStringLiteral("followUpThreshold"));
+    m_followUpThreshold->setRange(1.0, 500.0);
+    m_followUpThreshold->setDecimals(0);
+    m_followUpThreshold->setValue(settings.followUpAreaThresholdPercent);
+    m_followUpThresholdLabel = new QLabel(this);
+    form->addRow(m_followUpThresholdLabel, m_followUpThreshold);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -171,6 +179,11 @@ void SettingsDialog::retranslate() {
     m_operatorLabel->setText(tr("Operator:"));
     m_operator->setToolTip(tr("Saved with each mask as the person who made it."));
     m_maxMegapixelsLabel->setText(tr("Largest image:"));
+    m_followUpThresholdLabel->setText(tr("Flag area change of:"));
+    m_followUpThreshold->setSuffix(tr(" % or more"));
+    m_followUpThreshold->setToolTip(
+        tr("Tools > Compare with Earlier Visit flags a lesion whose area changed by at least this "
+           "much since the earlier visit"));
     m_maxMegapixels->setSuffix(tr(" megapixels"));
     m_maxMegapixels->setToolTip(tr("Larger images are refused before they are read, so that a "
                                    "damaged or hostile file cannot take all the memory."));
@@ -215,6 +228,7 @@ AppSettings SettingsDialog::settings() const {
     s.language = m_language->currentData().toString();
     s.operatorName = m_operator->text().trimmed();
     s.maxMegapixels = m_maxMegapixels->value();
+    s.followUpAreaThresholdPercent = m_followUpThreshold->value();
     return s;
 }
 

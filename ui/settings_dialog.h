@@ -8,6 +8,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QDoubleSpinBox;
 class QSpinBox;
 
 namespace dermsam {
@@ -47,6 +48,8 @@ private:
     QLabel* m_languageLabel = nullptr;
     QLineEdit* m_operator = nullptr;
     QSpinBox* m_maxMegapixels = nullptr;
+    QDoubleSpinBox* m_followUpThreshold = nullptr;
+    QLabel* m_followUpThresholdLabel = nullptr;
     QLabel* m_maxMegapixelsLabel = nullptr;
     QLabel* m_operatorLabel = nullptr;
     QSpinBox* m_cacheLimit = nullptr;

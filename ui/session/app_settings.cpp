@@ -28,6 +28,10 @@ void AppSettings::load(QSettings& s) {
     maxMegapixels = std::clamp(s.value(QStringLiteral("ui/maxMegapixels"), d.maxMegapixels).toInt(),
                                1, kMaxMegapixelsLimit);
     operatorName = s.value(QStringLiteral("ui/operator"), d.operatorName).toString().trimmed();
+    followUpAreaThresholdPercent = std::clamp(
+        s.value(QStringLiteral("followUp/areaThresholdPercent"), d.followUpAreaThresholdPercent)
+            .toDouble(),
+        1.0, 500.0);
     embeddingCacheMb =
         std::clamp(s.value(QStringLiteral("model/embeddingCacheMb"), d.embeddingCacheMb).toInt(), 0,
                    kMaxEmbeddingCacheMb);
@@ -70,6 +74,7 @@ void AppSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("model/embeddingCacheMb"), embeddingCacheMb);
     s.setValue(QStringLiteral("ui/operator"), operatorName);
     s.setValue(QStringLiteral("ui/maxMegapixels"), maxMegapixels);
+    s.setValue(QStringLiteral("followUp/areaThresholdPercent"), followUpAreaThresholdPercent);
     s.sync();
 }
 
@@ -86,7 +91,8 @@ bool AppSettings::operator==(const AppSettings& o) const {
            recentFiles == o.recentFiles && overlayColor == o.overlayColor &&
            qFuzzyCompare(overlayOpacity, o.overlayOpacity) && showContour == o.showContour &&
            qFuzzyCompare(brushRadius, o.brushRadius) && embeddingCacheMb == o.embeddingCacheMb &&
-           operatorName == o.operatorName && maxMegapixels == o.maxMegapixels;
+           operatorName == o.operatorName && maxMegapixels == o.maxMegapixels &&
+           followUpAreaThresholdPercent == o.followUpAreaThresholdPercent;
 }
 
 } // namespace dermsam

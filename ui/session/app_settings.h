@@ -34,6 +34,8 @@ struct AppSettings {
     // broken header must not take the workstation's memory); 200 MP is about 14000 x 14000.
     int maxMegapixels = 200;
     static constexpr int kMaxMegapixelsLimit = 2000;
+    // Follow-up: a change of the lesion's area by at least this many percent is flagged.
+    double followUpAreaThresholdPercent = 20.0;
     static QString defaultOperatorName();
 
     static constexpr int kMaxRecentFiles = 10;

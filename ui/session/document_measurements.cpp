@@ -1,5 +1,7 @@
 #include "ui/session/document_measurements.h"
 
+#include "ui/session/image_views.h"
+
 #include "core/core_error.h"
 
 namespace dermsam {
@@ -8,23 +10,12 @@ LesionMeasurements measureDocumentMask(const QImage& maskIn, const QImage& rgbIn
                                        double colMm) {
     if (maskIn.isNull())
         return {};
-    const QImage mask = maskIn.format() == QImage::Format_Grayscale8
-                            ? maskIn
-                            : maskIn.convertToFormat(QImage::Format_Grayscale8);
-    const cv::Mat maskView(mask.height(), mask.width(), CV_8UC1,
-                           const_cast<uchar*>(mask.constBits()),
-                           static_cast<std::size_t>(mask.bytesPerLine()));
-    cv::Mat rgbView;
+    const QImage mask = asGrey8(maskIn);
     QImage rgb;
-    if (!rgbIn.isNull() && rgbIn.size() == maskIn.size()) {
-        rgb = rgbIn.format() == QImage::Format_RGB888
-                  ? rgbIn
-                  : rgbIn.convertToFormat(QImage::Format_RGB888);
-        rgbView = cv::Mat(rgb.height(), rgb.width(), CV_8UC3, const_cast<uchar*>(rgb.constBits()),
-                          static_cast<std::size_t>(rgb.bytesPerLine()));
-    }
+    if (!rgbIn.isNull() && rgbIn.size() == maskIn.size())
+        rgb = asRgb888(rgbIn);
     try {
-        return measureLesion(maskView, rgbView, rowMm, colMm);
+        return measureLesion(matView(mask), matView(rgb), rowMm, colMm);
     } catch (const CoreError&) {
         return {}; // sizes that cannot be measured together: nothing measured
     }

@@ -10,6 +10,7 @@
 #include "model/predictor.h"
 #include "model/sam_model.h"
 #include "ui/session/image_loader.h"
+#include "ui/session/image_views.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -32,49 +33,32 @@ namespace {
 
 constexpr std::size_t kMaxCachedImages = 3;
 
-// A QImage's pixels as a cv::Mat, shared (valid while image lives).
-cv::Mat matView(const QImage& image, int cvType) {
-    return cv::Mat(image.height(), image.width(), cvType, const_cast<uchar*>(image.constBits()),
-                   static_cast<std::size_t>(image.bytesPerLine()));
-}
-
 // The conversions themselves are core's (core/image_tensor.h), shared with the CLI: these only
 // wrap QImage's pixels.
 at::Tensor pixelsOf(const QImage& image) {
-    const QImage rgb = image.format() == QImage::Format_RGB888
-                           ? image
-                           : image.convertToFormat(QImage::Format_RGB888);
+    const QImage rgb = asRgb888(image);
     Image wrapped;
-    wrapped.pixels = matView(rgb, CV_8UC3);
+    wrapped.pixels = matView(rgb);
     return imageToTensor(wrapped);
 }
 
 // (H, W) mask tensor -> Grayscale8 0/255.
 QImage maskImageOf(const at::Tensor& mask) {
-    const cv::Mat m = tensorToMask(mask);
-    QImage out(m.cols, m.rows, QImage::Format_Grayscale8);
-    for (int y = 0; y < m.rows; ++y)
-        std::memcpy(out.scanLine(y), m.ptr<uchar>(y), static_cast<std::size_t>(m.cols));
-    return out;
+    return imageFromMat(tensorToMask(mask));
 }
 
 // An edited mask (any format; non-zero = lesion) -> (H, W) uint8 0/1.
 at::Tensor maskTensorOf(const QImage& mask) {
-    const QImage grey = mask.format() == QImage::Format_Grayscale8
-                            ? mask
-                            : mask.convertToFormat(QImage::Format_Grayscale8);
-    return maskToTensor(matView(grey, CV_8UC1));
+    return maskToTensor(matView(asGrey8(mask)));
 }
 
 // The mask's box as `dermsam-cli eval` makes it (core/evaluation: non-zero pixels, the last
 // lesion column and row inclusive), so one mask prompts the model alike in the viewer and the
 // CLI; nullopt when the mask is empty.
 std::optional<BoxPrompt> maskBox(const QImage& mask) {
-    const QImage grey = mask.format() == QImage::Format_Grayscale8
-                            ? mask
-                            : mask.convertToFormat(QImage::Format_Grayscale8);
+    const QImage grey = asGrey8(mask);
     BoxPrompt box;
-    if (!maskBoundingBox(matView(grey, CV_8UC1), box))
+    if (!maskBoundingBox(matView(grey), box))
         return std::nullopt;
     return box;
 }

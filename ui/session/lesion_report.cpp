@@ -1,5 +1,6 @@
 #include "ui/session/lesion_report.h"
 
+#include "ui/session/image_views.h"
 #include "ui/session/measurement_rows.h"
 
 #include "dermsam_version.h"
@@ -27,11 +28,9 @@ namespace {
 
 // The lesion's outline as a path in the mask's pixel coordinates (pixel centres + 0.5).
 QPainterPath outlineOf(const QImage& maskIn) {
-    const QImage mask = maskIn.convertToFormat(QImage::Format_Grayscale8);
-    const cv::Mat view(mask.height(), mask.width(), CV_8UC1, const_cast<uchar*>(mask.constBits()),
-                       static_cast<std::size_t>(mask.bytesPerLine()));
+    const QImage mask = asGrey8(maskIn);
     cv::Mat binary;
-    cv::compare(view, 0, binary, cv::CMP_NE);
+    cv::compare(matView(mask), 0, binary, cv::CMP_NE);
     std::vector<std::vector<cv::Point>> contours;
     cv::findContours(binary, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
     QPainterPath path;
