@@ -1,8 +1,8 @@
 // Fuzzes the whole .pth path (zip, byte order, data.pkl, storages, state dict, architecture).
 #include "fuzz_support.h"
-#include "model/mapped_file.h"
-#include "model/pth_reader.h"
+#include "io/mapped_file.h"
 #include "model/sam_architecture.h"
+#include "model/serialization/pth_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {

@@ -1,8 +1,8 @@
 // Fuzzes the .safetensors reader and the architecture read off its tensor shapes.
 #include "fuzz_support.h"
-#include "model/mapped_file.h"
-#include "model/safetensors.h"
+#include "io/mapped_file.h"
 #include "model/sam_architecture.h"
+#include "model/serialization/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {

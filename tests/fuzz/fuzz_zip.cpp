@@ -1,7 +1,7 @@
 // Fuzzes the zip reader: every entry it lists must lie inside the archive's bytes.
 #include "fuzz_support.h"
-#include "model/mapped_file.h"
-#include "model/zip_archive.h"
+#include "io/mapped_file.h"
+#include "io/zip_archive.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {
