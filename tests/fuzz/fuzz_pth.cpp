@@ -6,7 +6,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {
-        const auto file = dermsam::MappedFile::fromBytes(
+        const auto file = dermsam::io::MappedFile::fromBytes(
             std::string(reinterpret_cast<const char*>(data), size), "fuzz.pth");
         const dermsam::TensorMap tensors = dermsam::readPthStateDict(file);
         for (const auto& entry : tensors)
