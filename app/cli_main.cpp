@@ -1,6 +1,7 @@
 // dermsam-cli: the stable command-line contract of DESIGN.md. Each command lives in cli/.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
+#include "io/file_error.h"
 #include "model/cpu_threading.h"
 #include "model/model_error.h"
 
@@ -66,6 +67,11 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "dermsam-cli %s: error: %s\n", command.c_str(), e.what());
         return 2;
+    } catch (const dermsam::io::FileError& e) {
+        // io/'s error where the CLI calls io/ itself (folders, reports): the form of ModelError.
+        std::fprintf(stderr, "dermsam-cli %s: error: %s: %s\n", command.c_str(), e.path().c_str(),
+                     e.what());
+        return 1;
     } catch (const dermsam::ModelError& e) {
         if (e.path().empty())
             std::fprintf(stderr, "dermsam-cli %s: error: %s\n", command.c_str(), e.what());

@@ -1,7 +1,5 @@
 #include "core/comparison.h"
 
-#include "model/json_text.h"
-
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -10,25 +8,43 @@ namespace dermsam {
 
 namespace {
 
-std::string wilcoxonJson(const WilcoxonResult& w) {
-    return "{\"method\":" + jsonQuote(wilcoxonMethodName(w.method)) +
-           ",\"pairs\":" + std::to_string(w.pairs) + ",\"n\":" + std::to_string(w.n) +
-           ",\"zeros\":" + std::to_string(w.zeros) + ",\"ties\":" + (w.ties ? "true" : "false") +
-           ",\"w\":" + jsonNumber(w.wPlus) + ",\"w_minus\":" + jsonNumber(w.wMinus) +
-           ",\"z\":" + jsonNumber(w.z) + ",\"p\":" + jsonNumber(w.pValue) + "}";
+void writeWilcoxon(io::JsonWriter& j, const WilcoxonResult& w) {
+    j.beginObject()
+        .field("method", wilcoxonMethodName(w.method))
+        .field("pairs", w.pairs)
+        .field("n", w.n)
+        .field("zeros", w.zeros)
+        .field("ties", w.ties)
+        .field("w", w.wPlus)
+        .field("w_minus", w.wMinus)
+        .field("z", w.z)
+        .field("p", w.pValue)
+        .endObject();
 }
 
-std::string differenceJson(const PairedDifference& d, const WilcoxonResult& w) {
-    return "{\"difference\":\"B - A\",\"mean_difference\":" + jsonNumber(d.meanDifference) +
-           ",\"sd\":" + jsonNumber(d.sdDifference) + ",\"ci\":[" + jsonNumber(d.ci.low) + "," +
-           jsonNumber(d.ci.high) + "],\"wilcoxon\":" + wilcoxonJson(w) +
-           ",\"significant\":" + (w.pValue < 0.05 ? "true" : "false") + "}";
+void writeDifference(io::JsonWriter& j, const PairedDifference& d, const WilcoxonResult& w) {
+    j.beginObject()
+        .field("difference", "B - A")
+        .field("mean_difference", d.meanDifference)
+        .field("sd", d.sdDifference)
+        .key("ci")
+        .beginArray()
+        .value(d.ci.low)
+        .value(d.ci.high)
+        .endArray()
+        .key("wilcoxon");
+    writeWilcoxon(j, w);
+    j.field("significant", w.pValue < 0.05).endObject();
 }
 
-std::string modelJson(const ComparedModel& m, const EvalRun& r) {
-    return "{\"model\":" + jsonQuote(m.name) + ",\"sha256\":" + jsonQuote(m.sha256) +
-           ",\"profile\":" + jsonQuote(m.profile) + ",\"n\":" + std::to_string(r.images.size()) +
-           "," + metricsReportFieldsJson(r.summary) + "}";
+void writeModel(io::JsonWriter& j, const ComparedModel& m, const EvalRun& r) {
+    j.beginObject()
+        .field("model", m.name)
+        .field("sha256", m.sha256)
+        .field("profile", m.profile)
+        .field("n", r.images.size());
+    writeMetricsReportFields(j, r.summary);
+    j.endObject();
 }
 
 } // namespace
@@ -73,52 +89,77 @@ PairedComparison compareRuns(const EvalRun& runA, const EvalRun& runB) {
 std::string comparisonJson(const PairedComparison& c, EvalPrompt prompt, uint64_t seed,
                            const ComparedModel& modelA, const EvalRun& runA,
                            const ComparedModel& modelB, const EvalRun& runB) {
-    std::string j = "{\"n\":" + std::to_string(c.ids.size()) +
-                    ",\"prompt\":" + jsonQuote(evalPromptName(prompt)) +
-                    ",\"seed\":" + std::to_string(seed) + ",\"models\":[" +
-                    modelJson(modelA, runA) + "," + modelJson(modelB, runB) +
-                    "],\"dice\":" + differenceJson(c.dice, c.wilcoxonDice) +
-                    ",\"iou\":" + differenceJson(c.iou, c.wilcoxonIou) +
-                    ",\"significant\":" + (c.significant ? "true" : "false") +
-                    ",\"verdict\":" + jsonQuote(c.verdict) + ",\"per_image\":[";
+    io::JsonWriter j;
+    j.beginObject()
+        .field("n", c.ids.size())
+        .field("prompt", evalPromptName(prompt))
+        .field("seed", seed)
+        .key("models")
+        .beginArray();
+    writeModel(j, modelA, runA);
+    writeModel(j, modelB, runB);
+    j.endArray().key("dice");
+    writeDifference(j, c.dice, c.wilcoxonDice);
+    j.key("iou");
+    writeDifference(j, c.iou, c.wilcoxonIou);
+    j.field("significant", c.significant).field("verdict", c.verdict).key("per_image").beginArray();
     for (size_t i = 0; i < c.ids.size(); ++i)
-        j += (i ? "," : "") + std::string("{\"id\":") + jsonQuote(c.ids[i]) +
-             ",\"dice_a\":" + jsonNumber(c.diceA[i]) + ",\"dice_b\":" + jsonNumber(c.diceB[i]) +
-             ",\"iou_a\":" + jsonNumber(c.iouA[i]) + ",\"iou_b\":" + jsonNumber(c.iouB[i]) + "}";
-    return j + "]}";
+        j.beginObject()
+            .field("id", c.ids[i])
+            .field("dice_a", c.diceA[i])
+            .field("dice_b", c.diceB[i])
+            .field("iou_a", c.iouA[i])
+            .field("iou_b", c.iouB[i])
+            .endObject();
+    j.endArray().endObject();
+    return j.str();
 }
 
 std::string comparisonCsv(const PairedComparison& c) {
     std::ostringstream csv;
     csv << "id,dice_a,dice_b,iou_a,iou_b\n";
     for (size_t i = 0; i < c.ids.size(); ++i)
-        csv << csvField(c.ids[i]) << "," << jsonNumber(c.diceA[i]) << "," << jsonNumber(c.diceB[i])
-            << "," << jsonNumber(c.iouA[i]) << "," << jsonNumber(c.iouB[i]) << "\n";
+        csv << csvField(c.ids[i]) << "," << io::jsonNumber(c.diceA[i]) << ","
+            << io::jsonNumber(c.diceB[i]) << "," << io::jsonNumber(c.iouA[i]) << ","
+            << io::jsonNumber(c.iouB[i]) << "\n";
     return csv.str();
 }
 
+void writeMetricSummary(io::JsonWriter& j, const MetricSummary& s) {
+    j.beginObject()
+        .field("mean", s.mean)
+        .field("sd", s.sd)
+        .key("ci")
+        .beginArray()
+        .value(s.ciLow)
+        .value(s.ciHigh)
+        .endArray()
+        .field("median", s.median)
+        .field("n", s.n)
+        .field("missing", s.missing)
+        .endObject();
+}
+
 std::string metricSummaryJson(const MetricSummary& s) {
-    return "{\"mean\":" + jsonNumber(s.mean) + ",\"sd\":" + jsonNumber(s.sd) + ",\"ci\":[" +
-           jsonNumber(s.ciLow) + "," + jsonNumber(s.ciHigh) +
-           "],\"median\":" + jsonNumber(s.median) + ",\"n\":" + std::to_string(s.n) +
-           ",\"missing\":" + std::to_string(s.missing) + "}";
+    io::JsonWriter j;
+    writeMetricSummary(j, s);
+    return j.str();
 }
 
-std::string metricsReportFieldsJson(const MetricsReport& s) {
-    return "\"dice\":" + metricSummaryJson(s.dice) + ",\"iou\":" + metricSummaryJson(s.jaccard) +
-           ",\"thresholded_jaccard\":" + metricSummaryJson(s.thresholdedJaccard) +
-           ",\"sensitivity\":" + metricSummaryJson(s.sensitivity) +
-           ",\"specificity\":" + metricSummaryJson(s.specificity) +
-           ",\"accuracy\":" + metricSummaryJson(s.accuracy) +
-           ",\"hd95\":" + metricSummaryJson(s.hd95Px);
-}
-
-std::string jsonNumber(double v) {
-    return json::number(v);
-}
-
-std::string jsonQuote(const std::string& s) {
-    return json::quote(s);
+void writeMetricsReportFields(io::JsonWriter& j, const MetricsReport& s) {
+    const std::pair<const char*, const MetricSummary*> fields[] = {
+        {"dice", &s.dice},
+        {"iou", &s.jaccard},
+        {"thresholded_jaccard", &s.thresholdedJaccard},
+        {"sensitivity", &s.sensitivity},
+        {"specificity", &s.specificity},
+        {"accuracy", &s.accuracy},
+        {"hd95", &s.hd95Px},
+    };
+    for (const auto& [name, summary] : fields) {
+        j.key(name);
+        writeMetricSummary(j, *summary);
+    }
 }
 
 std::string csvField(const std::string& s) {

@@ -2,6 +2,7 @@
 
 #include "core/evaluation.h"
 #include "core/statistics.h"
+#include "io/json_writer.h"
 
 #include <cstdint>
 #include <string>
@@ -40,14 +41,14 @@ std::string comparisonJson(const PairedComparison& c, EvalPrompt prompt, uint64_
                            const ComparedModel& modelB, const EvalRun& runB);
 std::string comparisonCsv(const PairedComparison& c);
 
-// JSON pieces shared with `eval`: {"mean":..,"sd":..,"ci":[..],"median":..,"n":..,"missing":..}
-// and the "dice":{..},"iou":{..},... fields of a metrics report.
+// JSON pieces shared with `eval`, written through io/'s one JSON writer:
+// {"mean":..,"sd":..,"ci":[..],"median":..,"n":..,"missing":..} as a value, and the
+// "dice":{..},"iou":{..},... fields of a metrics report into an open object.
+void writeMetricSummary(io::JsonWriter& json, const MetricSummary& s);
+void writeMetricsReportFields(io::JsonWriter& json, const MetricsReport& r);
 std::string metricSummaryJson(const MetricSummary& s);
-std::string metricsReportFieldsJson(const MetricsReport& r);
 
-// JSON text primitives: numbers as %.10g (non-finite -> null), strings escaped.
-std::string jsonNumber(double v);
-std::string jsonQuote(const std::string& s);
+// A CSV field, quoted when it holds a comma, a quote or a newline.
 std::string csvField(const std::string& s);
 
 } // namespace dermsam

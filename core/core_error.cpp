@@ -57,4 +57,27 @@ CoreError::CoreError(CoreErrorCode code, std::string path, const std::string& de
     , m_path(std::move(path))
     , m_detail(detail) {}
 
+CoreErrorCode coreErrorCodeFor(io::FileErrorKind kind) {
+    switch (kind) {
+    case io::FileErrorKind::NotFound:
+        return CoreErrorCode::FileNotFound;
+    case io::FileErrorKind::Unreadable:
+        return CoreErrorCode::FileUnreadable;
+    case io::FileErrorKind::WriteFailed:
+        return CoreErrorCode::FileWriteFailed;
+    case io::FileErrorKind::Malformed:
+    case io::FileErrorKind::Truncated:
+    case io::FileErrorKind::Corrupt:
+        return CoreErrorCode::CorruptFile;
+    case io::FileErrorKind::Unsupported:
+        return CoreErrorCode::UnsupportedFormat;
+    case io::FileErrorKind::BadArgument:
+        return CoreErrorCode::BadArgument;
+    }
+    return CoreErrorCode::FileUnreadable;
+}
+
+CoreError::CoreError(const io::FileError& e)
+    : CoreError(coreErrorCodeFor(e.kind()), e.path(), e.detail()) {}
+
 } // namespace dermsam

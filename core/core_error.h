@@ -1,5 +1,7 @@
 #pragma once
 
+#include "io/file_error.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -28,9 +30,17 @@ enum class CoreErrorCode {
 // Stable kebab-case name, e.g. "file-not-found", for logs and --json output.
 const char* coreErrorCodeName(CoreErrorCode code);
 
+// NotFound -> FileNotFound, Unreadable -> FileUnreadable, WriteFailed -> FileWriteFailed,
+// Malformed / Truncated / Corrupt -> CorruptFile, Unsupported -> UnsupportedFormat,
+// BadArgument -> BadArgument.
+CoreErrorCode coreErrorCodeFor(io::FileErrorKind kind);
+
 class CoreError : public std::runtime_error {
 public:
     CoreError(CoreErrorCode code, std::string path, const std::string& detail = {});
+    // An io/ file error as the core error of the same meaning (coreErrorCodeFor), path and
+    // detail kept: core/'s callers see CoreError only.
+    explicit CoreError(const io::FileError& e);
 
     CoreErrorCode code() const { return m_code; }
     const std::string& path() const { return m_path; }
@@ -42,5 +52,14 @@ private:
     std::string m_path;
     std::string m_detail;
 };
+
+// Runs f and turns an io::FileError it throws into the equivalent CoreError.
+template <class F> decltype(auto) rethrowAsCoreError(F&& f) {
+    try {
+        return f();
+    } catch (const io::FileError& e) {
+        throw CoreError(e);
+    }
+}
 
 } // namespace dermsam

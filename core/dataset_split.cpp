@@ -1,9 +1,10 @@
 #include "core/dataset_split.h"
 
 #include "core/core_error.h"
+#include "io/atomic_file.h"
+#include "io/files.h"
 
 #include <QByteArray>
-#include <QSaveFile>
 #include <QString>
 
 #include <algorithm>
@@ -121,13 +122,7 @@ SplitFile loadSplitFile(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw CoreError(CoreErrorCode::FileNotFound, path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in || !std::filesystem::is_regular_file(path, ec))
-        throw CoreError(CoreErrorCode::FileUnreadable, path, std::strerror(errno));
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad())
-        throw CoreError(CoreErrorCode::FileUnreadable, path, "read failed");
-    return parseSplitFile(text, path);
+    return parseSplitFile(rethrowAsCoreError([&] { return io::readFile(path); }), path);
 }
 
 const std::vector<DatasetItem>& DatasetSplit::items(SplitName split) const {
@@ -218,10 +213,7 @@ void saveSplitFile(const std::string& path, const DatasetSplit& split) {
     for (const auto& [id, s] : lines)
         text += id + " " + splitNameString(s) + "\n";
 
-    QSaveFile out(QString::fromStdString(path));
-    const QByteArray bytes = QByteArray::fromStdString(text);
-    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit())
-        throw CoreError(CoreErrorCode::FileWriteFailed, path, out.errorString().toStdString());
+    rethrowAsCoreError([&] { io::writeFileAtomically(path, text); });
 }
 
 } // namespace dermsam

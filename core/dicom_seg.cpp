@@ -2,7 +2,7 @@
 
 #include "core/core_error.h"
 #include "core/dicom_io.h"
-#include "model/atomic_file.h"
+#include "io/atomic_file.h"
 
 #include "dermsam_version.h"
 
@@ -168,9 +168,7 @@ void saveDicomSeg(const std::string& segPath, const cv::Mat& mask,
     check(seg->addFrame(binary.data, segmentNumber, perFrame), CoreErrorCode::FileWriteFailed,
           segPath, "add frame");
 
-    static std::atomic<unsigned> counter{0};
-    TemporaryFile temporary{segPath + ".tmp-" + std::to_string(::getpid()) + "-" +
-                            std::to_string(counter++)};
+    TemporaryFile temporary{io::temporaryPathFor(segPath)};
     // DCMTK 3.6.7 writes neither the Common Instance Reference module's Referenced Series
     // Sequence (type 1 when the SEG references instances, as the derivation group does) nor the
     // General Image module's Patient Orientation (type 2C, required without a frame of
@@ -198,12 +196,9 @@ void saveDicomSeg(const std::string& segPath, const cv::Mat& mask,
     }
     check(out.saveFile(OFFilename(temporary.path.c_str()), EXS_LittleEndianExplicit),
           CoreErrorCode::FileWriteFailed, segPath, "write");
-    // On the disk before it replaces an earlier segmentation (see AtomicFileWriter).
-    if (!syncToDisk(temporary.path))
-        throw CoreError(CoreErrorCode::FileWriteFailed, segPath, std::strerror(errno));
-    if (std::rename(temporary.path.c_str(), segPath.c_str()) != 0)
-        throw CoreError(CoreErrorCode::FileWriteFailed, segPath, "rename failed");
-    temporary.keep = true;
+    // The commit step of every atomic write (fsync, rename, fsync of the folder).
+    temporary.keep = true; // replaceFile removes it itself when it fails
+    rethrowAsCoreError([&] { io::replaceFile(temporary.path, segPath); });
 }
 
 cv::Mat loadDicomSeg(const std::string& segPath) {

@@ -4,6 +4,8 @@
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/mask_io.h"
+#include "io/atomic_file.h"
+#include "io/files.h"
 #include "model/embedding_cache.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
@@ -12,7 +14,6 @@
 #include <c10/core/InferenceMode.h>
 
 #include <QCoreApplication>
-#include <QDir>
 #include <QStandardPaths>
 
 #include <opencv2/imgproc.hpp>
@@ -181,7 +182,11 @@ std::string defaultEmbeddingCacheDir() {
     }
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
                         QStringLiteral("/embeddings");
-    QDir().mkpath(dir);
+    try {
+        io::makeDirectories(dir.toStdString());
+    } catch (const io::FileError&) {
+        // The cache is optional: a folder that cannot be made shows as a failed cache write.
+    }
     return dir.toStdString();
 }
 
@@ -189,8 +194,7 @@ EvalRun runEvaluation(const Predictor& predictor, const std::string& modelHash,
                       const std::vector<DatasetItem>& items, const EvalOptions& options,
                       const EvalCallbacks& callbacks) {
     c10::InferenceMode guard;
-    if (!options.cacheDir.empty())
-        QDir().mkpath(QString::fromStdString(options.cacheDir));
+    rethrowAsCoreError([&] { io::makeDirectories(options.cacheDir); });
     const EmbeddingCache cache(options.cacheDir);
     EvalRun run;
     const auto skip = [&](const DatasetItem& item, const std::string& path,

@@ -6,6 +6,8 @@
 #include "core/jpeg_decoder.h"
 #include "core/library_logging.h"
 #include "core/npy_mat.h"
+#include "io/atomic_file.h"
+#include "io/files.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -36,13 +38,7 @@ bool startsWith(const std::string& bytes, const char* magic, size_t length) {
 }
 
 std::string readFileBytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CoreError(CoreErrorCode::FileUnreadable, path, std::strerror(errno));
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad())
-        throw CoreError(CoreErrorCode::FileUnreadable, path, "read failed");
-    return bytes;
+    return rethrowAsCoreError([&] { return io::readFile(path); });
 }
 
 // OpenCV's channel orders (BGR, BGRA, grey+alpha as BGRA) -> RGB or grey, alpha dropped.

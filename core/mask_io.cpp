@@ -3,6 +3,8 @@
 #include "core/core_error.h"
 #include "core/image_io.h"
 #include "core/npy_mat.h"
+#include "io/atomic_file.h"
+#include "io/files.h"
 
 #include "dermsam_version.h"
 
@@ -11,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QString>
 
 #include <opencv2/core.hpp>
@@ -52,29 +53,23 @@ QString qs(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+// Both temporaries are written in full before either replaces its target (io/'s atomic writer:
+// fsync, rename, fsync of the folder), so a failure leaves the old pair or, past the first
+// commit, a new PNG with the old sidecar; never a half-written file.
 void writeBothAtomically(const std::string& firstPath, const QByteArray& first,
                          const std::string* secondPath, const QByteArray* second) {
-    QSaveFile a(qs(firstPath));
-    std::optional<QSaveFile> b;
-    if (!a.open(QIODevice::WriteOnly))
-        throw CoreError(CoreErrorCode::FileWriteFailed, firstPath, a.errorString().toStdString());
-    if (secondPath != nullptr) {
-        b.emplace(qs(*secondPath));
-        if (!b->open(QIODevice::WriteOnly))
-            throw CoreError(CoreErrorCode::FileWriteFailed, *secondPath,
-                            b->errorString().toStdString());
-    }
-    if (a.write(first) != first.size())
-        throw CoreError(CoreErrorCode::FileWriteFailed, firstPath, a.errorString().toStdString());
-    if (b && b->write(*second) != second->size())
-        throw CoreError(CoreErrorCode::FileWriteFailed, *secondPath,
-                        b->errorString().toStdString());
-    // Both temporaries are complete; only the renames are left.
-    if (!a.commit())
-        throw CoreError(CoreErrorCode::FileWriteFailed, firstPath, a.errorString().toStdString());
-    if (b && !b->commit())
-        throw CoreError(CoreErrorCode::FileWriteFailed, *secondPath,
-                        b->errorString().toStdString());
+    rethrowAsCoreError([&] {
+        io::AtomicFileWriter a(firstPath);
+        std::optional<io::AtomicFileWriter> b;
+        if (secondPath != nullptr)
+            b.emplace(*secondPath);
+        a.write(first.constData(), static_cast<size_t>(first.size()));
+        if (b)
+            b->write(second->constData(), static_cast<size_t>(second->size()));
+        a.commit();
+        if (b)
+            b->commit();
+    });
 }
 
 QByteArray encodeMaskPng(const std::string& path, const cv::Mat& mask) {
@@ -247,11 +242,7 @@ MaskSidecar loadMaskSidecar(const std::string& jsonPath) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(jsonPath, ec))
         throw CoreError(CoreErrorCode::FileNotFound, jsonPath);
-    std::ifstream in(jsonPath, std::ios::binary);
-    if (!in)
-        throw CoreError(CoreErrorCode::FileUnreadable, jsonPath, std::strerror(errno));
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return sidecarFromJson(text, jsonPath);
+    return sidecarFromJson(rethrowAsCoreError([&] { return io::readFile(jsonPath); }), jsonPath);
 }
 
 void saveMaskPng(const std::string& maskPngPath, const cv::Mat& mask) {
@@ -291,8 +282,7 @@ std::optional<Calibration> loadCalibration(const std::string& path) {
     // A calibration file is a few hundred bytes; anything large is not one.
     if (std::filesystem::file_size(path, ec) > (64u << 10) || ec)
         throw CoreError(CoreErrorCode::BadSidecar, path, "too large for a calibration file");
-    std::ifstream in(path, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string text = rethrowAsCoreError([&] { return io::readFile(path); });
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text), &error);
     const QJsonObject root = doc.object();

@@ -2,7 +2,7 @@
 
 #include "core/core_error.h"
 #include "model/model_error.h"
-#include "model/npy.h"
+#include "model/serialization/npy.h"
 
 #include <ATen/ATen.h>
 

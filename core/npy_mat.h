@@ -6,7 +6,7 @@
 
 namespace dermsam {
 
-// Reads a .npy array (model/npy.h) as an OpenCV matrix without changing its values:
+// Reads a .npy array (model/serialization/npy.h) as an OpenCV matrix without changing its values:
 // (H, W) -> 1 channel, (H, W, C) with C <= 4 -> C channels, (1, H, W) -> 1 channel.
 // dtypes: uint8 -> CV_8U, bool -> CV_8U (0/1), int32/int64 -> CV_32S (values must fit),
 // float16/float32 -> CV_32F, float64 -> CV_64F. The matrix owns its data.

@@ -1,8 +1,9 @@
 #include "model/embedding_cache.h"
 
+#include "io/files.h"
+#include "io/sha256.h"
 #include "model/model_error.h"
-#include "model/npy.h"
-#include "model/sha256.h"
+#include "model/serialization/npy.h"
 
 #include <ATen/ATen.h>
 
@@ -56,8 +57,13 @@ std::vector<CacheFile> entries(const std::string& dir) {
 
 EmbeddingCache::EmbeddingCache(std::string dir)
     : m_dir(std::move(dir)) {
-    if (!m_dir.empty())
-        ::mkdir(m_dir.c_str(), 0755);
+    if (m_dir.empty())
+        return;
+    try {
+        io::makeDirectories(m_dir);
+    } catch (const io::FileError&) {
+        // A cache is optional: a folder that cannot be made shows as store()'s write error.
+    }
 }
 
 std::string EmbeddingCache::key(const std::string& modelHash, const std::string& profile,
@@ -68,7 +74,7 @@ std::string EmbeddingCache::key(const std::string& modelHash, const std::string&
         header += "|model " + std::string(c10::toString(modelDtype));
     for (int64_t s : c.sizes())
         header += "|" + std::to_string(s);
-    Sha256 h;
+    io::Sha256 h;
     h.update(header.data(), header.size());
     h.update(c.data_ptr(), static_cast<size_t>(c.nbytes()));
     return h.finishHex();
@@ -102,7 +108,7 @@ void EmbeddingCache::store(const std::string& key, const at::Tensor& embedding) 
     if (m_dir.empty())
         return;
     // A cache entry can always be made again: no fsync per entry.
-    writeNpy(path(key), embedding.to(at::kCPU, at::kHalf), Durability::Unsynced);
+    writeNpy(path(key), embedding.to(at::kCPU, at::kHalf), io::Durability::Unsynced);
 }
 
 uint64_t EmbeddingCache::prune(uint64_t maxBytes) const {

@@ -1,11 +1,13 @@
 #include "model/finetune_job.h"
 
+#include "io/atomic_file.h"
+#include "io/files.h"
+#include "io/json_writer.h"
 #include "model/embedding_cache.h"
-#include "model/file_util.h"
 #include "model/model_error.h"
-#include "model/pth_writer.h"
-#include "model/safetensors.h"
 #include "model/sam_model.h"
+#include "model/serialization/pth_writer.h"
+#include "model/serialization/safetensors.h"
 
 #include "dermsam_version.h"
 
@@ -31,21 +33,29 @@ std::string stem(const std::string& path) {
 }
 
 std::string optionsJson(const TrainOptions& o) {
-    std::ostringstream s;
-    s << "{\"epochs\":" << o.epochs << ",\"lr\":" << o.lr << ",\"weight_decay\":" << o.weightDecay
-      << ",\"batch_size\":" << o.batchSize << ",\"box_jitter_px_1024\":" << o.boxJitter
-      << ",\"box_jitter_fraction\":" << o.boxJitterFraction
-      << ",\"point_fraction\":" << o.pointFraction << ",\"point_masks\":\""
-      << pointMasksName(o.pointMasks)
-      << "\",\"validate_points\":" << (o.validatePoints ? "true" : "false") << ",\"autocast\":\""
-      << (o.autocast == c10::ScalarType::Float ? "off" : c10::toString(o.autocast)) << "\""
-      << ",\"seed\":" << o.seed << ",\"patience\":" << o.patience
-      << ",\"warmup_steps\":" << o.warmupSteps
-      << ",\"cosine\":" << (o.cosineSchedule ? "true" : "false")
-      << ",\"train_image_encoder\":" << (o.trainImageEncoder ? "true" : "false")
-      << ",\"train_prompt_encoder\":" << (o.trainPromptEncoder ? "true" : "false")
-      << ",\"augment\":" << (o.augment.enabled ? "true" : "false") << "}";
-    return s.str();
+    io::JsonWriter j;
+    j.beginObject()
+        .field("epochs", o.epochs)
+        .field("lr", o.lr)
+        .field("weight_decay", o.weightDecay)
+        .field("batch_size", o.batchSize)
+        .field("box_jitter_px_1024", o.boxJitter)
+        .field("box_jitter_fraction", o.boxJitterFraction)
+        .field("point_fraction", o.pointFraction)
+        .field("point_masks", pointMasksName(o.pointMasks))
+        .field("validate_points", o.validatePoints)
+        .field("autocast", o.autocast == c10::ScalarType::Float
+                               ? std::string("off")
+                               : std::string(c10::toString(o.autocast)))
+        .field("seed", o.seed)
+        .field("patience", o.patience)
+        .field("warmup_steps", o.warmupSteps)
+        .field("cosine", o.cosineSchedule)
+        .field("train_image_encoder", o.trainImageEncoder)
+        .field("train_prompt_encoder", o.trainPromptEncoder)
+        .field("augment", o.augment.enabled)
+        .endObject();
+    return j.str();
 }
 
 void writeState(const std::string& path, const TrainState& s) {
@@ -54,11 +64,18 @@ void writeState(const std::string& path, const TrainState& s) {
         << " " << s.step << "\n";
     // Synced like the checkpoints it describes: a resume must never read a state newer or older
     // than the weights beside it because one of them was lost in a crash.
-    writeFileAtomically(path, out.str());
+    rethrowAsModelError([&] { io::writeFileAtomically(path, out.str()); });
 }
 
 TrainState readState(const std::string& path) {
-    std::ifstream in(path);
+    std::string text;
+    try {
+        text = io::readFile(path);
+    } catch (const io::FileError& e) {
+        throw ModelError(ErrorCode::FileUnreadable, path,
+                         "no resumable training state (" + e.detail() + ")");
+    }
+    std::istringstream in(text);
     TrainState s;
     if (!(in >> s.epochsDone >> s.bestDice >> s.bestEpoch >> s.epochsWithoutGain >> s.step))
         throw ModelError(ErrorCode::FileUnreadable, path, "no resumable training state");
@@ -153,7 +170,7 @@ FineTuneResult runFineTune(SamModel& model, PreprocessProfile profile, const Pai
                            const FineTuneCallbacks& cb) {
     if (settings.outPath.empty())
         throw ModelError(ErrorCode::BadArgument, {}, "no output checkpoint path");
-    ensureParentDirectory(settings.outPath);
+    rethrowAsModelError([&] { io::makeParentDirectories(settings.outPath); });
     const bool encoderTrains = settings.train.trainImageEncoder;
     FineTuneResult result;
     result.bestPath = settings.outPath;
@@ -195,8 +212,12 @@ FineTuneResult runFineTune(SamModel& model, PreprocessProfile profile, const Pai
     meta["base_model_sha256"] = settings.baseModelHash;
     meta["base_model"] = settings.baseModelName;
     meta["training"] = optionsJson(settings.train);
-    meta["data"] = "{\"train\":" + std::to_string(result.trainCount) +
-                   ",\"val\":" + std::to_string(result.valCount) + "}";
+    meta["data"] = io::JsonWriter()
+                       .beginObject()
+                       .field("train", result.trainCount)
+                       .field("val", result.valCount)
+                       .endObject()
+                       .str();
     if (!settings.resume) {
         MetadataMap m = meta;
         m["val_dice"] = std::to_string(state.bestDice);

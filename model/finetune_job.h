@@ -1,7 +1,7 @@
 #pragma once
 
-#include "model/npy_dataset.h"
 #include "model/preprocess.h"
+#include "model/serialization/npy_dataset.h"
 #include "model/tensor_map.h"
 #include "model/trainer.h"
 

@@ -1,7 +1,5 @@
 #include "model/model_error.h"
 
-#include <algorithm>
-
 namespace dermsam {
 
 const char* errorCodeName(ErrorCode code) {
@@ -52,17 +50,26 @@ const char* errorCodeName(ErrorCode code) {
     return "unknown-error";
 }
 
-std::string oneLine(const std::string& text, size_t maxLength) {
-    size_t keep = std::min(text.size(), maxLength);
-    // Not inside a UTF-8 sequence (continuation bytes are 10xxxxxx).
-    while (keep < text.size() && keep > 0 &&
-           (static_cast<unsigned char>(text[keep]) & 0xc0) == 0x80)
-        --keep;
-    std::string out = keep < text.size() ? text.substr(0, keep) + "..." : text;
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            c = ' ';
-    return out;
+ErrorCode errorCodeFor(io::FileErrorKind kind) {
+    switch (kind) {
+    case io::FileErrorKind::NotFound:
+        return ErrorCode::FileNotFound;
+    case io::FileErrorKind::Unreadable:
+        return ErrorCode::FileUnreadable;
+    case io::FileErrorKind::WriteFailed:
+        return ErrorCode::FileWriteFailed;
+    case io::FileErrorKind::Malformed:
+        return ErrorCode::NotAZipArchive;
+    case io::FileErrorKind::Truncated:
+        return ErrorCode::TruncatedFile;
+    case io::FileErrorKind::Unsupported:
+        return ErrorCode::UnsupportedFormat;
+    case io::FileErrorKind::Corrupt:
+        return ErrorCode::CorruptFile;
+    case io::FileErrorKind::BadArgument:
+        return ErrorCode::BadArgument;
+    }
+    return ErrorCode::FileUnreadable;
 }
 
 } // namespace dermsam

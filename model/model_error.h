@@ -1,5 +1,7 @@
 #pragma once
 
+#include "io/file_error.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -33,15 +35,24 @@ enum class ErrorCode {
 
 const char* errorCodeName(ErrorCode code);
 
-// `text` as one line of at most `maxLength` bytes: control characters (newlines included)
-// become spaces and a longer text is cut with "...". Details often quote a hostile file's
-// contents, and every error must reach a user as one readable line.
-std::string oneLine(const std::string& text, size_t maxLength = 1000);
+// One line of at most 1000 bytes (io/file_error.h): every error reaches a user as one line.
+using io::oneLine;
+
+// The ErrorCode of an io/ file error: NotFound -> FileNotFound, Unreadable -> FileUnreadable,
+// WriteFailed -> FileWriteFailed, Malformed -> NotAZipArchive (zip is io/'s only structured
+// reader), Truncated -> TruncatedFile, Unsupported -> UnsupportedFormat, Corrupt -> CorruptFile,
+// BadArgument -> BadArgument.
+ErrorCode errorCodeFor(io::FileErrorKind kind);
 
 class ModelError : public std::runtime_error {
 public:
     ModelError(ErrorCode code, std::string path, const std::string& detail)
         : ModelError(code, std::move(path), oneLine(detail), 0) {}
+
+    // The same failure as ModelError, so model/'s callers (and the CLI's messages) see the codes
+    // they always saw; model/ converts at its boundary (rethrowAsModelError).
+    explicit ModelError(const io::FileError& e)
+        : ModelError(errorCodeFor(e.kind()), e.path(), e.detail(), 0) {}
 
     ErrorCode code() const { return m_code; }
     const std::string& path() const { return m_path; }
@@ -59,5 +70,15 @@ private:
     std::string m_path;
     std::string m_detail;
 };
+
+// Runs f and turns an io::FileError it throws into the equivalent ModelError: model/'s functions
+// throw ModelError only, whatever io/ function they call.
+template <class F> decltype(auto) rethrowAsModelError(F&& f) {
+    try {
+        return f();
+    } catch (const io::FileError& e) {
+        throw ModelError(e);
+    }
+}
 
 } // namespace dermsam

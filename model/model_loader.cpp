@@ -1,8 +1,8 @@
 #include "model/model_loader.h"
 
-#include "model/checkpoint.h"
 #include "model/model_error.h"
 #include "model/sam_model.h"
+#include "model/serialization/checkpoint.h"
 
 #include "dermsam_version.h"
 
@@ -65,7 +65,7 @@ LoadedModel loadModel(const std::string& pathOrDefault, const LoadOptions& optio
     Checkpoint ckpt = readCheckpoint(out.path);
     out.format = ckpt.format;
     out.metadata = ckpt.metadata;
-    out.sha256 = fileSha256(out.path);
+    out.sha256 = rethrowAsModelError([&] { return io::fileSha256(out.path); });
 
     TensorMap tensors = std::move(ckpt.tensors);
     // A decoder-only checkpoint (the result of PEFT) is applied over its base model.

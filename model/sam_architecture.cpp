@@ -2,6 +2,8 @@
 
 #include "model/model_error.h"
 
+#include "io/json_writer.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -322,16 +324,25 @@ std::string SamArchitecture::name() const {
 }
 
 std::string SamArchitecture::toJson() const {
-    std::ostringstream s;
-    s << "{\"encoder\":\"" << encoder << "\",\"img_size\":" << imgSize
-      << ",\"patch_size\":" << patchSize << ",\"embed_dim\":" << embedDim << ",\"depth\":" << depth
-      << ",\"num_heads\":" << numHeads << ",\"window_size\":" << windowSize
-      << ",\"mlp_dim\":" << mlpDim << ",\"out_chans\":" << outChans
-      << ",\"use_rel_pos\":" << (useRelPos ? "true" : "false") << ",\"global_attn_indexes\":[";
-    for (size_t i = 0; i < globalAttnIndexes.size(); ++i)
-        s << (i ? "," : "") << globalAttnIndexes[i];
-    s << "]}";
-    return s.str();
+    // Through the one JSON writer: `encoder` comes from a checkpoint's metadata and is escaped.
+    io::JsonWriter j;
+    j.beginObject()
+        .field("encoder", encoder)
+        .field("img_size", imgSize)
+        .field("patch_size", patchSize)
+        .field("embed_dim", embedDim)
+        .field("depth", depth)
+        .field("num_heads", numHeads)
+        .field("window_size", windowSize)
+        .field("mlp_dim", mlpDim)
+        .field("out_chans", outChans)
+        .field("use_rel_pos", useRelPos)
+        .key("global_attn_indexes")
+        .beginArray();
+    for (const int i : globalAttnIndexes)
+        j.value(i);
+    j.endArray().endObject();
+    return j.str();
 }
 
 } // namespace dermsam

@@ -1,7 +1,5 @@
 #include "app/cli/cli_common.h"
 
-#include "model/json_text.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -108,14 +106,6 @@ std::vector<double> parseNumberList(const std::string& text, size_t expected,
         throw UsageError(what + " '" + text + "' needs " + std::to_string(expected) +
                          " comma-separated numbers");
     return out;
-}
-
-std::string Json::quote(const std::string& s) {
-    return json::quote(s);
-}
-
-std::string Json::number(double v) {
-    return json::number(v);
 }
 
 } // namespace dermsam::cli

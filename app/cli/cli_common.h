@@ -37,12 +37,4 @@ private:
 std::vector<double> parseNumberList(const std::string& text, size_t expected,
                                     const std::string& what);
 
-// Minimal JSON writer: enough for the CLI's machine-readable results, with no Qt dependency so
-// the headless build on GPU machines has the same output.
-class Json {
-public:
-    static std::string quote(const std::string& s);
-    static std::string number(double v);
-};
-
 } // namespace dermsam::cli

@@ -3,6 +3,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/cli_eval.h"
 #include "app/cli/cli_model_args.h"
+#include "io/json_writer.h"
 
 #include "core/comparison.h"
 #include "core/core_error.h"
@@ -14,8 +15,9 @@
 #include "core/mask_io.h"
 #include "core/statistics.h"
 #include "core/training_pairs.h"
+#include "io/atomic_file.h"
+#include "io/files.h"
 #include "model/device.h"
-#include "model/file_util.h"
 #include "model/model_loader.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
@@ -117,49 +119,62 @@ std::string promptText(const Prompts& p) {
     return buf;
 }
 
-std::string promptJson(const Prompts& p) {
+void writePrompt(io::JsonWriter& j, const Prompts& p) {
+    j.beginObject();
     if (!p.boxes.empty()) {
         const BoxPrompt& b = p.boxes.front();
-        return "{\"box\":[" + Json::number(b.x0) + "," + Json::number(b.y0) + "," +
-               Json::number(b.x1) + "," + Json::number(b.y1) + "]}";
+        j.key("box").beginArray().value(b.x0).value(b.y0).value(b.x1).value(b.y1).endArray();
+    } else if (!p.points.empty()) {
+        j.key("point")
+            .beginArray()
+            .value(p.points[0].x)
+            .value(p.points[0].y)
+            .value(p.points[0].label)
+            .endArray();
     }
-    if (!p.points.empty())
-        return "{\"point\":[" + Json::number(p.points[0].x) + "," + Json::number(p.points[0].y) +
-               "," + std::to_string(p.points[0].label) + "]}";
-    return "{}";
+    j.endObject();
 }
 
-std::string imageJson(const EvalImageResult& r) {
+void writeImage(io::JsonWriter& j, const EvalImageResult& r) {
     const ImageMetrics& m = r.metrics;
-    return "{\"id\":" + Json::quote(m.id) + ",\"dice\":" + Json::number(m.dice) +
-           ",\"iou\":" + Json::number(m.jaccard) +
-           ",\"thresholded_jaccard\":" + Json::number(m.thresholdedJaccard) +
-           ",\"sensitivity\":" + Json::number(m.sensitivity) +
-           ",\"specificity\":" + Json::number(m.specificity) +
-           ",\"accuracy\":" + Json::number(m.accuracy) + ",\"hd95\":" + Json::number(m.hd95Px) +
-           ",\"hd95_mm\":" + Json::number(m.hd95Mm) +
-           ",\"predicted_iou\":" + Json::number(r.predictedIou) +
-           ",\"prompt\":" + promptJson(r.prompt) + "}";
+    j.beginObject()
+        .field("id", m.id)
+        .field("dice", m.dice)
+        .field("iou", m.jaccard)
+        .field("thresholded_jaccard", m.thresholdedJaccard)
+        .field("sensitivity", m.sensitivity)
+        .field("specificity", m.specificity)
+        .field("accuracy", m.accuracy)
+        .field("hd95", m.hd95Px)
+        .field("hd95_mm", m.hd95Mm)
+        .field("predicted_iou", r.predictedIou)
+        .key("prompt");
+    writePrompt(j, r.prompt);
+    j.endObject();
 }
 
 std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt, uint64_t seed) {
-    std::string j = "{\"n\":" + std::to_string(run.images.size()) +
-                    ",\"model\":" + Json::quote(m.isDefault ? "default" : m.path) +
-                    ",\"sha256\":" + Json::quote(m.sha256) +
-                    ",\"profile\":" + Json::quote(profileName(m.profile)) +
-                    ",\"prompt\":" + Json::quote(evalPromptName(prompt)) +
-                    ",\"seed\":" + std::to_string(seed) +
-                    ",\"skipped\":" + std::to_string(run.skipped.size()) + "," +
-                    metricsReportFieldsJson(run.summary) + ",\"per_image\":[";
-    for (size_t i = 0; i < run.images.size(); ++i)
-        j += (i ? "," : "") + imageJson(run.images[i]);
-    return j + "]}";
+    io::JsonWriter j;
+    j.beginObject()
+        .field("n", run.images.size())
+        .field("model", m.isDefault ? std::string("default") : m.path)
+        .field("sha256", m.sha256)
+        .field("profile", profileName(m.profile))
+        .field("prompt", evalPromptName(prompt))
+        .field("seed", seed)
+        .field("skipped", run.skipped.size());
+    writeMetricsReportFields(j, run.summary);
+    j.key("per_image").beginArray();
+    for (const EvalImageResult& r : run.images)
+        writeImage(j, r);
+    j.endArray().endObject();
+    return j.str();
 }
 
 // Atomic (temporary + rename), like every file the CLI writes: a kill mid-write leaves the old
 // report or none, never half of one.
 void writeText(const std::string& path, const std::string& text) {
-    writeFileAtomically(path, text);
+    io::writeFileAtomically(path, text);
 }
 
 // R -> R.csv + R.json (an extension on R is dropped).
@@ -178,11 +193,11 @@ std::string evalCsv(const EvalRun& run) {
            "predicted_iou,prompt\n";
     for (const auto& r : run.images) {
         const ImageMetrics& m = r.metrics;
-        out << csvField(m.id) << "," << Json::number(m.dice) << "," << Json::number(m.jaccard)
-            << "," << Json::number(m.thresholdedJaccard) << "," << Json::number(m.sensitivity)
-            << "," << Json::number(m.specificity) << "," << Json::number(m.accuracy) << ","
-            << Json::number(m.hd95Px) << "," << Json::number(m.hd95Mm) << ","
-            << Json::number(r.predictedIou) << "," << csvField(promptText(r.prompt)) << "\n";
+        out << csvField(m.id) << "," << io::jsonNumber(m.dice) << "," << io::jsonNumber(m.jaccard)
+            << "," << io::jsonNumber(m.thresholdedJaccard) << "," << io::jsonNumber(m.sensitivity)
+            << "," << io::jsonNumber(m.specificity) << "," << io::jsonNumber(m.accuracy) << ","
+            << io::jsonNumber(m.hd95Px) << "," << io::jsonNumber(m.hd95Mm) << ","
+            << io::jsonNumber(r.predictedIou) << "," << csvField(promptText(r.prompt)) << "\n";
     }
     return out.str();
 }

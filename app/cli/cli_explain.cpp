@@ -5,18 +5,20 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/cli_eval.h"
 #include "app/cli/cli_model_args.h"
+#include "io/json_writer.h"
 
 #include "core/dataset_split.h"
 #include "core/evaluation.h"
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/pointing_game.h"
-#include "model/file_util.h"
+#include "io/atomic_file.h"
+#include "io/files.h"
 #include "model/gradcam.h"
 #include "model/model_error.h"
-#include "model/npy.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
+#include "model/serialization/npy.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -76,12 +78,6 @@ cv::Mat overlay(const cv::Mat& rgb8, const cv::Mat& heat, int colormap, double o
     return out;
 }
 
-void ensureParent(const std::string& path) {
-    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty())
-        std::filesystem::create_directories(parent);
-}
-
 // Encoded in memory, then written through a temporary and renamed: a killed process never
 // leaves a half-written picture under the name the user asked for.
 void writePictureAtomically(const std::string& path, const cv::Mat& picture) {
@@ -95,7 +91,7 @@ void writePictureAtomically(const std::string& path, const cv::Mat& picture) {
     }
     if (!encoded)
         throw UsageError("cannot write " + path + ": unknown picture type (use .png or .jpg)");
-    writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
+    io::writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 int runExplain(const std::vector<std::string>& argv) {
@@ -128,12 +124,12 @@ int runExplain(const std::vector<std::string>& argv) {
     const CamResult r = computeCam(*m.model, emb, prompts, options, pixels);
     const double camMs = msSince(t0);
 
-    ensureParent(out);
+    io::makeParentDirectories(out);
     const cv::Mat picture = overlay(toRgb8(image), heatmapMat(r), colormap, opacity);
     writePictureAtomically(out, picture);
     const std::string raw = args.valueOr("raw", "");
     if (!raw.empty()) {
-        ensureParent(raw);
+        io::makeParentDirectories(raw);
         const at::Tensor t =
             at::from_blob(const_cast<float*>(r.raw.data()), {r.rawHeight, r.rawWidth}, at::kFloat)
                 .clone();
@@ -143,11 +139,11 @@ int runExplain(const std::vector<std::string>& argv) {
         std::printf("{\"out\":%s,\"raw\":%s,\"method\":%s,\"layer\":%s,\"width\":%d,\"height\":%d,"
                     "\"raw_width\":%d,\"raw_height\":%d,\"peak\":[%d,%d],\"target\":%s,"
                     "\"candidate\":%d,\"encode_ms\":%s,\"cam_ms\":%s}\n",
-                    Json::quote(out).c_str(), raw.empty() ? "null" : Json::quote(raw).c_str(),
-                    Json::quote(camMethodName(r.method)).c_str(),
-                    Json::quote(camLayerName(r.block)).c_str(), r.width, r.height, r.rawWidth,
-                    r.rawHeight, r.peakX, r.peakY, Json::number(r.target).c_str(), r.candidate,
-                    Json::number(encodeMs).c_str(), Json::number(camMs).c_str());
+                    io::jsonQuote(out).c_str(), raw.empty() ? "null" : io::jsonQuote(raw).c_str(),
+                    io::jsonQuote(camMethodName(r.method)).c_str(),
+                    io::jsonQuote(camLayerName(r.block)).c_str(), r.width, r.height, r.rawWidth,
+                    r.rawHeight, r.peakX, r.peakY, io::jsonNumber(r.target).c_str(), r.candidate,
+                    io::jsonNumber(encodeMs).c_str(), io::jsonNumber(camMs).c_str());
     } else {
         std::printf("wrote %s (%s at %s, %d x %d, peak at %d,%d)\n", out.c_str(),
                     camMethodName(r.method).c_str(), camLayerName(r.block).c_str(), r.width,
@@ -231,7 +227,7 @@ int runPointingGame(const std::vector<std::string>& argv) {
         std::string per;
         for (size_t i = 0; i < results.size(); ++i) {
             const PointingImage& p = results[i];
-            per += std::string(i ? "," : "") + "{\"id\":" + Json::quote(p.id) + ",\"hit\":" +
+            per += std::string(i ? "," : "") + "{\"id\":" + io::jsonQuote(p.id) + ",\"hit\":" +
                    (p.outcome.evaluated ? (p.outcome.hit ? "true" : "false") : "null") +
                    ",\"peak\":[" + std::to_string(p.outcome.peakX) + "," +
                    std::to_string(p.outcome.peakY) + "]}";
@@ -239,10 +235,10 @@ int runPointingGame(const std::vector<std::string>& argv) {
         std::printf(
             "{\"n\":%d,\"hits\":%d,\"accuracy\":%s,\"skipped\":%d,\"tolerance_px\":%d,"
             "\"method\":%s,\"layer\":%s,\"variant\":%s,\"seconds\":%s,\"per_image\":[%s]}\n",
-            s.n, s.hits, Json::number(s.accuracy).c_str(), s.skipped, tolerance,
-            Json::quote(camMethodName(options.method)).c_str(),
-            Json::quote(camLayerName(options.block)).c_str(), Json::quote(variant).c_str(),
-            Json::number(msSince(t0) / 1000.0).c_str(), per.c_str());
+            s.n, s.hits, io::jsonNumber(s.accuracy).c_str(), s.skipped, tolerance,
+            io::jsonQuote(camMethodName(options.method)).c_str(),
+            io::jsonQuote(camLayerName(options.block)).c_str(), io::jsonQuote(variant).c_str(),
+            io::jsonNumber(msSince(t0) / 1000.0).c_str(), per.c_str());
     } else {
         std::printf("pointing game: %d / %d hits, accuracy %.4f (%d skipped)\n%s\n", s.hits, s.n,
                     s.accuracy, s.skipped, variant.c_str());
@@ -271,7 +267,7 @@ void writeHeatmapPng(const std::string& path, const Predictor& predictor,
         heat.convertTo(heat8, CV_8U, 255.0);
         cv::applyColorMap(heat8, picture, map);
     }
-    ensureParent(path);
+    io::makeParentDirectories(path);
     writePictureAtomically(path, picture);
 }
 

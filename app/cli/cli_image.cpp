@@ -4,6 +4,8 @@
 #include "app/cli/cli_eval.h"
 #include "app/cli/cli_explain.h"
 #include "app/cli/cli_model_args.h"
+#include "io/files.h"
+#include "io/json_writer.h"
 #include "model/gradcam.h"
 
 #include "core/core_error.h"
@@ -39,8 +41,7 @@ std::string baseName(const std::string& path) {
 }
 
 EmbeddingCache openCache(const std::string& dir) {
-    if (!dir.empty())
-        std::filesystem::create_directories(dir);
+    io::makeDirectories(dir);
     return EmbeddingCache(dir);
 }
 
@@ -109,9 +110,7 @@ int runSegment(const std::vector<std::string>& argv) {
     const double iou = r.iou.empty() ? 0.0 : r.iou[chosen];
 
     const bool sidecar = !args.has("no-sidecar");
-    const std::filesystem::path parent = std::filesystem::path(out).parent_path();
-    if (!parent.empty())
-        std::filesystem::create_directories(parent);
+    io::makeParentDirectories(out);
     if (sidecar) {
         MaskSidecar s;
         s.prompts = prompts;
@@ -129,17 +128,17 @@ int runSegment(const std::vector<std::string>& argv) {
     if (args.flag("json")) {
         std::string ious;
         for (size_t i = 0; i < r.iou.size(); ++i)
-            ious += (i ? "," : "") + Json::number(r.iou[i]);
+            ious += (i ? "," : "") + io::jsonNumber(r.iou[i]);
         std::printf("{\"out\":%s,\"sidecar\":%s,\"width\":%d,\"height\":%d,\"area\":%d,"
                     "\"masks\":%zu,\"chosen\":%zu,\"iou\":[%s],\"predicted_iou\":%s,"
                     "\"profile\":%s,\"model\":%s,\"cache_hit\":%s,\"encode_ms\":%s,"
                     "\"decode_ms\":%s}\n",
-                    Json::quote(out).c_str(),
-                    sidecar ? Json::quote(sidecarPathFor(out)).c_str() : "null", mask.cols,
+                    io::jsonQuote(out).c_str(),
+                    sidecar ? io::jsonQuote(sidecarPathFor(out)).c_str() : "null", mask.cols,
                     mask.rows, cv::countNonZero(mask), r.iou.size(), chosen, ious.c_str(),
-                    Json::number(iou).c_str(), Json::quote(profileName(m.profile)).c_str(),
-                    Json::quote(m.isDefault ? "default" : m.path).c_str(), hit ? "true" : "false",
-                    Json::number(encodeMs).c_str(), Json::number(decodeMs).c_str());
+                    io::jsonNumber(iou).c_str(), io::jsonQuote(profileName(m.profile)).c_str(),
+                    io::jsonQuote(m.isDefault ? "default" : m.path).c_str(), hit ? "true" : "false",
+                    io::jsonNumber(encodeMs).c_str(), io::jsonNumber(decodeMs).c_str());
     } else {
         std::printf("wrote %s (%d x %d, %d lesion pixels, predicted IoU %.3f)\n", out.c_str(),
                     mask.cols, mask.rows, cv::countNonZero(mask), iou);
@@ -204,8 +203,8 @@ int runEmbed(const std::vector<std::string>& argv) {
     if (args.flag("json")) {
         std::printf("{\"images\":%zu,\"encoded\":%zu,\"cached\":%zu,\"failed\":%zu,\"cache\":%s,"
                     "\"seconds\":%s}\n",
-                    images.size(), encoded, cached, failed, Json::quote(cacheDir).c_str(),
-                    Json::number(seconds).c_str());
+                    images.size(), encoded, cached, failed, io::jsonQuote(cacheDir).c_str(),
+                    io::jsonNumber(seconds).c_str());
     } else {
         std::printf("%zu images: %zu encoded, %zu already cached, %zu failed (%s)\n", images.size(),
                     encoded, cached, failed, cacheDir.c_str());

@@ -2,6 +2,8 @@
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_common.h"
 #include "app/cli/cli_model_args.h"
+#include "io/files.h"
+#include "io/json_writer.h"
 
 #include "model/cpu_threading.h"
 #include "model/cuda_graph.h"
@@ -9,9 +11,9 @@
 #include "model/finetune_job.h"
 #include "model/gradcam.h"
 #include "model/model_loader.h"
-#include "model/npy.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
+#include "model/serialization/npy.h"
 #include "model/trainer.h"
 
 #include <ATen/ATen.h>
@@ -58,8 +60,8 @@ std::string cpuEnvJson() {
     std::string out = "{";
     for (const char* name : kCpuEnvVariables) {
         const char* v = std::getenv(name);
-        out += (out.size() > 1 ? "," : "") + Json::quote(name) + ":" +
-               (v ? Json::quote(v) : std::string("null"));
+        out += (out.size() > 1 ? "," : "") + io::jsonQuote(name) + ":" +
+               (v ? io::jsonQuote(v) : std::string("null"));
     }
     return out + "}";
 }
@@ -92,8 +94,8 @@ Stats summarize(std::vector<double> v) {
 }
 
 std::string statsJson(const Stats& s) {
-    return "{\"median\":" + Json::number(s.median) + ",\"min\":" + Json::number(s.min) +
-           ",\"max\":" + Json::number(s.max) + "}";
+    return "{\"median\":" + io::jsonNumber(s.median) + ",\"min\":" + io::jsonNumber(s.min) +
+           ",\"max\":" + io::jsonNumber(s.max) + "}";
 }
 
 int runInfo(const std::vector<std::string>& argv) {
@@ -109,9 +111,9 @@ int runInfo(const std::vector<std::string>& argv) {
         std::printf("{\"path\":%s,\"sha256\":%s,\"format\":%s,\"architecture\":%s,"
                     "\"name\":%s,\"profile\":%s,\"parameters\":{\"total\":%lld,"
                     "\"image_encoder\":%lld,\"prompt_encoder\":%lld,\"mask_decoder\":%lld}}\n",
-                    Json::quote(m.path).c_str(), Json::quote(m.sha256).c_str(),
-                    Json::quote(m.format).c_str(), a.toJson().c_str(),
-                    Json::quote(a.name()).c_str(), Json::quote(profileName(m.profile)).c_str(),
+                    io::jsonQuote(m.path).c_str(), io::jsonQuote(m.sha256).c_str(),
+                    io::jsonQuote(m.format).c_str(), a.toJson().c_str(),
+                    io::jsonQuote(a.name()).c_str(), io::jsonQuote(profileName(m.profile)).c_str(),
                     static_cast<long long>(total), static_cast<long long>(enc),
                     static_cast<long long>(prm), static_cast<long long>(dec));
         return 0;
@@ -147,7 +149,7 @@ int runForward(const std::vector<std::string>& argv) {
     if (prompts.empty() && !maskInput.defined())
         throw UsageError("forward needs at least one --box, --point or --mask-input");
     const std::string outDir = args.value("out-dir");
-    ::mkdir(outDir.c_str(), 0755);
+    io::makeDirectories(outDir);
 
     const at::Tensor input = readNpy(args.value("input")).to(at::kFloat);
     c10::InferenceMode guard;
@@ -296,13 +298,13 @@ int runBench(const std::vector<std::string>& argv) {
                     "\"pipeline_decode_ms\":%s,\"peak_rss_mb\":%s,"
                     "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s,"
                     "\"train_step\":%s,\"cpu_env\":%s,\"photo\":[%d,%d]}\n",
-                    Json::quote(name).c_str(), Json::quote(dev).c_str(),
-                    Json::quote(dtypeName(dtype)).c_str(), threads, repeats,
+                    io::jsonQuote(name).c_str(), io::jsonQuote(dev).c_str(),
+                    io::jsonQuote(dtypeName(dtype)).c_str(), threads, repeats,
                     tf32 ? "true" : "false", captured ? "true" : "false", statsJson(e).c_str(),
                     statsJson(d).c_str(), statsJson(c).c_str(), camGraphed ? "true" : "false",
-                    statsJson(pe).c_str(), statsJson(pd).c_str(), Json::number(rss).c_str(),
-                    trainBatch, Json::number(trainSamplesPerSecond).c_str(),
-                    trainResident ? "true" : "false", Json::quote(trainStep).c_str(),
+                    statsJson(pe).c_str(), statsJson(pd).c_str(), io::jsonNumber(rss).c_str(),
+                    trainBatch, io::jsonNumber(trainSamplesPerSecond).c_str(),
+                    trainResident ? "true" : "false", io::jsonQuote(trainStep).c_str(),
                     cpuEnvJson().c_str(), photoW, photoH);
         return 0;
     }
@@ -449,9 +451,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     if (args.flag("json")) {
         std::printf("{\"out\":%s,\"last\":%s,\"train\":%zu,\"val\":%zu,\"epochs_done\":%d,"
                     "\"best_epoch\":%d,\"best_val_dice\":%s,\"steps\":%lld}\n",
-                    Json::quote(res.bestPath).c_str(), Json::quote(res.lastPath).c_str(),
+                    io::jsonQuote(res.bestPath).c_str(), io::jsonQuote(res.lastPath).c_str(),
                     res.trainCount, res.valCount, res.state.epochsDone, res.state.bestEpoch,
-                    Json::number(res.state.bestDice).c_str(),
+                    io::jsonNumber(res.state.bestDice).c_str(),
                     static_cast<long long>(res.state.step));
     } else {
         std::printf("best validation Dice %.4f at epoch %d; saved %s\n", res.state.bestDice,

@@ -2,8 +2,8 @@
 
 #include "model/device.h"
 #include "model/model_error.h"
-#include "model/npy_dataset.h"
 #include "model/sam_model.h"
+#include "model/serialization/npy_dataset.h"
 
 #include <sys/stat.h>
 

@@ -2,9 +2,9 @@
 // labels: unit
 #include "core/statistics.h"
 #include "model/model_loader.h"
-#include "model/safetensors.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
+#include "model/serialization/safetensors.h"
 
 #include <ATen/ATen.h>
 

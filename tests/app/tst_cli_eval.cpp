@@ -3,9 +3,9 @@
 #include "core/evaluation.h"
 #include "core/mask_io.h"
 #include "core/metrics.h"
-#include "model/safetensors.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
+#include "model/serialization/safetensors.h"
 
 #include <ATen/ATen.h>
 

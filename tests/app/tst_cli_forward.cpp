@@ -1,6 +1,6 @@
 // Protects `dermsam-cli forward` and `info`: the CLI reproduces the upstream fixture's outputs.
 // labels: parity
-#include "model/npy.h"
+#include "model/serialization/npy.h"
 #include "test_support.h"
 
 #include <ATen/ATen.h>

@@ -2,9 +2,9 @@
 // the test, ends with a non-zero exit and exactly one line on stderr naming the error, not a
 // crash (SIGFPE, stack overflow) or a multi-line message.
 // labels: unit
-#include "model/npy.h"
-#include "model/pth_writer.h"
-#include "model/safetensors.h"
+#include "model/serialization/npy.h"
+#include "model/serialization/pth_writer.h"
+#include "model/serialization/safetensors.h"
 #include "test_support.h"
 
 #include <ATen/ATen.h>

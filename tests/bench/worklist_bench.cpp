@@ -5,9 +5,9 @@
 //
 //   dermsam-worklist-bench --arch vit_b IMG1 IMG2 IMG3   (random weights, written to a file)
 //   dermsam-worklist-bench --model CKPT IMG1 IMG2 IMG3
-#include "model/safetensors.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
+#include "model/serialization/safetensors.h"
 #include "ui/session/image_loader.h"
 #include "ui/session/inference_controller.h"
 #include "ui/session/inference_worker.h"

@@ -3,10 +3,10 @@
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/mask_io.h"
+#include "io/sha256.h"
 #include "model/model_loader.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
-#include "model/sha256.h"
 #include "test_support.h"
 
 #include <ATen/ATen.h>
@@ -33,7 +33,7 @@ void TestDefaultModel::checksum() {
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QString expected = QString::fromLatin1(f.readAll()).section(' ', 0, 0).trimmed();
     QCOMPARE(QString::fromStdString(defaultModelPath()).isEmpty(), false);
-    QCOMPARE(QString::fromStdString(fileSha256(defaultModelPath())), expected);
+    QCOMPARE(QString::fromStdString(io::fileSha256(defaultModelPath())), expected);
 }
 
 void TestDefaultModel::loadsAsCompactModel() {

@@ -2,10 +2,10 @@
 // labels: unit
 #include "core/evaluation.h"
 #include "model/embedding_cache.h"
-#include "model/npy.h"
 #include "model/predictor.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
+#include "model/serialization/npy.h"
 
 #include <ATen/ATen.h>
 

@@ -5,11 +5,11 @@
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "core/mask_io.h"
-#include "model/checkpoint.h"
 #include "model/finetune_job.h"
-#include "model/safetensors.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
+#include "model/serialization/checkpoint.h"
+#include "model/serialization/safetensors.h"
 
 #include "test_support.h"
 

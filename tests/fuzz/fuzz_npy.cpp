@@ -1,6 +1,6 @@
 // Fuzzes the .npy reader (parseNpy): any bytes give a tensor whose data lies in bounds, or BadNpy.
 #include "fuzz_support.h"
-#include "model/npy.h"
+#include "model/serialization/npy.h"
 
 #include <ATen/core/Tensor.h>
 

@@ -1,7 +1,7 @@
 // Fuzzes the restricted unpickler alone (data.pkl bytes, storages served from memory).
 #include "fuzz_support.h"
-#include "model/pickle_reader.h"
-#include "model/pth_reader.h"
+#include "model/serialization/pickle_reader.h"
+#include "model/serialization/pth_reader.h"
 
 #include <ATen/ATen.h>
 

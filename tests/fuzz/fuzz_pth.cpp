@@ -1,12 +1,12 @@
 // Fuzzes the whole .pth path (zip, byte order, data.pkl, storages, state dict, architecture).
 #include "fuzz_support.h"
-#include "model/mapped_file.h"
-#include "model/pth_reader.h"
+#include "io/mapped_file.h"
 #include "model/sam_architecture.h"
+#include "model/serialization/pth_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {
-        const auto file = dermsam::MappedFile::fromBytes(
+        const auto file = dermsam::io::MappedFile::fromBytes(
             std::string(reinterpret_cast<const char*>(data), size), "fuzz.pth");
         const dermsam::TensorMap tensors = dermsam::readPthStateDict(file);
         for (const auto& entry : tensors)

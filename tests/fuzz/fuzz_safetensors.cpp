@@ -1,12 +1,12 @@
 // Fuzzes the .safetensors reader and the architecture read off its tensor shapes.
 #include "fuzz_support.h"
-#include "model/mapped_file.h"
-#include "model/safetensors.h"
+#include "io/mapped_file.h"
 #include "model/sam_architecture.h"
+#include "model/serialization/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {
-        const auto file = dermsam::MappedFile::fromBytes(
+        const auto file = dermsam::io::MappedFile::fromBytes(
             std::string(reinterpret_cast<const char*>(data), size), "fuzz.safetensors");
         const dermsam::SafetensorsFile st = dermsam::readSafetensors(file);
         for (const auto& entry : st.tensors)

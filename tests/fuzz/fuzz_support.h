@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/core_error.h"
+#include "io/file_error.h"
 #include "model/model_error.h"
 
 #include <cstddef>
@@ -32,13 +33,15 @@ inline std::string writeTempFile(const std::string& name, const uint8_t* data, s
     return path;
 }
 
-// The readers' contract: a broken file throws ModelError or CoreError, nothing else. Any other
-// exception leaves the harness, reaches std::terminate and is reported as a crash.
+// The readers' contract: a broken file throws ModelError or CoreError (io::FileError from io/
+// itself, e.g. the zip reader), nothing else. Any other exception leaves the harness, reaches
+// std::terminate and is reported as a crash.
 template <typename F> void expectTypedErrors(F&& f) {
     try {
         f();
     } catch (const ModelError&) {
     } catch (const CoreError&) {
+    } catch (const io::FileError&) {
     }
 }
 

@@ -1,13 +1,13 @@
 // Fuzzes the zip reader: every entry it lists must lie inside the archive's bytes.
 #include "fuzz_support.h"
-#include "model/mapped_file.h"
-#include "model/zip_archive.h"
+#include "io/mapped_file.h"
+#include "io/zip_archive.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dermsam::fuzz::expectTypedErrors([&] {
-        const dermsam::ZipArchive zip(dermsam::MappedFile::fromBytes(
+        const dermsam::io::ZipArchive zip(dermsam::io::MappedFile::fromBytes(
             std::string(reinterpret_cast<const char*>(data), size), "fuzz.zip"));
-        for (const dermsam::ZipEntry& e : zip.entries()) {
+        for (const dermsam::io::ZipEntry& e : zip.entries()) {
             dermsam::fuzz::expectTypedErrors([&] {
                 dermsam::fuzz::touch(zip.data(e), static_cast<size_t>(e.size));
                 zip.verifyCrc(e);

@@ -2,11 +2,11 @@
 // Usage: dermsam-fuzz-seeds OUT_DIR [SHARED_DIR]. Seeds are generated, never committed, and kept
 // small (libFuzzer's default input size is the largest seed's).
 #include "core/mask_io.h"
-#include "model/mapped_file.h"
-#include "model/npy.h"
-#include "model/pth_writer.h"
-#include "model/safetensors.h"
-#include "model/zip_archive.h"
+#include "io/mapped_file.h"
+#include "io/zip_archive.h"
+#include "model/serialization/npy.h"
+#include "model/serialization/pth_writer.h"
+#include "model/serialization/safetensors.h"
 #include "tests/hostile_bytes.h"
 
 #include <ATen/ATen.h>
@@ -144,15 +144,15 @@ void modelSeeds() {
     fs::remove(st);
     seed("zip", "small.pth", pthBytes);
     {
-        const ZipArchive zip(MappedFile::fromBytes(pthBytes, "small.pth"));
-        for (const ZipEntry& e : zip.entries())
+        const io::ZipArchive zip(io::MappedFile::fromBytes(pthBytes, "small.pth"));
+        for (const io::ZipEntry& e : zip.entries())
             if (e.name.size() >= 8 && e.name.compare(e.name.size() - 8, 8, "data.pkl") == 0)
                 seed("pickle", "small.pkl", zip.read(e.name));
     }
     seed("pickle", "state-dict.pkl", pthStateDictPickle(tensors));
     {
         std::ostringstream out;
-        ZipWriter w(out, "zip64.zip", /*forceZip64=*/true);
+        io::ZipWriter w(out, "zip64.zip", /*forceZip64=*/true);
         w.addEntry("archive/data.pkl", pthStateDictPickle({}));
         w.addEntry("archive/byteorder", "little");
         w.addEntry("archive/data/0", std::string(16, '\x7f'));
@@ -178,7 +178,7 @@ std::string pngDeclaring(std::string png, std::uint32_t width, std::uint32_t hei
     putBe32(dims, width);
     putBe32(dims, height);
     png.replace(16, 8, dims);
-    const std::uint32_t crc = crc32(png.data() + 12, 17);
+    const std::uint32_t crc = io::crc32(png.data() + 12, 17);
     std::string c;
     putBe32(c, crc);
     png.replace(29, 4, c);
@@ -327,8 +327,8 @@ void sharedModelSeeds(const fs::path& shared) {
     std::error_code ec;
     if (!fs::is_regular_file(weights, ec))
         return;
-    const ZipArchive zip(MappedFile::open(weights.string()));
-    for (const ZipEntry& e : zip.entries())
+    const io::ZipArchive zip(io::MappedFile::open(weights.string()));
+    for (const io::ZipEntry& e : zip.entries())
         if (e.name.size() >= 8 && e.name.compare(e.name.size() - 8, 8, "data.pkl") == 0 &&
             e.size < (64u << 10))
             seed("pickle", "sam-parity-tiny.pkl", zip.read(e.name));

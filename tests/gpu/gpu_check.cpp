@@ -6,10 +6,10 @@
 #include "model/device.h"
 #include "model/gradcam.h"
 #include "model/model_loader.h"
-#include "model/npy_dataset.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
 #include "model/sam_modules.h"
+#include "model/serialization/npy_dataset.h"
 #include "model/trainer.h"
 #include "model/training_data.h"
 

@@ -1,13 +1,13 @@
 // Protects .pth reading/writing: hand-built, hostile and real pickles (issue 20: views larger than
 // their storage, deep nesting, oversized documents), and PyTorch interop.
 // labels: unit parity
-#include "model/checkpoint.h"
+#include "io/zip_archive.h"
 #include "model/model_error.h"
-#include "model/pickle_reader.h"
-#include "model/pth_reader.h"
-#include "model/pth_writer.h"
-#include "model/safetensors.h"
-#include "model/zip_archive.h"
+#include "model/serialization/checkpoint.h"
+#include "model/serialization/pickle_reader.h"
+#include "model/serialization/pth_reader.h"
+#include "model/serialization/pth_writer.h"
+#include "model/serialization/safetensors.h"
 
 #include "test_support.h"
 
@@ -122,7 +122,7 @@ bool sameBits(const at::Tensor& a, const at::Tensor& b) {
 void writeCheckpoint(const std::string& path, const std::string& pickle, const Records& records,
                      const std::string& folder = "archive") {
     std::ofstream out(path, std::ios::binary);
-    ZipWriter zip(out, path);
+    io::ZipWriter zip(out, path);
     zip.addEntry(folder + "/data.pkl", pickle);
     for (const auto& kv : records)
         zip.addEntry(folder + "/data/" + kv.first, kv.second);
@@ -205,7 +205,7 @@ QString describe(const TensorMap& tensors) {
             {"Byte", "uint8"},     {"Bool", "bool"}};
         lines << QStringLiteral("%1 %2 [%3] %4")
                      .arg(QString::fromStdString(kv.first), QString::fromStdString(names.at(dtype)),
-                          dims.join(", "), QString::fromStdString(Sha256::hex(bytesOf(t))));
+                          dims.join(", "), QString::fromStdString(io::Sha256::hex(bytesOf(t))));
     }
     lines.sort();
     return lines.join('\n');
@@ -660,7 +660,7 @@ void TestCheckpoint::storageRecordProblems() {
     const std::string path = m_dir.filePath("plain.zip").toStdString();
     {
         std::ofstream out(path, std::ios::binary);
-        ZipWriter zip(out, path);
+        io::ZipWriter zip(out, path);
         zip.addEntry("readme.txt", std::string("hello"));
         zip.finish();
     }
@@ -760,10 +760,10 @@ void TestCheckpoint::fixtureWeights() {
 
     // Cross-check against the archive read another way: one storage record per tensor, and the
     // records' bytes add up to the tensors' bytes, so the parameter count is right.
-    ZipArchive zip(path);
+    io::ZipArchive zip(path);
     size_t records = 0;
     uint64_t recordBytes = 0;
-    for (const ZipEntry& e : zip.entries()) {
+    for (const io::ZipEntry& e : zip.entries()) {
         if (e.name.rfind("weights/data/", 0) == 0) {
             ++records;
             recordBytes += e.size;
@@ -821,9 +821,9 @@ void TestCheckpoint::writeThenReadIsBitIdentical() {
 void TestCheckpoint::writtenArchiveLayout() {
     const std::string path = m_dir.filePath("layout.pth").toStdString();
     writePth(path, {{"a", at::randn({3})}, {"b", at::randn({2, 2}).to(at::kHalf)}});
-    ZipArchive zip(path);
+    io::ZipArchive zip(path);
     std::vector<std::string> names;
-    for (const ZipEntry& e : zip.entries()) {
+    for (const io::ZipEntry& e : zip.entries()) {
         names.push_back(e.name);
         QCOMPARE(e.dataOffset % 64, uint64_t(0));
         zip.verifyCrc(e);

@@ -5,10 +5,10 @@
 #include "model/model_error.h"
 #include "model/model_loader.h"
 #include "model/prompts.h"
-#include "model/pth_writer.h"
-#include "model/safetensors.h"
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
+#include "model/serialization/pth_writer.h"
+#include "model/serialization/safetensors.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>

@@ -3,7 +3,7 @@
 // crash (issue 20: a 200,000-character header once overflowed the stack).
 // labels: unit
 #include "model/model_error.h"
-#include "model/npy.h"
+#include "model/serialization/npy.h"
 
 #include <ATen/ATen.h>
 

@@ -2,7 +2,7 @@
 // headers (issue 20: shapes that ask for gigabytes or overflow are refused before allocating).
 // labels: unit
 #include "model/model_error.h"
-#include "model/safetensors.h"
+#include "model/serialization/safetensors.h"
 
 #include <ATen/ATen.h>
 

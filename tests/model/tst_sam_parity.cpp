@@ -1,10 +1,10 @@
 // Protects number-for-number parity of the SAM encoder, prompt encoder, decoder and SAM-style
 // postprocessing with the upstream PyTorch implementation (fixtures/sam-parity-tiny).
 // labels: parity
-#include "model/checkpoint.h"
-#include "model/npy.h"
 #include "model/preprocess.h"
 #include "model/sam_model.h"
+#include "model/serialization/checkpoint.h"
+#include "model/serialization/npy.h"
 #include "test_support.h"
 
 #include <ATen/ATen.h>

@@ -15,8 +15,8 @@
 #include "model/model_error.h"
 #include "model/model_loader.h"
 #include "model/predictor.h"
-#include "model/safetensors.h"
 #include "model/sam_model.h"
+#include "model/serialization/safetensors.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>

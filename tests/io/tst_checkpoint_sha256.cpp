@@ -1,7 +1,7 @@
 // Protects the SHA-256 model file hash: FIPS 180-4 vectors, streaming, sha256sum.
 // labels: unit
-#include "model/model_error.h"
-#include "model/sha256.h"
+#include "io/file_error.h"
+#include "io/sha256.h"
 
 #include "test_support.h"
 
@@ -56,11 +56,11 @@ void TestSha256::vectors_data() {
 void TestSha256::vectors() {
     QFETCH(QByteArray, message);
     QFETCH(QString, digest);
-    QCOMPARE(QString::fromStdString(Sha256::hex(message.toStdString())), digest);
+    QCOMPARE(QString::fromStdString(io::Sha256::hex(message.toStdString())), digest);
 }
 
 void TestSha256::millionAs() {
-    Sha256 h;
+    io::Sha256 h;
     const std::string chunk(1000, 'a');
     for (int i = 0; i < 1000; ++i)
         h.update(chunk);
@@ -73,9 +73,9 @@ void TestSha256::chunkingDoesNotMatter() {
     std::string data(5000, '\0');
     for (char& c : data)
         c = static_cast<char>(rng());
-    const std::string whole = Sha256::hex(data);
+    const std::string whole = io::Sha256::hex(data);
     for (int round = 0; round < 50; ++round) {
-        Sha256 h;
+        io::Sha256 h;
         size_t at = 0;
         while (at < data.size()) {
             const size_t n = std::min<size_t>(data.size() - at, rng() % 130);
@@ -96,16 +96,16 @@ void TestSha256::hardwareMatchesPortable_data() {
 // message and for every length class around the block and padding boundaries.
 void TestSha256::hardwareMatchesPortable() {
     QFETCH(int, length);
-    if (!Sha256::hardwareAvailable())
+    if (!io::Sha256::hardwareAvailable())
         QSKIP("this processor has no SHA extensions: only the portable code runs");
     std::mt19937 rng(static_cast<unsigned>(length) + 7);
     std::string data(static_cast<size_t>(length), '\0');
     for (char& c : data)
         c = static_cast<char>(rng());
-    Sha256 hardware(true), portable(false);
+    io::Sha256 hardware(true), portable(false);
     // Split so that the buffered and the whole-block paths both run.
     const size_t first = data.size() / 3;
-    for (Sha256* h : {&hardware, &portable}) {
+    for (io::Sha256* h : {&hardware, &portable}) {
         h->update(data.data(), first);
         h->update(data.data() + first, data.size() - first);
     }
@@ -123,8 +123,8 @@ void TestSha256::fileHash() {
         std::ofstream out(path.toStdString(), std::ios::binary);
         out.write(data.data(), static_cast<std::streamsize>(data.size()));
     }
-    const std::string digest = fileSha256(path.toStdString());
-    QCOMPARE(digest, Sha256::hex(data));
+    const std::string digest = io::fileSha256(path.toStdString());
+    QCOMPARE(digest, io::Sha256::hex(data));
 
     const QString tool = QStandardPaths::findExecutable("sha256sum");
     if (tool.isEmpty())
@@ -138,16 +138,16 @@ void TestSha256::fileHash() {
         p.start(tool, {f});
         QVERIFY(p.waitForFinished(60000));
         const QString expected = QString::fromUtf8(p.readAllStandardOutput()).section(' ', 0, 0);
-        QCOMPARE(QString::fromStdString(fileSha256(f.toStdString())), expected);
+        QCOMPARE(QString::fromStdString(io::fileSha256(f.toStdString())), expected);
     }
 }
 
 void TestSha256::missingFile() {
     try {
-        fileSha256("/nonexistent/dermsam/model.pth");
+        io::fileSha256("/nonexistent/dermsam/model.pth");
         QFAIL("a missing file must throw");
-    } catch (const ModelError& e) {
-        QCOMPARE(e.code(), ErrorCode::FileNotFound);
+    } catch (const io::FileError& e) {
+        QCOMPARE(e.kind(), io::FileErrorKind::NotFound);
     }
 }
 

@@ -7,7 +7,9 @@
 
 namespace dermsam {
 
+namespace io {
 class MappedFile;
+}
 
 struct SafetensorsFile {
     TensorMap tensors;
@@ -20,8 +22,8 @@ struct SafetensorsFile {
 // header, an unknown dtype, offsets outside the buffer or overlapping, or a shape that does not
 // match the byte count throws ModelError(BadSafetensors) naming the problem.
 SafetensorsFile readSafetensors(const std::string& path);
-// The same from a file already in memory (MappedFile::fromBytes), for fuzzing and tests.
-SafetensorsFile readSafetensors(std::shared_ptr<const MappedFile> file);
+// The same from a file already in memory (io::MappedFile::fromBytes), for fuzzing and tests.
+SafetensorsFile readSafetensors(std::shared_ptr<const io::MappedFile> file);
 
 // Writes tensors (contiguous CPU copies) and metadata; the header is padded to 8 bytes and
 // tensors are laid out largest element size first, so every tensor is aligned. Atomic.

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/pickle_reader.h"
+#include "model/serialization/pickle_reader.h"
 #include "model/tensor_map.h"
 
 #include <memory>
@@ -8,7 +8,9 @@
 
 namespace dermsam {
 
+namespace io {
 class MappedFile;
+}
 
 // Reads a PyTorch zip-format checkpoint (torch.save since 1.6) through the restricted unpickler
 // (see pickle_reader.h; no code in the file is ever run). Accepts a plain state dict
@@ -24,9 +26,9 @@ TensorMap readPthStateDict(const std::string& path);
 // checkpoint's epoch. Same checks and errors as readPthStateDict.
 PickleDocument readPthPickle(const std::string& path);
 
-// The same from a file already in memory (MappedFile::fromBytes), for fuzzing and tests.
-TensorMap readPthStateDict(std::shared_ptr<const MappedFile> file);
-PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file);
+// The same from a file already in memory (io::MappedFile::fromBytes), for fuzzing and tests.
+TensorMap readPthStateDict(std::shared_ptr<const io::MappedFile> file);
+PickleDocument readPthPickle(std::shared_ptr<const io::MappedFile> file);
 
 // The state dict inside an unpickled checkpoint (the rules of readPthStateDict); throws
 // BadPickle naming what is missing.

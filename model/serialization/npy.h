@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/atomic_file.h"
+#include "io/atomic_file.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -15,7 +15,7 @@ at::Tensor parseNpy(const std::string& bytes, const std::string& pathForErrors =
 
 // Writes a contiguous little-endian copy of the tensor; the file is written atomically.
 void writeNpy(const std::string& path, const at::Tensor& tensor,
-              Durability durability = Durability::Synced);
+              io::Durability durability = io::Durability::Synced);
 std::string serializeNpy(const at::Tensor& tensor);
 
 } // namespace dermsam

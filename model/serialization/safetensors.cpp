@@ -1,7 +1,8 @@
-#include "model/safetensors.h"
+#include "model/serialization/safetensors.h"
 
-#include "model/atomic_file.h"
-#include "model/mapped_file.h"
+#include "io/atomic_file.h"
+#include "io/json_writer.h"
+#include "io/mapped_file.h"
 #include "model/model_error.h"
 
 #include <ATen/ATen.h>
@@ -321,25 +322,6 @@ private:
     size_t m_values = 0;
 };
 
-void appendJsonString(std::string& out, const std::string& s) {
-    static const char hex[] = "0123456789abcdef";
-    out += '"';
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20) {
-            out += "\\u00";
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-}
-
 const char* dtypeName(at::ScalarType type) {
     for (const DtypeName& d : kDtypes)
         if (d.type == type)
@@ -358,10 +340,10 @@ struct Slot {
 } // namespace
 
 SafetensorsFile readSafetensors(const std::string& path) {
-    return readSafetensors(MappedFile::open(path));
+    return readSafetensors(rethrowAsModelError([&] { return io::MappedFile::open(path); }));
 }
 
-SafetensorsFile readSafetensors(std::shared_ptr<const MappedFile> file) {
+SafetensorsFile readSafetensors(std::shared_ptr<const io::MappedFile> file) {
     const std::string& path = file->path();
     auto fail = [&](const std::string& why) {
         throw ModelError(ErrorCode::BadSafetensors, path, why);
@@ -491,7 +473,7 @@ SafetensorsFile readSafetensors(std::shared_ptr<const MappedFile> file) {
             std::memcpy(bytes.data_ptr(), src, static_cast<size_t>(nbytes));
             t = bytes.ne(0);
         } else if (reinterpret_cast<uintptr_t>(src) % c10::elementSize(s.dtype) == 0) {
-            std::shared_ptr<const MappedFile> keep = file;
+            std::shared_ptr<const io::MappedFile> keep = file;
             t = at::from_blob(
                 keep->writableAt(static_cast<size_t>(offset)), s.shape,
                 [keep](void*) mutable { keep.reset(); }, options);
@@ -528,50 +510,42 @@ void writeSafetensors(const std::string& path, const TensorMap& tensors,
         return a.tensor.element_size() > b.tensor.element_size();
     });
 
-    std::string header = "{";
+    io::JsonWriter json;
+    json.beginObject();
     if (!metadata.empty()) {
-        header += "\"__metadata__\":{";
-        bool first = true;
-        for (const auto& kv : metadata) {
-            if (!first)
-                header += ',';
-            first = false;
-            appendJsonString(header, kv.first);
-            header += ':';
-            appendJsonString(header, kv.second);
-        }
-        header += '}';
+        json.key("__metadata__").beginObject();
+        for (const auto& kv : metadata)
+            json.field(kv.first, kv.second);
+        json.endObject();
     }
     uint64_t offset = 0;
     for (const Item& item : items) {
-        if (header.size() > 1)
-            header += ',';
-        appendJsonString(header, *item.name);
-        header += ":{\"dtype\":\"";
-        header += dtypeName(item.tensor.scalar_type());
-        header += "\",\"shape\":[";
-        for (int64_t i = 0; i < item.tensor.dim(); ++i) {
-            if (i)
-                header += ',';
-            header += std::to_string(item.tensor.size(i));
-        }
+        json.key(*item.name).beginObject();
+        json.field("dtype", dtypeName(item.tensor.scalar_type()));
+        json.key("shape").beginArray();
+        for (int64_t i = 0; i < item.tensor.dim(); ++i)
+            json.value(item.tensor.size(i));
+        json.endArray();
         const uint64_t nbytes = item.tensor.nbytes();
-        header += "],\"data_offsets\":[" + std::to_string(offset) + "," +
-                  std::to_string(offset + nbytes) + "]}";
+        json.key("data_offsets").beginArray().value(offset).value(offset + nbytes).endArray();
+        json.endObject();
         offset += nbytes;
     }
-    header += '}';
+    json.endObject();
+    std::string header = json.str();
     header.append((8 - header.size() % 8) % 8, ' ');
 
-    AtomicFileWriter file(path);
-    char len[8];
-    for (int i = 0; i < 8; ++i)
-        len[i] = static_cast<char>((static_cast<uint64_t>(header.size()) >> (8 * i)) & 0xff);
-    file.write(len, 8);
-    file.write(header.data(), header.size());
-    for (const Item& item : items)
-        file.write(item.tensor.data_ptr(), item.tensor.nbytes());
-    file.commit();
+    rethrowAsModelError([&] {
+        io::AtomicFileWriter file(path);
+        char len[8];
+        for (int i = 0; i < 8; ++i)
+            len[i] = static_cast<char>((static_cast<uint64_t>(header.size()) >> (8 * i)) & 0xff);
+        file.write(len, 8);
+        file.write(header.data(), header.size());
+        for (const Item& item : items)
+            file.write(item.tensor.data_ptr(), item.tensor.nbytes());
+        file.commit();
+    });
 }
 
 } // namespace dermsam

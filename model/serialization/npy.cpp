@@ -1,6 +1,6 @@
-#include "model/npy.h"
+#include "model/serialization/npy.h"
 
-#include "model/file_util.h"
+#include "io/files.h"
 #include "model/model_error.h"
 
 #include <ATen/ATen.h>
@@ -284,7 +284,7 @@ at::Tensor parseNpy(const std::string& bytes, const std::string& path) {
 }
 
 at::Tensor readNpy(const std::string& path) {
-    return parseNpy(readWholeFile(path), path);
+    return parseNpy(rethrowAsModelError([&] { return io::readFile(path); }), path);
 }
 
 std::string serializeNpy(const at::Tensor& tensor) {
@@ -319,8 +319,9 @@ std::string serializeNpy(const at::Tensor& tensor) {
     return out;
 }
 
-void writeNpy(const std::string& path, const at::Tensor& tensor, Durability durability) {
-    writeFileAtomically(path, serializeNpy(tensor), durability);
+void writeNpy(const std::string& path, const at::Tensor& tensor, io::Durability durability) {
+    const std::string bytes = serializeNpy(tensor);
+    rethrowAsModelError([&] { io::writeFileAtomically(path, bytes, durability); });
 }
 
 } // namespace dermsam

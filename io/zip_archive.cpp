@@ -1,13 +1,13 @@
-#include "model/zip_archive.h"
+#include "io/zip_archive.h"
 
-#include "model/mapped_file.h"
-#include "model/model_error.h"
+#include "io/file_error.h"
+#include "io/mapped_file.h"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 
-namespace dermsam {
+namespace dermsam::io {
 namespace {
 
 constexpr uint32_t kLocalSig = 0x04034b50;
@@ -124,10 +124,10 @@ void ZipArchive::parse() {
     const uint64_t n = m_file->size();
     const bool looksLikeZip = n >= 4 && rd32(d) == kLocalSig;
     auto notZip = [&](const std::string& why) {
-        throw ModelError(ErrorCode::NotAZipArchive, path, why);
+        throw FileError(FileErrorKind::Malformed, path, why);
     };
     auto truncated = [&](const std::string& why) {
-        throw ModelError(ErrorCode::TruncatedFile, path, why);
+        throw FileError(FileErrorKind::Truncated, path, why);
     };
 
     // End of central directory: the last signature whose comment fits in the file.
@@ -257,13 +257,13 @@ const ZipEntry* ZipArchive::find(const std::string& name) const {
 
 const char* ZipArchive::data(const ZipEntry& entry) const {
     if (entry.flags & 1)
-        throw ModelError(ErrorCode::UnsupportedFormat, path(),
-                         "entry '" + entry.name + "' is encrypted");
+        throw FileError(FileErrorKind::Unsupported, path(),
+                        "entry '" + entry.name + "' is encrypted");
     if (entry.method != 0)
-        throw ModelError(ErrorCode::UnsupportedFormat, path(),
-                         "entry '" + entry.name + "' is compressed (method " +
-                             std::to_string(entry.method) +
-                             "); only stored entries are supported, as torch.save writes them");
+        throw FileError(FileErrorKind::Unsupported, path(),
+                        "entry '" + entry.name + "' is compressed (method " +
+                            std::to_string(entry.method) +
+                            "); only stored entries are supported, as torch.save writes them");
     static const char empty = 0;
     return m_file->data() ? m_file->data() + entry.dataOffset : &empty;
 }
@@ -271,14 +271,14 @@ const char* ZipArchive::data(const ZipEntry& entry) const {
 void ZipArchive::verifyCrc(const ZipEntry& entry) const {
     const char* p = data(entry);
     if (crc32(p, static_cast<size_t>(entry.size)) != entry.crc32)
-        throw ModelError(ErrorCode::CorruptFile, path(),
-                         "CRC-32 mismatch in entry '" + entry.name + "' (the file is corrupt)");
+        throw FileError(FileErrorKind::Corrupt, path(),
+                        "CRC-32 mismatch in entry '" + entry.name + "' (the file is corrupt)");
 }
 
 std::string ZipArchive::read(const std::string& name) const {
     const ZipEntry* e = find(name);
     if (!e)
-        throw ModelError(ErrorCode::FileUnreadable, path(), "no entry '" + name + "'");
+        throw FileError(FileErrorKind::Unreadable, path(), "no entry '" + name + "'");
     verifyCrc(*e);
     return std::string(data(*e), static_cast<size_t>(e->size));
 }
@@ -300,7 +300,7 @@ void ZipWriter::put(const void* data, uint64_t size) {
         done += n;
     }
     if (!m_out)
-        throw ModelError(ErrorCode::FileWriteFailed, m_path, "write failed");
+        throw FileError(FileErrorKind::WriteFailed, m_path, "write failed");
     m_offset += size;
 }
 
@@ -310,9 +310,9 @@ void ZipWriter::put(const std::string& bytes) {
 
 void ZipWriter::addEntry(const std::string& name, const void* data, uint64_t size) {
     if (m_finished)
-        throw ModelError(ErrorCode::BadArgument, m_path, "zip entry added after finish()");
+        throw FileError(FileErrorKind::BadArgument, m_path, "zip entry added after finish()");
     if (name.empty() || name.size() > kMax16)
-        throw ModelError(ErrorCode::BadArgument, m_path, "bad zip entry name '" + name + "'");
+        throw FileError(FileErrorKind::BadArgument, m_path, "bad zip entry name '" + name + "'");
     const uint32_t crc = crc32(data, static_cast<size_t>(size));
     const bool zip64 = m_forceZip64 || size >= kMax32;
 
@@ -425,7 +425,7 @@ void ZipWriter::finish() {
     put(t);
     m_out.flush();
     if (!m_out)
-        throw ModelError(ErrorCode::FileWriteFailed, m_path, "write failed");
+        throw FileError(FileErrorKind::WriteFailed, m_path, "write failed");
 }
 
-} // namespace dermsam
+} // namespace dermsam::io

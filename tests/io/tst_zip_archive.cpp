@@ -1,9 +1,9 @@
 // Protects the .pth zip layer: round trips, zip64, CRC, alignment, refusing broken archives and
 // declared sizes the archive cannot hold (issue 20).
 // labels: unit
-#include "model/mapped_file.h"
-#include "model/model_error.h"
-#include "model/zip_archive.h"
+#include "io/file_error.h"
+#include "io/mapped_file.h"
+#include "io/zip_archive.h"
 
 #include "test_support.h"
 
@@ -18,6 +18,8 @@
 #include <sstream>
 
 using namespace dermsam;
+using namespace dermsam::io;
+using Kind = FileErrorKind;
 
 namespace {
 
@@ -80,8 +82,8 @@ int openAndReadAll(const std::string& bytes) {
             zip.verifyCrc(e);
         }
         return -1;
-    } catch (const ModelError& e) {
-        return static_cast<int>(e.code());
+    } catch (const FileError& e) {
+        return static_cast<int>(e.kind());
     }
 }
 
@@ -149,8 +151,8 @@ void TestZipArchive::roundTrip() {
     try {
         zip.read("archive/missing");
         QFAIL("reading a missing entry must throw");
-    } catch (const ModelError& e) {
-        QCOMPARE(e.code(), ErrorCode::FileUnreadable);
+    } catch (const FileError& e) {
+        QCOMPARE(e.kind(), Kind::Unreadable);
     }
 
     // The same archive through a real file (mmap).
@@ -218,11 +220,11 @@ void TestZipArchive::crcMismatchIsDetected() {
     try {
         zip.verifyCrc(*zip.find("archive/data/0"));
         QFAIL("a flipped bit must fail the CRC check");
-    } catch (const ModelError& err) {
-        QCOMPARE(err.code(), ErrorCode::CorruptFile);
+    } catch (const FileError& err) {
+        QCOMPARE(err.kind(), Kind::Corrupt);
         QVERIFY(err.detail().find("archive/data/0") != std::string::npos);
     }
-    QVERIFY_THROWS_EXCEPTION(ModelError, zip.read("archive/data/0"));
+    QVERIFY_THROWS_EXCEPTION(FileError, zip.read("archive/data/0"));
     zip.verifyCrc(*zip.find("archive/data.pkl")); // the others are intact
 }
 
@@ -233,8 +235,8 @@ void TestZipArchive::compressedEntryRefused() {
     try {
         zip.data(zip.entries().front());
         QFAIL("a deflated entry must be refused");
-    } catch (const ModelError& err) {
-        QCOMPARE(err.code(), ErrorCode::UnsupportedFormat);
+    } catch (const FileError& err) {
+        QCOMPARE(err.kind(), Kind::Unsupported);
         QVERIFY(err.detail().find("compressed") != std::string::npos);
     }
 }
@@ -251,18 +253,18 @@ void TestZipArchive::truncated() {
     QFETCH(int, keep);
     const std::string bytes = makeZip(sampleEntries());
     const size_t n = keep < 0 ? bytes.size() - static_cast<size_t>(-keep) : size_t(keep);
-    QCOMPARE(openAndReadAll(bytes.substr(0, n)), static_cast<int>(ErrorCode::TruncatedFile));
+    QCOMPARE(openAndReadAll(bytes.substr(0, n)), static_cast<int>(Kind::Truncated));
 }
 
 void TestZipArchive::everyTruncationIsRefused() {
-    // Every prefix of an archive (plain and zip64) is refused with a ModelError, never a crash.
+    // Every prefix of an archive (plain and zip64) is refused with a FileError, never a crash.
     for (bool zip64 : {false, true}) {
         const std::string bytes =
             makeZip({{"archive/data.pkl", "abc"}, {"archive/x", "yz"}}, zip64);
         for (size_t n = 0; n < bytes.size(); ++n) {
             const int code = openAndReadAll(bytes.substr(0, n));
-            QVERIFY2(code == static_cast<int>(ErrorCode::TruncatedFile) ||
-                         code == static_cast<int>(ErrorCode::NotAZipArchive),
+            QVERIFY2(code == static_cast<int>(Kind::Truncated) ||
+                         code == static_cast<int>(Kind::Malformed),
                      qPrintable(QStringLiteral("prefix of %1 bytes gave %2").arg(n).arg(code)));
         }
     }
@@ -282,11 +284,10 @@ void TestZipArchive::garbage_data() {
 void TestZipArchive::garbage() {
     QFETCH(QByteArray, bytes);
     const int code = openAndReadAll(bytes.toStdString());
-    QVERIFY2(code == static_cast<int>(ErrorCode::NotAZipArchive) ||
-                 code == static_cast<int>(ErrorCode::TruncatedFile),
+    QVERIFY2(code == static_cast<int>(Kind::Malformed) || code == static_cast<int>(Kind::Truncated),
              qPrintable(QString::number(code)));
     if (!bytes.startsWith("PK"))
-        QCOMPARE(code, static_cast<int>(ErrorCode::NotAZipArchive));
+        QCOMPARE(code, static_cast<int>(Kind::Malformed));
 }
 
 void TestZipArchive::entryPointingOutside_data() {
@@ -307,17 +308,17 @@ void TestZipArchive::entryPointingOutside() {
     wr32(bytes, cd + static_cast<size_t>(field), value);
     if (field == 20)
         wr32(bytes, cd + 24, value); // keep stored == real size
-    QCOMPARE(openAndReadAll(bytes), static_cast<int>(ErrorCode::TruncatedFile));
+    QCOMPARE(openAndReadAll(bytes), static_cast<int>(Kind::Truncated));
 
     // The central directory itself outside the file.
     std::string moved = makeZip({{"a", "b"}});
     wr32(moved, moved.size() - 22 + 16, 0x70000000u);
-    QCOMPARE(openAndReadAll(moved), static_cast<int>(ErrorCode::TruncatedFile));
+    QCOMPARE(openAndReadAll(moved), static_cast<int>(Kind::Truncated));
 }
 
 void TestZipArchive::randomCorruptionNeverCrashes() {
     // Flipping bytes anywhere (headers included) gives either a readable archive or a
-    // ModelError: never a crash or an out-of-bounds read (run under ASan to see the latter).
+    // FileError: never a crash or an out-of-bounds read (run under ASan to see the latter).
     for (bool zip64 : {false, true}) {
         const std::string clean = makeZip(sampleEntries(), zip64);
         std::mt19937 rng(zip64 ? 11 : 12);
@@ -337,11 +338,11 @@ void TestZipArchive::randomCorruptionNeverCrashes() {
 void TestZipArchive::zip64SizesPastTheArchive_data() {
     QTest::addColumn<QString>("field");
     QTest::addColumn<int>("code");
-    QTest::newRow("stored size of 2^63") << "stored" << int(ErrorCode::TruncatedFile);
-    QTest::newRow("local header at 2^63") << "offset" << int(ErrorCode::TruncatedFile);
+    QTest::newRow("stored size of 2^63") << "stored" << int(Kind::Truncated);
+    QTest::newRow("local header at 2^63") << "offset" << int(Kind::Truncated);
     // Never inflated (only stored entries are read), so its size allocates nothing.
-    QTest::newRow("deflated to 2^63 bytes") << "deflated" << int(ErrorCode::UnsupportedFormat);
-    QTest::newRow("2^60 entries") << "count" << int(ErrorCode::NotAZipArchive);
+    QTest::newRow("deflated to 2^63 bytes") << "deflated" << int(Kind::Unsupported);
+    QTest::newRow("2^60 entries") << "count" << int(Kind::Malformed);
 }
 
 // A zip64 archive may declare 64-bit sizes, offsets and counts: each is checked against the

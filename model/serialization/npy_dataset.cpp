@@ -1,7 +1,8 @@
-#include "model/npy_dataset.h"
+#include "model/serialization/npy_dataset.h"
 
+#include "io/files.h"
 #include "model/model_error.h"
-#include "model/npy.h"
+#include "model/serialization/npy.h"
 
 #include <ATen/ATen.h>
 
@@ -31,9 +32,7 @@ std::set<std::string> npyStems(const std::string& dir) {
 } // namespace
 
 std::map<std::string, std::string> readSplitFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        throw ModelError(ErrorCode::FileNotFound, path, "cannot open split file");
+    std::istringstream in(rethrowAsModelError([&] { return io::readFile(path); }));
     std::map<std::string, std::string> out;
     std::string line;
     int lineNo = 0;

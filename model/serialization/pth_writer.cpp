@@ -1,8 +1,8 @@
-#include "model/pth_writer.h"
+#include "model/serialization/pth_writer.h"
 
-#include "model/atomic_file.h"
+#include "io/atomic_file.h"
+#include "io/zip_archive.h"
 #include "model/model_error.h"
-#include "model/zip_archive.h"
 
 #include <ATen/ATen.h>
 
@@ -213,16 +213,18 @@ void writePth(const std::string& path, const TensorMap& tensors) {
     }
     const std::string pickle = pickleFor(tensors, cpu);
 
-    AtomicFileWriter file(path);
-    ZipWriter zip(file.stream(), path);
-    zip.addEntry("archive/data.pkl", pickle);
-    zip.addEntry("archive/byteorder", std::string("little"));
-    for (size_t i = 0; i < cpu.size(); ++i)
-        zip.addEntry("archive/data/" + std::to_string(i), cpu[i].data_ptr(),
-                     static_cast<uint64_t>(cpu[i].nbytes()));
-    zip.addEntry("archive/version", std::string("3\n"));
-    zip.finish();
-    file.commit();
+    rethrowAsModelError([&] {
+        io::AtomicFileWriter file(path);
+        io::ZipWriter zip(file.stream(), path);
+        zip.addEntry("archive/data.pkl", pickle);
+        zip.addEntry("archive/byteorder", std::string("little"));
+        for (size_t i = 0; i < cpu.size(); ++i)
+            zip.addEntry("archive/data/" + std::to_string(i), cpu[i].data_ptr(),
+                         static_cast<uint64_t>(cpu[i].nbytes()));
+        zip.addEntry("archive/version", std::string("3\n"));
+        zip.finish();
+        file.commit();
+    });
 }
 
 } // namespace dermsam

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace dermsam {
+namespace dermsam::io {
 
 class MappedFile;
 
@@ -30,9 +30,10 @@ struct ZipEntry {
 // and zip64 extra fields) is parsed and every offset and size is checked to lie inside the file,
 // so entry data can be used in place without copying. Only stored (uncompressed) entries can be
 // read, which is what torch.save writes.
-// Errors: ModelError NotAZipArchive (no zip structure), TruncatedFile (an offset or size beyond
-// the end of the file), UnsupportedFormat (compressed or encrypted entry), CorruptFile (CRC
-// mismatch), FileUnreadable (missing entry).
+// Errors: FileError Malformed (no zip structure), Truncated (an offset or size beyond the end of
+// the file), Unsupported (compressed or encrypted entry), Corrupt (CRC mismatch), Unreadable
+// (missing entry); model/ reports them as ModelError NotAZipArchive, TruncatedFile,
+// UnsupportedFormat, CorruptFile and FileUnreadable.
 class ZipArchive {
 public:
     explicit ZipArchive(const std::string& path);
@@ -94,4 +95,4 @@ private:
     std::vector<Written> m_written;
 };
 
-} // namespace dermsam
+} // namespace dermsam::io

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace dermsam {
+namespace dermsam::io {
 
 // SHA-256 (FIPS 180-4), streaming. Uses the x86 SHA extensions where the processor has them:
 // a 358 MB MedSAM checkpoint is hashed on every load, about 1.1 s in portable code on the
@@ -36,7 +36,7 @@ private:
 };
 
 // Lower-case hex SHA-256 of a file's bytes, read in chunks (the model file hash that masks,
-// caches and fine-tuned checkpoints refer to). Throws ModelError(FileNotFound / FileUnreadable).
+// caches and fine-tuned checkpoints refer to). Throws FileError(NotFound / Unreadable).
 std::string fileSha256(const std::string& path);
 
-} // namespace dermsam
+} // namespace dermsam::io

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-namespace dermsam {
+namespace dermsam::io {
 
 // A whole file mapped into memory, read-only on disk. The mapping is private (copy-on-write), so
 // tensors that view it may be written to without touching the file. Shared ownership keeps the
@@ -12,7 +12,7 @@ namespace dermsam {
 // memory where mmap is not possible.
 class MappedFile {
 public:
-    // Throws ModelError(FileNotFound / FileUnreadable) naming the path.
+    // Throws FileError(NotFound / Unreadable) naming the path.
     static std::shared_ptr<const MappedFile> open(const std::string& path);
     // An in-memory "file" (tests, small buffers); pathForErrors names it in errors.
     static std::shared_ptr<const MappedFile> fromBytes(std::string bytes,
@@ -40,4 +40,4 @@ private:
     std::string m_buffer; // owns the bytes when not mapped
 };
 
-} // namespace dermsam
+} // namespace dermsam::io

@@ -1,4 +1,4 @@
-#include "model/pickle_reader.h"
+#include "model/serialization/pickle_reader.h"
 
 #include "model/model_error.h"
 

@@ -1,8 +1,8 @@
-#include "model/pth_reader.h"
+#include "model/serialization/pth_reader.h"
 
-#include "model/mapped_file.h"
+#include "io/mapped_file.h"
+#include "io/zip_archive.h"
 #include "model/model_error.h"
-#include "model/zip_archive.h"
 
 #include <ATen/ATen.h>
 
@@ -16,8 +16,8 @@ const std::string kModulePrefix = "module.";
 
 // The archive's record folder: torch.save names it after the file ("weights/data.pkl") in older
 // versions and "archive/" in newer ones; the pickle is at <folder>/data.pkl.
-std::string archivePrefix(const ZipArchive& zip) {
-    for (const ZipEntry& e : zip.entries()) {
+std::string archivePrefix(const io::ZipArchive& zip) {
+    for (const io::ZipEntry& e : zip.entries()) {
         const size_t slash = e.name.find('/');
         if (slash != std::string::npos &&
             e.name.compare(slash, std::string::npos, "/data.pkl") == 0)
@@ -32,15 +32,18 @@ std::string archivePrefix(const ZipArchive& zip) {
 } // namespace
 
 PickleDocument readPthPickle(const std::string& path) {
-    return readPthPickle(MappedFile::open(path));
+    return readPthPickle(rethrowAsModelError([&] { return io::MappedFile::open(path); }));
 }
 
-PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file) {
-    const auto zip = std::make_shared<ZipArchive>(std::move(file));
+namespace {
+
+// readPthPickle, where the archive's errors are still io::FileError.
+PickleDocument readPthPickleFromArchive(std::shared_ptr<const io::MappedFile> file) {
+    const auto zip = std::make_shared<io::ZipArchive>(std::move(file));
     const std::string& path = zip->path();
     const std::string prefix = archivePrefix(*zip);
 
-    if (const ZipEntry* order = zip->find(prefix + "byteorder")) {
+    if (const io::ZipEntry* order = zip->find(prefix + "byteorder")) {
         zip->verifyCrc(*order);
         const std::string value(zip->data(*order), static_cast<size_t>(order->size));
         if (value != "little")
@@ -48,7 +51,7 @@ PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file) {
                              "byte order '" + value + "' (only little-endian files are supported)");
     }
 
-    const ZipEntry* pkl = zip->find(prefix + "data.pkl");
+    const io::ZipEntry* pkl = zip->find(prefix + "data.pkl");
     zip->verifyCrc(*pkl);
 
     StorageLoader loader = [zip, prefix](const std::string& key, at::ScalarType dtype,
@@ -58,7 +61,7 @@ PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file) {
         if (numel > 0 && static_cast<uint64_t>(numel) > UINT64_MAX / elementSize)
             throw ModelError(ErrorCode::BadPickle, zip->path(), "storage '" + key + "' too large");
         const uint64_t nbytes = static_cast<uint64_t>(numel) * elementSize;
-        const ZipEntry* e = zip->find(prefix + "data/" + key);
+        const io::ZipEntry* e = zip->find(prefix + "data/" + key);
         if (!e) {
             if (numel == 0)
                 return at::empty({0}, options);
@@ -81,7 +84,7 @@ PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file) {
         const auto addr = reinterpret_cast<uintptr_t>(src);
         if (numel > 0 && addr % elementSize == 0) {
             // View the mapping in place; the deleter keeps the archive (and mapping) alive.
-            std::shared_ptr<const MappedFile> keep = zip->file();
+            std::shared_ptr<const io::MappedFile> keep = zip->file();
             return at::from_blob(
                 keep->writableAt(static_cast<size_t>(e->dataOffset)), {numel},
                 [keep](void*) mutable { keep.reset(); }, options);
@@ -92,6 +95,12 @@ PickleDocument readPthPickle(std::shared_ptr<const MappedFile> file) {
         return t;
     };
     return unpickle(zip->data(*pkl), static_cast<size_t>(pkl->size), loader, path);
+}
+
+} // namespace
+
+PickleDocument readPthPickle(std::shared_ptr<const io::MappedFile> file) {
+    return rethrowAsModelError([&] { return readPthPickleFromArchive(std::move(file)); });
 }
 
 TensorMap stateDictFromPickle(const PickleValue& root, const std::string& path) {
@@ -143,10 +152,10 @@ TensorMap stateDictFromPickle(const PickleValue& root, const std::string& path) 
 }
 
 TensorMap readPthStateDict(const std::string& path) {
-    return readPthStateDict(MappedFile::open(path));
+    return readPthStateDict(rethrowAsModelError([&] { return io::MappedFile::open(path); }));
 }
 
-TensorMap readPthStateDict(std::shared_ptr<const MappedFile> file) {
+TensorMap readPthStateDict(std::shared_ptr<const io::MappedFile> file) {
     const std::string path = file->path();
     const PickleDocument doc = readPthPickle(std::move(file));
     return stateDictFromPickle(doc.root(), path);

@@ -1,6 +1,7 @@
-#include "model/sha256.h"
+#include "io/sha256.h"
 
-#include "model/model_error.h"
+#include "io/file_error.h"
+#include "io/files.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -15,7 +16,7 @@
 #include <immintrin.h>
 #endif
 
-namespace dermsam {
+namespace dermsam::io {
 namespace {
 
 constexpr uint32_t kRound[64] = {
@@ -218,15 +219,7 @@ std::string Sha256::hex(const std::string& bytes) {
 }
 
 std::string fileSha256(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        throw ModelError(errno == ENOENT ? ErrorCode::FileNotFound : ErrorCode::FileUnreadable,
-                         path, std::strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        throw ModelError(ErrorCode::FileUnreadable, path, "is a directory");
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw ModelError(ErrorCode::FileUnreadable, path, std::strerror(errno));
+    const int fd = openForReading(path);
     Sha256 h;
     std::vector<char> buf(size_t(1) << 20);
     for (;;) {
@@ -234,9 +227,9 @@ std::string fileSha256(const std::string& path) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            const std::string why = std::strerror(errno);
+            const int error = errno;
             ::close(fd);
-            throw ModelError(ErrorCode::FileUnreadable, path, why);
+            throw FileError::fromErrno(FileErrorKind::Unreadable, path, error);
         }
         if (n == 0)
             break;
@@ -246,4 +239,4 @@ std::string fileSha256(const std::string& path) {
     return h.finishHex();
 }
 
-} // namespace dermsam
+} // namespace dermsam::io

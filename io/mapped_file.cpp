@@ -1,6 +1,7 @@
-#include "model/mapped_file.h"
+#include "io/mapped_file.h"
 
-#include "model/model_error.h"
+#include "io/file_error.h"
+#include "io/files.h"
 
 #include <cerrno>
 #include <cstring>
@@ -9,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace dermsam {
+namespace dermsam::io {
 namespace {
 
 // Closes a descriptor on every path out of open().
@@ -24,17 +25,10 @@ struct FdGuard {
 } // namespace
 
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
+    FdGuard guard{openForReading(path)};
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        throw ModelError(errno == ENOENT ? ErrorCode::FileNotFound : ErrorCode::FileUnreadable,
-                         path, std::strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        throw ModelError(ErrorCode::FileUnreadable, path, "is a directory");
-    FdGuard guard{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (guard.fd < 0)
-        throw ModelError(ErrorCode::FileUnreadable, path, std::strerror(errno));
     if (::fstat(guard.fd, &st) != 0)
-        throw ModelError(ErrorCode::FileUnreadable, path, std::strerror(errno));
+        throw FileError::fromErrno(FileErrorKind::Unreadable, path, errno);
 
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = path;
@@ -57,8 +51,8 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            throw ModelError(ErrorCode::FileUnreadable, path,
-                             n < 0 ? std::strerror(errno) : "short read");
+            throw FileError(FileErrorKind::Unreadable, path,
+                            n < 0 ? std::strerror(errno) : "short read");
         done += static_cast<size_t>(n);
     }
     file->m_data = file->m_buffer.data();
@@ -81,4 +75,4 @@ MappedFile::~MappedFile() {
         ::munmap(m_data, m_size);
 }
 
-} // namespace dermsam
+} // namespace dermsam::io

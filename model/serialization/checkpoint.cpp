@@ -1,30 +1,27 @@
-#include "model/checkpoint.h"
+#include "model/serialization/checkpoint.h"
 
 #include "model/model_error.h"
-#include "model/pth_reader.h"
-#include "model/safetensors.h"
+#include "model/serialization/pth_reader.h"
+#include "model/serialization/safetensors.h"
+
+#include "io/files.h"
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sys/stat.h>
+#include <unistd.h>
 
 namespace dermsam {
 
 Checkpoint readCheckpoint(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        throw ModelError(errno == ENOENT ? ErrorCode::FileNotFound : ErrorCode::FileUnreadable,
-                         path, std::strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        throw ModelError(ErrorCode::FileUnreadable, path, "is a directory");
     char magic[4] = {};
-    {
-        std::ifstream in(path, std::ios::binary);
-        if (!in)
-            throw ModelError(ErrorCode::FileUnreadable, path, std::strerror(errno));
-        in.read(magic, sizeof magic);
-    }
+    rethrowAsModelError([&] {
+        const int fd = io::openForReading(path);
+        const ssize_t n = ::read(fd, magic, sizeof magic);
+        const int error = errno;
+        ::close(fd);
+        if (n < 0)
+            throw io::FileError::fromErrno(io::FileErrorKind::Unreadable, path, error);
+    });
     Checkpoint c;
     if (std::memcmp(magic, "PK\x03\x04", 4) == 0) {
         c.format = "pth";

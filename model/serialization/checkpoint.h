@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/sha256.h"
+#include "io/sha256.h"
 #include "model/tensor_map.h"
 
 #include <string>
@@ -19,6 +19,6 @@ struct Checkpoint {
 // Errors are those of readPthStateDict and readSafetensors.
 Checkpoint readCheckpoint(const std::string& path);
 
-// fileSha256(path), the model file hash, is declared in model/sha256.h.
+// io::fileSha256(path), the model file hash, is declared in io/sha256.h.
 
 } // namespace dermsam

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+namespace dermsam::io {
+
+// Opens a regular file for reading (O_RDONLY | O_CLOEXEC) and returns its descriptor; the one
+// place that turns a failed open into an error: FileError NotFound (no such path) or Unreadable
+// ("is a directory", permissions, ...) naming the path. The caller closes the descriptor.
+int openForReading(const std::string& path);
+
+// Whole-file read; throws FileError(NotFound / Unreadable) naming the path.
+std::string readFile(const std::string& path);
+
+// mkdir -p: creates `dir` and the folders above it (0755). An existing folder is fine; an
+// existing file in the way, or a failed mkdir, throws FileError(WriteFailed) naming `dir`.
+void makeDirectories(const std::string& dir);
+
+// makeDirectories of the folder that holds `path` (nothing for a bare file name).
+void makeParentDirectories(const std::string& path);
+
+} // namespace dermsam::io
