@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     registerImageCommands(table);
     registerDataCommands(table);
     registerExplainCommands(table);
+    registerMeasureCommands(table);
 #endif
 
     if (argc < 2) {

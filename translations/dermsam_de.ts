@@ -67,6 +67,168 @@
         </message>
     </context>
     <context>
+        <name>dermsam::FollowUpDialog</name>
+        <message>
+            <source>Aligning the two photos...</source>
+            <translation>Die beiden Fotos werden ausgerichtet …</translation>
+        </message>
+        <message>
+            <source>Compare with %1</source>
+            <translation>Vergleich mit %1</translation>
+        </message>
+        <message>
+            <source>Aligned. Scroll to zoom and drag to pan: both sides move together.</source>
+            <translation>Ausgerichtet. Mausrad zoomt, Ziehen verschiebt: beide Seiten bewegen sich gemeinsam.</translation>
+        </message>
+        <message>
+            <source>Click a point on the earlier photo (left), then the same point on the current one (right); three pairs or more. %1 / %2 points.</source>
+            <translation>Klicken Sie einen Punkt auf dem früheren Foto (links), dann denselben Punkt auf dem aktuellen (rechts); drei Paare oder mehr. %1 / %2 Punkte.</translation>
+        </message>
+        <message>
+            <source>Compare with earlier visit</source>
+            <translation>Mit früherem Besuch vergleichen</translation>
+        </message>
+        <message>
+            <source>Side by side</source>
+            <translation>Nebeneinander</translation>
+        </message>
+        <message>
+            <source>Blend</source>
+            <translation>Überblenden</translation>
+        </message>
+        <message>
+            <source>Swipe</source>
+            <translation>Wischen</translation>
+        </message>
+        <message>
+            <source>Blend: how much of the earlier photo shows; swipe: where the line is</source>
+            <translation>Überblenden: wie viel vom früheren Foto zu sehen ist; Wischen: wo die Linie liegt</translation>
+        </message>
+        <message>
+            <source>Align by &amp;points</source>
+            <translation>An &amp;Punkten ausrichten</translation>
+        </message>
+        <message>
+            <source>Pick three or more matching points on both photos by hand</source>
+            <translation>Drei oder mehr passende Punkte auf beiden Fotos von Hand wählen</translation>
+        </message>
+        <message>
+            <source>Clear points</source>
+            <translation>Punkte löschen</translation>
+        </message>
+        <message>
+            <source>&amp;Align</source>
+            <translation>&amp;Ausrichten</translation>
+        </message>
+        <message>
+            <source>&lt;span style="color:#ff9600"&gt;■&lt;/span&gt; earlier outline &lt;span style="color:#00dcff"&gt;■&lt;/span&gt; current outline&lt;br&gt;&lt;span style="color:#00c800"&gt;■&lt;/span&gt; gained &lt;span style="color:#e60000"&gt;■&lt;/span&gt; lost</source>
+            <translation>&lt;span style="color:#ff9600"&gt;■&lt;/span&gt; früherer Umriss &lt;span style="color:#00dcff"&gt;■&lt;/span&gt; aktueller Umriss&lt;br&gt;&lt;span style="color:#00c800"&gt;■&lt;/span&gt; hinzugekommen &lt;span style="color:#e60000"&gt;■&lt;/span&gt; weggefallen</translation>
+        </message>
+    </context>
+    <context>
+        <name>dermsam::FollowUpText</name>
+        <message>
+            <source>%1 has no saved mask: open it, segment the lesion and save the mask first.</source>
+            <translation>%1 hat keine gespeicherte Maske: Öffnen Sie es, segmentieren Sie die Läsion und speichern Sie zuerst die Maske.</translation>
+        </message>
+        <message>
+            <source>The two photos could not be matched automatically (too few common features): pick three matching points on each.</source>
+            <translation>Die beiden Fotos ließen sich nicht automatisch zuordnen (zu wenige gemeinsame Merkmale): Wählen Sie auf jedem drei passende Punkte.</translation>
+        </message>
+        <message>
+            <source>The automatic match needs a zoom beyond 2x between the photos: pick three matching points on each.</source>
+            <translation>Die automatische Zuordnung bräuchte mehr als 2-fachen Zoom zwischen den Fotos: Wählen Sie auf jedem drei passende Punkte.</translation>
+        </message>
+        <message>
+            <source>The automatic match is poor (the photos differ too much after aligning them): pick three matching points on each.</source>
+            <translation>Die automatische Zuordnung ist schlecht (die Fotos unterscheiden sich nach dem Ausrichten zu stark): Wählen Sie auf jedem drei passende Punkte.</translation>
+        </message>
+        <message>
+            <source>The points lie on one line: pick three points that form a triangle.</source>
+            <translation>Die Punkte liegen auf einer Linie: Wählen Sie drei Punkte, die ein Dreieck bilden.</translation>
+        </message>
+        <message>
+            <source>n/a</source>
+            <translation>k. A.</translation>
+        </message>
+        <message>
+            <source>Earlier visit</source>
+            <translation>Früherer Besuch</translation>
+        </message>
+        <message>
+            <source>Area, earlier → now</source>
+            <translation>Fläche, früher → jetzt</translation>
+        </message>
+        <message>
+            <source>%1 → %2 mm² (%3)</source>
+            <translation>%1 → %2 mm² (%3)</translation>
+        </message>
+        <message>
+            <source>%1 → %2 px (%3)</source>
+            <translation>%1 → %2 px (%3)</translation>
+        </message>
+        <message>
+            <source>Greatest diameter, earlier → now</source>
+            <translation>Größter Durchmesser, früher → jetzt</translation>
+        </message>
+        <message>
+            <source>%1 → %2 mm (%3)</source>
+            <translation>%1 → %2 mm (%3)</translation>
+        </message>
+        <message>
+            <source>Overlap (Dice) after alignment</source>
+            <translation>Überlappung (Dice) nach dem Ausrichten</translation>
+        </message>
+        <message>
+            <source>Gained / lost area</source>
+            <translation>Hinzugekommene / weggefallene Fläche</translation>
+        </message>
+        <message>
+            <source>%1 / %2 mm²</source>
+            <translation>%1 / %2 mm²</translation>
+        </message>
+        <message>
+            <source>%1 / %2 px</source>
+            <translation>%1 / %2 px</translation>
+        </message>
+        <message>
+            <source>Colours, earlier → now</source>
+            <translation>Farben, früher → jetzt</translation>
+        </message>
+        <message>
+            <source>%1 → %2</source>
+            <translation>%1 → %2</translation>
+        </message>
+        <message>
+            <source>automatic: %1 matching features (%2 % of matches), correlation %3</source>
+            <translation>automatisch: %1 passende Merkmale (%2 % der Zuordnungen), Korrelation %3</translation>
+        </message>
+        <message>
+            <source>by hand, residual %1 px</source>
+            <translation>von Hand, Restfehler %1 px</translation>
+        </message>
+        <message>
+            <source>Alignment</source>
+            <translation>Ausrichtung</translation>
+        </message>
+        <message>
+            <source>Scale, rotation</source>
+            <translation>Maßstab, Drehung</translation>
+        </message>
+        <message>
+            <source>%1x, %2°</source>
+            <translation>%1×, %2°</translation>
+        </message>
+        <message>
+            <source>Area changed by %1 %: beyond the %2 % threshold.</source>
+            <translation>Fläche um %1 % verändert: über der Schwelle von %2 %.</translation>
+        </message>
+        <message>
+            <source>Area changed by %1 %: within the %2 % threshold.</source>
+            <translation>Fläche um %1 % verändert: innerhalb der Schwelle von %2 %.</translation>
+        </message>
+    </context>
+    <context>
         <name>dermsam::HeatmapPanel</name>
         <message>
             <source>Show heatmap (H)</source>
@@ -460,6 +622,14 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Werkzeuge</translation>
         </message>
         <message>
+            <source>Compare with Earlier &amp;Visit...</source>
+            <translation>Mit früherem &amp;Besuch vergleichen …</translation>
+        </message>
+        <message>
+            <source>Align an earlier photo of this lesion and show how it changed</source>
+            <translation>Ein früheres Foto dieser Läsion ausrichten und zeigen, wie sie sich verändert hat</translation>
+        </message>
+        <message>
             <source>Using %1 for this session. To keep it, choose it in Edit &gt; Settings.</source>
             <translation>%1 wird für diese Sitzung verwendet. Um es zu behalten, wählen Sie es unter Bearbeiten &gt; Einstellungen.</translation>
         </message>
@@ -626,6 +796,18 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>, calibrated</source>
             <translation>, kalibriert</translation>
+        </message>
+        <message>
+            <source>Compare with earlier visit</source>
+            <translation>Mit früherem Besuch vergleichen</translation>
+        </message>
+        <message>
+            <source>Outline the lesion on this image first (drag a box around it): the comparison needs its mask.</source>
+            <translation>Umranden Sie zuerst die Läsion auf diesem Bild (ziehen Sie einen Rahmen darum): Der Vergleich braucht ihre Maske.</translation>
+        </message>
+        <message>
+            <source>Earlier photo of this lesion</source>
+            <translation>Früheres Foto dieser Läsion</translation>
         </message>
         <message>
             <source>Export report</source>
@@ -1572,6 +1754,18 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>Calibrated for this session only: %1</source>
             <translation>Nur für diese Sitzung kalibriert: %1</translation>
+        </message>
+        <message>
+            <source>Comparing with %1...</source>
+            <translation>Vergleich mit %1 …</translation>
+        </message>
+        <message>
+            <source>Follow-up</source>
+            <translation>Verlaufskontrolle</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>Veränderung</translation>
         </message>
     </context>
     <context>

@@ -1,7 +1,7 @@
 #include "ui/application.h"
 
-#include "ui/session/app_settings.h"
 #include "ui/main_window.h"
+#include "ui/session/app_settings.h"
 #include "ui/session/ui_language.h"
 
 #include "dermsam_version.h"

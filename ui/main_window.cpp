@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "ui/follow_up_dialog.h"
 #include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
 #include "ui/session/error_text.h"
@@ -430,6 +431,12 @@ void MainWindow::createActions() {
     // model for this session only: the saved default stays what the user chose in Edit >
     // Settings, so an experiment never silently becomes tomorrow's model.
     tools->addSeparator();
+    QAction* compare = tools->addAction(QString(), this, &MainWindow::compareWithEarlier);
+    compare->setObjectName(QStringLiteral("compareAction"));
+    onRetranslate([compare] {
+        compare->setText(tr("Compare with Earlier &Visit..."));
+        compare->setToolTip(tr("Align an earlier photo of this lesion and show how it changed"));
+    });
     QAction* fineTune = tools->addAction(QString(), this, [this] {
         auto* wizard = new FineTuneWizard(m_session->settings().checkpoint, this);
         wizard->setAttribute(Qt::WA_DeleteOnClose);
@@ -728,6 +735,8 @@ void MainWindow::openImage(const QString& path) {
 
 void MainWindow::onDocumentChanged(ImageDocument* doc) {
     m_canvas->setDocument(doc);
+    if (m_followUpDialog)
+        m_followUpDialog->hide(); // it compared the image that was open
     m_sizeLabel->setText(tr("%1 x %2 px").arg(doc->size().width()).arg(doc->size().height()));
     updateTitle();
     refreshWorklistMarks();
@@ -832,6 +841,29 @@ void MainWindow::updateLesionPanel() {
     m_lesionPanel->setText(QStringLiteral("<table cellspacing=3>%1</table>").arg(rows));
     m_canvas->setDiameterLine(QLineF(m.maxFeretA.x, m.maxFeretA.y, m.maxFeretB.x, m.maxFeretB.y),
                               MeasurementRows::diameterLabel(m));
+}
+
+void MainWindow::compareWithEarlier() {
+    ImageDocument* doc = document();
+    if (!doc)
+        return;
+    if (m_session->measurements().areaPx == 0) {
+        QMessageBox::information(this, tr("Compare with earlier visit"),
+                                 tr("Outline the lesion on this image first (drag a box around "
+                                    "it): the comparison needs its mask."));
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Earlier photo of this lesion"), QFileInfo(doc->path()).absolutePath(),
+        tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm *.dicom);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (!m_followUpDialog)
+        m_followUpDialog = new FollowUpDialog(m_session, this);
+    m_session->compareWithEarlier(path);
+    m_followUpDialog->comparisonStarted();
+    m_followUpDialog->show();
+    m_followUpDialog->raise();
 }
 
 void MainWindow::exportReport() {

@@ -5,6 +5,7 @@
 #include "ui/session/inference_types.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <functional>
 #include <vector>
@@ -23,6 +24,7 @@ class QToolButton;
 
 namespace dermsam {
 
+class FollowUpDialog;
 class HeatmapPanel;
 class ImageCanvas;
 class ImageDocument;
@@ -100,6 +102,7 @@ private:
     void createWelcome();
     void calibrate(const QLineF& line);
     void exportReport();
+    void compareWithEarlier();
     void stepWorklist(int delta);
     void refreshWorklistMarks();
     void showWorklist(bool shown);
@@ -132,6 +135,7 @@ private:
     QLabel* m_sizeLabel = nullptr;
     QLabel* m_measureLabel = nullptr;
     QLabel* m_lesionPanel = nullptr; // the Measurements dock
+    QPointer<FollowUpDialog> m_followUpDialog;
     QLabel* m_modelLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancelButton = nullptr;

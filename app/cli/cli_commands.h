@@ -22,6 +22,7 @@ void registerModelCommands(CommandTable& table);
 void registerImageCommands(CommandTable& table);
 void registerDataCommands(CommandTable& table);
 void registerExplainCommands(CommandTable& table);
+void registerMeasureCommands(CommandTable& table);
 #endif
 
 } // namespace dermsam::cli

@@ -1,6 +1,7 @@
 // Protects the viewer's stories on the widget-free session model: open, box, candidates, heatmap,
 // undo, save and reopen, calibration, worklist marks, recovery, hostile files, session-only model.
 // labels: slow e2e
+#include "follow_up_fixture.h"
 #include "test_support.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void brokenFilesAreRefusedWithOneLine_data();
     void brokenFilesAreRefusedWithOneLine();
     void sessionModelIsNotSaved();
+    void followUpFindsTheKnownGrowth();
 };
 
 void TestViewerSession::initTestCase() {
@@ -431,6 +433,62 @@ void TestViewerSession::sessionModelIsNotSaved() {
     ViewerSession next;
     QVERIFY(next.settings().checkpoint.isEmpty());
     QVERIFY(next.sessionCheckpoint().isEmpty());
+}
+
+void TestViewerSession::followUpFindsTheKnownGrowth() {
+    auto s = startSession();
+    openAndWait(*s, m_images[0]);
+    boxAndWait(*s, 0);
+    const QString dir = m_home.filePath(QStringLiteral("earlier"));
+    QVERIFY(QDir().mkpath(dir));
+    // The lesion grew by 30 % of its area since the earlier photo.
+    QVERIFY(
+        dermsam::test::writeEarlierVisit(s->document()->image(), s->document()->mask(), 1.3, dir));
+    QSignalSpy ready(s.get(), &ViewerSession::followUpReady);
+    s->compareWithEarlier(dir + QStringLiteral("/earlier.png"));
+    QVERIFY(ready.wait(60000));
+    const FollowUp& f = s->followUp();
+    QVERIFY2(f.ok, qPrintable(f.error));
+    QVERIFY(f.registration.ok());
+    QVERIFY2(std::abs(f.registration.scale - 1 / 0.9) < 0.02,
+             qPrintable(QString::number(f.registration.scale)));
+    QVERIFY2(std::abs(f.change.areaChangePercent - 30.0) < 5.0,
+             qPrintable(QString::number(f.change.areaChangePercent)));
+    QVERIFY(f.change.areaBeyondThreshold); // the 20 % default
+    QVERIFY(std::abs(f.change.dice - 2.0 / 2.3) < 0.05);
+    QVERIFY(f.change.gainedPx > 0);
+    QCOMPARE(f.earlierMaskInCurrent.size(), s->document()->size());
+    QVERIFY(FollowUpText::verdict(f).contains(QStringLiteral("beyond")));
+    // The report carries it.
+    const LesionReportInput report = s->reportInput();
+    QVERIFY(!report.followUp.isEmpty());
+
+    // Unrelated photo with no saved mask: one clear line, no comparison.
+    s->compareWithEarlier(m_images[1]);
+    QVERIFY(ready.wait(60000));
+    QVERIFY(!s->followUp().ok);
+    QVERIFY(s->followUp().error.contains(QStringLiteral("no saved mask")));
+    QVERIFY(!s->followUp().error.contains(QLatin1Char('\n')));
+
+    // By hand: three matching points (the known transform's images of three lesion points).
+    s->compareWithEarlier(dir + QStringLiteral("/earlier.png"));
+    QVERIFY(ready.wait(60000));
+    const cv::Matx23d t = s->followUp().registration.transform; // earlier -> current
+    const cv::Matx23d inv = [&] {
+        cv::Mat m(t), out;
+        cv::invertAffineTransform(m, out);
+        return cv::Matx23d(out);
+    }();
+    std::vector<QPointF> current = {{100, 120}, {300, 150}, {220, 380}};
+    std::vector<QPointF> earlier;
+    for (const QPointF& p : current)
+        earlier.emplace_back(inv(0, 0) * p.x() + inv(0, 1) * p.y() + inv(0, 2),
+                             inv(1, 0) * p.x() + inv(1, 1) * p.y() + inv(1, 2));
+    s->compareWithPoints(earlier, current);
+    QVERIFY(ready.wait(60000));
+    QVERIFY(s->followUp().ok);
+    QCOMPARE(int(s->followUp().registration.method), int(RegistrationMethod::ManualThreePoints));
+    QVERIFY(std::abs(s->followUp().change.areaChangePercent - 30.0) < 5.0);
 }
 
 QTEST_MAIN(TestViewerSession)

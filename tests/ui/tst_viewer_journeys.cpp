@@ -1,8 +1,11 @@
 // Protects the viewer's user journeys end to end: the real window, the built-in model, the disk
 // embedding cache, real ISIC images, driven by mouse drags and key presses through the event loop.
 // labels: gui slow e2e
+#include "follow_up_fixture.h"
 #include "test_dicom.h"
 #include "test_support.h"
+#include "ui/follow_up_dialog.h"
+#include "ui/follow_up_view.h"
 #include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
 #include "ui/main_window.h"
@@ -136,6 +139,7 @@ private:
     double m_inputValue = 0;
     QString m_language; // what a Settings dialog is set to
     QString m_savePath; // what a file dialog is answered with
+    int m_fileDialogTries = 0;
     int m_dialogsSeen = 0;
     QString m_lastDialogText;
 
@@ -166,6 +170,7 @@ private Q_SLOTS:
     void languageSwitchesLive();
     void measurementsPanelAndDiameter();
     void reportIsExported();
+    void followUpComparesTwoVisits();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -189,15 +194,31 @@ void TestViewerJourneys::initTestCase() {
     }
     connect(&m_dialogs, &QTimer::timeout, this, [this] {
         QWidget* modal = QApplication::activeModalWidget();
-        if (!modal)
+        if (!modal) {
+            m_fileDialogTries = 0;
             return;
+        }
         ++m_dialogsSeen;
         if (auto* input = qobject_cast<QInputDialog*>(modal)) {
             input->setDoubleValue(m_inputValue);
             input->accept();
         } else if (auto* files = qobject_cast<QFileDialog*>(modal)) {
-            files->selectFile(m_savePath);
-            QMetaObject::invokeMethod(files, "accept"); // as the Save button does
+            // Its folder first, then the name typed, then the Open/Save button. A dialog that
+            // will not take the answer is cancelled after a few tries: the test then fails at
+            // once instead of hanging.
+            if (++m_fileDialogTries > 20) {
+                m_fileDialogTries = 0;
+                files->reject();
+                return;
+            }
+            if (files->acceptMode() == QFileDialog::AcceptSave) {
+                files->selectFile(m_savePath);
+            } else {
+                const QFileInfo target(m_savePath);
+                files->setDirectory(target.absolutePath());
+                files->selectFile(target.fileName());
+            }
+            QMetaObject::invokeMethod(files, "accept");
         } else if (auto* settings = qobject_cast<SettingsDialog*>(modal)) {
             // Chooses m_language in the language box, as a user would, and presses OK.
             auto* combo = settings->findChild<QComboBox*>(QStringLiteral("language"));
@@ -817,7 +838,11 @@ void TestViewerJourneys::reportIsExported() {
     QVERIFY(heat.wait(60000));
     QTRY_VERIFY_WITH_TIMEOUT(w->session()->lesionMeasurementsCurrent(), 10000);
     m_savePath = m_home.filePath(QStringLiteral("visit-report.pdf"));
-    press(*w, Qt::Key_E, Qt::ControlModifier);
+    // File > Export Report... (the menu item; Ctrl+E is its shortcut)
+    auto* exportAction = w->findChild<QAction*>(QStringLiteral("exportReportAction"));
+    QVERIFY(exportAction && exportAction->isEnabled());
+    QCOMPARE(exportAction->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(m_savePath), 30000);
     QProcess text;
     text.start(QStringLiteral("pdftotext"), {m_savePath, QStringLiteral("-")});
@@ -831,6 +856,62 @@ void TestViewerJourneys::reportIsExported() {
     QVERIFY(t.contains(QStringLiteral("test-operator")));
     QVERIFY(t.contains(w->inference()->modelInfo().sha256.left(32)));
     QVERIFY(t.contains(QStringLiteral("Grad-CAMheatmap"))); // the heatmap picture's caption
+}
+
+// Tools > Compare with Earlier Visit: pick the earlier photo (its mask saved beside it), see both
+// outlines aligned, the growth flagged, switch to blend; the report then has a follow-up section.
+void TestViewerJourneys::followUpComparesTwoVisits() {
+    auto w = startWindow();
+    openAndWait(*w, m_images[0]);
+    boxLesion(*w, 0);
+    const QString dir = m_home.filePath(QStringLiteral("visit1"));
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(
+        dermsam::test::writeEarlierVisit(w->document()->image(), w->document()->mask(), 1.4, dir));
+    auto* compare = w->findChild<QAction*>(QStringLiteral("compareAction"));
+    QVERIFY(compare);
+    QSignalSpy ready(w->session(), &ViewerSession::followUpReady);
+    m_savePath = dir + QStringLiteral("/earlier.png"); // what the file dialog is answered with
+    compare->trigger();
+    QVERIFY(ready.wait(60000));
+    auto* dialog = w->findChild<FollowUpDialog*>(QStringLiteral("followUpDialog"));
+    QVERIFY(dialog && dialog->isVisible());
+    auto* verdict = dialog->findChild<QLabel*>(QStringLiteral("followUpVerdict"));
+    auto* figures = dialog->findChild<QLabel*>(QStringLiteral("followUpFigures"));
+    QVERIFY2(verdict->text().contains(QStringLiteral("beyond the 20 % threshold")),
+             qPrintable(verdict->text()));
+    QVERIFY(figures->text().contains(QStringLiteral("Dice")));
+    // Both outlines are drawn: orange (earlier) and cyan (current) pixels in the view.
+    const auto count = [](const QImage& img, auto pred) {
+        int n = 0;
+        for (int y = 0; y < img.height(); ++y)
+            for (int x = 0; x < img.width(); ++x)
+                n += pred(img.pixelColor(x, y));
+        return n;
+    };
+    const QImage shot = dialog->view()->grab().toImage();
+    const int orange = count(shot, [](QColor c) {
+        return c.red() > 220 && c.green() > 110 && c.green() < 190 && c.blue() < 60;
+    });
+    const int cyan =
+        count(shot, [](QColor c) { return c.red() < 60 && c.green() > 190 && c.blue() > 220; });
+    QVERIFY2(orange > 50 && cyan > 50, qPrintable(QStringLiteral("%1 %2").arg(orange).arg(cyan)));
+    // Blend mode draws one pane with the slider.
+    auto* mode = dialog->findChild<QComboBox*>(QStringLiteral("compareMode"));
+    mode->setCurrentIndex(1);
+    QCOMPARE(dialog->view()->mode(), FollowUpView::Mode::Blend);
+    // The report now has the follow-up (File > Export Report itself: reportIsExported).
+    dialog->close();
+    const QString pdf = m_home.filePath(QStringLiteral("follow-up-report.pdf"));
+    QCOMPARE(w->session()->exportReport(pdf), QString());
+    if (!QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty()) {
+        QProcess text;
+        text.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+        QVERIFY(text.waitForFinished(30000));
+        const QString t = QString::fromUtf8(text.readAllStandardOutput());
+        QVERIFY(t.contains(QStringLiteral("Follow-up")));
+        QVERIFY(t.contains(QStringLiteral("earlier.png")));
+    }
 }
 
 QTEST_MAIN(TestViewerJourneys)

@@ -1,5 +1,7 @@
 #include "ui/session/image_views.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <cstring>
 
 namespace dermsam {
@@ -40,6 +42,24 @@ QImage imageFromMat(const cv::Mat& mat) {
     for (int y = 0; y < mat.rows; ++y)
         std::memcpy(out.scanLine(y), mat.ptr(y), rowBytes);
     return out;
+}
+
+QPainterPath maskOutlinePath(const QImage& maskIn) {
+    const QImage mask = asGrey8(maskIn);
+    cv::Mat binary;
+    cv::compare(matView(mask), 0, binary, cv::CMP_NE);
+    std::vector<std::vector<cv::Point>> contours;
+    cv::findContours(binary, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    QPainterPath path;
+    for (const auto& c : contours) {
+        if (c.empty())
+            continue;
+        path.moveTo(c[0].x + 0.5, c[0].y + 0.5);
+        for (std::size_t i = 1; i < c.size(); ++i)
+            path.lineTo(c[i].x + 0.5, c[i].y + 0.5);
+        path.closeSubpath();
+    }
+    return path;
 }
 
 } // namespace dermsam

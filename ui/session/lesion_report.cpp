@@ -26,25 +26,6 @@ namespace dermsam {
 
 namespace {
 
-// The lesion's outline as a path in the mask's pixel coordinates (pixel centres + 0.5).
-QPainterPath outlineOf(const QImage& maskIn) {
-    const QImage mask = asGrey8(maskIn);
-    cv::Mat binary;
-    cv::compare(matView(mask), 0, binary, cv::CMP_NE);
-    std::vector<std::vector<cv::Point>> contours;
-    cv::findContours(binary, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-    QPainterPath path;
-    for (const auto& c : contours) {
-        if (c.empty())
-            continue;
-        path.moveTo(c[0].x + 0.5, c[0].y + 0.5);
-        for (std::size_t i = 1; i < c.size(); ++i)
-            path.lineTo(c[i].x + 0.5, c[i].y + 0.5);
-        path.closeSubpath();
-    }
-    return path;
-}
-
 // Blue (low) to red (high) through green and yellow, transparent where there is no heat.
 QImage colouredHeat(const QImage& heatIn) {
     const QImage heat = heatIn.convertToFormat(QImage::Format_Grayscale8);
@@ -111,7 +92,7 @@ QImage LesionReport::picture(const LesionReportInput& in, bool withHeatmap, int 
         pen.setCosmetic(true);
         p.setPen(pen);
         p.setBrush(Qt::NoBrush);
-        p.drawPath(outlineOf(in.mask));
+        p.drawPath(maskOutlinePath(in.mask));
     }
     const LesionMeasurements& m = in.measurements;
     if (!m.empty) {

@@ -83,6 +83,13 @@ ViewerSession::ViewerSession(QObject* parent, const QString& recoveryDir)
     });
     connect(&m_lesionWatcher, &QFutureWatcher<LesionMeasurements>::finished, this,
             &ViewerSession::onLesionMeasured);
+    connect(&m_followUpWatcher, &QFutureWatcher<FollowUp>::finished, this, [this] {
+        // Of an image no longer open: dropped.
+        if (!m_doc || m_doc->id() != m_followUpDoc)
+            return;
+        m_followUp = m_followUpWatcher.result();
+        Q_EMIT followUpReady();
+    });
     if (const int kept = m_recovery->count(); kept > 0)
         QTimer::singleShot(0, this, [this, kept] {
             Q_EMIT statusMessage(tr("Unsaved edits of %n image(s) were kept when DermSAM last "
@@ -283,6 +290,7 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
     m_lastResponse = MaskResponse{};
     m_lastHeat = QImage();
     m_recoveredMask = QImage();
+    m_followUp = FollowUp{};
     if (old) {
         disconnect(old->undoStack(), nullptr, this, nullptr);
         disconnect(old, nullptr, this, nullptr);
@@ -520,6 +528,42 @@ void ViewerSession::onLesionMeasured() {
     startLesionMeasurement();
 }
 
+// ---- follow-up
+
+void ViewerSession::compareWithEarlier(const QString& earlierPath) {
+    startFollowUp(QFileInfo(earlierPath).absoluteFilePath(), {}, {});
+}
+
+void ViewerSession::compareWithPoints(const std::vector<QPointF>& earlier,
+                                      const std::vector<QPointF>& current) {
+    if (m_followUp.earlierPath.isEmpty())
+        return;
+    startFollowUp(m_followUp.earlierPath, earlier, current);
+}
+
+void ViewerSession::startFollowUp(const QString& earlierPath,
+                                  const std::vector<QPointF>& earlierPoints,
+                                  const std::vector<QPointF>& currentPoints) {
+    if (!m_doc || m_followUpWatcher.isRunning())
+        return;
+    FollowUpInput in;
+    in.currentImage = m_doc->image();
+    in.currentMask = m_doc->mask();
+    in.rowMm = m_doc->spacingRowMm();
+    in.colMm = m_doc->spacingColMm();
+    in.areaThresholdPercent = m_settings.followUpAreaThresholdPercent;
+    in.earlierPoints = earlierPoints;
+    in.currentPoints = currentPoints;
+    m_followUpDoc = m_doc->id();
+    const ImageLimits limits = imageLimits();
+    Q_EMIT statusMessage(tr("Comparing with %1...").arg(QFileInfo(earlierPath).fileName()));
+    // The earlier photo and its saved mask are read on the worker thread too.
+    m_followUpWatcher.setFuture(QtConcurrent::run([in, earlierPath, limits]() mutable {
+        in.earlier = openImageFile(earlierPath, limits);
+        return computeFollowUp(in);
+    }));
+}
+
 // ---- report
 
 LesionReportInput ViewerSession::reportInput() const {
@@ -544,6 +588,12 @@ LesionReportInput ViewerSession::reportInput() const {
     }
     in.editedByHand = !result.valid || m_doc->editedSinceModel();
     in.operatorName = m_settings.operatorName;
+    if (m_followUp.ok) {
+        in.followUpTitle = tr("Follow-up");
+        for (const auto& row : FollowUpText::rows(m_followUp))
+            in.followUp.append(row);
+        in.followUp.append({tr("Change"), FollowUpText::verdict(m_followUp)});
+    }
     return in;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/session/app_settings.h"
+#include "ui/session/follow_up.h"
 #include "ui/session/heatmap_types.h"
 #include "ui/session/image_loader.h"
 #include "ui/session/inference_types.h"
@@ -93,6 +94,18 @@ public:
     // the status text.
     QString calibrate(const QLineF& line, double mm);
 
+    // ---- follow-up
+    // Compares the open image (its current mask) with an earlier photo of the lesion and the
+    // mask saved beside it, off this thread; followUpReady when done (also when it failed).
+    void compareWithEarlier(const QString& earlierPath);
+    // The same earlier photo again, aligned by matching points picked by the user (three or
+    // more on each photo, in order).
+    void compareWithPoints(const std::vector<QPointF>& earlier,
+                           const std::vector<QPointF>& current);
+    bool isComparing() const { return m_followUpWatcher.isRunning(); }
+    // The last comparison of the open image (earlierPath empty: none).
+    const FollowUp& followUp() const { return m_followUp; }
+
     // ---- report
     // The open image's report (File > Export Report...): its mask, the heatmap shown with it,
     // the measurements, the model and prompts behind the mask, the operator.
@@ -133,6 +146,7 @@ Q_SIGNALS:
     void heatmapFailed(const QString& message);
     void measurementsChanged();
     void lesionMeasured();
+    void followUpReady();
     void calibrationChanged();
     // Unsaved edits of the image just opened were kept when DermSAM last ended: ask, then
     // answerRecovery.
@@ -149,6 +163,8 @@ private:
     void checkRecovery();
     void maskEdited();
     void startLesionMeasurement();
+    void startFollowUp(const QString& earlierPath, const std::vector<QPointF>& earlierPoints,
+                       const std::vector<QPointF>& currentPoints);
     void onLesionMeasured();
     ImageLimits imageLimits() const;
 
@@ -162,6 +178,9 @@ private:
     QString m_pendingLoad;
     MaskResponse m_lastResponse;
     QImage m_lastHeat; // the heatmap of the mask on screen, null when none
+    QFutureWatcher<FollowUp> m_followUpWatcher;
+    FollowUp m_followUp;
+    quint64 m_followUpDoc = 0; // the document the running comparison is of
     QTimer m_measureTimer;
     QFutureWatcher<LesionMeasurements> m_lesionWatcher;
     LesionMeasurements m_lesion;
