@@ -5,6 +5,7 @@
 # screenshot mode of its own.
 #
 #   tools/screenshot.sh [--build DIR] [--model CHECKPOINT] [--image IMG] [--box x0,y0,x1,y1] [--out PNG]
+#                       [--compare-out PNG]   # also the follow-up comparison window (synthetic earlier visit)
 #
 # The model defaults to the built-in default model (a private settings folder is used, so the
 # user's own checkpoint setting does not apply).
@@ -15,6 +16,7 @@ model=""
 image=""
 box="30,90,425,435"
 out="$root/docs/screenshot.png"
+compare_out=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --build) build="$2"; shift 2 ;;
@@ -22,6 +24,7 @@ while [[ $# -gt 0 ]]; do
     --image) image="$2"; shift 2 ;;
     --box) box="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --compare-out) compare_out="$2"; shift 2 ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "screenshot.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -39,7 +42,8 @@ cfg="$(mktemp -d)"
 trap 'rm -rf "$cfg"' EXIT
 args=(--image "$image" --box "$box" --out "$out" --heatmap)
 [[ -n "$model" ]] && args+=(--model "$model")
+[[ -n "$compare_out" ]] && args+=(--compare-out "$compare_out")
 mkdir -p "$(dirname "$out")"
 XDG_CONFIG_HOME="$cfg/config" XDG_CACHE_HOME="$cfg/cache" XDG_DATA_HOME="$cfg/data" LANG=C.UTF-8 timeout 300 \
     xvfb-run -a -s "-screen 0 1400x900x24" "$app" "${args[@]}"
-echo "wrote $out"
+echo "wrote $out${compare_out:+ and $compare_out}"

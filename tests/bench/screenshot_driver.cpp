@@ -3,14 +3,27 @@
 // grab of the window. The product has no screenshot mode of its own; this driver is the user.
 //
 //   dermsam-screenshot --image IMG --box x0,y0,x1,y1 --out PNG [--model CKPT] [--heatmap]
+//                      [--compare-out PNG]
+// --compare-out: a synthetic earlier visit (tests/follow_up_fixture.h: this photo rotated,
+// scaled, brightened, the lesion 30 % smaller) is written to a temporary folder, chosen through
+// Tools > Compare with Earlier Visit's file dialog, and the comparison window is saved.
+#include "../follow_up_fixture.h"
+#include "ui/follow_up_dialog.h"
 #include "ui/image_canvas.h"
-#include "ui/session/inference_controller.h"
 #include "ui/main_window.h"
+#include "ui/session/image_document.h"
+#include "ui/session/inference_controller.h"
+#include "ui/session/viewer_session.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileDialog>
+#include <QLineEdit>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -26,7 +39,9 @@ int main(int argc, char** argv) {
     const QCommandLineOption out(QStringLiteral("out"), QString(), QStringLiteral("png"));
     const QCommandLineOption model(QStringLiteral("model"), QString(), QStringLiteral("path"));
     const QCommandLineOption heatmap(QStringLiteral("heatmap"), QString());
-    parser.addOptions({image, box, out, model, heatmap});
+    const QCommandLineOption compareOut(QStringLiteral("compare-out"), QString(),
+                                        QStringLiteral("png"));
+    parser.addOptions({image, box, out, model, heatmap, compareOut});
     parser.process(app);
     const QStringList b = parser.value(box).split(QLatin1Char(','));
     if (!parser.isSet(image) || !parser.isSet(out) || b.size() != 4) {
@@ -76,5 +91,33 @@ int main(int argc, char** argv) {
     QTest::qWait(200); // the last repaint
     if (!w.grab().save(parser.value(out)))
         return fail("cannot write the picture");
+    if (!parser.isSet(compareOut))
+        return 0;
+    QTemporaryDir earlierDir;
+    if (!dermsam::test::writeEarlierVisit(w.document()->image(), w.document()->mask(), 1.3,
+                                          earlierDir.path()))
+        return fail("cannot write the earlier visit");
+    const QString earlier = earlierDir.filePath(QStringLiteral("earlier.png"));
+    // The file dialog is answered as a user would: the folder, the name, Open.
+    QTimer answer;
+    QObject::connect(&answer, &QTimer::timeout, [&] {
+        // Typed into the file name box, then Open.
+        if (auto* files = qobject_cast<QFileDialog*>(QApplication::activeModalWidget())) {
+            if (auto* name = files->findChild<QLineEdit*>(QStringLiteral("fileNameEdit")))
+                name->setText(earlier);
+            QMetaObject::invokeMethod(files, "accept");
+        }
+    });
+    answer.start(100);
+    QSignalSpy compared(w.session(), &ViewerSession::followUpReady);
+    w.findChild<QAction*>(QStringLiteral("compareAction"))->trigger();
+    if (!compared.wait(120000))
+        return fail("no comparison came back");
+    auto* dialog = w.findChild<FollowUpDialog*>(QStringLiteral("followUpDialog"));
+    if (!dialog)
+        return fail("no comparison window");
+    QTest::qWait(300);
+    if (!dialog->grab().save(parser.value(compareOut)))
+        return fail("cannot write the comparison picture");
     return 0;
 }

@@ -211,13 +211,11 @@ void TestViewerJourneys::initTestCase() {
                 files->reject();
                 return;
             }
-            if (files->acceptMode() == QFileDialog::AcceptSave) {
+            // The path typed into the file name box, as a user would.
+            if (auto* name = files->findChild<QLineEdit*>(QStringLiteral("fileNameEdit")))
+                name->setText(m_savePath);
+            else
                 files->selectFile(m_savePath);
-            } else {
-                const QFileInfo target(m_savePath);
-                files->setDirectory(target.absolutePath());
-                files->selectFile(target.fileName());
-            }
             QMetaObject::invokeMethod(files, "accept");
         } else if (auto* settings = qobject_cast<SettingsDialog*>(modal)) {
             // Chooses m_language in the language box, as a user would, and presses OK.
