@@ -550,6 +550,8 @@ void MainWindow::createDocks() {
     // Longer texts (German) wrap instead of being cut off in a narrow dock.
     m_candidatesView->setWordWrap(true);
     m_candidatesView->setTextElideMode(Qt::ElideNone);
+    // Three candidates at most: the rest of the column goes to the measurements.
+    m_candidatesView->setMaximumHeight(3 * 72 + 8);
     onRetranslate([this, candDock] {
         candDock->setWindowTitle(tr("Candidate masks"));
         m_candidatesView->setToolTip(tr("Point prompts give three candidate masks: pick one."));
