@@ -25,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     --box) box="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --compare-out) compare_out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "screenshot.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
