@@ -183,54 +183,61 @@ ImageMetrics metricsFromCounts(const ConfusionCounts& c) {
     return m;
 }
 
-double hausdorff95(const cv::Mat& a, const cv::Mat& b, double spacingRow, double spacingCol) {
+namespace {
+
+// Both directed boundary distance lists of two masks (each boundary pixel's distance to the
+// other boundary), or why there are none: both masks empty (0) or one of them (NaN).
+struct BoundaryDistances {
+    std::vector<double> ab, ba;
+    double emptyValue = 0; // when ab and ba are empty
+};
+
+BoundaryDistances boundaryDistances(const cv::Mat& a, const cv::Mat& b, double spacingRow,
+                                    double spacingCol, const char* what) {
     if (a.size() != b.size())
-        throw CoreError(CoreErrorCode::SizeMismatch, {}, "hausdorff95 masks differ in size");
+        throw CoreError(CoreErrorCode::SizeMismatch, {},
+                        std::string(what) + " masks differ in size");
     const cv::Mat insideA = binarizeMask(a, MaskValueRule::NonZero);
     const cv::Mat insideB = binarizeMask(b, MaskValueRule::NonZero);
     const bool emptyA = cv::countNonZero(insideA) == 0;
     const bool emptyB = cv::countNonZero(insideB) == 0;
-    if (emptyA && emptyB)
-        return 0.0;
-    if (emptyA || emptyB)
-        return kNaN;
+    BoundaryDistances d;
+    if (emptyA || emptyB) {
+        d.emptyValue = emptyA && emptyB ? 0.0 : kNaN;
+        return d;
+    }
     if (!(spacingRow > 0))
         spacingRow = 1;
     if (!(spacingCol > 0))
         spacingCol = 1;
     const std::vector<cv::Point> boundaryA = boundaryOf(insideA);
     const std::vector<cv::Point> boundaryB = boundaryOf(insideB);
-    const double ab =
-        percentile(directedDistances(boundaryA, boundaryB, spacingRow, spacingCol), 95);
-    const double ba =
-        percentile(directedDistances(boundaryB, boundaryA, spacingRow, spacingCol), 95);
-    return std::max(ab, ba);
+    d.ab = directedDistances(boundaryA, boundaryB, spacingRow, spacingCol);
+    d.ba = directedDistances(boundaryB, boundaryA, spacingRow, spacingCol);
+    return d;
+}
+
+} // namespace
+
+double hausdorff95(const cv::Mat& a, const cv::Mat& b, double spacingRow, double spacingCol) {
+    BoundaryDistances d = boundaryDistances(a, b, spacingRow, spacingCol, "hausdorff95");
+    if (d.ab.empty() || d.ba.empty())
+        return d.emptyValue;
+    return std::max(percentile(std::move(d.ab), 95), percentile(std::move(d.ba), 95));
 }
 
 double meanBoundaryDistance(const cv::Mat& a, const cv::Mat& b, double spacingRow,
                             double spacingCol) {
-    if (a.size() != b.size())
-        throw CoreError(CoreErrorCode::SizeMismatch, {}, "meanBoundaryDistance masks differ");
-    const cv::Mat insideA = binarizeMask(a, MaskValueRule::NonZero);
-    const cv::Mat insideB = binarizeMask(b, MaskValueRule::NonZero);
-    const bool emptyA = cv::countNonZero(insideA) == 0;
-    const bool emptyB = cv::countNonZero(insideB) == 0;
-    if (emptyA && emptyB)
-        return 0.0;
-    if (emptyA || emptyB)
-        return kNaN;
-    if (!(spacingRow > 0))
-        spacingRow = 1;
-    if (!(spacingCol > 0))
-        spacingCol = 1;
-    const std::vector<cv::Point> boundaryA = boundaryOf(insideA);
-    const std::vector<cv::Point> boundaryB = boundaryOf(insideB);
+    const BoundaryDistances d =
+        boundaryDistances(a, b, spacingRow, spacingCol, "meanBoundaryDistance");
+    if (d.ab.empty() || d.ba.empty())
+        return d.emptyValue;
     double sum = 0;
-    for (double d : directedDistances(boundaryA, boundaryB, spacingRow, spacingCol))
-        sum += d;
-    for (double d : directedDistances(boundaryB, boundaryA, spacingRow, spacingCol))
-        sum += d;
-    return sum / static_cast<double>(boundaryA.size() + boundaryB.size());
+    for (double v : d.ab)
+        sum += v;
+    for (double v : d.ba)
+        sum += v;
+    return sum / static_cast<double>(d.ab.size() + d.ba.size());
 }
 
 ImageMetrics computeImageMetrics(const cv::Mat& prediction, const cv::Mat& groundTruth,

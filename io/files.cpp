@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace dermsam::io {
 
@@ -25,12 +26,12 @@ int openForReading(const std::string& path) {
     return fd;
 }
 
-std::string readFile(const std::string& path) {
+void readChunks(const std::string& path, std::size_t chunkBytes,
+                const std::function<void(const char* data, std::size_t size)>& chunk) {
     const int fd = openForReading(path);
-    std::string bytes;
-    char buf[1 << 16];
+    std::vector<char> buf(chunkBytes > 0 ? chunkBytes : 1);
     for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -40,9 +41,20 @@ std::string readFile(const std::string& path) {
         }
         if (n == 0)
             break;
-        bytes.append(buf, static_cast<size_t>(n));
+        try {
+            chunk(buf.data(), static_cast<std::size_t>(n));
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
     }
     ::close(fd);
+}
+
+std::string readFile(const std::string& path) {
+    std::string bytes;
+    readChunks(path, std::size_t(1) << 16,
+               [&bytes](const char* data, std::size_t n) { bytes.append(data, n); });
     return bytes;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 
 namespace dermsam::io {
@@ -8,6 +10,11 @@ namespace dermsam::io {
 // place that turns a failed open into an error: FileError NotFound (no such path) or Unreadable
 // ("is a directory", permissions, ...) naming the path. The caller closes the descriptor.
 int openForReading(const std::string& path);
+
+// Reads the file from start to end in chunks of at most chunkBytes, handing each to `chunk`;
+// throws FileError(NotFound / Unreadable) naming the path.
+void readChunks(const std::string& path, std::size_t chunkBytes,
+                const std::function<void(const char* data, std::size_t size)>& chunk);
 
 // Whole-file read; throws FileError(NotFound / Unreadable) naming the path.
 std::string readFile(const std::string& path);

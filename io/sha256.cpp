@@ -4,11 +4,7 @@
 #include "io/files.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -219,23 +215,9 @@ std::string Sha256::hex(const std::string& bytes) {
 }
 
 std::string fileSha256(const std::string& path) {
-    const int fd = openForReading(path);
     Sha256 h;
-    std::vector<char> buf(size_t(1) << 20);
-    for (;;) {
-        const ssize_t n = ::read(fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            const int error = errno;
-            ::close(fd);
-            throw FileError::fromErrno(FileErrorKind::Unreadable, path, error);
-        }
-        if (n == 0)
-            break;
-        h.update(buf.data(), static_cast<size_t>(n));
-    }
-    ::close(fd);
+    readChunks(path, std::size_t(1) << 20,
+               [&h](const char* data, std::size_t n) { h.update(data, n); });
     return h.finishHex();
 }
 

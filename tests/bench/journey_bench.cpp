@@ -9,9 +9,9 @@
 #include "model/cpu_threading.h"
 #include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
+#include "ui/main_window.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
-#include "ui/main_window.h"
 
 #include <QApplication>
 #include <QComboBox>

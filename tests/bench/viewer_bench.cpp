@@ -4,12 +4,12 @@
 //
 //   dermsam-viewer-bench [--width 6000] [--height 4000] [--repeats 7]
 #include "ui/colormap.h"
-#include "ui/session/heatmap_types.h"
 #include "ui/image_canvas.h"
+#include "ui/mask_outline.h"
+#include "ui/session/heatmap_types.h"
 #include "ui/session/image_document.h"
 #include "ui/session/mask_commands.h"
 #include "ui/session/mask_measurements.h"
-#include "ui/mask_outline.h"
 #include "ui/session/packed_mask.h"
 
 #include <QApplication>

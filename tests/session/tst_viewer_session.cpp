@@ -2,6 +2,7 @@
 // undo, save and reopen, calibration, worklist marks, recovery, hostile files, session-only model.
 // labels: slow e2e
 #include "follow_up_fixture.h"
+#include "mask_compare.h"
 #include "test_support.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
@@ -29,38 +30,9 @@
 #include <memory>
 
 using namespace dermsam;
-
-namespace {
-
-QImage readGrey(const QString& path) {
-    return QImage(path).convertToFormat(QImage::Format_Grayscale8);
-}
-
-qint64 countSet(const QImage& mask) {
-    qint64 n = 0;
-    for (int y = 0; y < mask.height(); ++y) {
-        const uchar* row = mask.constScanLine(y);
-        for (int x = 0; x < mask.width(); ++x)
-            n += row[x] > 127;
-    }
-    return n;
-}
-
-double dice(const QImage& a, const QImage& b) {
-    qint64 both = 0, na = 0, nb = 0;
-    for (int y = 0; y < a.height(); ++y) {
-        const uchar* ra = a.constScanLine(y);
-        const uchar* rb = b.constScanLine(y);
-        for (int x = 0; x < a.width(); ++x) {
-            na += ra[x] > 127;
-            nb += rb[x] > 127;
-            both += ra[x] > 127 && rb[x] > 127;
-        }
-    }
-    return na + nb == 0 ? 1.0 : 2.0 * double(both) / double(na + nb);
-}
-
-} // namespace
+using dermsam::test::countSet;
+using dermsam::test::dice;
+using dermsam::test::readGrey;
 
 class TestViewerSession : public QObject {
     Q_OBJECT

@@ -3,9 +3,9 @@
 #include "test_dicom.h"
 #include "tiny_model.h"
 #include "ui/image_canvas.h"
+#include "ui/main_window.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
-#include "ui/main_window.h"
 #include "ui/session/mask_commands.h"
 #include "ui/session/mask_saver.h"
 

@@ -1,13 +1,13 @@
 // Protects the German translation: complete, embedded, and switched live without a restart in the
 // viewer and in an open fine-tuning wizard.
 // labels: gui
-#include "ui/session/error_text.h"
 #include "ui/heatmap_panel.h"
-#include "ui/session/image_document.h"
 #include "ui/main_window.h"
+#include "ui/session/error_text.h"
+#include "ui/session/image_document.h"
 #include "ui/session/mask_commands.h"
-#include "ui/settings_dialog.h"
 #include "ui/session/ui_language.h"
+#include "ui/settings_dialog.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/qcustomplot_include.h"
 #include "ui/wizard/run_page.h"

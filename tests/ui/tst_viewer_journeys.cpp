@@ -2,6 +2,7 @@
 // embedding cache, real ISIC images, driven by mouse drags and key presses through the event loop.
 // labels: gui slow e2e
 #include "follow_up_fixture.h"
+#include "mask_compare.h"
 #include "test_dicom.h"
 #include "test_support.h"
 #include "ui/follow_up_dialog.h"
@@ -55,6 +56,9 @@
 #include <memory>
 
 using namespace dermsam;
+using dermsam::test::countSet;
+using dermsam::test::dice;
+using dermsam::test::readGrey;
 
 namespace {
 
@@ -74,30 +78,6 @@ QRectF lesionBox(const QImage& mask) {
     return QRectF(QPointF(x0, y0), QPointF(x1 + 1, y1 + 1));
 }
 
-qint64 countSet(const QImage& mask) {
-    qint64 n = 0;
-    for (int y = 0; y < mask.height(); ++y) {
-        const uchar* row = mask.constScanLine(y);
-        for (int x = 0; x < mask.width(); ++x)
-            n += row[x] > 127;
-    }
-    return n;
-}
-
-double dice(const QImage& a, const QImage& b) {
-    qint64 both = 0, na = 0, nb = 0;
-    for (int y = 0; y < a.height(); ++y) {
-        const uchar* ra = a.constScanLine(y);
-        const uchar* rb = b.constScanLine(y);
-        for (int x = 0; x < a.width(); ++x) {
-            na += ra[x] > 127;
-            nb += rb[x] > 127;
-            both += ra[x] > 127 && rb[x] > 127;
-        }
-    }
-    return na + nb == 0 ? 1.0 : 2.0 * double(both) / double(na + nb);
-}
-
 // Pixels whose colour moved by more than `threshold` in any channel.
 qint64 changedPixels(const QImage& before, const QImage& after, int threshold = 40) {
     const QImage a = before.convertToFormat(QImage::Format_RGB32);
@@ -112,11 +92,6 @@ qint64 changedPixels(const QImage& before, const QImage& after, int threshold = 
                 ++n;
         }
     return n;
-}
-
-QImage readGrey(const QString& path) {
-    QImage img(path);
-    return img.convertToFormat(QImage::Format_Grayscale8);
 }
 
 QString labelText(MainWindow& w, const char* name) {

@@ -1,14 +1,14 @@
 // Protects the worklist: cached off-thread thumbnails, done marks, Page Up/Down, unsaved edits.
 // labels: gui
+#include "ui/main_window.h"
 #include "ui/session/image_document.h"
 #include "ui/session/image_loader.h"
 #include "ui/session/inference_controller.h"
-#include "ui/main_window.h"
 #include "ui/session/mask_commands.h"
 #include "ui/session/mask_saver.h"
 #include "ui/session/thumbnail_loader.h"
-#include "ui/worklist_view.h"
 #include "ui/session/worklist.h"
+#include "ui/worklist_view.h"
 
 #include <QAbstractButton>
 #include <QApplication>

@@ -148,12 +148,7 @@ quint64 InferenceController::requestMask(quint64 imageId, const Prompts& prompts
         m_latestHeatmap = id;
         m_flags->latestHeatmapRequest.store(id);
     }
-    MaskRequest request;
-    request.requestId = id;
-    request.imageId = imageId;
-    request.prompts = prompts;
-    request.maskPrompt = maskPrompt;
-    Q_EMIT maskRequested(request);
+    Q_EMIT maskRequested(MaskRequest{id, imageId, prompts, maskPrompt});
     return id;
 }
 
@@ -186,12 +181,7 @@ quint64 InferenceController::requestHeatmap(quint64 imageId, const Prompts& prom
     const quint64 id = begin();
     m_latestHeatmap = id;
     m_flags->latestHeatmapRequest.store(id);
-    MaskRequest request;
-    request.requestId = id;
-    request.imageId = imageId;
-    request.prompts = prompts;
-    request.maskPrompt = maskPrompt;
-    Q_EMIT heatmapRequested(request);
+    Q_EMIT heatmapRequested(MaskRequest{id, imageId, prompts, maskPrompt});
     return id;
 }
 

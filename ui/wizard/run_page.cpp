@@ -1,7 +1,7 @@
 #include "ui/wizard/run_page.h"
 
-#include "ui/session/error_text.h"
 #include "ui/live_label.h"
+#include "ui/session/error_text.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"
 #include "ui/wizard/qcustomplot_include.h"
