@@ -11,6 +11,7 @@ function(dermsam_add_test source)
         string(REGEX REPLACE "^// labels:[ ]*" "" labels "${label_line}")
         separate_arguments(labels)
     endif()
+    dermsam_reuse_torch_pch(${name})
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES
         LABELS "${labels}"
@@ -20,5 +21,42 @@ function(dermsam_add_test source)
         set_tests_properties(${name} PROPERTIES TIMEOUT 1800)
     else()
         set_tests_properties(${name} PROPERTIES TIMEOUT 600)
+    endif()
+endfunction()
+
+# dermsam_reuse_torch_pch(<target>): the sources of <target> that include LibTorch's big headers
+# (directly or through the model headers that do) reuse dermsam_model's precompiled header; the
+# others skip it, because loading its 550 MB costs more than their own headers do. Decided per file
+# from its #include lines, so a new source never edits this list.
+set(DERMSAM_TORCH_INCLUDE_REGEX
+    "^#include [<\"](torch/|ATen/ATen\\.h|model/(image_encoder|mask_decoder|prompt_encoder|sam_modules|compact_encoder|adamw_step|flat_linear|layer_norm_2d|mlp_block|two_way_transformer))")
+function(dermsam_reuse_torch_pch target)
+    if(NOT TARGET dermsam_model OR NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+        return()
+    endif()
+    get_target_property(sources ${target} SOURCES)
+    get_target_property(source_dir ${target} SOURCE_DIR)
+    set(uses_torch OFF)
+    foreach(source ${sources})
+        if(NOT source MATCHES "\\.cpp$")
+            continue()
+        endif()
+        if(NOT IS_ABSOLUTE ${source})
+            set(source ${source_dir}/${source})
+        endif()
+        file(STRINGS ${source} hits REGEX "${DERMSAM_TORCH_INCLUDE_REGEX}" LIMIT_COUNT 1)
+        if(hits)
+            set(uses_torch ON)
+        else()
+            set_source_files_properties(${source} TARGET_DIRECTORY ${target}
+                                        PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+        endif()
+    endforeach()
+    if(uses_torch)
+        target_precompile_headers(${target} REUSE_FROM dermsam_model)
+        # AUTOMOC's compilation unit needs no LibTorch either.
+        get_target_property(binary_dir ${target} BINARY_DIR)
+        set_source_files_properties(${binary_dir}/${target}_autogen/mocs_compilation.cpp
+            TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
     endif()
 endfunction()

@@ -5,7 +5,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
-#include <QtTest>
+#include <QTest>
 
 class TestCliBench : public QObject {
     Q_OBJECT

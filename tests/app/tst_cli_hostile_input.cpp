@@ -6,7 +6,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>

@@ -11,8 +11,8 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QThread>
-#include <QtTest>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>

@@ -6,7 +6,7 @@
 
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 class TestCliSegmentHeatmap : public QObject {
     Q_OBJECT

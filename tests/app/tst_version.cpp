@@ -4,7 +4,7 @@
 #include "dermsam_version.h"
 
 #include <QProcess>
-#include <QtTest>
+#include <QTest>
 
 class TestVersion : public QObject {
     Q_OBJECT

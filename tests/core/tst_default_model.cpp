@@ -15,7 +15,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 using namespace dermsam;
 

@@ -16,7 +16,7 @@
 #include <ATen/ATen.h>
 
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 using namespace dermsam;
 

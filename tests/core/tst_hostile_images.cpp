@@ -10,7 +10,7 @@
 
 #include <QDir>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>

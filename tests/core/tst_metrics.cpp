@@ -4,7 +4,7 @@
 #include "core/mask_io.h"
 #include "core/metrics.h"
 
-#include <QtTest>
+#include <QTest>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>

@@ -5,7 +5,7 @@
 
 #include <opencv2/core.hpp>
 
-#include <QtTest>
+#include <QTest>
 
 using namespace dermsam;
 

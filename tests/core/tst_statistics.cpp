@@ -3,7 +3,7 @@
 #include "core/core_error.h"
 #include "core/statistics.h"
 
-#include <QtTest>
+#include <QTest>
 
 #include <cmath>
 #include <vector>

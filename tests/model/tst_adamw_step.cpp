@@ -8,7 +8,7 @@
 #include <torch/serialize.h>
 
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include <memory>
 

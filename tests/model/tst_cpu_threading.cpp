@@ -2,7 +2,7 @@
 // labels: unit
 #include "model/cpu_threading.h"
 
-#include <QtTest>
+#include <QTest>
 
 #include <map>
 

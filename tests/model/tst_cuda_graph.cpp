@@ -8,7 +8,7 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 
-#include <QtTest>
+#include <QTest>
 
 using namespace dermsam;
 

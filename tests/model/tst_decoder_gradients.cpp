@@ -5,7 +5,7 @@
 
 #include <ATen/ATen.h>
 
-#include <QtTest>
+#include <QTest>
 
 using namespace dermsam;
 

@@ -12,7 +12,7 @@
 
 #include <ATen/ATen.h>
 
-#include <QtTest>
+#include <QTest>
 
 #include <map>
 

@@ -13,7 +13,7 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <QElapsedTimer>
-#include <QtTest>
+#include <QTest>
 
 #include <cmath>
 #include <memory>

@@ -14,7 +14,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include <memory>
 #include <string>

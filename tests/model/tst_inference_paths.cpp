@@ -11,7 +11,7 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
-#include <QtTest>
+#include <QTest>
 
 #include <algorithm>
 #include <vector>

@@ -7,7 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include <fstream>
 #include <random>

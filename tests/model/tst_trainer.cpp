@@ -8,7 +8,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <QtTest>
+#include <QTest>
 
 using namespace dermsam;
 

@@ -1,7 +1,7 @@
 // Protects the fine-tune wizard's time-left estimate: steps, validation and checkpoints counted.
 #include "ui/wizard/training_eta.h"
 
-#include <QtTest>
+#include <QTest>
 
 #include <cmath>
 
