@@ -1001,6 +1001,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>aus der DICOM-Datei</translation>
         </message>
         <message>
+            <source>given on the command line (%1 mm per pixel)</source>
+            <translation>auf der Kommandozeile angegeben (%1 mm pro Pixel)</translation>
+        </message>
+        <message>
             <source>unknown (draw a calibration line, C)</source>
             <translation>unbekannt (Kalibrierlinie ziehen, C)</translation>
         </message>

@@ -147,8 +147,7 @@ int runReport(const std::vector<std::string>& argv) {
         in.heatmap = imageFromMat(heat);
     }
     in.measurements = measureLesion(l.mask, l.rgb8, l.rowMm, l.colMm);
-    in.spacingSource =
-        QString::fromStdString(l.spacingSource == "option" ? "calibration" : l.spacingSource);
+    in.spacingSource = QString::fromStdString(l.spacingSource);
     if (l.hasSidecar) {
         in.modelName = QString::fromStdString(l.sidecar.modelFile);
         in.modelSha256 = QString::fromStdString(l.sidecar.modelHash);

@@ -10,7 +10,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -125,6 +125,9 @@ private Q_SLOTS:
             QVERIFY(text.contains(QStringLiteral("DermSAMlesionreport")));
             QVERIFY(text.contains(QStringLiteral("DrCLI")));
             QVERIFY(text.contains(QStringLiteral("Greatestdiameter")));
+            // --pixel-size is the user's word, not a calibration made in the viewer.
+            QVERIFY(text.contains(QStringLiteral("givenonthecommandline(0.02mmperpixel)")));
+            QVERIFY(!text.contains(QStringLiteral("calibrated")));
         }
         const QString html = m_dir.filePath(QStringLiteral("lesion.html"));
         const Run h = cli({QStringLiteral("report"), QStringLiteral("--image"), m_image,

@@ -70,7 +70,9 @@ QList<MeasurementRow> MeasurementRows::rows(const LesionMeasurements& m,
     row(tr("Pixel size"),
         source == QStringLiteral("calibration") ? tr("calibrated")
         : source == QStringLiteral("dicom")     ? tr("from the DICOM file")
-                                                : tr("unknown (draw a calibration line, C)"),
+        : source == QStringLiteral("option")    ? tr("given on the command line (%1 mm per pixel)")
+                                                   .arg(locale.toString(m.colMm, 'g', 6))
+                                             : tr("unknown (draw a calibration line, C)"),
         tr("Where the millimetres come from"));
     return out;
 }

@@ -19,7 +19,8 @@ struct MeasurementRow {
 class MeasurementRows {
     Q_DECLARE_TR_FUNCTIONS(dermsam::MeasurementRows)
 public:
-    // spacingSource: "calibration", "dicom" or "none" (ImageDocument::spacingSource).
+    // spacingSource: "calibration", "dicom" or "none" (ImageDocument::spacingSource), or
+    // "option" (dermsam-cli's --pixel-size).
     static QList<MeasurementRow> rows(const LesionMeasurements& m, const QString& spacingSource);
     // "12.3 mm" with a pixel size, "567 px" without: the greatest diameter's label.
     static QString diameterLabel(const LesionMeasurements& m);
