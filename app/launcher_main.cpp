@@ -17,6 +17,9 @@
 #ifndef DERMSAM_LAUNCH_TARGET
 #error "DERMSAM_LAUNCH_TARGET: the file name of the program to start"
 #endif
+#ifndef DERMSAM_LIBEXEC_FROM_BIN
+#define DERMSAM_LIBEXEC_FROM_BIN "../libexec/dermsam"
+#endif
 
 int main(int argc, char** argv) {
     char buf[4096];
@@ -26,7 +29,11 @@ int main(int argc, char** argv) {
         const std::string self(buf, static_cast<size_t>(n));
         dir = self.substr(0, self.find_last_of('/'));
     }
-    const std::string target = dir + "/" + DERMSAM_LAUNCH_TARGET;
+    // The build tree keeps both programs side by side; an installed tree keeps the real one out
+    // of the user's PATH, in <prefix>/libexec/dermsam (DERMSAM_LIBEXEC_FROM_BIN, relative).
+    std::string target = dir + "/" + DERMSAM_LAUNCH_TARGET;
+    if (::access(target.c_str(), X_OK) != 0)
+        target = dir + "/" DERMSAM_LIBEXEC_FROM_BIN "/" DERMSAM_LAUNCH_TARGET;
     const auto changes =
         dermsam::cpuThreadingEnvironment([](const char* name) { return std::getenv(name); });
     for (const dermsam::EnvSetting& s : changes)

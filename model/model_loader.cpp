@@ -4,8 +4,6 @@
 #include "model/sam_model.h"
 #include "model/serialization/checkpoint.h"
 
-#include "dermsam_version.h"
-
 #include <ATen/ATen.h>
 
 #include <cstdlib>
@@ -44,8 +42,11 @@ std::string defaultModelPath() {
         return env;
     const std::string name = "default.safetensors";
     const std::string exe = executableDir();
-    for (const std::string& dir : {exe + "/../share/dermsam/models", exe + "/../../models",
-                                   std::string(DERMSAM_SOURCE_DIR) + "/models"}) {
+    // Relative to the program only, so an installed tree works under any prefix: the real
+    // programs live in <prefix>/libexec/dermsam, the build tree's in build/app and build/tests
+    // (the build links build/share/dermsam/models to the source's models/).
+    for (const std::string& dir :
+         {exe + "/../share/dermsam/models", exe + "/../../share/dermsam/models"}) {
         if (isFile(dir + "/" + name))
             return dir + "/" + name;
     }

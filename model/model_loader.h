@@ -29,7 +29,8 @@ struct LoadOptions {
 };
 
 // The built-in model's file, or empty when this build has none. Looked up beside the
-// executable (../share/dermsam/models), in the source tree, or via DERMSAM_DEFAULT_MODEL.
+// executable (../share/dermsam/models or ../../share/dermsam/models), or via
+// DERMSAM_DEFAULT_MODEL; never at a path of the build machine.
 std::string defaultModelPath();
 
 // "default" or a checkpoint path (.pth, .safetensors). The model stays on the CPU in float32;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs exactly what DermSAM needs from Debian 12's packages. Idempotent; root or sudo.
+# bash scripts/install-deps.sh [--packaging]
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,10 @@ packages=(
     xvfb xauth poppler-utils
     clang-14 libclang-rt-14-dev llvm-14
 )
+# --packaging: also what building and checking the Debian package needs (scripts/package.sh).
+if [ "${1:-}" = "--packaging" ]; then
+    packages+=(dpkg-dev file lintian desktop-file-utils appstream man-db gzip)
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=()
