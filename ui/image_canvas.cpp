@@ -198,13 +198,20 @@ void ImageCanvas::rebuildOverlay(const QRect& rectIn) {
     }
 }
 
+void ImageCanvas::setEmptyHintVisible(bool visible) {
+    m_emptyHint = visible;
+    update();
+}
+
 void ImageCanvas::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.fillRect(rect(), QColor(40, 40, 40));
     if (!m_doc) {
-        p.setPen(QColor(200, 200, 200));
-        p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
-                   tr("Open an image or a folder (File > Open), or drop one here."));
+        if (m_emptyHint) {
+            p.setPen(QColor(200, 200, 200));
+            p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
+                       tr("Open an image or a folder (File > Open), or drop one here."));
+        }
         return;
     }
     p.save();

@@ -29,6 +29,8 @@ public:
     ImageDocument* document() const { return m_doc; }
 
     void setTool(CanvasTool tool);
+    // The hint drawn on an empty canvas; off where a window shows its own welcome over it.
+    void setEmptyHintVisible(bool visible);
     CanvasTool tool() const { return m_tool; }
     void setBrushRadius(double radius) { m_brushRadius = radius; }
     double brushRadius() const { return m_brushRadius; }
@@ -97,6 +99,7 @@ private:
     CanvasTool m_tool = CanvasTool::Box;
     double m_brushRadius = 8.0;
     bool m_overlayVisible = true;
+    bool m_emptyHint = true;
     QColor m_color = QColor(0, 200, 255);
     double m_opacity = 0.4;
     bool m_contour = true;

@@ -185,6 +185,7 @@ void MainWindow::setViewSetting(const std::function<void(AppSettings&)>& change)
 void MainWindow::createWelcome() {
     // An empty window says what to do, and offers an image to try the model on at once.
     m_welcome = new QWidget(m_canvas);
+    m_canvas->setEmptyHintVisible(false); // the welcome says it, with the sample button
     m_welcome->setObjectName(QStringLiteral("welcome"));
     auto* hint = new QLabel(m_welcome);
     hint->setAlignment(Qt::AlignCenter);

@@ -615,6 +615,20 @@ void TestViewerJourneys::newUserGetsHelp() {
     // The empty window offers the sample image; one click opens it, ready for a box.
     auto* sample = w->findChild<QPushButton*>(QStringLiteral("openSample"));
     QVERIFY(sample && sample->isVisible());
+    {
+        // Only the welcome speaks: the canvas behind it draws no second, overlapping hint.
+        auto* welcome = w->findChild<QWidget*>(QStringLiteral("welcome"));
+        auto* canvas = w->findChild<ImageCanvas*>();
+        QVERIFY(welcome && canvas);
+        welcome->hide();
+        const QImage bare = canvas->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        welcome->show();
+        int other = 0;
+        for (int y = 0; y < bare.height(); ++y)
+            for (int x = 0; x < bare.width(); ++x)
+                other += bare.pixel(x, y) != bare.pixel(0, 0);
+        QCOMPARE(other, 0);
+    }
     QSignalSpy opened(w.get(), &MainWindow::imageOpened);
     QTest::mouseClick(sample, Qt::LeftButton);
     QVERIFY(opened.wait(30000));
