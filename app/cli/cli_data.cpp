@@ -235,11 +235,12 @@ void printSummary(const char* name, const MetricSummary& s) {
 
 int runEval(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
-    args.allowOnly({"model",       "data",        "split",          "split-name", "prompt",
-                    "seed",        "json",        "report",         "limit",      "device",
-                    "precision",   "tf32",        "threads",        "cache",      "no-cache",
-                    "profile",     "base",        "max-megapixels", "tta",        "auto-iterations",
-                    "auto-margin", "auto-centre", "auto-largest"});
+    args.allowOnly(
+        {"model",       "data",        "split",          "split-name",  "prompt",
+         "seed",        "json",        "report",         "limit",       "device",
+         "precision",   "tf32",        "threads",        "cache",       "no-cache",
+         "profile",     "base",        "max-megapixels", "tta",         "auto-iterations",
+         "auto-margin", "auto-centre", "auto-largest",   "auto-expand", "auto-start"});
     const EvalPrompt prompt = promptFromArgs(args);
     const std::string data = args.value("data");
     const SplitChoice split = splitFromArgs(args);
@@ -292,11 +293,12 @@ int runEval(const std::vector<std::string>& argv) {
 
 int runCompare(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
-    args.allowOnly({"model",       "data",        "split",          "split-name", "prompt",
-                    "seed",        "json",        "report",         "limit",      "device",
-                    "precision",   "tf32",        "threads",        "cache",      "no-cache",
-                    "profile",     "base",        "max-megapixels", "tta",        "auto-iterations",
-                    "auto-margin", "auto-centre", "auto-largest"});
+    args.allowOnly(
+        {"model",       "data",        "split",          "split-name",  "prompt",
+         "seed",        "json",        "report",         "limit",       "device",
+         "precision",   "tf32",        "threads",        "cache",       "no-cache",
+         "profile",     "base",        "max-megapixels", "tta",         "auto-iterations",
+         "auto-margin", "auto-centre", "auto-largest",   "auto-expand", "auto-start"});
     const std::vector<std::string> models = args.values("model");
     if (models.size() != 2)
         throw UsageError("compare needs exactly two --model options (A, then B)");
@@ -409,6 +411,21 @@ AutoOptions autoOptionsFromArgs(const Args& args) {
         throw UsageError("--auto-margin must lie in [0, 0.45)");
     o.centrePoint = onOffArg(args, "auto-centre", o.centrePoint);
     o.largestOnly = onOffArg(args, "auto-largest", o.largestOnly);
+    o.expand = args.doubleValue("auto-expand", o.expand);
+    if (!(o.expand >= 0 && o.expand <= 1))
+        throw UsageError("--auto-expand must lie in [0, 1]");
+    if (args.has("auto-start")) {
+        o.starts.clear();
+        std::stringstream list(args.value("auto-start"));
+        for (std::string name; std::getline(list, name, ',');) {
+            AutoStart start;
+            if (!autoStartFromName(name, start))
+                throw UsageError("unknown --auto-start '" + name + "' (frame, point)");
+            o.starts.push_back(start);
+        }
+        if (o.starts.empty())
+            throw UsageError("--auto-start needs frame, point or both");
+    }
     return o;
 }
 

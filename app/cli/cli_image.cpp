@@ -105,7 +105,9 @@ int runSegment(const std::vector<std::string>& argv) {
                     "auto-iterations",
                     "auto-margin",
                     "auto-centre",
-                    "auto-largest"});
+                    "auto-largest",
+                    "auto-expand",
+                    "auto-start"});
     const bool automatic = args.flag("auto");
     Prompts prompts = parsePromptArgs(args);
     if (automatic && !prompts.empty())
