@@ -60,9 +60,10 @@ private:
 
 void TestCliAuto::segmentAutoFindsTheLesion_data() {
     QTest::addColumn<QString>("id");
-    // Two test-split images, one lesion in the middle, one larger and off-centre. The bound
-    // 0.85 lies below the built-in model's box-prompted Dice on them and well above what a
-    // whole-frame or empty mask scores (docs/model-card.md, "Auto").
+    // Two test-split images, one lesion in the middle, one larger and off-centre. Auto scored
+    // 0.977 and 0.947 on them (box prompt: 0.982, 0.981) at commit de0a3a7; the bound 0.85
+    // leaves room for numeric drift and lies far above what the whole-frame start scored on
+    // validation (mean 0.50, docs/model-card.md, "Auto").
     QTest::newRow("ISIC_0000017") << "ISIC_0000017";
     QTest::newRow("ISIC_0000009") << "ISIC_0000009";
 }
@@ -128,10 +129,10 @@ void TestCliAuto::evalAutoOnTestImages() {
         const QJsonArray box = v.toObject().value("prompt").toObject().value("box").toArray();
         QCOMPARE(box.size(), 4);
     }
-    // A mean below the test split's over 594 images is allowed (six images are few); a mask
-    // of the whole frame or of nothing scores far below 0.75 on these lesions.
+    // These six scored a mean of 0.952 at commit de0a3a7 (test split over 594 images: 0.882);
+    // 0.85 leaves room for one image going wrong, not for the search failing.
     const double mean = j.value("dice").toObject().value("mean").toDouble();
-    QVERIFY2(mean > 0.75, qPrintable(QStringLiteral("mean Dice %1").arg(mean)));
+    QVERIFY2(mean > 0.85, qPrintable(QStringLiteral("mean Dice %1").arg(mean)));
 }
 
 void TestCliAuto::usageErrors_data() {
