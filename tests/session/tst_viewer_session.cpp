@@ -7,6 +7,7 @@
 #include "test_support.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
+#include "ui/session/inference_worker.h"
 #include "ui/session/mask_commands.h"
 #include "ui/session/mask_saver.h"
 #include "ui/session/recovery_store.h"
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void followUpFindsTheKnownGrowth();
     void autoOutlinesTheLesionAsOneUndoStep();
     void autoOutlineOnOpenIsASetting();
+    void ttaSettingDecodesTheMirrorToo();
 };
 
 void TestViewerSession::initTestCase() {
@@ -522,6 +524,29 @@ void TestViewerSession::autoOutlineOnOpenIsASetting() {
     AppSettings off = s->settings();
     off.autoOutlineOnOpen = false;
     s->applySettings(off);
+}
+
+void TestViewerSession::ttaSettingDecodesTheMirrorToo() {
+    // Whatever happens below, later stories start with TTA off again.
+    struct Reset {
+        ~Reset() {
+            QSettings qs;
+            qs.setValue(QStringLiteral("model/tta"), QStringLiteral("off"));
+        }
+    } reset;
+    auto s = startSession();
+    QCOMPARE(s->settings().tta, QStringLiteral("off")); // off unless the user turns it on
+    AppSettings on = s->settings();
+    on.tta = QStringLiteral("hflip");
+    s->applySettings(on);
+    openAndWait(*s, m_images[0]);
+    boxAndWait(*s, 0);
+    // Two embeddings for this image, its own and its mirror's (encoded, or from the disk cache
+    // of an earlier story): the decode averaged both.
+    const InferenceFlags& f = s->inference()->flags();
+    QCOMPARE(f.encodeCount.load() + f.diskCacheHits.load(), 2);
+    const double d = dice(s->document()->mask(), truthMask(0));
+    QVERIFY2(d > 0.85, qPrintable(QString::number(d)));
 }
 
 QTEST_MAIN(TestViewerSession)
