@@ -49,6 +49,8 @@ const char* evalPromptName(EvalPrompt prompt) {
         return "jitter";
     case EvalPrompt::CenterPoint:
         return "center";
+    case EvalPrompt::Auto:
+        return "auto";
     }
     return "box";
 }
@@ -60,6 +62,8 @@ bool evalPromptFromName(const std::string& name, EvalPrompt& prompt) {
         prompt = EvalPrompt::JitteredBox;
     else if (name == "center" || name == "centre" || name == "point")
         prompt = EvalPrompt::CenterPoint;
+    else if (name == "auto")
+        prompt = EvalPrompt::Auto;
     else
         return false;
     return true;
@@ -112,6 +116,8 @@ bool promptFromMask(const cv::Mat& mask, EvalPrompt mode, const std::string& id,
     prompts = {};
     const double sx = mask.cols > 0 ? static_cast<double>(width) / mask.cols : 1.0;
     const double sy = mask.rows > 0 ? static_cast<double>(height) / mask.rows : 1.0;
+    if (mode == EvalPrompt::Auto)
+        return cv::countNonZero(mask) > 0;
     if (mode == EvalPrompt::CenterPoint) {
         PointPrompt p;
         if (!maskCenterPoint(mask, p))
@@ -174,6 +180,28 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
     return e;
 }
 
+ViewEmbeddings encodeViewsCached(const Predictor& predictor, const at::Tensor& image,
+                                 const std::vector<const EmbeddingCache*>& caches,
+                                 const std::string& modelHash, TtaMode tta, bool* cacheHit,
+                                 const std::function<bool()>& stop, EncodeResume* resume) {
+    ViewEmbeddings v;
+    v.views = ttaViews(tta);
+    v.height = static_cast<int>(image.size(0));
+    v.width = static_cast<int>(image.size(1));
+    bool all = true;
+    for (const ViewTransform& view : v.views) {
+        bool hit = false;
+        // The resume state belongs to the image itself: the other views start afresh.
+        v.embeddings.push_back(
+            encodeCached(predictor, view.identity() ? image : transformImage(image, view), caches,
+                         modelHash, &hit, stop, view.identity() ? resume : nullptr));
+        all = all && hit;
+    }
+    if (cacheHit)
+        *cacheHit = all;
+    return v;
+}
+
 std::string defaultEmbeddingCacheDir() {
     // The command line has no QCoreApplication: use the GUI's names so both share one cache.
     if (QCoreApplication::instance() == nullptr) {
@@ -229,9 +257,17 @@ EvalRun runEvaluation(const Predictor& predictor, const std::string& modelHash,
             continue;
         }
         const at::Tensor pixels = imageToTensor(image);
-        const ImageEmbedding emb = encodeCached(predictor, pixels, cache, modelHash, &r.cacheHit);
+        const ViewEmbeddings views =
+            encodeViewsCached(predictor, pixels, {&cache}, modelHash, options.tta, &r.cacheHit);
         run.cacheHits += r.cacheHit ? 1 : 0;
-        const MaskResult res = predictor.decode(emb, r.prompt);
+        MaskResult res;
+        if (options.prompt == EvalPrompt::Auto) {
+            AutoResult a = autoSegment(predictor, views, options.autoOptions);
+            r.prompt = a.prompts;
+            res = std::move(a.result);
+        } else {
+            res = decodeViews(predictor, views, r.prompt);
+        }
         r.predictedIou = res.iou.empty() ? 0.0 : res.iou.front();
         cv::Mat prediction = tensorToMask(res.masks[0]);
         if (prediction.size() != truth.size()) {

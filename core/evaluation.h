@@ -1,10 +1,12 @@
 #pragma once
 
+#include "core/auto_segment.h"
 #include "core/dataset.h"
 #include "core/image_limits.h"
 #include "core/metrics.h"
 #include "model/predictor.h"
 #include "model/prompts.h"
+#include "model/test_time_augmentation.h"
 
 #include <opencv2/core/mat.hpp>
 
@@ -23,8 +25,9 @@ enum class EvalPrompt {
     Box,         // the mask's tight bounding box (max inclusive)
     JitteredBox, // each side moved outward by U(0, 20) px in the 1024 frame, seeded per image
     CenterPoint, // one foreground click where the mask is farthest from its boundary
+    Auto,        // no prompt from the mask: core/auto_segment (the mask only scores)
 };
-const char* evalPromptName(EvalPrompt prompt); // "box", "jitter", "center"
+const char* evalPromptName(EvalPrompt prompt); // "box", "jitter", "center", "auto"
 bool evalPromptFromName(const std::string& name, EvalPrompt& prompt);
 
 // The tight bounding box of the non-zero pixels (x1, y1 = the last lesion column and row).
@@ -40,6 +43,7 @@ BoxPrompt jitterBox(const BoxPrompt& box, int width, int height, std::mt19937_64
 // The prompt for one ground truth, in the frame of a width x height image (the mask is
 // rescaled when the sizes differ). The generator is seeded from (seed, id), so every model sees
 // the same prompts whatever the order or subset of images. False when the mask is empty.
+// Auto takes nothing from the mask: prompts stay empty (true unless the mask is empty).
 bool promptFromMask(const cv::Mat& mask, EvalPrompt mode, const std::string& id, uint64_t seed,
                     int width, int height, Prompts& prompts);
 
@@ -57,6 +61,14 @@ ImageEmbedding encodeCached(const Predictor& predictor, const at::Tensor& image,
                             const std::string& modelHash, bool* cacheHit = nullptr,
                             const std::function<bool()>& stop = {}, EncodeResume* resume = nullptr);
 
+// Every view of test-time augmentation through the caches (each view keyed by its own pixels);
+// one identity view when tta is Off. cacheHit: every view came from a cache.
+ViewEmbeddings encodeViewsCached(const Predictor& predictor, const at::Tensor& image,
+                                 const std::vector<const EmbeddingCache*>& caches,
+                                 const std::string& modelHash, TtaMode tta,
+                                 bool* cacheHit = nullptr, const std::function<bool()>& stop = {},
+                                 EncodeResume* resume = nullptr);
+
 // The per-user cache folder for embeddings (QStandardPaths::CacheLocation + "/embeddings").
 std::string defaultEmbeddingCacheDir();
 
@@ -67,11 +79,13 @@ struct EvalOptions {
     double maxJitter = 20;
     int resamples = 2000;    // bootstrap
     ImageLimits imageLimits; // images and masks above it are skipped (image-too-large)
+    TtaMode tta = TtaMode::Off;
+    AutoOptions autoOptions; // for EvalPrompt::Auto
 };
 
 struct EvalImageResult {
     ImageMetrics metrics; // at the ground truth's resolution; id set
-    Prompts prompt;       // in image coordinates
+    Prompts prompt;       // in image coordinates; for Auto the box it ended with
     double predictedIou = 0;
     bool cacheHit = false;
 };

@@ -570,6 +570,14 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Die bearbeitete Maske dem Modell als Masken-Prompt zurückgeben</translation>
         </message>
         <message>
+            <source>&amp;Auto Outline</source>
+            <translation>&amp;Automatisch umranden</translation>
+        </message>
+        <message>
+            <source>Outline the main lesion with no prompt; accept it, edit it or draw a box to redo it</source>
+            <translation>Die Hauptläsion ohne Vorgabe umranden; übernehmen, bearbeiten oder mit einem Rahmen neu bestimmen</translation>
+        </message>
+        <message>
             <source>&amp;Clear Prompts</source>
             <translation>Prompts &amp;löschen</translation>
         </message>
@@ -1444,6 +1452,34 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Aus</translation>
         </message>
         <message>
+            <source>Mirrored left-right (2 encoder runs)</source>
+            <translation>Links-rechts gespiegelt (2 Encoder-Läufe)</translation>
+        </message>
+        <message>
+            <source>Mirrored both ways (3 encoder runs)</source>
+            <translation>In beide Richtungen gespiegelt (3 Encoder-Läufe)</translation>
+        </message>
+        <message>
+            <source>All mirrors and quarter turns (8 encoder runs)</source>
+            <translation>Alle Spiegelungen und Vierteldrehungen (8 Encoder-Läufe)</translation>
+        </message>
+        <message>
+            <source>Also segments mirrored copies of the image and averages the answers: smoother outlines, more time per image. Not for SAM-profile models.</source>
+            <translation>Segmentiert auch gespiegelte Kopien des Bildes und mittelt die Ergebnisse: glattere Umrisse, mehr Zeit pro Bild. Nicht für Modelle mit SAM-Profil.</translation>
+        </message>
+        <message>
+            <source>Test-time augmentation:</source>
+            <translation>Test-Time-Augmentierung:</translation>
+        </message>
+        <message>
+            <source>Outline the lesion automatically when an image opens</source>
+            <translation>Läsion beim Öffnen eines Bildes automatisch umranden</translation>
+        </message>
+        <message>
+            <source>Runs Edit &gt; Auto Outline on every image opened without a saved mask. The result is an ordinary mask: accept, edit or redo it.</source>
+            <translation>Führt Bearbeiten &gt; Automatisch umranden für jedes Bild ohne gespeicherte Maske aus. Das Ergebnis ist eine gewöhnliche Maske: übernehmen, bearbeiten oder neu bestimmen.</translation>
+        </message>
+        <message>
             <source> MB</source>
             <translation> MB</translation>
         </message>
@@ -1742,6 +1778,14 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>The model is still loading.</source>
             <translation>Das Modell wird noch geladen.</translation>
+        </message>
+        <message>
+            <source>Auto found no lesion in this image: drag a box around it, or click on it.</source>
+            <translation>Die automatische Umrandung hat in diesem Bild keine Läsion gefunden: ziehen Sie einen Rahmen um sie oder klicken Sie auf sie.</translation>
+        </message>
+        <message>
+            <source>Lesion outlined automatically in %1 ms: accept it, edit it, or draw a box to redo it.</source>
+            <translation>Läsion in %1 ms automatisch umrandet: übernehmen, bearbeiten oder mit einem Rahmen neu bestimmen.</translation>
         </message>
         <message>
             <source>Mask computed in %1 ms.</source>

@@ -346,6 +346,17 @@ void MainWindow::createActions() {
         m_refineAction->setText(tr("&Refine Mask"));
         m_refineAction->setToolTip(tr("Feed the edited mask back to the model as a mask prompt"));
     });
+    // O, for "outline": A already picks the pan tool.
+    m_autoAction = edit->addAction(QString(), m_session, &ViewerSession::requestAuto);
+    m_autoAction->setObjectName(QStringLiteral("autoAction"));
+    m_autoAction->setShortcut(QKeySequence(Qt::Key_O));
+    m_autoAction->setEnabled(false);
+    onRetranslate([this] {
+        m_autoAction->setText(tr("&Auto Outline"));
+        m_autoAction->setToolTip(
+            tr("Outline the main lesion with no prompt; accept it, edit it or draw a box to redo "
+               "it"));
+    });
     QAction* clear = edit->addAction(QString(), m_canvas, &ImageCanvas::clearPrompts);
     clear->setShortcut(QKeySequence(Qt::Key_Escape));
     // On the window, not the menu: Esc clears the prompts whichever panel has the focus (a
@@ -493,6 +504,7 @@ void MainWindow::createActions() {
     });
     bar->addWidget(m_opacity);
     bar->addSeparator();
+    bar->addAction(m_autoAction);
     bar->addAction(m_refineAction);
 
     QMenu* help = menuBar()->addMenu(QString());
@@ -690,6 +702,7 @@ void MainWindow::updateTitle() {
     if (m_welcome)
         m_welcome->setVisible(doc == nullptr);
     m_refineAction->setEnabled(doc != nullptr);
+    m_autoAction->setEnabled(doc != nullptr);
 }
 
 void MainWindow::updateRecentMenu() {

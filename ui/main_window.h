@@ -122,6 +122,7 @@ private:
     QAction* m_saveAction = nullptr;
     QAction* m_reportAction = nullptr;
     QAction* m_refineAction = nullptr;
+    QAction* m_autoAction = nullptr;
     QAction* m_toggleMaskAction = nullptr;
     QAction* m_heatmapAction = nullptr;
     HeatmapPanel* m_heatmapPanel = nullptr;

@@ -3,6 +3,7 @@
 #include "model/device.h"
 #include "model/embedding_cache.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -81,6 +82,18 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     m_threads->setValue(settings.threads);
     m_threadsLabel = new QLabel(this);
     form->addRow(m_threadsLabel, m_threads);
+
+    m_tta = new QComboBox(this);
+    m_tta->setObjectName(QStringLiteral("tta"));
+    for (const QString& value : AppSettings::ttaNames())
+        m_tta->addItem(QString(), value);
+    selectData(m_tta, settings.tta);
+    m_ttaLabel = new QLabel(this);
+    form->addRow(m_ttaLabel, m_tta);
+    m_autoOutline = new QCheckBox(this);
+    m_autoOutline->setObjectName(QStringLiteral("autoOutlineOnOpen"));
+    m_autoOutline->setChecked(settings.autoOutlineOnOpen);
+    form->addRow(QString(), m_autoOutline);
 
     m_cacheLimit = new QSpinBox(this);
     m_cacheLimit->setObjectName(QStringLiteral("embeddingCache"));
@@ -162,6 +175,16 @@ void SettingsDialog::retranslate() {
     m_precisionLabel->setText(tr("GPU precision:"));
     m_threads->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
     m_threadsLabel->setText(tr("CPU threads:"));
+    m_tta->setItemText(0, tr("Off"));
+    m_tta->setItemText(1, tr("Mirrored left-right (2 encoder runs)"));
+    m_tta->setItemText(2, tr("Mirrored both ways (3 encoder runs)"));
+    m_tta->setItemText(3, tr("All mirrors and quarter turns (8 encoder runs)"));
+    m_tta->setToolTip(tr("Also segments mirrored copies of the image and averages the answers: "
+                         "smoother outlines, more time per image. Not for SAM-profile models."));
+    m_ttaLabel->setText(tr("Test-time augmentation:"));
+    m_autoOutline->setText(tr("Outline the lesion automatically when an image opens"));
+    m_autoOutline->setToolTip(tr("Runs Edit > Auto Outline on every image opened without a saved "
+                                 "mask. The result is an ordinary mask: accept, edit or redo it."));
     m_cacheLimit->setSpecialValueText(tr("Off"));
     m_cacheLimit->setSuffix(tr(" MB"));
     m_cacheLimit->setToolTip(
@@ -224,6 +247,8 @@ AppSettings SettingsDialog::settings() const {
     s.device = m_device->currentData().toString();
     s.precision = m_precision->currentData().toString();
     s.threads = m_threads->value();
+    s.tta = m_tta->currentData().toString();
+    s.autoOutlineOnOpen = m_autoOutline->isChecked();
     s.embeddingCacheMb = m_cacheLimit->value();
     s.language = m_language->currentData().toString();
     s.operatorName = m_operator->text().trimmed();

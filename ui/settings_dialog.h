@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -43,6 +44,9 @@ private:
     QLabel* m_deviceLabel = nullptr;
     QComboBox* m_precision = nullptr;
     QLabel* m_precisionLabel = nullptr;
+    QComboBox* m_tta = nullptr;
+    QLabel* m_ttaLabel = nullptr;
+    QCheckBox* m_autoOutline = nullptr;
     bool m_cuda = false;
     QLabel* m_threadsLabel = nullptr;
     QLabel* m_languageLabel = nullptr;

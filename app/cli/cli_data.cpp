@@ -101,7 +101,7 @@ EvalPrompt promptFromArgs(const Args& args) {
     EvalPrompt p = EvalPrompt::Box;
     const std::string name = args.valueOr("prompt", "box");
     if (!evalPromptFromName(name, p))
-        throw UsageError("unknown --prompt '" + name + "' (box, jitter or center)");
+        throw UsageError("unknown --prompt '" + name + "' (box, jitter, center or auto)");
     return p;
 }
 
@@ -153,7 +153,8 @@ void writeImage(io::JsonWriter& j, const EvalImageResult& r) {
     j.endObject();
 }
 
-std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt, uint64_t seed) {
+std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt, uint64_t seed,
+                     TtaMode tta) {
     io::JsonWriter j;
     j.beginObject()
         .field("n", run.images.size())
@@ -161,6 +162,7 @@ std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt
         .field("sha256", m.sha256)
         .field("profile", profileName(m.profile))
         .field("prompt", evalPromptName(prompt))
+        .field("tta", ttaModeName(tta))
         .field("seed", seed)
         .field("skipped", run.skipped.size());
     writeMetricsReportFields(j, run.summary);
@@ -233,9 +235,12 @@ void printSummary(const char* name, const MetricSummary& s) {
 
 int runEval(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
-    args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
-                    "limit", "device", "precision", "tf32", "threads", "cache", "no-cache",
-                    "profile", "base", "max-megapixels"});
+    args.allowOnly(
+        {"model",       "data",        "split",          "split-name",  "prompt",
+         "seed",        "json",        "report",         "limit",       "device",
+         "precision",   "tf32",        "threads",        "cache",       "no-cache",
+         "profile",     "base",        "max-megapixels", "tta",         "auto-iterations",
+         "auto-margin", "auto-centre", "auto-largest",   "auto-expand", "auto-start"});
     const EvalPrompt prompt = promptFromArgs(args);
     const std::string data = args.value("data");
     const SplitChoice split = splitFromArgs(args);
@@ -256,13 +261,15 @@ int runEval(const std::vector<std::string>& argv) {
     options.seed = static_cast<uint64_t>(args.intValue("seed", 0));
     options.cacheDir = cacheDirFromArgs(args);
     options.imageLimits = imageLimitsFromArgs(args);
+    options.tta = ttaFromArgs(args, m.profile);
+    options.autoOptions = autoOptionsFromArgs(args);
     const EvalRun run = evaluate(m, items, options, "");
     if (run.images.empty())
         throw UsageError("every pair was skipped: nothing evaluated");
     std::fprintf(stderr, "%zu images evaluated, %zu skipped, %zu embeddings from the cache\n",
                  run.images.size(), run.skipped.size(), run.cacheHits);
 
-    const std::string json = evalJson(run, m, prompt, options.seed);
+    const std::string json = evalJson(run, m, prompt, options.seed, options.tta);
     if (args.has("report")) {
         const std::string base = reportBase(args.value("report"));
         writeText(base + ".json", json + "\n");
@@ -272,7 +279,8 @@ int runEval(const std::vector<std::string>& argv) {
         std::printf("%s\n", json.c_str());
         return 0;
     }
-    std::printf("%zu images, prompt %s, model %s\n", run.images.size(), evalPromptName(prompt),
+    std::printf("%zu images, prompt %s, tta %s, model %s\n", run.images.size(),
+                evalPromptName(prompt), ttaModeName(options.tta),
                 m.isDefault ? "default" : m.path.c_str());
     printSummary("Dice", run.summary.dice);
     printSummary("IoU", run.summary.jaccard);
@@ -285,9 +293,12 @@ int runEval(const std::vector<std::string>& argv) {
 
 int runCompare(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
-    args.allowOnly({"model", "data", "split", "split-name", "prompt", "seed", "json", "report",
-                    "limit", "device", "precision", "tf32", "threads", "cache", "no-cache",
-                    "profile", "base", "max-megapixels"});
+    args.allowOnly(
+        {"model",       "data",        "split",          "split-name",  "prompt",
+         "seed",        "json",        "report",         "limit",       "device",
+         "precision",   "tf32",        "threads",        "cache",       "no-cache",
+         "profile",     "base",        "max-megapixels", "tta",         "auto-iterations",
+         "auto-margin", "auto-centre", "auto-largest",   "auto-expand", "auto-start"});
     const std::vector<std::string> models = args.values("model");
     if (models.size() != 2)
         throw UsageError("compare needs exactly two --model options (A, then B)");
@@ -311,6 +322,9 @@ int runCompare(const std::vector<std::string>& argv) {
     options.seed = static_cast<uint64_t>(args.intValue("seed", 0));
     options.cacheDir = cacheDirFromArgs(args);
     options.imageLimits = imageLimitsFromArgs(args);
+    options.tta = ttaFromArgs(args, a.profile);
+    ttaFromArgs(args, b.profile);
+    options.autoOptions = autoOptionsFromArgs(args);
     const EvalRun runA = evaluate(a, items, options, "A ");
     const EvalRun runB = evaluate(b, items, options, "B ");
 
@@ -370,6 +384,49 @@ ImageLimits imageLimitsFromArgs(const Args& args) {
     if (!(megapixels > 0 && megapixels <= 1e6))
         throw UsageError("--max-megapixels must lie in (0, 1000000]");
     return ImageLimits::withMegapixels(megapixels);
+}
+
+TtaMode ttaFromArgs(const Args& args, PreprocessProfile profile) {
+    TtaMode tta = kDefaultTta;
+    const std::string name = args.valueOr("tta", ttaModeName(kDefaultTta));
+    if (!ttaModeFromName(name, tta))
+        throw UsageError("unknown --tta '" + name + "' (off, hflip, flips or d4)");
+    if (tta != TtaMode::Off && !ttaSupported(profile)) {
+        // Asked for explicitly: say why it cannot be done. By default: the plain model.
+        if (args.has("tta"))
+            throw UsageError("--tta needs a profile without padding (compact or medsam), not " +
+                             profileName(profile));
+        tta = TtaMode::Off;
+    }
+    return tta;
+}
+
+AutoOptions autoOptionsFromArgs(const Args& args) {
+    AutoOptions o;
+    o.iterations = args.intValue("auto-iterations", o.iterations);
+    if (o.iterations < 0 || o.iterations > 10)
+        throw UsageError("--auto-iterations must lie in 0..10");
+    o.margin = args.doubleValue("auto-margin", o.margin);
+    if (!(o.margin >= 0 && o.margin < 0.45))
+        throw UsageError("--auto-margin must lie in [0, 0.45)");
+    o.centrePoint = onOffArg(args, "auto-centre", o.centrePoint);
+    o.largestOnly = onOffArg(args, "auto-largest", o.largestOnly);
+    o.expand = args.doubleValue("auto-expand", o.expand);
+    if (!(o.expand >= 0 && o.expand <= 1))
+        throw UsageError("--auto-expand must lie in [0, 1]");
+    if (args.has("auto-start")) {
+        o.starts.clear();
+        std::stringstream list(args.value("auto-start"));
+        for (std::string name; std::getline(list, name, ',');) {
+            AutoStart start;
+            if (!autoStartFromName(name, start))
+                throw UsageError("unknown --auto-start '" + name + "' (frame, point)");
+            o.starts.push_back(start);
+        }
+        if (o.starts.empty())
+            throw UsageError("--auto-start needs frame, point or both");
+    }
+    return o;
 }
 
 PairSource openCorePairs(const std::string& dataDir, const std::string& splitFile,

@@ -8,6 +8,7 @@
 #include "io/json_writer.h"
 #include "model/gradcam.h"
 
+#include "core/auto_segment.h"
 #include "core/core_error.h"
 #include "core/dataset.h"
 #include "core/evaluation.h"
@@ -18,6 +19,7 @@
 #include "model/model_loader.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
+#include "model/test_time_augmentation.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -78,13 +80,41 @@ cv::Mat chooseMask(const MaskResult& r, bool multimask, size_t& chosen) {
 }
 
 int runSegment(const std::vector<std::string>& argv) {
-    const Args args(argv, {"json", "multimask", "no-cache", "no-sidecar"});
-    args.allowOnly({"model", "image", "box", "point", "out", "profile", "base", "device", "threads",
-                    "json", "precision", "tf32", "multimask", "cache", "no-cache", "no-sidecar",
-                    "heatmap", "method", "max-megapixels"});
-    const Prompts prompts = parsePromptArgs(args);
-    if (prompts.empty())
-        throw UsageError("give a prompt: --box x0,y0,x1,y1 or --point x,y,label");
+    const Args args(argv, {"json", "multimask", "no-cache", "no-sidecar", "auto"});
+    args.allowOnly({"model",
+                    "image",
+                    "box",
+                    "point",
+                    "out",
+                    "profile",
+                    "base",
+                    "device",
+                    "threads",
+                    "json",
+                    "precision",
+                    "tf32",
+                    "multimask",
+                    "cache",
+                    "no-cache",
+                    "no-sidecar",
+                    "heatmap",
+                    "method",
+                    "max-megapixels",
+                    "auto",
+                    "tta",
+                    "auto-iterations",
+                    "auto-margin",
+                    "auto-centre",
+                    "auto-largest",
+                    "auto-expand",
+                    "auto-start"});
+    const bool automatic = args.flag("auto");
+    Prompts prompts = parsePromptArgs(args);
+    if (automatic && !prompts.empty())
+        throw UsageError("--auto takes no --box or --point: it finds the lesion itself");
+    if (!automatic && prompts.empty())
+        throw UsageError("give a prompt: --box x0,y0,x1,y1, --point x,y,label or --auto");
+    const AutoOptions autoOptions = autoOptionsFromArgs(args);
     const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
     // The image before the model: a file that cannot be read fails at once, not after seconds
@@ -92,6 +122,7 @@ int runSegment(const std::vector<std::string>& argv) {
     checkPlacementArgs(args);
     const Image image = loadImage(imagePath, imageLimitsFromArgs(args));
     const LoadedModel m = loadModelOnDevice(args);
+    const TtaMode tta = ttaFromArgs(args, m.profile);
 
     const at::Tensor pixels = imageToTensor(image);
     const Predictor predictor(m.model, m.profile);
@@ -100,10 +131,21 @@ int runSegment(const std::vector<std::string>& argv) {
     c10::InferenceMode guard;
     auto t0 = std::chrono::steady_clock::now();
     bool hit = false;
-    const ImageEmbedding emb = encodeCached(predictor, pixels, cache, m.sha256, &hit);
+    const ViewEmbeddings views =
+        encodeViewsCached(predictor, pixels, {&cache}, m.sha256, tta, &hit);
+    const ImageEmbedding& emb = views.original();
     const double encodeMs = msSince(t0);
     t0 = std::chrono::steady_clock::now();
-    const MaskResult r = predictor.decode(emb, prompts);
+    MaskResult r;
+    int decodes = 1;
+    if (automatic) {
+        AutoResult a = autoSegment(predictor, views, autoOptions);
+        r = std::move(a.result);
+        prompts = a.prompts;
+        decodes = a.decodes;
+    } else {
+        r = decodeViews(predictor, views, prompts);
+    }
     const double decodeMs = msSince(t0);
     size_t chosen = 0;
     const cv::Mat mask = chooseMask(r, prompts.multimask, chosen);
@@ -129,14 +171,24 @@ int runSegment(const std::vector<std::string>& argv) {
         std::string ious;
         for (size_t i = 0; i < r.iou.size(); ++i)
             ious += (i ? "," : "") + io::jsonNumber(r.iou[i]);
+        // The prompt the mask came from: the user's, or for --auto the box it ended with.
+        std::string prompt = automatic ? "\"auto\"" : "\"given\"";
+        if (automatic && !prompts.boxes.empty()) {
+            const BoxPrompt& b = prompts.boxes.front();
+            prompt += ",\"box\":[" + io::jsonNumber(b.x0) + "," + io::jsonNumber(b.y0) + "," +
+                      io::jsonNumber(b.x1) + "," + io::jsonNumber(b.y1) +
+                      "],\"decodes\":" + std::to_string(decodes);
+        }
         std::printf("{\"out\":%s,\"sidecar\":%s,\"width\":%d,\"height\":%d,\"area\":%d,"
                     "\"masks\":%zu,\"chosen\":%zu,\"iou\":[%s],\"predicted_iou\":%s,"
+                    "\"prompt\":%s,\"tta\":\"%s\",\"views\":%zu,"
                     "\"profile\":%s,\"model\":%s,\"cache_hit\":%s,\"encode_ms\":%s,"
                     "\"decode_ms\":%s}\n",
                     io::jsonQuote(out).c_str(),
                     sidecar ? io::jsonQuote(sidecarPathFor(out)).c_str() : "null", mask.cols,
                     mask.rows, cv::countNonZero(mask), r.iou.size(), chosen, ious.c_str(),
-                    io::jsonNumber(iou).c_str(), io::jsonQuote(profileName(m.profile)).c_str(),
+                    io::jsonNumber(iou).c_str(), prompt.c_str(), ttaModeName(tta),
+                    views.views.size(), io::jsonQuote(profileName(m.profile)).c_str(),
                     io::jsonQuote(m.isDefault ? "default" : m.path).c_str(), hit ? "true" : "false",
                     io::jsonNumber(encodeMs).c_str(), io::jsonNumber(decodeMs).c_str());
     } else {

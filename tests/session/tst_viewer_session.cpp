@@ -1,11 +1,13 @@
 // Protects the viewer's stories on the widget-free session model: open, box, candidates, heatmap,
-// undo, save and reopen, calibration, worklist marks, recovery, hostile files, session-only model.
+// undo, save and reopen, calibration, worklist marks, recovery, hostile files, session-only model,
+// Auto (no prompt) and outlining on open.
 // labels: slow e2e
 #include "follow_up_fixture.h"
 #include "mask_compare.h"
 #include "test_support.h"
 #include "ui/session/image_document.h"
 #include "ui/session/inference_controller.h"
+#include "ui/session/inference_worker.h"
 #include "ui/session/mask_commands.h"
 #include "ui/session/mask_saver.h"
 #include "ui/session/recovery_store.h"
@@ -64,6 +66,9 @@ private Q_SLOTS:
     void brokenFilesAreRefusedWithOneLine();
     void sessionModelIsNotSaved();
     void followUpFindsTheKnownGrowth();
+    void autoOutlinesTheLesionAsOneUndoStep();
+    void autoOutlineOnOpenIsASetting();
+    void ttaSettingDecodesTheMirrorToo();
 };
 
 void TestViewerSession::initTestCase() {
@@ -461,6 +466,87 @@ void TestViewerSession::followUpFindsTheKnownGrowth() {
     QVERIFY(s->followUp().ok);
     QCOMPARE(int(s->followUp().registration.method), int(RegistrationMethod::ManualThreePoints));
     QVERIFY(std::abs(s->followUp().change.areaChangePercent - 30.0) < 5.0);
+}
+
+void TestViewerSession::autoOutlinesTheLesionAsOneUndoStep() {
+    auto s = startSession();
+    openAndWait(*s, m_images[1]);
+    QSignalSpy applied(s.get(), &ViewerSession::maskApplied);
+    s->requestAuto();
+    QVERIFY(applied.wait(60000));
+    // No prompt from the user, yet the expert's lesion: the same bound as the box story.
+    const QImage autoMask = s->document()->mask();
+    const double d = dice(autoMask, truthMask(1));
+    QVERIFY2(d > 0.85, qPrintable(QString::number(d)));
+    // An ordinary candidate, recorded with the box Auto ended with (saved in the sidecar).
+    QVERIFY(s->lastResponse().automatic);
+    QCOMPARE(s->lastResponse().candidates.size(), std::size_t{1});
+    const ModelResultInfo info = s->document()->currentModelResult();
+    QVERIFY(info.valid);
+    QCOMPARE(info.prompts.boxes.size(), std::size_t{1});
+    QVERIFY(info.prompts.boxes[0].width() < 500); // a tight box, not the whole 512 frame
+    QVERIFY(s->hasUnsavedEdits());
+    // One undo step back to no mask, one redo to it.
+    s->undoGroup()->undo();
+    QCOMPARE(countSet(s->document()->mask()), qint64{0});
+    s->undoGroup()->redo();
+    QCOMPARE(s->document()->mask(), autoMask);
+    // Redone with a box: a new result on top; undo returns to Auto's mask.
+    boxAndWait(*s, 1);
+    QVERIFY(!s->lastResponse().automatic);
+    s->undoGroup()->undo();
+    QCOMPARE(s->document()->mask(), autoMask);
+}
+
+void TestViewerSession::autoOutlineOnOpenIsASetting() {
+    auto s = startSession();
+    QVERIFY(!s->settings().autoOutlineOnOpen); // off unless the user turns it on
+    AppSettings on = s->settings();
+    on.autoOutlineOnOpen = true;
+    s->applySettings(on);
+    {
+        QSettings qs;
+        AppSettings stored;
+        stored.load(qs);
+        QVERIFY(stored.autoOutlineOnOpen);
+    }
+    // A copy with no saved mask beside it (other stories save masks next to the originals).
+    const QString folder = m_home.filePath(QStringLiteral("auto-open"));
+    QVERIFY(QDir().mkpath(folder));
+    const QString image = folder + '/' + QFileInfo(m_images[1]).fileName();
+    QVERIFY(QFile::exists(image) || QFile::copy(m_images[1], image));
+    QSignalSpy applied(s.get(), &ViewerSession::maskApplied);
+    openAndWait(*s, image);
+    QVERIFY(applied.count() > 0 || applied.wait(60000));
+    QVERIFY(s->lastResponse().automatic);
+    const double d = dice(s->document()->mask(), truthMask(1));
+    QVERIFY2(d > 0.85, qPrintable(QString::number(d)));
+    AppSettings off = s->settings();
+    off.autoOutlineOnOpen = false;
+    s->applySettings(off);
+}
+
+void TestViewerSession::ttaSettingDecodesTheMirrorToo() {
+    // Whatever happens below, later stories start with TTA off again.
+    struct Reset {
+        ~Reset() {
+            QSettings qs;
+            qs.setValue(QStringLiteral("model/tta"), QStringLiteral("off"));
+        }
+    } reset;
+    auto s = startSession();
+    QCOMPARE(s->settings().tta, QStringLiteral("off")); // off unless the user turns it on
+    AppSettings on = s->settings();
+    on.tta = QStringLiteral("hflip");
+    s->applySettings(on);
+    openAndWait(*s, m_images[0]);
+    boxAndWait(*s, 0);
+    // Two embeddings for this image, its own and its mirror's (encoded, or from the disk cache
+    // of an earlier story): the decode averaged both.
+    const InferenceFlags& f = s->inference()->flags();
+    QCOMPARE(f.encodeCount.load() + f.diskCacheHits.load(), 2);
+    const double d = dice(s->document()->mask(), truthMask(0));
+    QVERIFY2(d > 0.85, qPrintable(QString::number(d)));
 }
 
 QTEST_MAIN(TestViewerSession)

@@ -1,6 +1,8 @@
 // Protects the viewer: open images and DICOM off-thread, broken files, prompts, edits, save.
 // labels: gui
+#include "mask_compare.h"
 #include "test_dicom.h"
+#include "test_support.h"
 #include "tiny_model.h"
 #include "ui/image_canvas.h"
 #include "ui/main_window.h"
@@ -8,6 +10,7 @@
 #include "ui/session/inference_controller.h"
 #include "ui/session/mask_commands.h"
 #include "ui/session/mask_saver.h"
+#include "ui/session/viewer_session.h"
 
 #include "core/dicom_seg.h"
 
@@ -28,6 +31,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
+#include <QUndoGroup>
 #include <QUrl>
 #include <QWidget>
 
@@ -427,6 +432,50 @@ private Q_SLOTS:
         size->setValue(990);
         QTest::keyClick(&w, Qt::Key_BracketRight);
         QCOMPARE(w.canvas()->brushRadius(), 1000.0);
+    }
+
+    // Edit > Auto Outline (O, and on the toolbar) outlines the lesion of a real ISIC image with
+    // the built-in model and no prompt: one undo step, redone by a box like any result.
+    void autoOutlineAction() {
+        DERMSAM_REQUIRE_ISIC(isic);
+        const QString path = m_dir.filePath(QStringLiteral("ISIC_0000017.jpg"));
+        QVERIFY(QFile::exists(path) ||
+                QFile::copy(isic + QStringLiteral("/images/ISIC_0000017.jpg"), path));
+        MainWindow w;
+        w.resize(900, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        auto* action = w.findChild<QAction*>(QStringLiteral("autoAction"));
+        QVERIFY(action);
+        QVERIFY(!action->isEnabled()); // nothing to outline yet
+        bool onToolbar = false;
+        for (QToolBar* bar : w.findChildren<QToolBar*>())
+            onToolbar = onToolbar || bar->actions().contains(action);
+        QVERIFY(onToolbar);
+        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
+        w.loadModelFromSettings(); // the built-in default model
+        QVERIFY(loaded.wait(60000));
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        w.openPath(path);
+        QVERIFY(opened.wait(30000));
+        QVERIFY(action->isEnabled());
+        QSignalSpy applied(&w, &MainWindow::maskApplied);
+        QTest::keyClick(&w, Qt::Key_O);
+        QVERIFY(applied.wait(60000));
+        ImageDocument* doc = w.document();
+        QVERIFY(w.session()->lastResponse().automatic);
+        QCOMPARE(doc->undoStack()->count(), 1);
+        const QImage truth =
+            test::readGrey(isic + QStringLiteral("/masks/ISIC_0000017_segmentation.png"));
+        const double d = test::dice(doc->mask(), truth);
+        QVERIFY2(d > 0.85, qPrintable(QString::number(d)));
+        // The toolbar's action does the same, as a second result on top of the first.
+        action->trigger();
+        QVERIFY(applied.wait(60000));
+        QCOMPARE(doc->undoStack()->count(), 2);
+        w.session()->undoGroup()->undo();
+        w.session()->undoGroup()->undo();
+        QCOMPARE(test::countSet(doc->mask()), qint64{0});
     }
 
     // Drag and drop opens the file and it joins File > Open Recent; the status bar names the

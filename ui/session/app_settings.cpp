@@ -40,6 +40,11 @@ void AppSettings::load(QSettings& s) {
         device = d.device;
     if (!precisionNames().contains(precision))
         precision = d.precision;
+    autoOutlineOnOpen =
+        s.value(QStringLiteral("model/autoOutlineOnOpen"), d.autoOutlineOnOpen).toBool();
+    tta = s.value(QStringLiteral("model/tta"), d.tta).toString();
+    if (!ttaNames().contains(tta))
+        tta = d.tta;
 }
 
 QString AppSettings::defaultOperatorName() {
@@ -52,6 +57,11 @@ QString AppSettings::defaultOperatorName() {
 QString AppSettings::embeddingCacheDir() {
     return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
            QStringLiteral("/viewer-embeddings");
+}
+
+QStringList AppSettings::ttaNames() {
+    return {QStringLiteral("off"), QStringLiteral("hflip"), QStringLiteral("flips"),
+            QStringLiteral("d4")};
 }
 
 QStringList AppSettings::precisionNames() {
@@ -75,6 +85,8 @@ void AppSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("ui/operator"), operatorName);
     s.setValue(QStringLiteral("ui/maxMegapixels"), maxMegapixels);
     s.setValue(QStringLiteral("followUp/areaThresholdPercent"), followUpAreaThresholdPercent);
+    s.setValue(QStringLiteral("model/autoOutlineOnOpen"), autoOutlineOnOpen);
+    s.setValue(QStringLiteral("model/tta"), tta);
     s.sync();
 }
 
@@ -92,7 +104,8 @@ bool AppSettings::operator==(const AppSettings& o) const {
            qFuzzyCompare(overlayOpacity, o.overlayOpacity) && showContour == o.showContour &&
            qFuzzyCompare(brushRadius, o.brushRadius) && embeddingCacheMb == o.embeddingCacheMb &&
            operatorName == o.operatorName && maxMegapixels == o.maxMegapixels &&
-           followUpAreaThresholdPercent == o.followUpAreaThresholdPercent;
+           followUpAreaThresholdPercent == o.followUpAreaThresholdPercent &&
+           autoOutlineOnOpen == o.autoOutlineOnOpen && tta == o.tta;
 }
 
 } // namespace dermsam

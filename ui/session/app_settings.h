@@ -36,6 +36,12 @@ struct AppSettings {
     static constexpr int kMaxMegapixelsLimit = 2000;
     // Follow-up: a change of the lesion's area by at least this many percent is flagged.
     double followUpAreaThresholdPercent = 20.0;
+    // Run Auto (the main lesion with no prompt) when an image without a saved mask opens.
+    bool autoOutlineOnOpen = false;
+    // Test-time augmentation of the decodes: "off", "hflip", "flips", "d4"
+    // (model/test_time_augmentation.h).
+    QString tta = QStringLiteral("off");
+    static QStringList ttaNames();
     static QString defaultOperatorName();
 
     static constexpr int kMaxRecentFiles = 10;

@@ -40,6 +40,8 @@ InferenceController::InferenceController(QObject* parent)
     connect(this, &InferenceController::heatmapOptionsSubmitted, m_worker,
             &InferenceWorker::setHeatmapOptions);
     connect(this, &InferenceController::heatmapRequested, m_worker, &InferenceWorker::explain);
+    connect(this, &InferenceController::ttaSubmitted, m_worker,
+            &InferenceWorker::setTestTimeAugmentation);
     connect(m_worker, &InferenceWorker::heatmapReady, this, &InferenceController::onHeatmapReady);
     connect(this, &InferenceController::prefetchRequested, m_worker, &InferenceWorker::prefetch);
     connect(m_worker, &InferenceWorker::prefetchFinished, this,
@@ -141,6 +143,14 @@ quint64 InferenceController::setImage(quint64 imageId, const QImage& rgb) {
 
 quint64 InferenceController::requestMask(quint64 imageId, const Prompts& prompts,
                                          const QImage& maskPrompt) {
+    return submitMask(MaskRequest{0, imageId, prompts, maskPrompt, false});
+}
+
+quint64 InferenceController::requestAuto(quint64 imageId) {
+    return submitMask(MaskRequest{0, imageId, {}, {}, true});
+}
+
+quint64 InferenceController::submitMask(MaskRequest request) {
     const quint64 id = begin();
     m_latestMask = id;
     m_flags->latestMaskRequest.store(id);
@@ -148,8 +158,13 @@ quint64 InferenceController::requestMask(quint64 imageId, const Prompts& prompts
         m_latestHeatmap = id;
         m_flags->latestHeatmapRequest.store(id);
     }
-    Q_EMIT maskRequested(MaskRequest{id, imageId, prompts, maskPrompt});
+    request.requestId = id;
+    Q_EMIT maskRequested(request);
     return id;
+}
+
+void InferenceController::setTestTimeAugmentation(const QString& mode) {
+    Q_EMIT ttaSubmitted(mode);
 }
 
 void InferenceController::setPrefetch(const QString& path) {

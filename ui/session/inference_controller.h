@@ -38,6 +38,12 @@ public:
     // Decodes prompts (and an optional mask prompt) on imageId; only the newest request's result
     // is delivered. Returns the request id.
     quint64 requestMask(quint64 imageId, const Prompts& prompts, const QImage& maskPrompt = {});
+    // A mask of the main lesion with no prompt ("Auto"), delivered like requestMask's (the
+    // newest request wins either way). Returns the request id.
+    quint64 requestAuto(quint64 imageId);
+    // Test-time augmentation for the decodes that follow: "off", "hflip", "flips", "d4"
+    // (model/test_time_augmentation.h); models whose profile pads run without it.
+    void setTestTimeAugmentation(const QString& mode);
     void forgetImage(quint64 imageId);
     // Heatmap after every mask while enabled; the worker gets the options before later requests.
     void setHeatmapOptions(const HeatmapOptions& options);
@@ -87,12 +93,14 @@ Q_SIGNALS:
     void maskRequested(const dermsam::MaskRequest& request);
     void imageForgotten(quint64 imageId);
     void heatmapOptionsSubmitted(const dermsam::HeatmapOptions& options);
+    void ttaSubmitted(const QString& mode);
     void heatmapRequested(const dermsam::MaskRequest& request);
     void prefetchRequested(const QString& path, quint64 interruptionsAtStart);
 
 private:
     void startPrefetch();
     quint64 begin();
+    quint64 submitMask(MaskRequest request);
     void onRequestFinished(quint64 requestId);
     void onMaskReady(const dermsam::MaskResponse& response);
     void onHeatmapReady(const dermsam::HeatmapResponse& response);

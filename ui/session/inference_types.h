@@ -50,12 +50,14 @@ struct ModelInfo {
 };
 
 // One prompt set for one image. The mask prompt (optional, Grayscale8 0/255 at the image size)
-// feeds an edited mask back to the decoder ("refine").
+// feeds an edited mask back to the decoder ("refine"). automatic: no prompt at all, the worker
+// finds the main lesion itself (core/auto_segment); prompts and maskPrompt are ignored.
 struct MaskRequest {
     quint64 requestId = 0;
     quint64 imageId = 0;
     Prompts prompts;
     QImage maskPrompt;
+    bool automatic = false;
 };
 
 struct MaskCandidate {
@@ -66,9 +68,11 @@ struct MaskCandidate {
 struct MaskResponse {
     quint64 requestId = 0;
     quint64 imageId = 0;
-    Prompts prompts;
+    Prompts prompts; // for an automatic request: the box the mask came from
     bool refined = false;
-    std::vector<MaskCandidate> candidates; // three for point prompts, else one
+    bool automatic = false;
+    // Three for point prompts, else one; none when an automatic request found no lesion.
+    std::vector<MaskCandidate> candidates;
     double decodeMs = 0.0;
 };
 

@@ -1,5 +1,6 @@
 #include "ui/session/inference_worker.h"
 
+#include "core/auto_segment.h"
 #include "core/evaluation.h"
 #include "core/image_tensor.h"
 #include "model/device.h"
@@ -9,6 +10,7 @@
 #include "model/model_loader.h"
 #include "model/predictor.h"
 #include "model/sam_model.h"
+#include "model/test_time_augmentation.h"
 #include "ui/session/image_loader.h"
 #include "ui/session/image_views.h"
 
@@ -101,8 +103,11 @@ struct InferenceWorker::Private {
     struct Entry {
         at::Tensor image; // (H, W, 3) uint8
         std::optional<ImageEmbedding> embedding;
+        // Test-time augmentation's other views, made when first needed (not for heatmaps).
+        std::vector<std::pair<ViewTransform, ImageEmbedding>> extraViews;
         quint64 lastUse = 0;
     };
+    TtaMode tta = TtaMode::Off;
     std::map<quint64, Entry> images;
     quint64 useCounter = 0;
     HeatmapOptions heatmap;
@@ -187,6 +192,42 @@ struct InferenceWorker::Private {
         (hit ? flags->diskCacheHits : flags->encodeCount).fetch_add(1);
     }
 
+    // Every view the TTA setting asks for (just the image when off, or when the model's profile
+    // pads); the image's own embedding must be there already.
+    ViewEmbeddings views(Entry& entry) {
+        ViewEmbeddings v;
+        v.height = static_cast<int>(entry.image.size(0));
+        v.width = static_cast<int>(entry.image.size(1));
+        const TtaMode mode = ttaSupported(predictor->profile()) ? tta : TtaMode::Off;
+        for (const ViewTransform& t : ttaViews(mode)) {
+            v.views.push_back(t);
+            if (t.identity()) {
+                v.embeddings.push_back(*entry.embedding);
+                continue;
+            }
+            auto it =
+                std::find_if(entry.extraViews.begin(), entry.extraViews.end(), [&](const auto& e) {
+                    return e.first.flipX == t.flipX && e.first.quarterTurns == t.quarterTurns;
+                });
+            if (it == entry.extraViews.end()) {
+                const at::Tensor image = transformImage(entry.image, t);
+                ImageEmbedding e;
+                if (diskCacheUsable()) {
+                    bool hit = false;
+                    e = encodeToDisk(image, hit);
+                    (hit ? flags->diskCacheHits : flags->encodeCount).fetch_add(1);
+                } else {
+                    e = predictor->encode(image);
+                    flags->encodeCount.fetch_add(1);
+                }
+                entry.extraViews.emplace_back(t, std::move(e));
+                it = std::prev(entry.extraViews.end());
+            }
+            v.embeddings.push_back(it->second);
+        }
+        return v;
+    }
+
     void trimCache() {
         while (images.size() > kMaxCachedImages) {
             auto oldest = images.end();
@@ -227,8 +268,10 @@ void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QStrin
     d->info.encoderBlocks = camBlockCount(*d->model);
     if (d->info.architecture.isEmpty())
         d->info.architecture = QString::fromStdString(d->model->architecture().name());
-    for (auto& [id, entry] : d->images)
+    for (auto& [id, entry] : d->images) {
         entry.embedding.reset();
+        entry.extraViews.clear();
+    }
     d->resumeFile.clear();
     d->resume = EncodeResume{};
     Q_EMIT modelLoaded(d->info);
@@ -424,18 +467,43 @@ void InferenceWorker::predict(const MaskRequest& request) {
         timer.start();
         Prompts prompts = request.prompts;
         prompts.multimask = prompts.boxes.empty() && !prompts.points.empty();
-        const bool refine = !request.maskPrompt.isNull();
-        const at::Tensor maskInput =
-            maskPromptInput(request.maskPrompt, *entry.embedding, *d->predictor, prompts);
-        if (prompts.empty())
+        const bool refine = !request.maskPrompt.isNull() && !request.automatic;
+        at::Tensor maskInput;
+        if (!request.automatic) {
+            maskInput =
+                maskPromptInput(request.maskPrompt, *entry.embedding, *d->predictor, prompts);
+            if (prompts.empty())
+                return finish();
+        }
+        if (d->tta != TtaMode::Off && ttaSupported(d->predictor->profile())) {
+            // The other views' encodes, the first time this image is decoded with TTA.
+            error.kind = InferenceError::Kind::Encode;
+            Q_EMIT stageChanged(request.requestId, InferenceStage::Encoding);
+        }
+        const ViewEmbeddings views = d->views(entry);
+        if (skip())
             return finish();
-        const MaskResult result = d->predictor->decode(*entry.embedding, prompts, maskInput);
+        error.kind = InferenceError::Kind::Decode;
+        Q_EMIT stageChanged(request.requestId, InferenceStage::Decoding);
+        MaskResult result;
+        bool found = true;
+        if (request.automatic) {
+            AutoResult a = autoSegment(*d->predictor, views);
+            result = std::move(a.result);
+            prompts = a.prompts; // the box it ended with: the heatmap's and the sidecar's
+            found = a.found;
+        } else {
+            result = decodeViews(*d->predictor, views, prompts, maskInput);
+        }
         d->flags->decodeCount.fetch_add(1);
         MaskResponse response;
         response.requestId = request.requestId;
         response.imageId = request.imageId;
-        response.prompts = request.prompts;
+        response.prompts = request.automatic ? prompts : request.prompts;
         response.refined = refine;
+        response.automatic = request.automatic;
+        if (!found)
+            result.masks = result.masks.slice(0, 0, 0); // no candidate: nothing was found
         for (int64_t i = 0; i < result.masks.size(0); ++i) {
             MaskCandidate c;
             c.mask = maskImageOf(result.masks[i]);
@@ -449,7 +517,7 @@ void InferenceWorker::predict(const MaskRequest& request) {
         response.decodeMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
         if (!d->cancelled(request.requestId))
             Q_EMIT maskReady(response);
-        if (d->heatmap.enabled)
+        if (d->heatmap.enabled && found)
             d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput);
     } catch (const std::exception& e) {
         if (const auto* me = dynamic_cast<const ModelError*>(&e))
@@ -464,6 +532,13 @@ void InferenceWorker::predict(const MaskRequest& request) {
 
 void InferenceWorker::setHeatmapOptions(const HeatmapOptions& options) {
     d->heatmap = options;
+}
+
+void InferenceWorker::setTestTimeAugmentation(const QString& mode) {
+    TtaMode m = TtaMode::Off;
+    if (!ttaModeFromName(mode.toStdString(), m))
+        qWarning("unknown test-time augmentation '%s': off", qPrintable(mode));
+    d->tta = m;
 }
 
 void InferenceWorker::explain(const MaskRequest& request) {

@@ -52,6 +52,9 @@ public Q_SLOTS:
     void forgetImage(quint64 imageId);
     // Heatmap settings for the requests that follow (enabled: one after every mask).
     void setHeatmapOptions(const dermsam::HeatmapOptions& options);
+    // Test-time augmentation ("off", "hflip", "flips", "d4") for the decodes that follow; the
+    // extra views of an image are encoded (through the disk cache) when first needed.
+    void setTestTimeAugmentation(const QString& mode);
     // A heatmap for these prompts alone (no mask is sent): toggling it on, changing method.
     void explain(const dermsam::MaskRequest& request);
     // Encodes the image at path into the disk cache, ahead of the user opening it (the next

@@ -50,6 +50,7 @@ ViewerSession::ViewerSession(QObject* parent, const QString& recoveryDir)
     QSettings qs;
     m_settings.load(qs);
     applyEmbeddingCache();
+    m_inference->setTestTimeAugmentation(m_settings.tta);
 
     connect(&m_loadWatcher, &QFutureWatcher<LoadedImage>::finished, this,
             &ViewerSession::onImageLoaded);
@@ -61,6 +62,9 @@ ViewerSession::ViewerSession(QObject* parent, const QString& recoveryDir)
         Q_EMIT modelStateChanged();
         if (m_doc)
             m_inference->setImage(m_doc->id(), m_doc->image());
+        // Not over prompts the user gave while the model was loading.
+        if (m_autoPending && m_doc && m_doc->prompts().empty())
+            requestAuto();
     });
     connect(m_inference, &InferenceController::modelFailed, this, [this](const InferenceError& e) {
         m_modelError = inferenceErrorText(e);
@@ -121,6 +125,8 @@ void ViewerSession::applySettings(const AppSettings& settings) {
         applyUiLanguage(m_settings.language); // widgets retranslate on LanguageChange
     if (old.embeddingCacheMb != m_settings.embeddingCacheMb)
         applyEmbeddingCache();
+    if (old.tta != m_settings.tta)
+        m_inference->setTestTimeAugmentation(m_settings.tta);
     // Choosing a checkpoint in Settings ends a session-only model.
     if (old.checkpoint != m_settings.checkpoint)
         m_sessionCheckpoint.clear();
@@ -327,6 +333,12 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
         Q_EMIT statusMessage(tr("Drag a box around the lesion, or click points on it."));
     Q_EMIT imageOpened(loaded.path);
     checkRecovery();
+    // Outlined at once when asked for, unless there is already a mask to show (saved, or kept
+    // edits offered back): Auto would cover it.
+    m_autoPending =
+        m_settings.autoOutlineOnOpen && loaded.savedMask.isNull() && m_recoveredMask.isNull();
+    if (m_autoPending && m_inference->hasModel())
+        requestAuto();
 }
 
 // ---- saving and recovery
@@ -409,6 +421,18 @@ void ViewerSession::requestMask() {
     m_inference->requestMask(m_doc->id(), m_doc->prompts());
 }
 
+void ViewerSession::requestAuto() {
+    m_autoPending = false;
+    if (!m_doc)
+        return;
+    if (!m_inference->hasModel()) {
+        Q_EMIT statusMessage(m_modelError.isEmpty() ? tr("The model is still loading.")
+                                                    : m_modelError);
+        return;
+    }
+    m_inference->requestAuto(m_doc->id());
+}
+
 void ViewerSession::refine() {
     if (!m_doc || !m_inference->hasModel())
         return;
@@ -416,7 +440,14 @@ void ViewerSession::refine() {
 }
 
 void ViewerSession::onMaskReady(const MaskResponse& response) {
-    if (!m_doc || response.imageId != m_doc->id() || response.candidates.empty())
+    if (!m_doc || response.imageId != m_doc->id())
+        return;
+    if (response.automatic && response.candidates.empty()) {
+        Q_EMIT statusMessage(
+            tr("Auto found no lesion in this image: drag a box around it, or click on it."));
+        return;
+    }
+    if (response.candidates.empty())
         return;
     m_lastResponse = response;
     m_lastHeat = QImage();
@@ -433,7 +464,12 @@ void ViewerSession::onMaskReady(const MaskResponse& response) {
     m_doc->undoStack()->push(
         new ModelResultCommand(m_doc, response.requestId, response.candidates.front().mask, info));
     Q_EMIT candidatesChanged();
-    Q_EMIT statusMessage(tr("Mask computed in %1 ms.").arg(response.decodeMs, 0, 'f', 0));
+    Q_EMIT statusMessage(
+        response.automatic
+            ? tr("Lesion outlined automatically in %1 ms: accept it, edit it, or draw a box to "
+                 "redo it.")
+                  .arg(response.decodeMs, 0, 'f', 0)
+            : tr("Mask computed in %1 ms.").arg(response.decodeMs, 0, 'f', 0));
     Q_EMIT maskApplied();
 }
 

@@ -76,7 +76,10 @@ public:
 
     // ---- model results
     void requestMask(); // from the document's prompts
-    void refine();      // the edited mask back to the model as a mask prompt
+    // "Auto": the main lesion with no prompt. The result arrives like a box's (one undo step,
+    // candidates); a status message when the model found nothing.
+    void requestAuto();
+    void refine(); // the edited mask back to the model as a mask prompt
     // The result on screen and its candidates (empty before the first result on this image).
     const MaskResponse& lastResponse() const { return m_lastResponse; }
     void chooseCandidate(int index);
@@ -193,6 +196,8 @@ private:
     QString m_modelError;
     QString m_sessionCheckpoint;
     bool m_modelLoading = false;
+    // The image just opened waits for the model to run Auto (autoOutlineOnOpen).
+    bool m_autoPending = false;
 };
 
 } // namespace dermsam

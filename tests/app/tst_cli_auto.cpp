@@ -1,0 +1,163 @@
+// Protects `dermsam-cli segment --auto` and `eval --prompt auto` (issue #24): the no-prompt mode
+// finds the lesion of real ISIC 2018 test images with the built-in model, scored against the
+// expert masks; --tta averages flipped views; wrong combinations are one-line usage errors.
+// labels: unit
+#include "core/metrics.h"
+#include "test_support.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+Run cli(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(DERMSAM_CLI_PATH), args);
+    Run r;
+    if (!p.waitForFinished(300000))
+        return r;
+    r.exitCode = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+double diceAgainst(const QString& maskPath, const QString& truthPath) {
+    const cv::Mat m = cv::imread(maskPath.toStdString(), cv::IMREAD_GRAYSCALE);
+    const cv::Mat t = cv::imread(truthPath.toStdString(), cv::IMREAD_GRAYSCALE);
+    if (m.empty() || t.empty() || m.size() != t.size())
+        return -1;
+    return dermsam::computeImageMetrics(m, t).dice;
+}
+
+} // namespace
+
+class TestCliAuto : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void segmentAutoFindsTheLesion_data();
+    void segmentAutoFindsTheLesion();
+    void segmentTtaStaysClose();
+    void evalAutoOnTestImages();
+    void usageErrors_data();
+    void usageErrors();
+
+private:
+    QTemporaryDir m_tmp;
+};
+
+void TestCliAuto::segmentAutoFindsTheLesion_data() {
+    QTest::addColumn<QString>("id");
+    // Two test-split images, one lesion in the middle, one larger and off-centre. Auto scored
+    // 0.977 and 0.947 on them (box prompt: 0.982, 0.981) at commit de0a3a7; the bound 0.85
+    // leaves room for numeric drift and lies far above what the whole-frame start scored on
+    // validation (mean 0.50, docs/model-card.md, "Auto").
+    QTest::newRow("ISIC_0000017") << "ISIC_0000017";
+    QTest::newRow("ISIC_0000009") << "ISIC_0000009";
+}
+
+void TestCliAuto::segmentAutoFindsTheLesion() {
+    QFETCH(QString, id);
+    DERMSAM_REQUIRE_ISIC(dir);
+    const QString out = m_tmp.path() + "/" + id + "_segmentation.png";
+    const Run r = cli({"segment", "--model", "default", "--image", dir + "/images/" + id + ".jpg",
+                       "--auto", "--out", out, "--json", "--no-cache"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j.value("prompt").toString(), QStringLiteral("auto"));
+    const QJsonArray box = j.value("box").toArray();
+    QCOMPARE(box.size(), 4);
+    // The box it ended with is a tight box inside the image, not the whole frame.
+    QVERIFY(box[0].toDouble() >= 0 && box[2].toDouble() <= 511);
+    QVERIFY((box[2].toDouble() - box[0].toDouble()) * (box[3].toDouble() - box[1].toDouble()) <
+            0.95 * 511 * 511);
+    QVERIFY(j.value("decodes").toInt() >= 1);
+    QCOMPARE(j.value("tta").toString(), QStringLiteral("off"));
+    const double dice = diceAgainst(out, dir + "/masks/" + id + "_segmentation.png");
+    QVERIFY2(dice > 0.85, qPrintable(QStringLiteral("Dice %1").arg(dice)));
+    // The sidecar records the box, so the viewer shows what produced the mask.
+    QVERIFY(QFile::exists(m_tmp.path() + "/" + id + "_segmentation.json"));
+}
+
+void TestCliAuto::segmentTtaStaysClose() {
+    DERMSAM_REQUIRE_ISIC(dir);
+    const QString image = dir + "/images/ISIC_0000017.jpg";
+    const QString truth = dir + "/masks/ISIC_0000017_segmentation.png";
+    const QString plain = m_tmp.path() + "/plain.png";
+    const QString flipped = m_tmp.path() + "/tta.png";
+    Run r = cli({"segment", "--model", "default", "--image", image, "--box", "107,118,371,394",
+                 "--out", plain, "--no-cache", "--tta", "off"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = cli({"segment", "--model", "default", "--image", image, "--box", "107,118,371,394", "--out",
+             flipped, "--no-cache", "--tta", "flips", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j.value("tta").toString(), QStringLiteral("flips"));
+    QCOMPARE(j.value("views").toInt(), 3);
+    // Averaging mirrored views moves the outline a little, never the lesion: both masks agree
+    // with the expert within a few Dice points and with each other closely.
+    const double a = diceAgainst(plain, truth);
+    const double b = diceAgainst(flipped, truth);
+    QVERIFY2(a > 0.85 && b > 0.85, qPrintable(QStringLiteral("%1 %2").arg(a).arg(b)));
+    QVERIFY2(diceAgainst(plain, flipped) > 0.95, "TTA moved the mask too far");
+}
+
+void TestCliAuto::evalAutoOnTestImages() {
+    DERMSAM_REQUIRE_ISIC(dir);
+    const Run r = cli({"eval", "--model", "default", "--data", dir, "--split-name", "test",
+                       "--limit", "6", "--prompt", "auto", "--json", "--no-cache"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j.value("prompt").toString(), QStringLiteral("auto"));
+    QCOMPARE(j.value("n").toInt(), 6);
+    const QJsonArray images = j.value("per_image").toArray();
+    QCOMPARE(images.size(), 6);
+    for (const QJsonValue& v : images) {
+        // Each image records the box Auto ended with.
+        const QJsonArray box = v.toObject().value("prompt").toObject().value("box").toArray();
+        QCOMPARE(box.size(), 4);
+    }
+    // These six scored a mean of 0.952 at commit de0a3a7 (test split over 594 images: 0.882);
+    // 0.85 leaves room for one image going wrong, not for the search failing.
+    const double mean = j.value("dice").toObject().value("mean").toDouble();
+    QVERIFY2(mean > 0.85, qPrintable(QStringLiteral("mean Dice %1").arg(mean)));
+}
+
+void TestCliAuto::usageErrors_data() {
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("auto and box") << QStringList{"--auto", "--box", "1,1,20,20"} << "--auto";
+    QTest::newRow("unknown tta") << QStringList{"--auto", "--tta", "sideways"} << "--tta";
+    QTest::newRow("bad iterations")
+        << QStringList{"--auto", "--auto-iterations", "-1"} << "--auto-iterations";
+    QTest::newRow("no prompt") << QStringList{} << "--auto";
+}
+
+void TestCliAuto::usageErrors() {
+    QFETCH(QStringList, extra);
+    QFETCH(QString, message);
+    const QString image =
+        QStringLiteral(DERMSAM_TEST_SOURCE_DIR "/resources/samples/ISIC_0000009.jpg");
+    const Run r = cli(QStringList{"segment", "--model", "default", "--image", image, "--out",
+                                  m_tmp.path() + "/x.png", "--no-cache"} +
+                      extra);
+    QCOMPARE(r.exitCode, 2);
+    const QStringList lines = r.err.trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(lines.front().contains(message), qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(TestCliAuto)
+#include "tst_cli_auto.moc"
