@@ -6,7 +6,7 @@
 
 #include <ATen/ATen.h>
 
-#include <QtTest>
+#include <QTest>
 
 using namespace dermsam;
 
