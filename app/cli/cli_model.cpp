@@ -184,8 +184,7 @@ int runBench(const std::vector<std::string>& argv) {
         // Random weights: speed does not depend on the values, and no file is needed.
         model = std::make_shared<SamModel>(SamArchitecture::byName(args.value("arch")));
         name = args.value("arch") + " (random weights)";
-        if (model->architecture().encoder == "compact")
-            profile = PreprocessProfile::Compact;
+        profile = defaultProfileFor(model->architecture());
     } else {
         LoadedModel m = loadModelFromArgs(args);
         model = m.model;
@@ -410,8 +409,7 @@ int runFinetune(const std::vector<std::string>& argv) {
         at::manual_seed(static_cast<uint64_t>(o.seed));
         model = std::make_shared<SamModel>(SamArchitecture::byName(args.value("arch")));
         profile = args.has("profile") ? profileFromName(args.value("profile"))
-                  : model->architecture().encoder == "compact" ? PreprocessProfile::Compact
-                                                               : PreprocessProfile::MedSam;
+                                      : defaultProfileFor(model->architecture());
         settings.baseModelName = args.value("arch") + " (random initialisation)";
         if (!o.trainImageEncoder)
             throw UsageError("--arch trains a new model: add --train-encoder");
