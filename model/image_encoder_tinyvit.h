@@ -69,6 +69,10 @@ public:
     // Replaces the index table with a checkpoint's attention_bias_idxs (N, N), whose values
     // must lie within the bias table; throws ModelError(ShapeMismatch) otherwise.
     void setBiasIndex(const at::Tensor& index);
+    // Inference: the attention of (windows, N, C) tokens before the output projection, which
+    // project() applies to a (B, H, W, C) grid once the windows are put back.
+    at::Tensor attendHeads(const at::Tensor& x);
+    at::Tensor project(const at::Tensor& tokens);
 
 private:
     at::Tensor bias(); // (heads, N, N)
@@ -95,6 +99,7 @@ public:
     TinyVitAttention& attention() { return m_attn; }
 
 private:
+    at::Tensor forwardInference(const at::Tensor& x); // no autograd, eval mode
     TinyVitAttention m_attn{nullptr};
     ConvBn m_localConv{nullptr};
     torch::nn::LayerNorm m_mlpNorm{nullptr};

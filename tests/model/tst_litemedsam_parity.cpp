@@ -281,6 +281,15 @@ void TestLiteMedSamParity::smallerTinyVitFromShapes() {
     QCOMPARE(ours.sizes().vec(), (std::vector<int64_t>{2, 256, 64, 64}));
     QVERIFY(at::equal(ours, original.encode(input)));
     QVERIFY(ours.isfinite().all().item<bool>());
+    // With autograd (Grad-CAM on encoder blocks) the plain path runs: the same numbers.
+    at::Tensor plain;
+    {
+        at::AutoGradMode grad(true);
+        plain = loaded->encode(input).detach();
+    }
+    const double pathErr = relativeError(plain, ours);
+    qInfo("autograd path vs inference path: %.3g", pathErr);
+    QVERIFY2(pathErr <= 1e-5, qPrintable(QString::number(pathErr)));
     // The blocks the observer sees, channels-first.
     std::vector<std::vector<int64_t>> shapes;
     loaded->modules().imageEncoder->forwardObserved(input, [&](int, const at::Tensor& x) {
