@@ -1,6 +1,7 @@
 #include "model/preprocess.h"
 
 #include "model/model_error.h"
+#include "model/sam_architecture.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -59,7 +60,166 @@ at::Tensor resampledChannels(const at::Tensor& image,
     return at::cat(planes, 1);
 }
 
+// One tap of OpenCV's area table: destination index d takes source index s with weight alpha.
+struct AreaTap {
+    int64_t d, s;
+    float alpha;
+};
+
+// OpenCV's computeResizeAreaTab: the source cells each destination cell covers, with the
+// fraction of the cell each covers (partial cells at both ends).
+std::vector<AreaTap> areaTaps(int64_t ssize, int64_t dsize, double scale) {
+    std::vector<AreaTap> taps;
+    for (int64_t dx = 0; dx < dsize; ++dx) {
+        const double fsx1 = static_cast<double>(dx) * scale;
+        const double fsx2 = fsx1 + scale;
+        const double cellWidth = std::min(scale, static_cast<double>(ssize) - fsx1);
+        int64_t sx1 = static_cast<int64_t>(std::ceil(fsx1));
+        int64_t sx2 = static_cast<int64_t>(std::floor(fsx2));
+        sx2 = std::min(sx2, ssize - 1);
+        sx1 = std::min(sx1, sx2);
+        if (static_cast<double>(sx1) - fsx1 > 1e-3)
+            taps.push_back(
+                {dx, sx1 - 1, static_cast<float>((static_cast<double>(sx1) - fsx1) / cellWidth)});
+        for (int64_t sx = sx1; sx < sx2; ++sx)
+            taps.push_back({dx, sx, static_cast<float>(1.0 / cellWidth)});
+        if (fsx2 - static_cast<double>(sx2) > 1e-3)
+            taps.push_back(
+                {dx, sx2,
+                 static_cast<float>(
+                     std::min(std::min(fsx2 - static_cast<double>(sx2), 1.0), cellWidth) /
+                     cellWidth)});
+    }
+    return taps;
+}
+
+// saturate_cast<uchar>(float): nearest, halves to even (the default rounding mode), clamped.
+float roundToByte(float v) {
+    return std::clamp(std::nearbyint(v), 0.0f, 255.0f);
+}
+
+// OpenCV's area-mode weights for enlarging along one axis, in 11-bit fixed point: (source
+// index, weight of it, weight of the next).
+struct FixedTap {
+    int64_t s0, s1;
+    int32_t w0, w1;
+};
+
+std::vector<FixedTap> enlargeTaps(int64_t ssize, int64_t dsize) {
+    const double inv = static_cast<double>(dsize) / static_cast<double>(ssize);
+    const double scale = 1.0 / inv;
+    std::vector<FixedTap> taps(static_cast<size_t>(dsize));
+    for (int64_t d = 0; d < dsize; ++d) {
+        int64_t sx = static_cast<int64_t>(std::floor(static_cast<double>(d) * scale));
+        float fx =
+            static_cast<float>(static_cast<double>(d + 1) - static_cast<double>(sx + 1) * inv);
+        fx = fx <= 0 ? 0.f : fx - std::floor(fx);
+        if (sx < 0) {
+            fx = 0;
+            sx = 0;
+        }
+        if (sx >= ssize - 1) {
+            fx = 0;
+            sx = ssize - 1;
+        }
+        const auto w0 = static_cast<int32_t>(std::lrint((1.f - fx) * 2048.f));
+        const auto w1 = static_cast<int32_t>(std::lrint(fx * 2048.f));
+        taps[static_cast<size_t>(d)] = {sx, std::min(sx + 1, ssize - 1), w0, w1};
+    }
+    return taps;
+}
+
 } // namespace
+
+at::Tensor resizeAreaLikeOpenCv(const at::Tensor& plane, int64_t h, int64_t w) {
+    if (plane.dim() != 2 || plane.size(0) < 1 || plane.size(1) < 1 || h < 1 || w < 1)
+        throw ModelError(ErrorCode::BadImage, {}, "area resampling of an empty image");
+    const at::Tensor src = plane.to(at::kCPU, at::kFloat).contiguous();
+    const int64_t H = src.size(0), W = src.size(1);
+    const float* in = src.data_ptr<float>();
+    at::Tensor out = at::empty({h, w}, at::kFloat);
+    float* dst = out.data_ptr<float>();
+    // As cv::resize: scale = 1 / (dsize / ssize), not ssize / dsize (they can differ in the
+    // last bit, which moves the cells' edges).
+    const double scaleX = 1.0 / (static_cast<double>(w) / static_cast<double>(W));
+    const double scaleY = 1.0 / (static_cast<double>(h) / static_cast<double>(H));
+    if (scaleX >= 1 && scaleY >= 1) {
+        const auto ix = static_cast<int64_t>(std::lround(scaleX));
+        const auto iy = static_cast<int64_t>(std::lround(scaleY));
+        if (std::abs(scaleX - static_cast<double>(ix)) < 2.220446049250313e-16 &&
+            std::abs(scaleY - static_cast<double>(iy)) < 2.220446049250313e-16) {
+            // Whole-number factors: integer sums over each block (OpenCV's resizeAreaFast).
+            const float inverse = 1.f / static_cast<float>(ix * iy);
+            for (int64_t y = 0; y < h; ++y)
+                for (int64_t x = 0; x < w; ++x) {
+                    int64_t sum = 0;
+                    for (int64_t sy = 0; sy < iy; ++sy)
+                        for (int64_t sx = 0; sx < ix; ++sx)
+                            sum += static_cast<int64_t>(in[(y * iy + sy) * W + x * ix + sx]);
+                    dst[y * w + x] = ix == 2 && iy == 2
+                                         ? static_cast<float>((sum + 2) >> 2)
+                                         : roundToByte(static_cast<float>(sum) * inverse);
+                }
+            return out;
+        }
+        // General factors: each source row is summed across (horizontal taps), and the rows
+        // are summed into the destination row, in float, in OpenCV's order.
+        const std::vector<AreaTap> xs = areaTaps(W, w, scaleX), ys = areaTaps(H, h, scaleY);
+        std::vector<float> buf(static_cast<size_t>(w)), sum(static_cast<size_t>(w));
+        int64_t prev = -1;
+        for (const AreaTap& ty : ys) {
+            std::fill(buf.begin(), buf.end(), 0.f);
+            const float* row = in + ty.s * W;
+            for (const AreaTap& tx : xs)
+                buf[static_cast<size_t>(tx.d)] += row[tx.s] * tx.alpha;
+            if (ty.d != prev) {
+                if (prev >= 0)
+                    for (int64_t x = 0; x < w; ++x)
+                        dst[prev * w + x] = roundToByte(sum[static_cast<size_t>(x)]);
+                for (int64_t x = 0; x < w; ++x)
+                    sum[static_cast<size_t>(x)] = ty.alpha * buf[static_cast<size_t>(x)];
+                prev = ty.d;
+            } else {
+                for (int64_t x = 0; x < w; ++x)
+                    sum[static_cast<size_t>(x)] += ty.alpha * buf[static_cast<size_t>(x)];
+            }
+        }
+        for (int64_t x = 0; x < w; ++x)
+            dst[prev * w + x] = roundToByte(sum[static_cast<size_t>(x)]);
+        return out;
+    }
+    // Enlarging: bilinear with area-mode weights, horizontal then vertical, in fixed point
+    // (2^11 per axis), rounded once at the end.
+    const std::vector<FixedTap> xs = enlargeTaps(W, w), ys = enlargeTaps(H, h);
+    std::vector<int32_t> row0(static_cast<size_t>(w)), row1(static_cast<size_t>(w));
+    const auto horizontal = [&](int64_t sy, std::vector<int32_t>& r) {
+        const float* row = in + sy * W;
+        for (int64_t x = 0; x < w; ++x) {
+            const FixedTap& t = xs[static_cast<size_t>(x)];
+            r[static_cast<size_t>(x)] =
+                static_cast<int32_t>(row[t.s0]) * t.w0 + static_cast<int32_t>(row[t.s1]) * t.w1;
+        }
+    };
+    for (int64_t y = 0; y < h; ++y) {
+        const FixedTap& t = ys[static_cast<size_t>(y)];
+        horizontal(t.s0, row0);
+        horizontal(t.s1, row1);
+        for (int64_t x = 0; x < w; ++x) {
+            const int64_t v = int64_t{row0[static_cast<size_t>(x)]} * t.w0 +
+                              int64_t{row1[static_cast<size_t>(x)]} * t.w1;
+            dst[y * w + x] = static_cast<float>(std::clamp<int64_t>((v + (1 << 21)) >> 22, 0, 255));
+        }
+    }
+    return out;
+}
+
+PreprocessProfile defaultProfileFor(const SamArchitecture& arch) {
+    if (arch.encoder == "tinyvit")
+        return PreprocessProfile::LiteMedSam;
+    if (arch.encoder == "compact")
+        return PreprocessProfile::Compact;
+    return PreprocessProfile::MedSam;
+}
 
 at::Tensor normaliseMeanStd(const at::Tensor& x) {
     const auto opts = at::TensorOptions().dtype(x.scalar_type()).device(x.device());
@@ -76,6 +236,8 @@ std::string profileName(PreprocessProfile p) {
         return "sam";
     case PreprocessProfile::Compact:
         return "compact";
+    case PreprocessProfile::LiteMedSam:
+        return "litemedsam";
     }
     return "medsam";
 }
@@ -87,6 +249,8 @@ PreprocessProfile profileFromName(const std::string& name) {
         return PreprocessProfile::Sam;
     if (name == "compact")
         return PreprocessProfile::Compact;
+    if (name == "litemedsam")
+        return PreprocessProfile::LiteMedSam;
     throw ModelError(ErrorCode::BadArgument, {}, "unknown preprocessing profile '" + name + "'");
 }
 
@@ -96,11 +260,11 @@ ImageGeometry imageGeometry(const at::Tensor& image, PreprocessProfile profile, 
     g.originalHeight = static_cast<int>(image.size(0));
     g.originalWidth = static_cast<int>(image.size(1));
     g.inputSize = inputSize;
-    if (profile != PreprocessProfile::Sam) {
+    if (profile != PreprocessProfile::Sam && profile != PreprocessProfile::LiteMedSam) {
         g.inputHeight = g.inputWidth = inputSize;
         return g;
     }
-    // SAM: longest side to inputSize with ResizeLongestSide's rounding.
+    // SAM and LiteMedSAM: longest side to inputSize with ResizeLongestSide's rounding.
     const double scale =
         static_cast<double>(inputSize) / std::max(g.originalHeight, g.originalWidth);
     g.inputHeight = static_cast<int>(g.originalHeight * scale + 0.5);
@@ -129,6 +293,19 @@ PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile prof
         r.input = normaliseMeanStd(resized.clamp(0.0, 255.0));
         return r;
     }
+    if (profile == PreprocessProfile::LiteMedSam) {
+        // On the CPU, as OpenCV does it (8-bit results), then moved: the image is small.
+        const int newH = r.geometry.inputHeight, newW = r.geometry.inputWidth;
+        const at::Tensor resized =
+            resampledChannels(image.to(at::kCPU), [newH, newW](const at::Tensor& x) {
+                return resizeAreaLikeOpenCv(x[0][0], newH, newW).unsqueeze(0).unsqueeze(0);
+            });
+        const at::Tensor lo = resized.min();
+        const at::Tensor norm = (resized - lo) / (resized.max() - lo).clamp_min(1e-8);
+        r.input =
+            at::constant_pad_nd(norm, {0, inputSize - newW, 0, inputSize - newH}, 0).to(device);
+        return r;
+    }
     // SAM: longest side to inputSize (imageGeometry), PIL-like antialiased bilinear rounded to
     // 8 bits, mean/std, zero padding bottom/right.
     const int newH = r.geometry.inputHeight, newW = r.geometry.inputWidth;
@@ -142,10 +319,20 @@ PreprocessResult preprocessImage(const at::Tensor& image, PreprocessProfile prof
 }
 
 Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
-                            PreprocessProfile /*profile*/) {
+                            PreprocessProfile profile) {
     // inputWidth/inputHeight is the resized image inside the square for every profile.
-    const float sx = static_cast<float>(g.inputWidth) / g.originalWidth;
-    const float sy = static_cast<float>(g.inputHeight) / g.originalHeight;
+    float sx = static_cast<float>(g.inputWidth) / g.originalWidth;
+    float sy = static_cast<float>(g.inputHeight) / g.originalHeight;
+    // LiteMedSAM scales both axes by S / max(H, W) (not by the rounded resized size) and
+    // truncates box corners to whole pixels: int(v * 256 / max(H, W)) in double.
+    const bool lite = profile == PreprocessProfile::LiteMedSam;
+    const double liteRatio =
+        static_cast<double>(g.inputSize) / std::max(g.originalHeight, g.originalWidth);
+    if (lite)
+        sx = sy = static_cast<float>(liteRatio);
+    const auto liteBox = [liteRatio](float v) {
+        return static_cast<float>(std::floor(static_cast<double>(v) * liteRatio));
+    };
     const float w = static_cast<float>(g.originalWidth);
     const float h = static_cast<float>(g.originalHeight);
     Prompts out;
@@ -164,7 +351,10 @@ Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
         b.y1 = std::clamp(b.y1, 0.0f, h);
         if (b.width() <= 0 || b.height() <= 0)
             throw ModelError(ErrorCode::BadPrompt, {}, "box has zero area inside the image");
-        out.boxes.push_back({b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy});
+        if (lite)
+            out.boxes.push_back({liteBox(b.x0), liteBox(b.y0), liteBox(b.x1), liteBox(b.y1)});
+        else
+            out.boxes.push_back({b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy});
     }
     for (PointPrompt p : prompts.points) {
         if (!std::isfinite(p.x) || !std::isfinite(p.y))
@@ -178,6 +368,19 @@ Prompts promptsToInputFrame(const Prompts& prompts, const ImageGeometry& g,
     return out;
 }
 
+namespace {
+
+// LiteMedSAM's crop of the low-res logits to the resized image (the logits' frame is the input
+// square, 256 x 256 for a 256 input).
+at::Tensor liteCrop(const at::Tensor& logits, const ImageGeometry& g) {
+    const double k = static_cast<double>(logits.size(2)) / g.inputSize;
+    const int64_t h = std::clamp<int64_t>(std::llround(g.inputHeight * k), 1, logits.size(2));
+    const int64_t w = std::clamp<int64_t>(std::llround(g.inputWidth * k), 1, logits.size(3));
+    return logits.narrow(2, 0, h).narrow(3, 0, w);
+}
+
+} // namespace
+
 at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry& g,
                              PreprocessProfile profile) {
     const at::Tensor x = lowResLogits.to(at::kFloat);
@@ -186,13 +389,18 @@ at::Tensor postprocessLogits(const at::Tensor& lowResLogits, const ImageGeometry
     }
     if (profile == PreprocessProfile::Compact)
         return at::upsample_bilinear2d(x, {g.originalHeight, g.originalWidth}, false);
+    if (profile == PreprocessProfile::LiteMedSam)
+        return at::sigmoid(
+            at::upsample_bilinear2d(liteCrop(x, g), {g.originalHeight, g.originalWidth}, false));
     at::Tensor up = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false);
     up = up.slice(2, 0, g.inputHeight).slice(3, 0, g.inputWidth);
     return at::upsample_bilinear2d(up, {g.originalHeight, g.originalWidth}, false);
 }
 
 at::Tensor binarize(const at::Tensor& postprocessed, PreprocessProfile profile) {
-    return profile == PreprocessProfile::MedSam ? postprocessed > 0.5 : postprocessed > 0.0;
+    return profile == PreprocessProfile::MedSam || profile == PreprocessProfile::LiteMedSam
+               ? postprocessed > 0.5
+               : postprocessed > 0.0;
 }
 
 namespace {
@@ -282,6 +490,9 @@ at::Tensor postprocessMasks(const at::Tensor& lowResLogits, const ImageGeometry&
         threshold = 0.5f;
     } else if (profile == PreprocessProfile::Compact) {
         source = x;
+    } else if (profile == PreprocessProfile::LiteMedSam) {
+        // sigmoid(v) > 0.5 exactly when v > 0: the logits are resampled, not probabilities.
+        source = liteCrop(x, g);
     } else {
         source = at::upsample_bilinear2d(x, {g.inputSize, g.inputSize}, false)
                      .slice(2, 0, g.inputHeight)
@@ -300,7 +511,7 @@ at::Tensor maskPromptLogits(const at::Tensor& mask, const ImageGeometry& g,
         throw ModelError(ErrorCode::BadPrompt, {}, "mask prompt size must be positive");
     const at::Tensor m = mask.ne(0).to(at::kFloat).unsqueeze(0).unsqueeze(0);
     at::Tensor low;
-    if (profile == PreprocessProfile::Sam) {
+    if (profile == PreprocessProfile::Sam || profile == PreprocessProfile::LiteMedSam) {
         const double scale = static_cast<double>(size) / g.inputSize;
         const int64_t lh = std::clamp<int64_t>(std::llround(g.inputHeight * scale), 1, size);
         const int64_t lw = std::clamp<int64_t>(std::llround(g.inputWidth * scale), 1, size);

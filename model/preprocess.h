@@ -13,6 +13,10 @@ enum class PreprocessProfile {
     MedSam,  // 1024x1024 ignoring aspect (bicubic), min-max to [0,1]; sigmoid > 0.5
     Sam,     // longest side 1024 (bilinear), mean/std, pad bottom/right; logits > 0
     Compact, // built-in model: S x S ignoring aspect (antialiased bilinear), mean/std; logits > 0
+    // LiteMedSAM: longest side S (OpenCV's INTER_AREA, to 8 bits), min-max of the resized image
+    // to [0,1], pad bottom/right; boxes truncated to whole pixels of the S frame; logits cropped
+    // to the resized image, bilinear to the image, sigmoid > 0.5
+    LiteMedSam,
 };
 
 std::string profileName(PreprocessProfile p);
@@ -73,6 +77,19 @@ at::Tensor postprocessMasks(const at::Tensor& lowResLogits, const ImageGeometry&
 constexpr float kMaskPromptLogit = 10.0f;
 at::Tensor maskPromptLogits(const at::Tensor& mask, const ImageGeometry& g,
                             PreprocessProfile profile, int64_t size);
+
+// (H, W) float plane -> (h, w), resampled as OpenCV's cv::resize with INTER_AREA resamples an
+// 8-bit image (LiteMedSAM's preprocessing): when shrinking, each output pixel is the
+// area-weighted mean of the source pixels it covers, accumulated in float in OpenCV's order and
+// rounded to a whole number (halves to even; the 2 x 2 case rounds halves up, as OpenCV's
+// vectorised path); when enlarging, OpenCV's area-mode bilinear weights in its 11-bit fixed
+// point. Throws ModelError(BadImage) for empty sizes.
+at::Tensor resizeAreaLikeOpenCv(const at::Tensor& plane, int64_t h, int64_t w);
+
+// The model's default profile when a checkpoint names none: LiteMedSAM's for a TinyViT encoder,
+// the built-in model's for the compact one, MedSAM's otherwise.
+struct SamArchitecture;
+PreprocessProfile defaultProfileFor(const SamArchitecture& arch);
 
 // (B, 3, H, W) in 0..255 -> SAM's per-channel mean/std normalisation.
 at::Tensor normaliseMeanStd(const at::Tensor& x);

@@ -60,6 +60,27 @@ SamArchitecture SamArchitecture::compact() {
     return a;
 }
 
+SamArchitecture SamArchitecture::liteMedSam() {
+    SamArchitecture a;
+    a.encoder = "tinyvit";
+    a.imgSize = 256;
+    a.patchSize = 4;
+    a.useRelPos = false;
+    a.globalAttnIndexes.clear();
+    a.stemDim = 32;
+    a.localConvSize = 3;
+    a.stages = {{64, 2, 256, 0, 0, 256},
+                {128, 2, 512, 4, 7, 128},
+                {160, 6, 640, 5, 14, 64},
+                {320, 2, 1280, 10, 7, 64}};
+    a.embedDim = 320;
+    a.depth = 12;
+    a.numHeads = 10;
+    a.windowSize = 7;
+    a.mlpDim = 1280;
+    return a;
+}
+
 namespace {
 
 // Bounds on every number read off a checkpoint's shapes. Far above the SAM family (ViT-H: embed
@@ -74,6 +95,17 @@ constexpr int64_t kMaxImgSize = 4096;
 constexpr int64_t kMaxOutChans = 1024;
 constexpr int64_t kMaxCompactWidth = 512;
 constexpr int64_t kMaxCompactDepth = 32;
+// TinyViT: LiteMedSAM has 4 stages of widths 64..320 with at most 6 blocks, windows of 7 and 14.
+constexpr int64_t kMaxTinyVitStages = 8;
+constexpr int64_t kMaxTinyVitDim = 2048;
+constexpr int64_t kMaxTinyVitHidden = 4 * kMaxTinyVitDim;
+constexpr int64_t kMaxTinyVitDepth = 64;
+constexpr int64_t kMaxTinyVitWindow = 32;
+// Elements of one stage's widest activation (resolution^2 x channels) and of one attention
+// block's bias table (heads x window^4): 256 MB and 64 MB of float32. LiteMedSAM's largest are
+// 2^24 (stage 0's MBConv expansion) and 192 080.
+constexpr int64_t kMaxTinyVitActivation = int64_t{1} << 26;
+constexpr int64_t kMaxTinyVitBias = int64_t{1} << 24;
 
 [[noreturn]] void refuse(const std::string& why) {
     throw ModelError(ErrorCode::UnknownArchitecture, {}, why);
@@ -168,6 +200,10 @@ void SamArchitecture::validate() const {
         checkRange("compact encoder depth", depth, 1, kMaxCompactDepth);
         return;
     }
+    if (encoder == "tinyvit") {
+        validateTinyVit();
+        return;
+    }
     if (encoder != "vit")
         refuse("encoder '" + encoder + "'");
     checkRange("embed dim", embedDim, 1, kMaxEmbedDim);
@@ -182,6 +218,164 @@ void SamArchitecture::validate() const {
         checkRange("window size", windowSize, 1, grid);
     for (const int i : globalAttnIndexes)
         checkRange("global attention block", i, 0, depth - 1);
+}
+
+void SamArchitecture::validateTinyVit() const {
+    checkRange("TinyViT stage count", static_cast<int64_t>(stages.size()), 2, kMaxTinyVitStages);
+    checkRange("TinyViT patch embedding width", stemDim, 1, kMaxTinyVitDim);
+    checkRange("TinyViT local convolution size", localConvSize, 1, 7);
+    if (localConvSize % 2 == 0)
+        refuse("TinyViT local convolution size " + std::to_string(localConvSize) + " is even");
+    const int grid = embeddingSize();
+    int64_t res = imgSize;
+    checkRange("TinyViT patch embedding activation", res * res * stemDim, 1, kMaxTinyVitActivation);
+    for (size_t i = 0; i < stages.size(); ++i) {
+        const TinyVitStage& s = stages[i];
+        const std::string n = "TinyViT stage " + std::to_string(i) + " ";
+        checkRange((n + "width").c_str(), s.dim, 1, kMaxTinyVitDim);
+        checkRange((n + "depth").c_str(), s.depth, 1, kMaxTinyVitDepth);
+        checkRange((n + "hidden width").c_str(), s.hidden, 1, kMaxTinyVitHidden);
+        if (i == 0) {
+            if (s.heads != 0 || s.window != 0)
+                refuse(n + "is convolutional: no heads or window");
+        } else {
+            checkRange((n + "head count").c_str(), s.heads, 1, s.dim);
+            if (s.dim % s.heads != 0)
+                refuse(n + "width " + std::to_string(s.dim) + " is not divisible by " +
+                       std::to_string(s.heads) + " heads");
+            checkRange((n + "window").c_str(), s.window, 1, kMaxTinyVitWindow);
+            const int64_t n2 = int64_t{s.window} * s.window;
+            checkRange((n + "attention bias table").c_str(), s.heads * n2 * n2, 1, kMaxTinyVitBias);
+        }
+        if (s.resolution != res)
+            refuse(n + "resolution " + std::to_string(s.resolution) + ", expected " +
+                   std::to_string(res));
+        checkRange((n + "activation").c_str(), res * res * std::max(s.dim, s.hidden), 1,
+                   kMaxTinyVitActivation);
+        if (i + 1 < stages.size()) {
+            // The merging's first 1 x 1 convolution widens at this resolution.
+            checkRange((n + "merging activation").c_str(), res * res * stages[i + 1].dim, 1,
+                       kMaxTinyVitActivation);
+            const int stride = tinyVitMergeStride(static_cast<int>(res), grid);
+            res = (res - 1) / stride + 1; // 3 x 3 convolution, padding 1
+        }
+    }
+    if (res != grid)
+        refuse("TinyViT ends at a " + std::to_string(res) + " x " + std::to_string(res) +
+               " grid; the prompt encoder and mask decoder need " + std::to_string(grid));
+}
+
+SamArchitecture SamArchitecture::tinyVitFromStateDict(const TensorMap& t) {
+    // Every number below comes from an untrusted file: each is range-checked before it is
+    // stored, and validate() checks them together before any shape is formed from them.
+    SamArchitecture a = liteMedSam();
+    a.stages.clear();
+    const std::string enc = "image_encoder.";
+    const at::Tensor& stem = needRank(t, enc + "patch_embed.seq.0.c.weight", 4);
+    checkRange("TinyViT patch embedding width", stem.size(0), 1, kMaxTinyVitDim);
+    if (stem.size(1) != 3 || stem.size(2) != 1 || stem.size(3) != 1)
+        refuse("TinyViT patch embedding " + shapeText(stem.sizes()) +
+               ": only LiteMedSAM's 1 x 1 one is supported");
+    a.stemDim = static_cast<int>(stem.size(0));
+    const int count = blockCount(t, enc + "layers.", kMaxTinyVitStages);
+    checkRange("TinyViT stage count", count, 2, kMaxTinyVitStages);
+    const int grid = a.embeddingSize();
+    int res = a.imgSize;
+    for (int i = 0; i < count; ++i) {
+        const std::string layer = enc + "layers." + std::to_string(i) + ".";
+        TinyVitStage s;
+        s.depth = blockCount(t, layer + "blocks.", kMaxTinyVitDepth);
+        if (i == 0) {
+            const at::Tensor& conv1 = needRank(t, layer + "blocks.0.conv1.c.weight", 4);
+            checkRange("TinyViT stage 0 width", conv1.size(1), 1, kMaxTinyVitDim);
+            checkRange("TinyViT stage 0 hidden width", conv1.size(0), 1, kMaxTinyVitHidden);
+            s.dim = static_cast<int>(conv1.size(1));
+            s.hidden = static_cast<int>(conv1.size(0));
+        } else {
+            const std::string block = layer + "blocks.0.";
+            const at::Tensor& qkv = needRank(t, block + "attn.qkv.weight", 2);
+            const at::Tensor& biases = needRank(t, block + "attn.attention_biases", 2);
+            const at::Tensor& fc1 = needRank(t, block + "mlp.fc1.weight", 2);
+            checkRange("TinyViT stage width", qkv.size(1), 1, kMaxTinyVitDim);
+            checkRange("TinyViT head count", biases.size(0), 1, qkv.size(1));
+            checkRange("TinyViT hidden width", fc1.size(0), 1, kMaxTinyVitHidden);
+            // One bias per distinct (|dy|, |dx|) of a window: window^2 of them.
+            const int64_t offsets = biases.size(1);
+            checkRange("TinyViT attention offsets", offsets, 1,
+                       kMaxTinyVitWindow * kMaxTinyVitWindow);
+            int64_t window = 1;
+            while (window * window < offsets)
+                ++window;
+            if (window * window != offsets)
+                refuse("TinyViT attention biases " + shapeText(biases.sizes()) +
+                       " are not one per offset of a square window");
+            s.dim = static_cast<int>(qkv.size(1));
+            s.heads = static_cast<int>(biases.size(0));
+            s.hidden = static_cast<int>(fc1.size(0));
+            s.window = static_cast<int>(window);
+            if (a.localConvSize == 0 || i == 1) {
+                const at::Tensor& local = needRank(t, block + "local_conv.c.weight", 4);
+                checkRange("TinyViT local convolution size", local.size(2), 1, 7);
+                a.localConvSize = static_cast<int>(local.size(2));
+            }
+        }
+        s.resolution = res;
+        if (i + 1 < count)
+            res = (res - 1) / tinyVitMergeStride(res, grid) + 1;
+        a.stages.push_back(s);
+    }
+    const at::Tensor& neck = needRank(t, enc + "neck.0.weight", 4);
+    checkRange("output channels", neck.size(0), 16, kMaxOutChans);
+    a.outChans = static_cast<int>(neck.size(0));
+    a.depth = 0;
+    for (const TinyVitStage& s : a.stages)
+        a.depth += s.depth;
+    const TinyVitStage& last = a.stages.back();
+    a.embedDim = last.dim;
+    a.numHeads = last.heads;
+    a.windowSize = last.window;
+    a.mlpDim = last.hidden;
+    a.validate();
+
+    // The large weights, with the shapes the numbers imply: the network built cannot be larger
+    // than the data the file holds.
+    const int64_t k = a.localConvSize;
+    needShape(t, enc + "patch_embed.seq.0.c.weight", {a.stemDim, 3, 1, 1});
+    needShape(t, enc + "patch_embed.seq.2.c.weight", {a.stages[0].dim, a.stemDim, 1, 1});
+    for (size_t i = 0; i < a.stages.size(); ++i) {
+        const TinyVitStage& s = a.stages[i];
+        const int64_t d = s.dim, h = s.hidden;
+        const std::string layer = enc + "layers." + std::to_string(i) + ".";
+        for (int j = 0; j < s.depth; ++j) {
+            const std::string b = layer + "blocks." + std::to_string(j) + ".";
+            if (i == 0) {
+                needShape(t, b + "conv1.c.weight", {h, d, 1, 1});
+                needShape(t, b + "conv2.c.weight", {h, 1, 3, 3});
+                needShape(t, b + "conv3.c.weight", {d, h, 1, 1});
+                continue;
+            }
+            const int64_t n = int64_t{s.window} * s.window;
+            needShape(t, b + "attn.attention_biases", {s.heads, n});
+            needShape(t, b + "attn.qkv.weight", {3 * d, d});
+            needShape(t, b + "attn.proj.weight", {d, d});
+            needShape(t, b + "mlp.fc1.weight", {h, d});
+            needShape(t, b + "mlp.fc2.weight", {d, h});
+            needShape(t, b + "local_conv.c.weight", {d, 1, k, k});
+            // Not persistent upstream, so usually absent; when a file has it, it must index
+            // this window's table.
+            if (t.count(b + "attn.attention_bias_idxs"))
+                needShape(t, b + "attn.attention_bias_idxs", {n, n});
+        }
+        if (i + 1 < a.stages.size()) {
+            const int64_t o = a.stages[i + 1].dim;
+            needShape(t, layer + "downsample.conv1.c.weight", {o, d, 1, 1});
+            needShape(t, layer + "downsample.conv2.c.weight", {o, 1, 3, 3});
+            needShape(t, layer + "downsample.conv3.c.weight", {o, o, 1, 1});
+        }
+    }
+    needShape(t, enc + "neck.0.weight", {a.outChans, a.embedDim, 1, 1});
+    needShape(t, enc + "neck.2.weight", {a.outChans, a.outChans, 3, 3});
+    return a;
 }
 
 SamArchitecture SamArchitecture::compactFromStateDict(const TensorMap& t) {
@@ -225,12 +419,16 @@ SamArchitecture SamArchitecture::byName(const std::string& name) {
         return vitL();
     if (name == "vit_h")
         return vitH();
+    if (name == "litemedsam")
+        return liteMedSam();
     throw ModelError(ErrorCode::UnknownArchitecture, {}, "unknown architecture '" + name + "'");
 }
 
 SamArchitecture SamArchitecture::fromStateDict(const TensorMap& t) {
     if (t.count("image_encoder.stem.0.weight"))
         return compactFromStateDict(t);
+    if (t.count("image_encoder.patch_embed.seq.0.c.weight"))
+        return tinyVitFromStateDict(t);
     // Every number below comes from an untrusted file: each is range-checked before it is used,
     // and before anything divides by it.
     SamArchitecture a;
@@ -312,9 +510,21 @@ std::string SamArchitecture::name() const {
         return "vit_l";
     if (same(vitH()))
         return "vit_h";
-    if (encoder == "compact")
-        return "compact(width " + std::to_string(embedDim) + ", depth " + std::to_string(depth) +
-               ", input " + std::to_string(imgSize) + ")";
+    if (encoder == "tinyvit") {
+        const SamArchitecture lite = liteMedSam();
+        if (stages == lite.stages && stemDim == lite.stemDim &&
+            localConvSize == lite.localConvSize && imgSize == lite.imgSize)
+            return "litemedsam";
+        std::ostringstream s;
+        s << "tinyvit(widths";
+        for (size_t i = 0; i < stages.size(); ++i)
+            s << (i ? "/" : " ") << stages[i].dim;
+        s << ", depths";
+        for (size_t i = 0; i < stages.size(); ++i)
+            s << (i ? "/" : " ") << stages[i].depth;
+        s << ", input " << imgSize << ")";
+        return s.str();
+    }
     if (encoder == "compact")
         return "compact(width " + std::to_string(embedDim) + ", depth " + std::to_string(depth) +
                ", input " + std::to_string(imgSize) + ")";
@@ -341,7 +551,24 @@ std::string SamArchitecture::toJson() const {
         .beginArray();
     for (const int i : globalAttnIndexes)
         j.value(i);
-    j.endArray().endObject();
+    j.endArray();
+    if (encoder == "tinyvit") {
+        j.field("stem_dim", stemDim)
+            .field("local_conv_size", localConvSize)
+            .key("stages")
+            .beginArray();
+        for (const TinyVitStage& s : stages)
+            j.beginObject()
+                .field("dim", s.dim)
+                .field("depth", s.depth)
+                .field("hidden", s.hidden)
+                .field("heads", s.heads)
+                .field("window", s.window)
+                .field("resolution", s.resolution)
+                .endObject();
+        j.endArray();
+    }
+    j.endObject();
     return j.str();
 }
 

@@ -1,6 +1,7 @@
 #include "model/sam_model.h"
 
 #include "model/compact_encoder.h"
+#include "model/image_encoder_tinyvit.h"
 #include "model/image_encoder_vit.h"
 #include "model/model_error.h"
 #include "model/sam_modules.h"
@@ -89,6 +90,8 @@ SamModel::SamModel(const SamArchitecture& arch)
         m_modules->imageEncoder = std::make_shared<ImageEncoderVit>(arch);
     else if (arch.encoder == "compact")
         m_modules->imageEncoder = std::make_shared<CompactEncoder>(arch);
+    else if (arch.encoder == "tinyvit")
+        m_modules->imageEncoder = std::make_shared<ImageEncoderTinyVit>(arch);
     else
         throw ModelError(ErrorCode::UnknownArchitecture, {}, "encoder '" + arch.encoder + "'");
     m_modules->promptEncoder = PromptEncoder(arch.outChans, arch.embeddingSize(), arch.imgSize);
@@ -122,9 +125,19 @@ void SamModel::loadStateDict(const TensorMap& tensors) {
     }
     if (!missing.empty())
         throw ModelError(ErrorCode::MissingKeys, {}, "missing keys: " + joinLimited(missing));
+    // TinyViT's attention_bias_idxs is not a parameter (upstream does not save it), but a file
+    // that has it is read: the index it holds is used.
+    auto* tinyVit = dynamic_cast<ImageEncoderTinyVit*>(m_modules->imageEncoder.get());
+    const std::string encoderPrefix = "image_encoder.";
+    std::vector<std::pair<std::string, at::Tensor>> extras;
     std::vector<std::string> unexpected;
     for (const auto& kv : tensors) {
-        if (!targets.count(kv.first))
+        if (targets.count(kv.first))
+            continue;
+        if (tinyVit && kv.first.rfind(encoderPrefix, 0) == 0 &&
+            ImageEncoderTinyVit::isExtraTensorName(kv.first))
+            extras.emplace_back(kv.first.substr(encoderPrefix.size()), kv.second);
+        else
             unexpected.push_back(kv.first);
     }
     if (!unexpected.empty())
@@ -137,6 +150,10 @@ void SamModel::loadStateDict(const TensorMap& tensors) {
                              kv.first + ": expected " + shapeString(kv.second.sizes()) +
                                  ", found " + shapeString(src.sizes()));
     }
+    for (const auto& [name, value] : extras)
+        if (!tinyVit->loadExtraTensor(name, value))
+            throw ModelError(ErrorCode::UnexpectedKeys, {},
+                             "unexpected keys: " + encoderPrefix + name);
     at::NoGradGuard noGrad;
     for (auto& kv : targets)
         kv.second.copy_(tensors.at(kv.first));

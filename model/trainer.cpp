@@ -131,7 +131,7 @@ struct Trainer::Impl {
 
     // Normalise a batch of images (0..255) the way the profile's preprocessing does.
     at::Tensor normalise(const at::Tensor& images) const {
-        if (profile == PreprocessProfile::MedSam) {
+        if (profile == PreprocessProfile::MedSam || profile == PreprocessProfile::LiteMedSam) {
             const at::Tensor lo = images.amin({1, 2, 3}, true);
             const at::Tensor hi = images.amax({1, 2, 3}, true);
             return (images - lo) / (hi - lo).clamp_min(1e-8);

@@ -7,7 +7,7 @@ namespace dermsam {
 at::Tensor lowResTarget(const at::Tensor& mask, const ImageGeometry& g, PreprocessProfile profile,
                         int lowResSize) {
     at::Tensor m = (mask > 0).to(at::kFloat).unsqueeze(0).unsqueeze(0);
-    if (profile == PreprocessProfile::Sam) {
+    if (profile == PreprocessProfile::Sam || profile == PreprocessProfile::LiteMedSam) {
         // The low-res frame covers the padded square: scale the resized image's extent.
         const int h =
             static_cast<int>(std::lround(double(g.inputHeight) * lowResSize / g.inputSize));

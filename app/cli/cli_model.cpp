@@ -121,8 +121,24 @@ int runInfo(const std::vector<std::string>& argv) {
     std::printf("model:          %s\n", m.path.c_str());
     std::printf("sha256:         %s\n", m.sha256.c_str());
     std::printf("format:         %s\n", m.format.c_str());
-    std::printf("architecture:   %s (embed %d, depth %d, heads %d, window %d, input %d)\n",
-                a.name().c_str(), a.embedDim, a.depth, a.numHeads, a.windowSize, a.imgSize);
+    if (a.encoder == "tinyvit") {
+        // Per stage: the numbers differ from one stage to the next.
+        std::string widths, depths, heads, windows;
+        for (size_t i = 0; i < a.stages.size(); ++i) {
+            const char* sep = i ? "/" : "";
+            widths += sep + std::to_string(a.stages[i].dim);
+            depths += sep + std::to_string(a.stages[i].depth);
+            heads += sep + std::to_string(a.stages[i].heads);
+            windows += sep + std::to_string(a.stages[i].window);
+        }
+        std::printf("architecture:   tinyvit%s (widths %s, depths %s, heads %s, windows %s, "
+                    "input %d)\n",
+                    a.name() == "litemedsam" ? " (LiteMedSAM)" : "", widths.c_str(), depths.c_str(),
+                    heads.c_str(), windows.c_str(), a.imgSize);
+    } else {
+        std::printf("architecture:   %s (embed %d, depth %d, heads %d, window %d, input %d)\n",
+                    a.name().c_str(), a.embedDim, a.depth, a.numHeads, a.windowSize, a.imgSize);
+    }
     std::printf("profile:        %s\n", profileName(m.profile).c_str());
     std::printf("parameters:     %lld (image encoder %lld, prompt encoder %lld, mask decoder "
                 "%lld)\n",
@@ -184,8 +200,7 @@ int runBench(const std::vector<std::string>& argv) {
         // Random weights: speed does not depend on the values, and no file is needed.
         model = std::make_shared<SamModel>(SamArchitecture::byName(args.value("arch")));
         name = args.value("arch") + " (random weights)";
-        if (model->architecture().encoder == "compact")
-            profile = PreprocessProfile::Compact;
+        profile = defaultProfileFor(model->architecture());
     } else {
         LoadedModel m = loadModelFromArgs(args);
         model = m.model;
@@ -410,8 +425,7 @@ int runFinetune(const std::vector<std::string>& argv) {
         at::manual_seed(static_cast<uint64_t>(o.seed));
         model = std::make_shared<SamModel>(SamArchitecture::byName(args.value("arch")));
         profile = args.has("profile") ? profileFromName(args.value("profile"))
-                  : model->architecture().encoder == "compact" ? PreprocessProfile::Compact
-                                                               : PreprocessProfile::MedSam;
+                                      : defaultProfileFor(model->architecture());
         settings.baseModelName = args.value("arch") + " (random initialisation)";
         if (!o.trainImageEncoder)
             throw UsageError("--arch trains a new model: add --train-encoder");

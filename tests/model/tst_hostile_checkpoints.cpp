@@ -101,6 +101,19 @@ TensorMap hostile(const QString& name) {
     } else if (name == "compact width of a million") {
         t = compactStem(0);
         t[kEnc + "stem.3.weight"] = at::zeros({1000000, 0, 3, 3});
+    } else if (name == "tinyvit stem of a million") {
+        t.clear();
+        t[kEnc + "patch_embed.seq.0.c.weight"] = at::zeros({1000000, 0, 1, 1});
+    } else if (name == "tinyvit window of a thousand") {
+        // LiteMedSAM-shaped up to its first attention block, whose bias table would make
+        // 10^6 x 10^6 attention scores per window.
+        t.clear();
+        t[kEnc + "patch_embed.seq.0.c.weight"] = at::zeros({8, 3, 1, 1});
+        t[kEnc + "layers.0.blocks.0.conv1.c.weight"] = at::zeros({32, 16, 1, 1});
+        t[kEnc + "layers.1.blocks.0.attn.qkv.weight"] = at::zeros({72, 24});
+        t[kEnc + "layers.1.blocks.0.mlp.fc1.weight"] = at::zeros({48, 24});
+        t[kEnc + "layers.1.blocks.0.attn.attention_biases"] = at::zeros({2, 1000000});
+        t[kEnc + "layers.2.blocks.0.attn.qkv.weight"] = at::zeros({0});
     } else if (name == "compact without its blocks") {
         t = compactStem(64);
         t[kEnc + "stem.3.weight"] = at::zeros({64, 32, 3, 3});
@@ -169,6 +182,8 @@ void TestHostileCheckpoints::hostileShapes_data() {
     row("compact width 0", arch, "compact encoder width 0");
     row("compact width of a million", arch, "compact encoder width 1000000");
     row("compact without its blocks", int(ErrorCode::MissingKeys), "stages.0.blocks.0.conv2");
+    row("tinyvit stem of a million", arch, "TinyViT patch embedding width 1000000");
+    row("tinyvit window of a thousand", arch, "TinyViT attention offsets 1000000");
 }
 
 // Each case is written by the test as .safetensors and as .pth and loaded as the CLI loads a
