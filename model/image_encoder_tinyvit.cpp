@@ -338,18 +338,7 @@ ImageEncoderTinyVit::ImageEncoderTinyVit(const SamArchitecture& arch) {
     }
     register_module("layers", layers);
 
-    auto neck = std::make_shared<torch::nn::Module>();
-    m_neck0 = torch::nn::Conv2d(
-        torch::nn::Conv2dOptions(stages.back().dim, arch.outChans, 1).bias(false));
-    m_neck1 = LayerNorm2d(arch.outChans);
-    m_neck2 = torch::nn::Conv2d(
-        torch::nn::Conv2dOptions(arch.outChans, arch.outChans, 3).padding(1).bias(false));
-    m_neck3 = LayerNorm2d(arch.outChans);
-    neck->register_module("0", m_neck0);
-    neck->register_module("1", m_neck1);
-    neck->register_module("2", m_neck2);
-    neck->register_module("3", m_neck3);
-    register_module("neck", neck);
+    m_neck = SamNeck::create(*this, stages.back().dim, arch.outChans);
 }
 
 namespace {
@@ -413,13 +402,12 @@ at::Tensor ImageEncoderTinyVit::forwardObserved(const at::Tensor& input, const O
         const auto rowNorm = [](const at::Tensor& t, const LayerNorm2d& ln) {
             return at::layer_norm(t, {t.size(3)}, ln->weight(), ln->bias(), ln->eps());
         };
-        x = rowNorm(tokenLinear(x, m_neck0->weight, {}), m_neck1);
-        x = m_neck2->forward(x.permute({0, 3, 1, 2})).permute({0, 2, 3, 1});
-        return rowNorm(x, m_neck3).permute({0, 3, 1, 2}).contiguous();
+        x = rowNorm(tokenLinear(x, m_neck.conv0->weight, {}), m_neck.norm1);
+        x = m_neck.conv2->forward(x.permute({0, 3, 1, 2})).permute({0, 2, 3, 1});
+        return rowNorm(x, m_neck.norm3).permute({0, 3, 1, 2}).contiguous();
     }
     x = x.permute({0, 3, 1, 2});
-    x = m_neck1->forward(m_neck0->forward(x));
-    return m_neck3->forward(m_neck2->forward(x));
+    return m_neck.forward(x);
 }
 
 } // namespace dermsam

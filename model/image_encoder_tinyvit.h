@@ -3,6 +3,7 @@
 #include "model/image_encoder.h"
 #include "model/layer_norm_2d.h"
 #include "model/sam_architecture.h"
+#include "model/sam_neck.h"
 
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
@@ -132,10 +133,7 @@ private:
     std::vector<MbConv> m_convBlocks;
     std::vector<std::vector<TinyVitBlock>> m_attnBlocks; // [stage - 1][block]
     std::vector<PatchMerging> m_merges;                  // after stage i
-    torch::nn::Conv2d m_neck0{nullptr};
-    LayerNorm2d m_neck1{nullptr};
-    torch::nn::Conv2d m_neck2{nullptr};
-    LayerNorm2d m_neck3{nullptr};
+    SamNeck m_neck;
     int m_blockCount = 0;
 };
 

@@ -336,18 +336,7 @@ ImageEncoderVit::ImageEncoderVit(const SamArchitecture& arch) {
     }
     register_module("blocks", blocks);
 
-    auto neck = std::make_shared<torch::nn::Module>();
-    m_neck0 =
-        torch::nn::Conv2d(torch::nn::Conv2dOptions(arch.embedDim, arch.outChans, 1).bias(false));
-    m_neck1 = LayerNorm2d(arch.outChans);
-    m_neck2 = torch::nn::Conv2d(
-        torch::nn::Conv2dOptions(arch.outChans, arch.outChans, 3).padding(1).bias(false));
-    m_neck3 = LayerNorm2d(arch.outChans);
-    neck->register_module("0", m_neck0);
-    neck->register_module("1", m_neck1);
-    neck->register_module("2", m_neck2);
-    neck->register_module("3", m_neck3);
-    register_module("neck", neck);
+    m_neck = SamNeck::create(*this, arch.embedDim, arch.outChans);
 }
 
 at::Tensor ImageEncoderVit::forward(const at::Tensor& x) {
@@ -376,8 +365,7 @@ at::Tensor ImageEncoderVit::forwardFrom(const at::Tensor& input, int done,
             x = observer(static_cast<int>(i), x);
     }
     x = x.permute({0, 3, 1, 2});
-    x = m_neck1->forward(m_neck0->forward(x));
-    return m_neck3->forward(m_neck2->forward(x));
+    return m_neck.forward(x);
 }
 
 } // namespace dermsam

@@ -4,6 +4,7 @@
 #include "model/layer_norm_2d.h"
 #include "model/mlp_block.h"
 #include "model/sam_architecture.h"
+#include "model/sam_neck.h"
 
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
@@ -107,10 +108,7 @@ private:
     torch::nn::Conv2d m_patchEmbed{nullptr};
     at::Tensor m_posEmbed;
     std::vector<VitBlock> m_blocks;
-    torch::nn::Conv2d m_neck0{nullptr};
-    LayerNorm2d m_neck1{nullptr};
-    torch::nn::Conv2d m_neck2{nullptr};
-    LayerNorm2d m_neck3{nullptr};
+    SamNeck m_neck;
 };
 
 } // namespace dermsam

@@ -7,6 +7,7 @@
 #include "model/sam_modules.h"
 #include "model/serialization/checkpoint.h"
 #include "model/serialization/npy.h"
+#include "parity_prompts.h"
 #include "test_support.h"
 
 #include <ATen/ATen.h>
@@ -160,27 +161,7 @@ void TestLiteMedSamParity::decoder() {
     at::NoGradGuard noGrad;
     const QJsonObject c = m_cases.value("cases").toArray()[index].toObject();
     const QString name = c.value("name").toString();
-    PromptTensors p;
-    if (c.contains("box")) {
-        const QJsonArray boxes = c.value("box").toArray();
-        p.boxes = at::empty({boxes.size(), 4});
-        for (int i = 0; i < boxes.size(); ++i)
-            for (int j = 0; j < 4; ++j)
-                p.boxes[i][j] = boxes[i].toArray()[j].toDouble();
-    }
-    if (c.contains("points")) {
-        const QJsonArray pts = c.value("points").toArray();
-        const QJsonArray labels = c.value("labels").toArray();
-        const int n = pts.size(), k = pts[0].toArray().size();
-        p.pointCoords = at::empty({n, k, 2});
-        p.pointLabels = at::empty({n, k});
-        for (int i = 0; i < n; ++i)
-            for (int j = 0; j < k; ++j) {
-                p.pointCoords[i][j][0] = pts[i].toArray()[j].toArray()[0].toDouble();
-                p.pointCoords[i][j][1] = pts[i].toArray()[j].toArray()[1].toDouble();
-                p.pointLabels[i][j] = labels[i].toArray()[j].toDouble();
-            }
-    }
+    const PromptTensors p = promptsFromFixtureCase(c);
     const at::Tensor embedding = npy(m_dir, "image_embedding.npy");
     const DecoderOutput out = m_model->decodeTensors(embedding, p, c.value("multimask").toBool());
     const at::Tensor refLogits = npy(m_dir, name + "_low_res_logits.npy");

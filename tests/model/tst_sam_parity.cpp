@@ -5,6 +5,7 @@
 #include "model/sam_model.h"
 #include "model/serialization/checkpoint.h"
 #include "model/serialization/npy.h"
+#include "parity_prompts.h"
 #include "test_support.h"
 
 #include <ATen/ATen.h>
@@ -93,27 +94,7 @@ void TestSamParity::decoder() {
     at::NoGradGuard noGrad;
     const QJsonObject c = m_cases[index].toObject();
     const QString name = c.value("name").toString();
-    PromptTensors p;
-    if (c.contains("box")) {
-        const QJsonArray boxes = c.value("box").toArray();
-        p.boxes = at::empty({boxes.size(), 4});
-        for (int i = 0; i < boxes.size(); ++i)
-            for (int j = 0; j < 4; ++j)
-                p.boxes[i][j] = boxes[i].toArray()[j].toDouble();
-    }
-    if (c.contains("points")) {
-        const QJsonArray pts = c.value("points").toArray();
-        const QJsonArray labels = c.value("labels").toArray();
-        const int n = pts.size(), k = pts[0].toArray().size();
-        p.pointCoords = at::empty({n, k, 2});
-        p.pointLabels = at::empty({n, k});
-        for (int i = 0; i < n; ++i)
-            for (int j = 0; j < k; ++j) {
-                p.pointCoords[i][j][0] = pts[i].toArray()[j].toArray()[0].toDouble();
-                p.pointCoords[i][j][1] = pts[i].toArray()[j].toArray()[1].toDouble();
-                p.pointLabels[i][j] = labels[i].toArray()[j].toDouble();
-            }
-    }
+    PromptTensors p = promptsFromFixtureCase(c);
     if (c.value("mask").toBool())
         p.maskInput = npy(m_dir, name + "_mask_input.npy");
 
