@@ -3,11 +3,11 @@
 #include "core/core_error.h"
 #include "core/image_io.h"
 #include "core/mask_io.h"
+#include "io/files.h"
 
 #include <opencv2/core.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -18,19 +18,13 @@ namespace dermsam {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 bool endsWith(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() &&
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool isImageFile(const fs::path& p) {
-    const std::string ext = lower(p.extension().string());
+    const std::string ext = io::asciiLower(p.extension().string());
     const auto& known = imageFileExtensions();
     return std::find(known.begin(), known.end(), ext) != known.end();
 }
@@ -63,12 +57,12 @@ std::vector<fs::path> listImageFiles(const fs::path& dir) {
 }
 
 bool isIsicMaskStem(const std::string& stem) {
-    return endsWith(lower(stem), "_segmentation");
+    return endsWith(io::asciiLower(stem), "_segmentation");
 }
 
 // Image stems that are not images: ISIC masks and the ISIC 2017 superpixel maps.
 bool isAuxiliaryStem(const std::string& stem) {
-    const std::string s = lower(stem);
+    const std::string s = io::asciiLower(stem);
     return endsWith(s, "_segmentation") || endsWith(s, "_superpixels");
 }
 
@@ -78,7 +72,7 @@ std::string stripSuffix(const std::string& stem, size_t suffixLength) {
 
 std::optional<fs::path> findSubdir(const fs::path& root, bool (*matches)(const std::string&)) {
     for (const fs::path& d : listEntries(root, true))
-        if (matches(lower(d.filename().string())))
+        if (matches(io::asciiLower(d.filename().string())))
             return d;
     return std::nullopt;
 }
@@ -106,7 +100,7 @@ bool isPh2ImagesDirName(const std::string& n) {
 
 bool containsExtension(const fs::path& dir, const std::string& ext) {
     for (const fs::path& p : listEntries(dir, false))
-        if (lower(p.extension().string()) == ext)
+        if (io::asciiLower(p.extension().string()) == ext)
             return true;
     return false;
 }
@@ -143,9 +137,10 @@ struct Pairing {
 Pairing pairByStem(const std::vector<fs::path>& images, const std::vector<fs::path>& masks,
                    const fs::path& maskDir, const std::vector<std::string>& maskSuffixes) {
     Pairing out;
-    std::map<std::string, fs::path> maskByName; // file name -> path
+    // Lower-case file name -> path: "ISIC_1.JPG" pairs with "ISIC_1_Segmentation.PNG" too.
+    std::map<std::string, fs::path> maskByName;
     for (const fs::path& m : masks)
-        maskByName.emplace(m.filename().string(), m);
+        maskByName.emplace(io::asciiLower(m.filename().string()), m);
     std::map<std::string, fs::path> imageById;
     for (const fs::path& img : images)
         imageById.emplace(img.stem().string(), img); // first (sorted) wins on duplicate stems
@@ -154,14 +149,14 @@ Pairing pairByStem(const std::vector<fs::path>& images, const std::vector<fs::pa
     for (const auto& [id, imagePath] : imageById) {
         std::optional<fs::path> found;
         for (const std::string& suffix : maskSuffixes) {
-            auto it = maskByName.find(id + suffix);
+            auto it = maskByName.find(io::asciiLower(id + suffix));
             if (it != maskByName.end() && it->second != imagePath) {
                 found = it->second;
                 break;
             }
         }
         if (found) {
-            maskUsed[found->filename().string()] = true;
+            maskUsed[io::asciiLower(found->filename().string())] = true;
             out.items.push_back({id, imagePath.string(), found->string()});
         } else {
             out.problems.push_back({id, imagePath.string(), ProblemKind::MissingMask,
@@ -169,13 +164,13 @@ Pairing pairByStem(const std::vector<fs::path>& images, const std::vector<fs::pa
         }
     }
     for (const fs::path& m : masks) {
-        const std::string name = m.filename().string();
+        const std::string name = io::asciiLower(m.filename().string());
         if (maskUsed.count(name) || imageById.count(m.stem().string()))
             continue; // used, or an image of its own (side-by-side layouts)
         std::string id = m.stem().string();
         for (const std::string& suffix : maskSuffixes) {
             const std::string stemSuffix = fs::path(suffix).stem().string();
-            if (!stemSuffix.empty() && endsWith(id, stemSuffix)) {
+            if (!stemSuffix.empty() && endsWith(io::asciiLower(id), stemSuffix)) {
                 id = stripSuffix(id, stemSuffix.size());
                 break;
             }
@@ -227,7 +222,7 @@ Pairing scanMedSamNpy(const fs::path& root) {
     auto npyOnly = [](const fs::path& dir) {
         std::vector<fs::path> out;
         for (const fs::path& p : listEntries(dir, false))
-            if (lower(p.extension().string()) == ".npy")
+            if (io::asciiLower(p.extension().string()) == ".npy")
                 out.push_back(p);
         return out;
     };
@@ -318,7 +313,7 @@ const char* datasetLayoutName(DatasetLayout layout) {
 }
 
 DatasetLayout datasetLayoutFromName(const std::string& name) {
-    const std::string n = lower(name);
+    const std::string n = io::asciiLower(name);
     for (DatasetLayout l : {DatasetLayout::Auto, DatasetLayout::Isic, DatasetLayout::Ph2,
                             DatasetLayout::Generic, DatasetLayout::MedSamNpy})
         if (n == datasetLayoutName(l))

@@ -22,12 +22,6 @@ namespace dermsam {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 std::vector<std::string> tokenize(const std::string& line) {
     std::vector<std::string> tokens;
     std::string current;
@@ -65,7 +59,7 @@ const char* splitNameString(SplitName split) {
 }
 
 bool splitNameFromString(const std::string& text, SplitName& split) {
-    const std::string s = lower(text);
+    const std::string s = io::asciiLower(text);
     if (s == "train" || s == "training") {
         split = SplitName::Train;
         return true;
@@ -96,8 +90,8 @@ SplitFile parseSplitFile(const std::string& text, const std::string& pathForErro
         const std::vector<std::string> tokens = tokenize(content);
         if (tokens.empty())
             continue;
-        if (!sawData && tokens.size() == 2 && lower(tokens[0]) == "id" &&
-            lower(tokens[1]) == "split") {
+        if (!sawData && tokens.size() == 2 && io::asciiLower(tokens[0]) == "id" &&
+            io::asciiLower(tokens[1]) == "split") {
             sawData = true; // header
             continue;
         }

@@ -85,4 +85,11 @@ void makeParentDirectories(const std::string& path) {
     makeDirectories(path.substr(0, slash));
 }
 
+std::string asciiLower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
 } // namespace dermsam::io

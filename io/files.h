@@ -25,5 +25,7 @@ void makeDirectories(const std::string& dir);
 
 // makeDirectories of the folder that holds `path` (nothing for a bare file name).
 void makeParentDirectories(const std::string& path);
+// ASCII lower case, for comparing file extensions and names case-insensitively (".PNG", "ISIC").
+std::string asciiLower(std::string s);
 
 } // namespace dermsam::io

@@ -83,6 +83,8 @@ LayoutPaths pathsFor(DatasetLayout layout, const QString& variant, const QString
     case DatasetLayout::Isic:
         if (variant == "side by side")
             return {root + "/" + id + ".jpg", root + "/" + id + "_segmentation.png"};
+        if (variant == "upper-case names") // as cameras and Windows tools write them
+            return {root + "/" + id + ".JPG", root + "/" + id + "_Segmentation.PNG"};
         if (variant == "official names")
             return {root + "/ISIC2018_Task1-2_Training_Input/" + id + ".jpg",
                     root + "/ISIC2018_Task1_Training_GroundTruth/" + id + "_segmentation.png"};
@@ -170,6 +172,7 @@ void TstDataset::layouts_data() {
     QTest::addColumn<QString>("variant");
     QTest::newRow("isic side by side") << DatasetLayout::Isic << "side by side";
     QTest::newRow("isic images/masks") << DatasetLayout::Isic << "subfolders";
+    QTest::newRow("isic upper-case names") << DatasetLayout::Isic << "upper-case names";
     QTest::newRow("isic official folder names") << DatasetLayout::Isic << "official names";
     QTest::newRow("ph2") << DatasetLayout::Ph2 << "";
     QTest::newRow("ph2 in 'PH2 Dataset images'") << DatasetLayout::Ph2 << "nested";
