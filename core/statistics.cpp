@@ -12,7 +12,7 @@ namespace dermsam {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
 
 void checkPaired(const std::vector<double>& a, const std::vector<double>& b) {
     if (a.size() != b.size())
@@ -51,7 +51,7 @@ std::pair<double, double> exactTails(int n, double w) {
 
 double percentile(std::vector<double> values, double p) {
     if (values.empty())
-        return kNaN;
+        return kUndefined;
     std::sort(values.begin(), values.end());
     const double position = std::clamp(p, 0.0, 100.0) / 100.0 * (values.size() - 1);
     const size_t below = static_cast<size_t>(std::floor(position));
@@ -62,13 +62,13 @@ double percentile(std::vector<double> values, double p) {
 
 double mean(const std::vector<double>& values) {
     if (values.empty())
-        return kNaN;
+        return kUndefined;
     return std::accumulate(values.begin(), values.end(), 0.0) / values.size();
 }
 
 double sampleStandardDeviation(const std::vector<double>& values) {
     if (values.size() < 2)
-        return kNaN;
+        return kUndefined;
     const double m = mean(values);
     double sum = 0;
     for (double v : values)
@@ -81,7 +81,7 @@ ConfidenceInterval bootstrapMeanCi(const std::vector<double>& values, int resamp
     if (!(level > 0 && level < 1) || resamples < 1)
         throw CoreError(CoreErrorCode::BadArgument, {}, "bootstrap level or resample count");
     if (values.empty())
-        return {kNaN, kNaN};
+        return {kUndefined, kUndefined};
     if (values.size() == 1)
         return {values[0], values[0]};
     std::mt19937_64 rng(seed);
@@ -122,7 +122,7 @@ WilcoxonResult wilcoxonSignedRank(const std::vector<double>& a, const std::vecto
     r.expected = n * (n + 1) / 4.0;
     if (n == 0) {
         r.method = WilcoxonMethod::Exact;
-        r.z = kNaN;
+        r.z = kUndefined;
         r.pValue = 1.0;
         return r;
     }
@@ -154,7 +154,7 @@ WilcoxonResult wilcoxonSignedRank(const std::vector<double>& a, const std::vecto
 
     if (!r.ties && n <= exactMaxN) {
         r.method = WilcoxonMethod::Exact;
-        r.z = kNaN;
+        r.z = kUndefined;
         const auto [lower, upper] = exactTails(n, r.wPlus);
         r.pValue = std::min(1.0, 2.0 * std::min(lower, upper));
         return r;

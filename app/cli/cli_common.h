@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -36,5 +37,10 @@ private:
 
 std::vector<double> parseNumberList(const std::string& text, size_t expected,
                                     const std::string& what);
+
+// Milliseconds since t0, for the timings the commands report.
+inline double msSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
 
 } // namespace dermsam::cli

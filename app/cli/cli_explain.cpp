@@ -36,10 +36,6 @@ namespace dermsam::cli {
 
 namespace {
 
-double msSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
 CamOptions camOptionsFromArgs(const Args& args) {
     CamOptions o;
     try {

@@ -34,10 +34,6 @@ namespace dermsam::cli {
 
 namespace {
 
-double msSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
 std::string baseName(const std::string& path) {
     return std::filesystem::path(path).filename().string();
 }

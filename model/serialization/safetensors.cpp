@@ -24,14 +24,14 @@ constexpr int kMaxDepth = 16;
 // 5 GB of them. 2^21 values serve some 200,000 tensors; SAM ViT-H has about 600.
 constexpr size_t kMaxJsonValues = size_t(1) << 21;
 // NumPy 1.x's limit; SAM's tensors have at most 4.
-constexpr size_t kMaxDims = 32;
+constexpr size_t kMaxSafetensorsDims = 32;
 
-struct DtypeName {
+struct SafetensorsDtype {
     const char* name;
     at::ScalarType type;
 };
 
-const DtypeName kDtypes[] = {
+const SafetensorsDtype kSafetensorsDtypes[] = {
     {"F32", at::kFloat}, {"F16", at::kHalf}, {"BF16", at::kBFloat16}, {"F64", at::kDouble},
     {"I64", at::kLong},  {"I32", at::kInt},  {"U8", at::kByte},       {"BOOL", at::kBool},
 };
@@ -323,7 +323,7 @@ private:
 };
 
 const char* dtypeName(at::ScalarType type) {
-    for (const DtypeName& d : kDtypes)
+    for (const SafetensorsDtype& d : kSafetensorsDtypes)
         if (d.type == type)
             return d.name;
     return nullptr;
@@ -404,15 +404,16 @@ SafetensorsFile readSafetensors(std::shared_ptr<const io::MappedFile> file) {
             fail("tensor '" + name + "' has no data_offsets pair");
         Slot s;
         s.name = name;
-        const DtypeName* dt = nullptr;
-        for (const DtypeName& cand : kDtypes)
+        const SafetensorsDtype* dt = nullptr;
+        for (const SafetensorsDtype& cand : kSafetensorsDtypes)
             if (dtype->string == cand.name)
                 dt = &cand;
         if (!dt)
             fail("tensor '" + name + "' has unknown dtype '" + dtype->string + "'");
         s.dtype = dt->type;
-        if (shape->array.size() > kMaxDims)
-            fail("tensor '" + name + "' has more than " + std::to_string(kMaxDims) + " dimensions");
+        if (shape->array.size() > kMaxSafetensorsDims)
+            fail("tensor '" + name + "' has more than " + std::to_string(kMaxSafetensorsDims) +
+                 " dimensions");
         // The product of the non-zero dimensions is bounded even for an empty tensor: LibTorch
         // multiplies them when it makes it.
         uint64_t numel = 1;
