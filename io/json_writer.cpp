@@ -109,8 +109,9 @@ std::string jsonNumber(double v) {
 std::string jsonNumberShortest(double v) {
     if (!std::isfinite(v))
         return "null";
-    if (v == 0)
-        return "0"; // Qt writes -0 as 0 too
+    // QJsonValue keeps an integral double that fits a double's 53-bit mantissa as an integer.
+    if (std::trunc(v) == v && std::fabs(v) <= 9007199254740992.0)
+        return std::to_string(static_cast<long long>(v)); // -0 too: "0"
     // Shortest round-trip digits in scientific form: [-]d[.ddd]e(+|-)XX.
     char buf[64];
     const auto result = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);

@@ -20,11 +20,12 @@ namespace dermsam::io {
 // metric (HD95 of an empty mask, a statistic of no samples) means to a reader.
 std::string jsonQuote(const std::string& s);
 std::string jsonNumber(double v);
-// A finite double in the fewest digits that read back as the same double (round trip), laid out
-// as Qt's QJsonDocument writes it (QByteArray::number(v, 'g', FloatingPointShortest)): the
-// shorter of the decimal and the exponent form, the decimal one on a tie, exponent with a sign
-// and at least two digits ("1e-05", "1.25e+10", "0.001", "123456789"); -0 as "0". NaN and the
-// infinities as null.
+// A finite double as Qt's QJsonDocument writes it, read back as the same double (round trip):
+// an integral value of magnitude up to 2^53 as an integer ("100000", "1000000000000000", -0 as
+// "0": QJsonValue stores those as integers); any other in the fewest digits that round-trip,
+// the shorter of the decimal and the exponent form, the decimal one on a tie, the exponent with
+// a sign and at least two digits ("1e-05", "1.25e+10", "0.001", "1e+16"), as
+// QByteArray::number(v, 'g', FloatingPointShortest). NaN and the infinities as null.
 std::string jsonNumberShortest(double v);
 
 // Compact: no spaces or newlines. Indented: QJsonDocument::Indented's layout byte for byte

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void nested();
     void misuseThrows();
     void shortestMatchesQtAndRoundTrips();
+    void shortestExamples();
     void shortestNonFiniteIsNull();
     void indentedMatchesQt();
     void indentedHostileStrings();
@@ -241,15 +242,34 @@ void TestJsonWriter::shortestMatchesQtAndRoundTrips() {
         values.push_back(decimal);
         values.push_back(static_cast<double>(static_cast<float>(decimal)));
     }
+    // Integral values around 2^53, where Qt switches from integers to shortest digits.
+    for (long long k = -8; k <= 16; ++k) // above 2^53 only even integers exist
+        values.push_back(static_cast<double>((1LL << 53) + k));
+    for (int e = 0; e < 70; ++e)
+        values.push_back(std::ldexp(1.0, e) + (e < 53 ? 1 : 0));
     for (const double v : values) {
         const std::string ours = jsonNumberShortest(v);
-        const QByteArray qt = QByteArray::number(v, 'g', QLocale::FloatingPointShortest);
+        QByteArray qt = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
+        qt = qt.mid(1, qt.size() - 2); // [v]
         if (QByteArray::fromStdString(ours) != qt)
             QFAIL(qPrintable(QStringLiteral("%1: ours %2, Qt %3")
                                  .arg(v, 0, 'g', 17)
                                  .arg(QString::fromStdString(ours), QString::fromLatin1(qt))));
         QCOMPARE(std::strtod(ours.c_str(), nullptr), v == 0 ? 0.0 : v);
     }
+}
+
+void TestJsonWriter::shortestExamples() {
+    QCOMPARE(jsonNumberShortest(-0.0), std::string("0"));
+    QCOMPARE(jsonNumberShortest(1e5), std::string("100000"));
+    QCOMPARE(jsonNumberShortest(1e15), std::string("1000000000000000"));
+    QCOMPARE(jsonNumberShortest(1e16), std::string("1e+16"));
+    QCOMPARE(jsonNumberShortest(1.25e10), std::string("12500000000"));
+    QCOMPARE(jsonNumberShortest(1.5), std::string("1.5"));
+    QCOMPARE(jsonNumberShortest(1e-5), std::string("1e-05"));
+    QCOMPARE(jsonNumberShortest(0.001), std::string("0.001"));
+    QCOMPARE(jsonNumberShortest(1.0 / 3.0), std::string("0.3333333333333333"));
+    QCOMPARE(jsonNumberShortest(static_cast<double>(0.1f)), std::string("0.10000000149011612"));
 }
 
 void TestJsonWriter::shortestNonFiniteIsNull() {
