@@ -5,6 +5,7 @@
 #include "core/npy_mat.h"
 #include "io/atomic_file.h"
 #include "io/files.h"
+#include "io/json_writer.h"
 
 #include "dermsam_version.h"
 
@@ -23,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <vector>
 
 namespace dermsam {
@@ -49,30 +51,26 @@ cv::Mat singleChannel(const cv::Mat& values) {
     return out;
 }
 
-QString qs(const std::string& s) {
-    return QString::fromStdString(s);
-}
-
 // Both temporaries are written in full before either replaces its target (io/'s atomic writer:
 // fsync, rename, fsync of the folder), so a failure leaves the old pair or, past the first
 // commit, a new PNG with the old sidecar; never a half-written file.
-void writeBothAtomically(const std::string& firstPath, const QByteArray& first,
-                         const std::string* secondPath, const QByteArray* second) {
+void writeBothAtomically(const std::string& firstPath, const std::string& first,
+                         const std::string* secondPath, const std::string* second) {
     rethrowAsCoreError([&] {
         io::AtomicFileWriter a(firstPath);
         std::optional<io::AtomicFileWriter> b;
         if (secondPath != nullptr)
             b.emplace(*secondPath);
-        a.write(first.constData(), static_cast<size_t>(first.size()));
+        a.write(first);
         if (b)
-            b->write(second->constData(), static_cast<size_t>(second->size()));
+            b->write(*second);
         a.commit();
         if (b)
             b->commit();
     });
 }
 
-QByteArray encodeMaskPng(const std::string& path, const cv::Mat& mask) {
+std::string encodeMaskPng(const std::string& path, const cv::Mat& mask) {
     if (mask.empty() || mask.type() != CV_8UC1)
         throw CoreError(CoreErrorCode::BadMask, path, "mask must be CV_8UC1");
     cv::Mat binary;
@@ -80,8 +78,23 @@ QByteArray encodeMaskPng(const std::string& path, const cv::Mat& mask) {
     std::vector<uchar> bytes;
     if (!cv::imencode(".png", binary, bytes))
         throw CoreError(CoreErrorCode::FileWriteFailed, path, "PNG encoding failed");
-    return QByteArray(reinterpret_cast<const char*>(bytes.data()),
-                      static_cast<qsizetype>(bytes.size()));
+    return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+// A sidecar is a few kilobytes (a calibration a few hundred bytes): a larger file is not one, and
+// is refused before it is read whole.
+constexpr std::size_t kMaxSidecarBytes = std::size_t(1) << 20;
+constexpr std::size_t kMaxCalibrationBytes = std::size_t(64) << 10;
+
+std::string readSmallFile(const std::string& path, std::size_t maxBytes, const char* what) {
+    try {
+        return io::readFile(path, maxBytes);
+    } catch (const io::FileError& e) {
+        if (e.kind() == io::FileErrorKind::Unsupported) // over maxBytes
+            throw CoreError(CoreErrorCode::BadSidecar, path,
+                            std::string("not a ") + what + ": " + e.detail());
+        throw CoreError(e);
+    }
 }
 
 MaskSidecar completed(MaskSidecar sidecar) {
@@ -134,47 +147,80 @@ std::string sidecarPathFor(const std::string& maskPngPath) {
     return std::filesystem::path(maskPngPath).replace_extension(".json").string();
 }
 
+// Written with io's one JSON writer in the layout QJsonDocument::Indented gave these files
+// before (keys sorted as QJsonObject sorts them, four-space indent, shortest round-trip doubles),
+// so a sidecar saved again is byte for byte what the older version wrote (tst_mask_io).
 std::string sidecarToJson(const MaskSidecar& sidecar, int maskWidth, int maskHeight) {
-    QJsonArray boxes;
-    for (const BoxPrompt& b : sidecar.prompts.boxes)
-        boxes.append(QJsonArray{b.x0, b.y0, b.x1, b.y1});
-    QJsonArray points;
-    for (const PointPrompt& p : sidecar.prompts.points)
-        points.append(QJsonObject{{"x", p.x}, {"y", p.y}, {"label", p.label}});
+    io::JsonWriter j(io::JsonLayout::Indented, io::JsonDoubles::Shortest);
+    j.beginObject();
+    j.field("appVersion", sidecar.appVersion);
+    j.field("created", sidecar.createdUtc);
+    j.field("edited", sidecar.edited);
+    j.field("format", kSidecarFormat);
+    j.field("formatVersion", kSidecarVersion);
+    j.field("height", maskHeight);
 
-    QJsonObject root;
-    root["format"] = kSidecarFormat;
-    root["formatVersion"] = kSidecarVersion;
-    root["sourceImage"] = qs(sidecar.sourceImage);
-    root["width"] = maskWidth;
-    root["height"] = maskHeight;
-    root["prompts"] =
-        QJsonObject{{"boxes", boxes}, {"points", points}, {"multimask", sidecar.prompts.multimask}};
-    root["model"] = QJsonObject{{"file", qs(sidecar.modelFile)}, {"sha256", qs(sidecar.modelHash)}};
-    root["preprocessing"] = qs(sidecar.preprocessingProfile);
-    root["predictedIou"] = sidecar.predictedIou && std::isfinite(*sidecar.predictedIou)
-                               ? QJsonValue(*sidecar.predictedIou)
-                               : QJsonValue(QJsonValue::Null);
-    root["edited"] = sidecar.edited;
-    root["created"] = qs(sidecar.createdUtc);
-    root["appVersion"] = qs(sidecar.appVersion);
-    root["operator"] = qs(sidecar.operatorName);
-    QJsonObject pixelSize{{"source", qs(sidecar.pixelSizeSource)}};
-    if (sidecar.pixelSizeRowMm > 0 && sidecar.pixelSizeColMm > 0) {
-        pixelSize["rowMm"] = sidecar.pixelSizeRowMm;
-        pixelSize["colMm"] = sidecar.pixelSizeColMm;
-    }
-    if (sidecar.calibrationLine) {
-        const auto& l = *sidecar.calibrationLine;
-        pixelSize["calibrationLine"] = QJsonArray{l[0], l[1], l[2], l[3]};
-    }
-    root["pixelSize"] = pixelSize;
-    QJsonObject measurements;
+    // One value per name (the last, as before), in name order; undefined values left out.
+    std::map<std::string, double> measurements;
     for (const auto& [name, value] : sidecar.measurements)
         if (std::isfinite(value))
-            measurements[qs(name)] = value;
-    root["measurements"] = measurements;
-    return QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
+            measurements[name] = value;
+    j.key("measurements").beginObject();
+    for (const auto& [name, value] : measurements)
+        j.field(name, value);
+    j.endObject();
+
+    j.key("model").beginObject();
+    j.field("file", sidecar.modelFile).field("sha256", sidecar.modelHash);
+    j.endObject();
+    j.field("operator", sidecar.operatorName);
+
+    j.key("pixelSize").beginObject();
+    if (sidecar.calibrationLine) {
+        j.key("calibrationLine").beginArray();
+        for (const double v : *sidecar.calibrationLine)
+            j.value(v);
+        j.endArray();
+    }
+    const bool sized = sidecar.pixelSizeRowMm > 0 && sidecar.pixelSizeColMm > 0;
+    if (sized)
+        j.field("colMm", sidecar.pixelSizeColMm);
+    if (sized)
+        j.field("rowMm", sidecar.pixelSizeRowMm);
+    j.field("source", sidecar.pixelSizeSource);
+    j.endObject();
+
+    j.key("predictedIou");
+    if (sidecar.predictedIou && std::isfinite(*sidecar.predictedIou))
+        j.value(*sidecar.predictedIou);
+    else
+        j.null();
+    j.field("preprocessing", sidecar.preprocessingProfile);
+
+    j.key("prompts").beginObject();
+    j.key("boxes").beginArray();
+    for (const BoxPrompt& b : sidecar.prompts.boxes) {
+        j.beginArray();
+        for (const float v : {b.x0, b.y0, b.x1, b.y1})
+            j.value(static_cast<double>(v));
+        j.endArray();
+    }
+    j.endArray();
+    j.field("multimask", sidecar.prompts.multimask);
+    j.key("points").beginArray();
+    for (const PointPrompt& p : sidecar.prompts.points)
+        j.beginObject()
+            .field("label", p.label)
+            .field("x", static_cast<double>(p.x))
+            .field("y", static_cast<double>(p.y))
+            .endObject();
+    j.endArray();
+    j.endObject();
+
+    j.field("sourceImage", sidecar.sourceImage);
+    j.field("width", maskWidth);
+    j.endObject();
+    return j.str();
 }
 
 MaskSidecar sidecarFromJson(const std::string& json, const std::string& pathForErrors) {
@@ -242,7 +288,7 @@ MaskSidecar loadMaskSidecar(const std::string& jsonPath) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(jsonPath, ec))
         throw CoreError(CoreErrorCode::FileNotFound, jsonPath);
-    return sidecarFromJson(rethrowAsCoreError([&] { return io::readFile(jsonPath); }), jsonPath);
+    return sidecarFromJson(readSmallFile(jsonPath, kMaxSidecarBytes, "mask sidecar"), jsonPath);
 }
 
 void saveMaskPng(const std::string& maskPngPath, const cv::Mat& mask) {
@@ -250,12 +296,11 @@ void saveMaskPng(const std::string& maskPngPath, const cv::Mat& mask) {
 }
 
 void saveMask(const std::string& maskPngPath, const cv::Mat& mask, const MaskSidecar& sidecar) {
-    const QByteArray png = encodeMaskPng(maskPngPath, mask);
+    const std::string png = encodeMaskPng(maskPngPath, mask);
     const std::string jsonPath = sidecarPathFor(maskPngPath);
     if (jsonPath == maskPngPath)
         throw CoreError(CoreErrorCode::BadArgument, maskPngPath, "mask path ends in .json");
-    const QByteArray json =
-        QByteArray::fromStdString(sidecarToJson(completed(sidecar), mask.cols, mask.rows));
+    const std::string json = sidecarToJson(completed(sidecar), mask.cols, mask.rows);
     writeBothAtomically(maskPngPath, png, &jsonPath, &json);
 }
 
@@ -266,28 +311,30 @@ std::string calibrationPathFor(const std::string& dir, const std::string& stem) 
 void saveCalibration(const std::string& path, const Calibration& c) {
     if (!(c.mmPerPixel > 0) || !std::isfinite(c.mmPerPixel))
         throw CoreError(CoreErrorCode::BadArgument, path, "pixel size must be positive");
-    QJsonObject root;
-    root["format"] = QStringLiteral("dermsam-calibration");
-    root["formatVersion"] = 1;
-    root["mmPerPixel"] = c.mmPerPixel;
-    root["line"] = QJsonArray{c.line[0], c.line[1], c.line[2], c.line[3]};
-    writeBothAtomically(path, QJsonDocument(root).toJson(QJsonDocument::Indented), nullptr,
-                        nullptr);
+    // Keys in QJsonObject's order, as QJsonDocument wrote this file before.
+    io::JsonWriter j(io::JsonLayout::Indented, io::JsonDoubles::Shortest);
+    j.beginObject().field("format", "dermsam-calibration").field("formatVersion", 1);
+    j.key("line").beginArray();
+    for (const double v : c.line)
+        j.value(v);
+    j.endArray();
+    j.field("mmPerPixel", c.mmPerPixel).endObject();
+    writeBothAtomically(path, j.str(), nullptr, nullptr);
 }
 
 std::optional<Calibration> loadCalibration(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
         return std::nullopt;
-    // A calibration file is a few hundred bytes; anything large is not one.
-    if (std::filesystem::file_size(path, ec) > (64u << 10) || ec)
-        throw CoreError(CoreErrorCode::BadSidecar, path, "too large for a calibration file");
-    const std::string text = rethrowAsCoreError([&] { return io::readFile(path); });
+    const std::string text = readSmallFile(path, kMaxCalibrationBytes, "DermSAM calibration file");
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text), &error);
+    if (error.error != QJsonParseError::NoError)
+        throw CoreError(CoreErrorCode::BadSidecar, path,
+                        "not a DermSAM calibration file: offset " + std::to_string(error.offset) +
+                            ": " + error.errorString().toStdString());
     const QJsonObject root = doc.object();
-    if (error.error != QJsonParseError::NoError ||
-        root.value("format").toString() != QLatin1String("dermsam-calibration"))
+    if (root.value("format").toString() != QLatin1String("dermsam-calibration"))
         throw CoreError(CoreErrorCode::BadSidecar, path, "not a DermSAM calibration file");
     Calibration c;
     c.mmPerPixel = root.value("mmPerPixel").toDouble(0);

@@ -56,17 +56,20 @@ std::string maskPathFor(const std::string& dir, const std::string& stem);
 std::string sidecarPathFor(const std::string& maskPngPath);
 
 // Writes the mask (CV_8UC1, non-zero = lesion) as an 8-bit single-channel 0/255 PNG and its
-// JSON sidecar beside it. Each file is written atomically (QSaveFile: temporary + rename), and
-// nothing is renamed into place unless both were opened and written, so a failure leaves the old
-// files as they were. Throws CoreError: BadMask, FileWriteFailed (path = the file that failed).
+// JSON sidecar beside it. Each file is written atomically (io::AtomicFileWriter: temporary,
+// fsync, rename, fsync of the folder), and nothing is renamed into place unless both were
+// written, so a failure leaves the old files as they were. Throws CoreError: BadMask,
+// FileWriteFailed (path = the file that failed).
 void saveMask(const std::string& maskPngPath, const cv::Mat& mask, const MaskSidecar& sidecar);
 // The PNG alone, atomically.
 void saveMaskPng(const std::string& maskPngPath, const cv::Mat& mask);
 
-// The sidecar as JSON text (stable key names; see mask_io.cpp) and back.
+// The sidecar as JSON text (stable key names; see mask_io.cpp; written by io::JsonWriter in
+// QJsonDocument::Indented's layout, doubles round-trip) and back (QJsonDocument).
 std::string sidecarToJson(const MaskSidecar& sidecar, int maskWidth, int maskHeight);
 MaskSidecar sidecarFromJson(const std::string& json, const std::string& pathForErrors = {});
-// Throws CoreError: FileNotFound, FileUnreadable, BadSidecar.
+// Throws CoreError: FileNotFound, FileUnreadable, BadSidecar (also for a file over 1 MiB, which
+// is not read whole).
 MaskSidecar loadMaskSidecar(const std::string& jsonPath);
 
 // A pixel size the user set by drawing a line of known length on an image, kept beside the
@@ -79,7 +82,8 @@ struct Calibration {
 std::string calibrationPathFor(const std::string& dir, const std::string& stem);
 // Atomic. Throws CoreError(FileWriteFailed) or (BadArgument) for a non-positive size.
 void saveCalibration(const std::string& path, const Calibration& calibration);
-// nullopt when the file does not exist; throws CoreError(BadSidecar) when it cannot be used.
+// nullopt when the file does not exist; throws CoreError(BadSidecar) when it cannot be used
+// (not JSON, not a calibration, a size out of range, a file over 64 KiB).
 std::optional<Calibration> loadCalibration(const std::string& path);
 
 // Reads a mask from PNG, BMP, TIFF, JPEG (rule Auto) or .npy (rule NonZero) -> CV_8UC1 0/255.

@@ -58,6 +58,17 @@ std::string readFile(const std::string& path) {
     return bytes;
 }
 
+std::string readFile(const std::string& path, std::size_t maxBytes) {
+    std::string bytes;
+    readChunks(path, std::size_t(1) << 16, [&](const char* data, std::size_t n) {
+        if (n > maxBytes - bytes.size())
+            throw FileError(FileErrorKind::Unsupported, path,
+                            "larger than " + std::to_string(maxBytes) + " bytes");
+        bytes.append(data, n);
+    });
+    return bytes;
+}
+
 void makeDirectories(const std::string& dir) {
     if (dir.empty())
         return;

@@ -18,6 +18,10 @@ void readChunks(const std::string& path, std::size_t chunkBytes,
 
 // Whole-file read; throws FileError(NotFound / Unreadable) naming the path.
 std::string readFile(const std::string& path);
+// The same for a file that must be small (a sidecar, a settings file): more than maxBytes throws
+// FileError(Unsupported, "larger than <maxBytes> bytes") before more than maxBytes + one chunk
+// is held, whatever the file claims (a FIFO, a file still growing).
+std::string readFile(const std::string& path, std::size_t maxBytes);
 
 // mkdir -p: creates `dir` and the folders above it (0755). An existing folder is fine; an
 // existing file in the way, or a failed mkdir, throws FileError(WriteFailed) naming `dir`.

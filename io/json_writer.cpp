@@ -1,7 +1,9 @@
 #include "io/json_writer.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace dermsam::io {
@@ -104,6 +106,50 @@ std::string jsonNumber(double v) {
     return buf;
 }
 
+std::string jsonNumberShortest(double v) {
+    if (!std::isfinite(v))
+        return "null";
+    // QJsonValue keeps an integral double that fits a double's 53-bit mantissa as an integer.
+    if (std::trunc(v) == v && std::fabs(v) <= 9007199254740992.0)
+        return std::to_string(static_cast<long long>(v)); // -0 too: "0"
+    // Shortest round-trip digits in scientific form: [-]d[.ddd]e(+|-)XX.
+    char buf[64];
+    const auto result = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+    std::string sci(buf, result.ptr);
+    const bool negative = sci[0] == '-';
+    if (negative)
+        sci.erase(0, 1);
+    const size_t e = sci.find('e');
+    const std::string digits = sci.substr(0, 1) + (e > 1 ? sci.substr(2, e - 2) : std::string());
+    const int exponent = std::atoi(sci.c_str() + e + 1);
+    const int n = static_cast<int>(digits.size());
+    const int decimalPoint = exponent + 1; // digits[0..decimalPoint) are the integer part
+
+    std::string expDigits = std::to_string(std::abs(exponent));
+    if (expDigits.size() < 2)
+        expDigits.insert(0, 1, '0');
+    const std::string exponentForm = digits.substr(0, 1) + (n > 1 ? "." + digits.substr(1) : "") +
+                                     'e' + (exponent < 0 ? '-' : '+') + expDigits;
+    std::string decimalForm;
+    if (decimalPoint <= 0)
+        decimalForm = "0." + std::string(static_cast<size_t>(-decimalPoint), '0') + digits;
+    else if (decimalPoint < n)
+        decimalForm = digits.substr(0, static_cast<size_t>(decimalPoint)) + "." +
+                      digits.substr(static_cast<size_t>(decimalPoint));
+    else
+        decimalForm = digits + std::string(static_cast<size_t>(decimalPoint - n), '0');
+    const std::string& shorter =
+        decimalForm.size() <= exponentForm.size() ? decimalForm : exponentForm;
+    return negative ? "-" + shorter : shorter;
+}
+
+void JsonWriter::newLineAndIndent(size_t depth) {
+    if (m_layout != JsonLayout::Indented)
+        return;
+    m_out += '\n';
+    m_out.append(4 * depth, ' ');
+}
+
 void JsonWriter::beforeValue() {
     if (m_scopes.empty()) {
         if (!m_out.empty())
@@ -119,6 +165,18 @@ void JsonWriter::beforeValue() {
     if (!m_empty.back())
         m_out += ',';
     m_empty.back() = false;
+    newLineAndIndent(m_scopes.size());
+}
+
+// Indented: each member or element starts its own line, and so does the closing bracket, also
+// of an empty container ("{" newline indent "}", as Qt writes it).
+void JsonWriter::close(char bracket) {
+    m_scopes.pop_back();
+    m_empty.pop_back();
+    newLineAndIndent(m_scopes.size());
+    m_out += bracket;
+    if (m_layout == JsonLayout::Indented && m_scopes.empty())
+        m_out += '\n';
 }
 
 JsonWriter& JsonWriter::beginObject() {
@@ -132,9 +190,7 @@ JsonWriter& JsonWriter::beginObject() {
 JsonWriter& JsonWriter::endObject() {
     if (m_scopes.empty() || m_scopes.back() != Scope::Object || m_keyWritten)
         throw std::logic_error("JsonWriter: endObject without an open object");
-    m_out += '}';
-    m_scopes.pop_back();
-    m_empty.pop_back();
+    close('}');
     return *this;
 }
 
@@ -149,9 +205,7 @@ JsonWriter& JsonWriter::beginArray() {
 JsonWriter& JsonWriter::endArray() {
     if (m_scopes.empty() || m_scopes.back() != Scope::Array)
         throw std::logic_error("JsonWriter: endArray without an open array");
-    m_out += ']';
-    m_scopes.pop_back();
-    m_empty.pop_back();
+    close(']');
     return *this;
 }
 
@@ -161,8 +215,9 @@ JsonWriter& JsonWriter::key(const std::string& name) {
     if (!m_empty.back())
         m_out += ',';
     m_empty.back() = false;
+    newLineAndIndent(m_scopes.size());
     m_out += jsonQuote(name);
-    m_out += ':';
+    m_out += m_layout == JsonLayout::Indented ? ": " : ":";
     m_keyWritten = true;
     return *this;
 }
@@ -185,7 +240,7 @@ JsonWriter& JsonWriter::value(bool b) {
 
 JsonWriter& JsonWriter::value(double v) {
     beforeValue();
-    m_out += jsonNumber(v);
+    m_out += m_doubles == JsonDoubles::Shortest ? jsonNumberShortest(v) : jsonNumber(v);
     return *this;
 }
 

@@ -1,4 +1,6 @@
-// Protects saved masks: 0/255 PNG + JSON sidecar content, atomic writes, and mask loading rules.
+// Protects saved masks: 0/255 PNG + JSON sidecar content, atomic writes, and mask loading rules;
+// the sidecar and calibration files byte for byte as QJsonDocument wrote them before io/'s JSON
+// writer took over, values round-tripping, and size caps on reading them.
 // labels: unit
 #include "core/core_error.h"
 #include "core/mask_io.h"
@@ -17,11 +19,100 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 
 using namespace dermsam;
 
 namespace {
+
+// The sidecar as DermSAM wrote it with QJsonDocument up to this change (the code, verbatim but
+// for names): the reference for byte compatibility.
+QByteArray legacySidecarJson(const MaskSidecar& sidecar, int maskWidth, int maskHeight) {
+    const auto qs = [](const std::string& s) { return QString::fromStdString(s); };
+    QJsonArray boxes;
+    for (const BoxPrompt& b : sidecar.prompts.boxes)
+        boxes.append(QJsonArray{b.x0, b.y0, b.x1, b.y1});
+    QJsonArray points;
+    for (const PointPrompt& p : sidecar.prompts.points)
+        points.append(QJsonObject{{"x", p.x}, {"y", p.y}, {"label", p.label}});
+    QJsonObject root;
+    root["format"] = "dermsam-mask-sidecar";
+    root["formatVersion"] = 1;
+    root["sourceImage"] = qs(sidecar.sourceImage);
+    root["width"] = maskWidth;
+    root["height"] = maskHeight;
+    root["prompts"] =
+        QJsonObject{{"boxes", boxes}, {"points", points}, {"multimask", sidecar.prompts.multimask}};
+    root["model"] = QJsonObject{{"file", qs(sidecar.modelFile)}, {"sha256", qs(sidecar.modelHash)}};
+    root["preprocessing"] = qs(sidecar.preprocessingProfile);
+    root["predictedIou"] = sidecar.predictedIou && std::isfinite(*sidecar.predictedIou)
+                               ? QJsonValue(*sidecar.predictedIou)
+                               : QJsonValue(QJsonValue::Null);
+    root["edited"] = sidecar.edited;
+    root["created"] = qs(sidecar.createdUtc);
+    root["appVersion"] = qs(sidecar.appVersion);
+    root["operator"] = qs(sidecar.operatorName);
+    QJsonObject pixelSize{{"source", qs(sidecar.pixelSizeSource)}};
+    if (sidecar.pixelSizeRowMm > 0 && sidecar.pixelSizeColMm > 0) {
+        pixelSize["rowMm"] = sidecar.pixelSizeRowMm;
+        pixelSize["colMm"] = sidecar.pixelSizeColMm;
+    }
+    if (sidecar.calibrationLine) {
+        const auto& l = *sidecar.calibrationLine;
+        pixelSize["calibrationLine"] = QJsonArray{l[0], l[1], l[2], l[3]};
+    }
+    root["pixelSize"] = pixelSize;
+    QJsonObject measurements;
+    for (const auto& [name, value] : sidecar.measurements)
+        if (std::isfinite(value))
+            measurements[qs(name)] = value;
+    root["measurements"] = measurements;
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+QByteArray legacyCalibrationJson(const Calibration& c) {
+    QJsonObject root;
+    root["format"] = QStringLiteral("dermsam-calibration");
+    root["formatVersion"] = 1;
+    root["mmPerPixel"] = c.mmPerPixel;
+    root["line"] = QJsonArray{c.line[0], c.line[1], c.line[2], c.line[3]};
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+// Every field filled, with awkward values: digits that need 17 places, tiny and huge numbers,
+// quotes, backslashes, control characters and non-ASCII text in the strings, measurements out
+// of order, repeated and undefined.
+MaskSidecar fullSidecar() {
+    MaskSidecar s;
+    s.prompts.boxes.push_back({10.5f, 20.1f, 110.f, 220.25f});
+    s.prompts.boxes.push_back({0.f, -0.f, 1e-7f, 3.4e38f});
+    s.prompts.points.push_back({50.3f, 60.f, 1});
+    s.prompts.points.push_back({0.1f, 1e5f, 0});
+    s.prompts.multimask = true;
+    s.sourceImage =
+        "L\xc3\xa4sion \"1\"\\2\t\n\x01\x1f \xe7\x97\x85\xe5\x8f\x98 \xf0\x9f\x94\xac.jpg";
+    s.modelFile = "C:\\models\\medsam_vit_b.pth";
+    s.modelHash = "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12";
+    s.preprocessingProfile = "litemedsam";
+    s.predictedIou = 1.0 / 3.0;
+    s.edited = true;
+    s.createdUtc = "2026-12-07T04:53:16.123Z";
+    s.appVersion = "1.2.3";
+    s.operatorName = "Dr. O'Brien </script>";
+    s.pixelSizeRowMm = 0.0123456789012345;
+    s.pixelSizeColMm = 2.5e-5;
+    s.pixelSizeSource = "calibration";
+    s.calibrationLine = std::array<double, 4>{1.0 / 7.0, 1e21, -0.0, 123456789.125};
+    s.measurements = {{"maxDiameterPx", 101.98039027185569},
+                      {"areaPx", 1234},
+                      {"areaMm2", std::nan("")},
+                      {"areaPx", 1235},
+                      {"asymmetry", std::numeric_limits<double>::infinity()},
+                      {"borderIrregularity", 1e-300}};
+    return s;
+}
 
 cv::Mat sampleMask(uchar on) {
     cv::Mat m = cv::Mat::zeros(12, 20, CV_8UC1);
@@ -92,6 +183,10 @@ private Q_SLOTS:
     void missingDirectoryFails();
     void rejectsBadMasks();
     void badSidecarJson();
+    void sidecarBytesAsQtWroteThem();
+    void sidecarValuesRoundTrip();
+    void calibrationBytesAndRoundTrip();
+    void oversizedFilesAreRefused();
     void loadMaskFormats_data();
     void loadMaskFormats();
 
@@ -288,6 +383,137 @@ void TstMaskIo::badSidecarJson() {
     } catch (const CoreError& e) {
         QCOMPARE(e.code(), CoreErrorCode::FileNotFound);
     }
+}
+
+void TstMaskIo::sidecarBytesAsQtWroteThem() {
+    // Sidecars saved before and after io/'s writer took over are the same bytes.
+    QCOMPARE(QByteArray::fromStdString(sidecarToJson(fullSidecar(), 640, 480)),
+             legacySidecarJson(fullSidecar(), 640, 480));
+    QCOMPARE(QByteArray::fromStdString(sidecarToJson(sampleSidecar(), 20, 12)),
+             legacySidecarJson(sampleSidecar(), 20, 12));
+    QCOMPARE(QByteArray::fromStdString(sidecarToJson(MaskSidecar{}, 0, 0)),
+             legacySidecarJson(MaskSidecar{}, 0, 0));
+    // And through saveMask.
+    QTemporaryDir dir;
+    const std::string png = maskPathFor(dir.path().toStdString(), "s");
+    saveMask(png, sampleMask(255), fullSidecar());
+    QCOMPARE(fileBytes(QString::fromStdString(sidecarPathFor(png))),
+             legacySidecarJson(fullSidecar(), 20, 12));
+}
+
+void TstMaskIo::sidecarValuesRoundTrip() {
+    // Written by the new path, parsed by QJsonDocument: the same values, doubles exactly.
+    const MaskSidecar in = fullSidecar();
+    const std::string text = sidecarToJson(in, 640, 480);
+    QJsonParseError error{};
+    const QJsonObject root =
+        QJsonDocument::fromJson(QByteArray::fromStdString(text), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(root["sourceImage"].toString(), QString::fromStdString(in.sourceImage));
+    QCOMPARE(root["operator"].toString(), QString::fromStdString(in.operatorName));
+    QCOMPARE(root["width"].toInt(), 640);
+    QCOMPARE(root["height"].toInt(), 480);
+
+    const MaskSidecar out = sidecarFromJson(text);
+    QCOMPARE(out.prompts.boxes.size(), in.prompts.boxes.size());
+    for (size_t i = 0; i < in.prompts.boxes.size(); ++i) {
+        QCOMPARE(out.prompts.boxes[i].x0, in.prompts.boxes[i].x0);
+        QCOMPARE(out.prompts.boxes[i].y0, in.prompts.boxes[i].y0);
+        QCOMPARE(out.prompts.boxes[i].x1, in.prompts.boxes[i].x1);
+        QCOMPARE(out.prompts.boxes[i].y1, in.prompts.boxes[i].y1);
+    }
+    QCOMPARE(out.prompts.points.size(), in.prompts.points.size());
+    for (size_t i = 0; i < in.prompts.points.size(); ++i) {
+        QCOMPARE(out.prompts.points[i].x, in.prompts.points[i].x);
+        QCOMPARE(out.prompts.points[i].y, in.prompts.points[i].y);
+        QCOMPARE(out.prompts.points[i].label, in.prompts.points[i].label);
+    }
+    QVERIFY(out.prompts.multimask);
+    QCOMPARE(out.sourceImage, in.sourceImage);
+    QCOMPARE(out.modelFile, in.modelFile);
+    QCOMPARE(out.modelHash, in.modelHash);
+    QCOMPARE(out.preprocessingProfile, in.preprocessingProfile);
+    QCOMPARE(*out.predictedIou, *in.predictedIou); // exact: shortest round-trip digits
+    QCOMPARE(out.edited, in.edited);
+    QCOMPARE(out.createdUtc, in.createdUtc);
+    QCOMPARE(out.appVersion, in.appVersion);
+    QCOMPARE(out.operatorName, in.operatorName);
+    QCOMPARE(out.pixelSizeRowMm, in.pixelSizeRowMm);
+    QCOMPARE(out.pixelSizeColMm, in.pixelSizeColMm);
+    QCOMPARE(out.pixelSizeSource, in.pixelSizeSource);
+    QVERIFY(out.calibrationLine.has_value());
+    for (size_t i = 0; i < 4; ++i)
+        QCOMPARE((*out.calibrationLine)[i], (*in.calibrationLine)[i]);
+    // Undefined measurements left out, a repeated name once (the last), in name order.
+    const std::vector<std::pair<std::string, double>> expected = {
+        {"areaPx", 1235}, {"borderIrregularity", 1e-300}, {"maxDiameterPx", 101.98039027185569}};
+    QCOMPARE(out.measurements, expected);
+
+    // Invalid UTF-8 in a name (a Latin-1 file name) is written as U+FFFD and still parses.
+    MaskSidecar latin1;
+    latin1.sourceImage = "caf\xe9.jpg";
+    QCOMPARE(sidecarFromJson(sidecarToJson(latin1, 1, 1)).sourceImage,
+             std::string("caf\xef\xbf\xbd.jpg"));
+}
+
+void TstMaskIo::calibrationBytesAndRoundTrip() {
+    QTemporaryDir dir;
+    const std::string path = calibrationPathFor(dir.path().toStdString(), "img");
+    Calibration c;
+    c.mmPerPixel = 0.0123456789012345;
+    c.line = {1.0 / 3.0, 2.5, 1e-7, 4096.75};
+    saveCalibration(path, c);
+    QCOMPARE(fileBytes(QString::fromStdString(path)), legacyCalibrationJson(c));
+    const std::optional<Calibration> back = loadCalibration(path);
+    QVERIFY(back.has_value());
+    QCOMPARE(back->mmPerPixel, c.mmPerPixel);
+    for (size_t i = 0; i < 4; ++i)
+        QCOMPARE(back->line[i], c.line[i]);
+    QCOMPARE(entriesOf(dir.path()), QStringList{"img_calibration.json"});
+
+    // Bad input: one line naming what is wrong.
+    writeBytes(QString::fromStdString(path), "{\"format\": \"dermsam-calibration\",\n");
+    try {
+        loadCalibration(path);
+        QFAIL("no exception");
+    } catch (const CoreError& e) {
+        QCOMPARE(e.code(), CoreErrorCode::BadSidecar);
+        QCOMPARE(e.path(), path);
+        QVERIFY2(e.detail().find('\n') == std::string::npos, e.detail().c_str());
+        QVERIFY2(e.detail().rfind("not a DermSAM calibration file: offset ", 0) == 0,
+                 e.detail().c_str());
+    }
+    QVERIFY_THROWS_EXCEPTION(CoreError, saveCalibration(path, Calibration{}));
+}
+
+void TstMaskIo::oversizedFilesAreRefused() {
+    // A sidecar over 1 MiB or a calibration over 64 KiB is not one: refused with one line,
+    // without being read whole.
+    QTemporaryDir dir;
+    const QString sidecar = dir.filePath("big_segmentation.json");
+    writeBytes(sidecar, QByteArray(2 << 20, ' '));
+    try {
+        loadMaskSidecar(sidecar.toStdString());
+        QFAIL("no exception");
+    } catch (const CoreError& e) {
+        QCOMPARE(e.code(), CoreErrorCode::BadSidecar);
+        QCOMPARE(e.detail(), std::string("not a mask sidecar: larger than 1048576 bytes"));
+    }
+    const QString calibration = dir.filePath("big_calibration.json");
+    writeBytes(calibration, QByteArray(65537, ' '));
+    try {
+        loadCalibration(calibration.toStdString());
+        QFAIL("no exception");
+    } catch (const CoreError& e) {
+        QCOMPARE(e.code(), CoreErrorCode::BadSidecar);
+        QCOMPARE(e.detail(),
+                 std::string("not a DermSAM calibration file: larger than 65536 bytes"));
+    }
+    // At the cap a sidecar is read (and parsed: trailing spaces are allowed in JSON).
+    QByteArray padded = QByteArray::fromStdString(sidecarToJson(sampleSidecar(), 1, 1));
+    padded += QByteArray((1 << 20) - padded.size(), ' ');
+    writeBytes(sidecar, padded);
+    QCOMPARE(loadMaskSidecar(sidecar.toStdString()).modelHash, sampleSidecar().modelHash);
 }
 
 void TstMaskIo::loadMaskFormats_data() {

@@ -10,8 +10,11 @@
 #include <QTest>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace dermsam::io;
@@ -25,6 +28,7 @@ private Q_SLOTS:
     void fromErrno();
     void readFileErrors();
     void readFileReadsEverything();
+    void readFileWithALimit();
     void makeDirectoriesCreatesEveryLevel();
     void makeDirectoriesRefusesAFileInTheWay();
     void parentDirectories();
@@ -106,6 +110,36 @@ void TestFileError::readFileReadsEverything() {
         bytes[i] = static_cast<char>(i * 7);
     std::ofstream(path, std::ios::binary) << bytes;
     QCOMPARE(readFile(path), bytes);
+}
+
+void TestFileError::readFileWithALimit() {
+    // Small files (sidecars, calibrations) are read with a cap: at the cap is fine, one byte over
+    // is FileError(Unsupported) naming the path, and a FIFO that never ends stops at the cap.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("f")).toStdString();
+    std::ofstream(path, std::ios::binary) << std::string(70000, 'x');
+    QCOMPARE(readFile(path, 70000).size(), size_t(70000));
+    try {
+        readFile(path, 69999);
+        QFAIL("no exception");
+    } catch (const FileError& e) {
+        QCOMPARE(e.kind(), FileErrorKind::Unsupported);
+        QCOMPARE(e.path(), path);
+        QCOMPARE(e.detail(), std::string("larger than 69999 bytes"));
+    }
+    QVERIFY_THROWS_EXCEPTION(FileError, readFile(dir.filePath("missing").toStdString(), 10));
+
+    const std::string fifo = dir.filePath(QStringLiteral("fifo")).toStdString();
+    QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+    std::signal(SIGPIPE, SIG_IGN); // the writer outlives the reader: EPIPE, not a killed test
+    std::thread writer([fifo] {
+        std::ofstream out(fifo, std::ios::binary);
+        const std::string block(1 << 16, 'y');
+        for (int i = 0; i < 64 && out; ++i) // 4 MiB, far more than the cap
+            out << block;
+    });
+    QVERIFY_THROWS_EXCEPTION(FileError, readFile(fifo, 100000));
+    writer.join(); // the reader closed its end: the writer's next write fails and it stops
 }
 
 void TestFileError::makeDirectoriesCreatesEveryLevel() {

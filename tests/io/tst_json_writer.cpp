@@ -1,5 +1,7 @@
-// Protects io/'s one JSON writer (CLI --json, reports, checkpoint metadata): escaping, UTF-8,
-// numbers (NaN and infinities as null), structure, and that Qt's parser reads what it writes.
+// Protects io/'s one JSON writer (CLI --json, reports, checkpoint metadata, mask sidecars,
+// calibrations, recovery files): escaping, UTF-8, numbers (NaN and infinities as null; shortest
+// round-trip doubles as Qt prints them), structure, the indented layout byte for byte as
+// QJsonDocument::Indented, and that Qt's parser reads what it writes.
 // labels: unit
 #include "io/json_writer.h"
 
@@ -8,8 +10,13 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <QLocale>
+#include <QRandomGenerator>
+
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -50,6 +57,12 @@ private Q_SLOTS:
     void structure();
     void nested();
     void misuseThrows();
+    void shortestMatchesQtAndRoundTrips();
+    void shortestExamples();
+    void shortestNonFiniteIsNull();
+    void indentedMatchesQt();
+    void indentedHostileStrings();
+    void compactUnchangedByDefault();
 };
 
 void TestJsonWriter::escapes_data() {
@@ -178,6 +191,167 @@ void TestJsonWriter::misuseThrows() {
     QVERIFY_THROWS_EXCEPTION(std::logic_error, JsonWriter().beginArray().endObject());
     QVERIFY_THROWS_EXCEPTION(std::logic_error, JsonWriter().beginObject().key("k").endObject());
     QVERIFY_THROWS_EXCEPTION(std::logic_error, JsonWriter().value(1).value(2));
+}
+
+void TestJsonWriter::shortestMatchesQtAndRoundTrips() {
+    // The digits and layout QJsonDocument has always given the sidecars, and strtod gets the
+    // same double back.
+    std::vector<double> values = {0.0,
+                                  -0.0,
+                                  1,
+                                  -1,
+                                  10,
+                                  100,
+                                  1e4,
+                                  1e5,
+                                  123456789,
+                                  1e15,
+                                  1e16,
+                                  1.5e17,
+                                  1e21,
+                                  123456789012345678.0,
+                                  0.1,
+                                  0.001,
+                                  0.0001,
+                                  0.00012,
+                                  1e-5,
+                                  1.2345e-7,
+                                  1.0 / 3.0,
+                                  0.9375,
+                                  12345.678,
+                                  1.25e10,
+                                  5e-324,
+                                  2.2250738585072014e-308,
+                                  std::numeric_limits<double>::max(),
+                                  -std::numeric_limits<double>::max(),
+                                  static_cast<double>(0.1f),
+                                  static_cast<double>(511.5f),
+                                  1e100,
+                                  1e-100};
+    QRandomGenerator rng(20); // fixed seed: the same cases every run
+    for (int i = 0; i < 20000; ++i) {
+        // Any bit pattern (every magnitude), and decimals of a few digits (pixel coordinates,
+        // millimetres, scores) at every scale.
+        const quint64 bits = rng.generate64();
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        if (std::isfinite(d))
+            values.push_back(d);
+        const double decimal = static_cast<double>(rng.bounded(1000000)) *
+                               std::pow(10.0, rng.bounded(40) - 20) * (i % 2 ? 1 : -1);
+        values.push_back(decimal);
+        values.push_back(static_cast<double>(static_cast<float>(decimal)));
+    }
+    // Integral values around 2^53, where Qt switches from integers to shortest digits.
+    for (long long k = -8; k <= 16; ++k) // above 2^53 only even integers exist
+        values.push_back(static_cast<double>((1LL << 53) + k));
+    for (int e = 0; e < 70; ++e)
+        values.push_back(std::ldexp(1.0, e) + (e < 53 ? 1 : 0));
+    for (const double v : values) {
+        const std::string ours = jsonNumberShortest(v);
+        QByteArray qt = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
+        qt = qt.mid(1, qt.size() - 2); // [v]
+        if (QByteArray::fromStdString(ours) != qt)
+            QFAIL(qPrintable(QStringLiteral("%1: ours %2, Qt %3")
+                                 .arg(v, 0, 'g', 17)
+                                 .arg(QString::fromStdString(ours), QString::fromLatin1(qt))));
+        QCOMPARE(std::strtod(ours.c_str(), nullptr), v == 0 ? 0.0 : v);
+    }
+}
+
+void TestJsonWriter::shortestExamples() {
+    QCOMPARE(jsonNumberShortest(-0.0), std::string("0"));
+    QCOMPARE(jsonNumberShortest(1e5), std::string("100000"));
+    QCOMPARE(jsonNumberShortest(1e15), std::string("1000000000000000"));
+    QCOMPARE(jsonNumberShortest(1e16), std::string("1e+16"));
+    QCOMPARE(jsonNumberShortest(1.25e10), std::string("12500000000"));
+    QCOMPARE(jsonNumberShortest(1.5), std::string("1.5"));
+    QCOMPARE(jsonNumberShortest(1e-5), std::string("1e-05"));
+    QCOMPARE(jsonNumberShortest(0.001), std::string("0.001"));
+    QCOMPARE(jsonNumberShortest(1.0 / 3.0), std::string("0.3333333333333333"));
+    QCOMPARE(jsonNumberShortest(static_cast<double>(0.1f)), std::string("0.10000000149011612"));
+}
+
+void TestJsonWriter::shortestNonFiniteIsNull() {
+    QCOMPARE(jsonNumberShortest(std::nan("")), std::string("null"));
+    QCOMPARE(jsonNumberShortest(std::numeric_limits<double>::infinity()), std::string("null"));
+    QCOMPARE(jsonNumberShortest(-std::numeric_limits<double>::infinity()), std::string("null"));
+    JsonWriter j(JsonLayout::Compact, JsonDoubles::Shortest);
+    j.beginArray()
+        .value(std::nan(""))
+        .value(1.0 / 3.0)
+        .value(-std::numeric_limits<double>::infinity())
+        .endArray();
+    QCOMPARE(j.str(), std::string("[null,0.3333333333333333,null]"));
+}
+
+void TestJsonWriter::indentedMatchesQt() {
+    // Every shape the sidecars use (nested objects and arrays, empty ones, null, booleans,
+    // integers, doubles), written with keys in sorted order: the bytes QJsonDocument writes.
+    JsonWriter j(JsonLayout::Indented, JsonDoubles::Shortest);
+    j.beginObject();
+    j.key("a").beginArray().endArray();
+    j.key("b").beginObject().endObject();
+    j.key("c").beginArray().beginArray().value(1.5).value(-2).endArray();
+    j.beginObject().field("label", 1).field("x", 0.1).endObject().beginArray().endArray();
+    j.endArray();
+    j.field("d", true).field("e", false).key("f").null();
+    j.key("g").beginObject().key("h").beginObject().field("i", "deep").endObject().endObject();
+    j.field("n", 1e-5).field("s", "a \"q\" \\ \n\t\x01\x1f\x7f / \xc3\xa4 \xe2\x80\xa8");
+    j.endObject();
+
+    QJsonObject qt;
+    qt["a"] = QJsonArray{};
+    qt["b"] = QJsonObject{};
+    qt["c"] = QJsonArray{QJsonArray{1.5, -2}, QJsonObject{{"label", 1}, {"x", 0.1}}, QJsonArray{}};
+    qt["d"] = true;
+    qt["e"] = false;
+    qt["f"] = QJsonValue(QJsonValue::Null);
+    qt["g"] = QJsonObject{{"h", QJsonObject{{"i", "deep"}}}};
+    qt["n"] = 1e-5;
+    qt["s"] = QString::fromUtf8("a \"q\" \\ \n\t\x01\x1f\x7f / \xc3\xa4 \xe2\x80\xa8");
+    QCOMPARE(QByteArray::fromStdString(j.str()), QJsonDocument(qt).toJson(QJsonDocument::Indented));
+    QCOMPARE(parse(j.str()).object(), qt);
+
+    JsonWriter top(JsonLayout::Indented);
+    top.beginArray().value(1).value("x").endArray();
+    QCOMPARE(QByteArray::fromStdString(top.str()),
+             QJsonDocument(QJsonArray{1, "x"}).toJson(QJsonDocument::Indented));
+}
+
+void TestJsonWriter::indentedHostileStrings() {
+    // Keys and values with every control character, quotes, backslashes, invalid UTF-8 and
+    // JSON-looking text stay strings: the document parses, and holds them (U+FFFD for each
+    // byte that is not valid UTF-8).
+    std::string hostile;
+    for (int c = 0; c < 0x20; ++c)
+        hostile += static_cast<char>(c);
+    hostile += "\"}, \"x\": [1], \\\\ \xff\xfe caf\xe9 \xed\xa0\x80 \xf0\x9f\x94\xac";
+    JsonWriter j(JsonLayout::Indented, JsonDoubles::Shortest);
+    j.beginObject().field(hostile, hostile).key("list").beginArray().value(hostile).endArray();
+    j.endObject();
+    const QJsonDocument doc = parse(j.str());
+    QVERIFY(doc.isObject());
+    const QJsonObject o = doc.object();
+    QCOMPARE(o.size(), 2);
+    const QString r(QChar(0xfffd));
+    QString expected;
+    for (int c = 0; c < 0x20; ++c)
+        expected += QChar(c);
+    expected += QStringLiteral("\"}, \"x\": [1], \\\\ ") + r + r + QStringLiteral(" caf") + r +
+                " " + r + r + r + " " + QString::fromUtf8("\xf0\x9f\x94\xac");
+    QVERIFY(o.contains(expected));
+    QCOMPARE(o.value(expected).toString(), expected);
+    QCOMPARE(o.value("list").toArray().at(0).toString(), expected);
+    for (const char c : j.str())
+        QVERIFY2(static_cast<unsigned char>(c) >= 0x20 || c == '\n', "a raw control character");
+}
+
+void TestJsonWriter::compactUnchangedByDefault() {
+    // The CLI's output: compact, %.10g.
+    JsonWriter j;
+    j.beginObject().field("v", 1.0 / 3.0).key("a").beginArray().value(1).endArray().endObject();
+    QCOMPARE(j.str(), std::string(R"({"v":0.3333333333,"a":[1]})"));
 }
 
 QTEST_GUILESS_MAIN(TestJsonWriter)

@@ -21,8 +21,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoGroup>
@@ -65,6 +67,7 @@ private Q_SLOTS:
     void brokenFilesAreRefusedWithOneLine_data();
     void brokenFilesAreRefusedWithOneLine();
     void sessionModelIsNotSaved();
+    void sampleImageIsCopiedWhole();
     void followUpFindsTheKnownGrowth();
     void autoOutlinesTheLesionAsOneUndoStep();
     void autoOutlineOnOpenIsASetting();
@@ -392,6 +395,44 @@ void TestViewerSession::brokenFilesAreRefusedWithOneLine() {
     QVERIFY(!s.document());
     QVERIFY(!s.settings().recentFiles.contains(path));
     QVERIFY(!s.isLoading());
+}
+
+void TestViewerSession::sampleImageIsCopiedWhole() {
+    // The sample goes to the data folder through io's atomic writer: the whole JPEG or nothing,
+    // no temporaries; a file where the folder should be is one status line, not an image.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                        QStringLiteral("/samples");
+    QDir(dir).removeRecursively();
+    const QString blocker = QFileInfo(dir).absoluteFilePath();
+    QVERIFY(QDir().mkpath(QFileInfo(blocker).path()));
+    {
+        QFile f(blocker);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    {
+        ViewerSession s;
+        QSignalSpy status(&s, &ViewerSession::statusMessage);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                               "^sample image: .*samples: file-write-failed: .*")));
+        QVERIFY(!s.openSample());
+        QVERIFY(!status.isEmpty());
+        const QString message = status.last().at(0).toString();
+        QVERIFY2(message.contains(QStringLiteral("could not be copied")), qPrintable(message));
+        QVERIFY(!message.contains(QLatin1Char('\n')));
+    }
+    QVERIFY(QFile::remove(blocker));
+
+    ViewerSession s;
+    QSignalSpy opened(&s, &ViewerSession::imageOpened);
+    QVERIFY(s.openSample());
+    QVERIFY(opened.wait(30000));
+    QFile resource(QStringLiteral(":/samples/ISIC_0000009.jpg"));
+    QVERIFY(resource.open(QIODevice::ReadOnly));
+    QFile copy(dir + QStringLiteral("/ISIC_0000009.jpg"));
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    QCOMPARE(copy.readAll(), resource.readAll());
+    QCOMPARE(QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+             QStringList{QStringLiteral("ISIC_0000009.jpg")});
 }
 
 void TestViewerSession::sessionModelIsNotSaved() {

@@ -3,6 +3,7 @@
 #include "core/auto_segment.h"
 #include "core/evaluation.h"
 #include "core/image_tensor.h"
+#include "io/files.h"
 #include "model/device.h"
 #include "model/embedding_cache.h"
 #include "model/gradcam.h"
@@ -18,8 +19,8 @@
 #include <c10/core/InferenceMode.h>
 
 #include <QDateTime>
-#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QtGlobal>
 
@@ -337,7 +338,7 @@ void InferenceWorker::setEmbeddingCache(const EmbeddingCacheSpec& spec) {
     if (spec.dir.isEmpty() || spec.limitBytes <= 0)
         return;
     try {
-        QDir().mkpath(spec.dir);
+        io::makeDirectories(QFile::encodeName(spec.dir).toStdString());
         d->diskCaches.emplace_back(spec.dir.toStdString());
         for (const QString& dir : spec.readDirs) {
             if (!dir.isEmpty() && dir != spec.dir)

@@ -4,8 +4,11 @@
 #include "ui/session/measurement_rows.h"
 
 #include "dermsam_version.h"
+#include "io/atomic_file.h"
+#include "io/file_error.h"
 
 #include <QBuffer>
+#include <QFile>
 #include <QFileInfo>
 #include <QLocale>
 #include <QPageLayout>
@@ -13,7 +16,6 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QTextDocument>
 #include <QUrl>
 
@@ -25,6 +27,19 @@
 namespace dermsam {
 
 namespace {
+
+// Through io's one atomic writer (temporary, fsync, rename, fsync of the folder); "" or the
+// translated one-line error.
+QString writeReportFile(const QString& path, const QByteArray& bytes) {
+    try {
+        io::writeFileAtomically(QFile::encodeName(path).toStdString(),
+                                std::string(bytes.constData(), static_cast<size_t>(bytes.size())));
+    } catch (const io::FileError& e) {
+        return LesionReport::tr("%1 could not be written: %2")
+            .arg(path, QString::fromStdString(e.detail()));
+    }
+    return {};
+}
 
 // Blue (low) to red (high) through green and yellow, transparent where there is no heat.
 QImage colouredHeat(const QImage& heatIn) {
@@ -167,21 +182,16 @@ QString LesionReport::html(const LesionReportInput& in, const QString& picturesU
 }
 
 QString LesionReport::writeHtml(const LesionReportInput& in, const QString& path) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return tr("%1 could not be written: %2").arg(path, file.errorString());
-    file.write(html(in).toUtf8());
-    if (!file.commit())
-        return tr("%1 could not be written: %2").arg(path, file.errorString());
-    return {};
+    return writeReportFile(path, html(in).toUtf8());
 }
 
 QString LesionReport::writePdf(const LesionReportInput& in, const QString& path) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return tr("%1 could not be written: %2").arg(path, file.errorString());
+    // Rendered in memory (a report is a few hundred kilobytes), then written atomically.
+    QByteArray pdf;
+    QBuffer buffer(&pdf);
+    buffer.open(QIODevice::WriteOnly);
     {
-        QPdfWriter writer(&file);
+        QPdfWriter writer(&buffer);
         writer.setPageSize(QPageSize(QPageSize::A4));
         writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
         writer.setResolution(150);
@@ -197,9 +207,7 @@ QString LesionReport::writePdf(const LesionReportInput& in, const QString& path)
         doc.setHtml(html(in, base));
         doc.print(&writer);
     }
-    if (!file.commit())
-        return tr("%1 could not be written: %2").arg(path, file.errorString());
-    return {};
+    return writeReportFile(path, pdf);
 }
 
 } // namespace dermsam

@@ -1,14 +1,30 @@
 #include "ui/session/recovery_store.h"
 
+#include "io/atomic_file.h"
+#include "io/file_error.h"
+#include "io/files.h"
+#include "io/json_writer.h"
+
+#include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 namespace dermsam {
+
+namespace {
+
+// A recovery JSON is about 200 bytes; a larger file is not one of ours.
+constexpr std::size_t kMaxInfoBytes = std::size_t(64) << 10;
+
+std::string localPath(const QString& path) {
+    return QFile::encodeName(path).toStdString();
+}
+
+} // namespace
 
 RecoveryStore::RecoveryStore(QString dir)
     : m_dir(std::move(dir)) {
@@ -32,21 +48,31 @@ void RecoveryStore::store(const QString& imagePath, const QImage& mask) {
     m_discarded.remove(image);
     // QImage is shared copy-on-write: the GUI thread's next edit detaches its own copy.
     m_pool.start([base, dir, image, mask] {
-        QDir().mkpath(dir);
-        // The mask first, then the JSON that names it: a JSON is only there for a whole mask.
-        QSaveFile png(base + QStringLiteral(".png"));
-        if (!png.open(QIODevice::WriteOnly) || !mask.save(&png, "PNG", 1) || !png.commit()) {
-            qWarning("recovery: cannot write %s", qPrintable(png.fileName()));
+        QByteArray png;
+        QBuffer buffer(&png);
+        if (!buffer.open(QIODevice::WriteOnly) || !mask.save(&buffer, "PNG", 1)) {
+            qWarning("recovery: cannot encode the mask of %s", qPrintable(image));
             return;
         }
-        QJsonObject info{{"image", image},
-                         {"saved", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-                         {"width", mask.width()},
-                         {"height", mask.height()}};
-        QSaveFile json(base + QStringLiteral(".json"));
-        if (!json.open(QIODevice::WriteOnly) ||
-            json.write(QJsonDocument(info).toJson(QJsonDocument::Compact)) < 0 || !json.commit())
-            qWarning("recovery: cannot write %s", qPrintable(json.fileName()));
+        // The same bytes QJsonDocument::Compact wrote (keys in its order).
+        io::JsonWriter info;
+        info.beginObject()
+            .field("height", mask.height())
+            .field("image", image.toStdString())
+            .field("saved", QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString())
+            .field("width", mask.width())
+            .endObject();
+        // io's atomic writer (fsync, rename, fsync of the folder): a power cut leaves the old
+        // pair or the new one. The mask first, then the JSON that names it: a JSON is only there
+        // for a whole mask.
+        try {
+            io::makeDirectories(localPath(dir));
+            io::writeFileAtomically(localPath(base + QStringLiteral(".png")),
+                                    std::string(png.constData(), static_cast<size_t>(png.size())));
+            io::writeFileAtomically(localPath(base + QStringLiteral(".json")), info.str());
+        } catch (const io::FileError& e) {
+            qWarning("recovery: cannot write %s: %s", e.path().c_str(), e.what());
+        }
     });
 }
 
@@ -71,10 +97,26 @@ std::optional<RecoveryStore::Entry> RecoveryStore::find(const QString& imagePath
     if (m_discarded.contains(QFileInfo(imagePath).absoluteFilePath()))
         return std::nullopt;
     const QString base = baseFor(imagePath);
-    QFile json(base + QStringLiteral(".json"));
-    if (!json.open(QIODevice::ReadOnly) || json.size() > (64 << 10))
+    const std::string jsonPath = localPath(base + QStringLiteral(".json"));
+    std::string text;
+    try {
+        text = io::readFile(jsonPath, kMaxInfoBytes);
+    } catch (const io::FileError& e) {
+        if (e.kind() != io::FileErrorKind::NotFound) // nothing kept: the usual case, no warning
+            qWarning("recovery: ignoring %s: %s", jsonPath.c_str(), e.what());
         return std::nullopt;
-    const QJsonObject info = QJsonDocument::fromJson(json.readAll()).object();
+    }
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+        const QString why =
+            error.error != QJsonParseError::NoError
+                ? QStringLiteral("offset %1: %2").arg(error.offset).arg(error.errorString())
+                : QStringLiteral("not a JSON object");
+        qWarning("recovery: ignoring %s: %s", jsonPath.c_str(), qPrintable(why));
+        return std::nullopt;
+    }
+    const QJsonObject info = doc.object();
     Entry e;
     e.imagePath = info.value("image").toString();
     e.savedUtc = QDateTime::fromString(info.value("saved").toString(), Qt::ISODate);

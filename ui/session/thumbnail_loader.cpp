@@ -2,12 +2,17 @@
 
 #include "ui/session/image_loader.h"
 
+#include "io/atomic_file.h"
+#include "io/file_error.h"
+#include "io/files.h"
+
+#include <QBuffer>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QImageReader>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -98,12 +103,19 @@ Thumbnail ThumbnailLoader::make(const QString& path, int edge, const QString& ca
     out.image = decodeSmall(path, edge);
     if (out.image.isNull())
         return out;
-    // Best effort: a read-only cache folder only costs the next decode. QSaveFile renames
-    // into place, so a preview is never half-written.
-    if (QDir().mkpath(cacheDir)) {
-        QSaveFile file(cached);
-        if (file.open(QIODevice::WriteOnly) && out.image.save(&file, "PNG"))
-            file.commit();
+    // Best effort: a read-only cache folder only costs the next decode. io's atomic writer
+    // renames into place, so a preview is never half-written; unsynced, as a cache can be made
+    // again.
+    QByteArray png;
+    QBuffer buffer(&png);
+    if (buffer.open(QIODevice::WriteOnly) && out.image.save(&buffer, "PNG")) {
+        try {
+            io::makeDirectories(QFile::encodeName(cacheDir).toStdString());
+            io::writeFileAtomically(QFile::encodeName(cached).toStdString(),
+                                    std::string(png.constData(), static_cast<size_t>(png.size())),
+                                    io::Durability::Unsynced);
+        } catch (const io::FileError&) {
+        }
     }
     return out;
 }

@@ -13,6 +13,9 @@
 #include "core/core_error.h"
 #include "core/evaluation.h"
 #include "core/mask_io.h"
+#include "io/atomic_file.h"
+#include "io/file_error.h"
+#include "io/files.h"
 
 #include <QDir>
 #include <QFile>
@@ -210,14 +213,25 @@ bool ViewerSession::openSample() {
     const QString dir = userDataDir() + QStringLiteral("/samples");
     const QString path = dir + QStringLiteral("/ISIC_0000009.jpg");
     if (!QFileInfo::exists(path)) {
-        QDir().mkpath(dir);
-        if (!QFile::copy(QStringLiteral(":/samples/ISIC_0000009.jpg"), path)) {
+        // Through io's atomic writer: a copy cut short never leaves a truncated sample that
+        // the next start would take as already there.
+        QFile resource(QStringLiteral(":/samples/ISIC_0000009.jpg"));
+        try {
+            if (!resource.open(QIODevice::ReadOnly))
+                throw io::FileError(io::FileErrorKind::Unreadable,
+                                    resource.fileName().toStdString(),
+                                    resource.errorString().toStdString());
+            const QByteArray bytes = resource.readAll();
+            io::makeDirectories(QFile::encodeName(dir).toStdString());
+            io::writeFileAtomically(
+                QFile::encodeName(path).toStdString(),
+                std::string(bytes.constData(), static_cast<size_t>(bytes.size())));
+        } catch (const io::FileError& e) {
+            qWarning("sample image: %s: %s", e.path().c_str(), e.what());
             Q_EMIT statusMessage(tr("The sample image could not be copied to %1.")
                                      .arg(QDir::toNativeSeparators(dir)));
             return false;
         }
-        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup |
-                                        QFile::ReadOther);
     }
     openImage(path);
     return true;

@@ -9,6 +9,8 @@
 #include "core/image_tensor.h"
 #include "core/mask_io.h"
 #include "core/training_pairs.h"
+#include "io/atomic_file.h"
+#include "io/files.h"
 #include "model/device.h"
 #include "model/embedding_cache.h"
 #include "model/finetune_job.h"
@@ -26,7 +28,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QSettings>
 
 #include <algorithm>
@@ -138,12 +139,14 @@ ComparedModel named(const LoadedModel& m) {
     return ComparedModel{m.isDefault ? "default" : m.path, m.sha256, profileName(m.profile)};
 }
 
-bool writeText(const QString& path, const std::string& text) {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return false;
-    f.write(text.data(), static_cast<qint64>(text.size()));
-    return f.commit();
+std::string localPath(const QString& path) {
+    return QFile::encodeName(path).toStdString();
+}
+
+// io's one atomic writer; a failure is CoreError(FileWriteFailed) naming the path, with the
+// reason on one line.
+void writeText(const QString& path, const std::string& text) {
+    rethrowAsCoreError([&] { io::writeFileAtomically(localPath(path), text); });
 }
 
 } // namespace
@@ -230,9 +233,7 @@ void FineTuneWorker::train(const FineTuneWizardSettings& settings) {
             const c10::Device device = resolveDevice(settings.device.toStdString());
             if (device.is_cuda())
                 configureCuda(settings.tf32);
-            if (!QDir().mkpath(settings.outputFolder))
-                throw CoreError(CoreErrorCode::FileWriteFailed,
-                                settings.outputFolder.toStdString());
+            rethrowAsCoreError([&] { io::makeDirectories(localPath(settings.outputFolder)); });
 
             // The split is written first, so `dermsam-cli finetune/compare --split` on that file
             // reproduces this run exactly.
@@ -393,10 +394,8 @@ void FineTuneWorker::evaluate(const FineTuneWizardSettings& settings, const QStr
             const QString base = settings.reportBase();
             r.jsonPath = base + QStringLiteral(".json");
             r.csvPath = base + QStringLiteral(".csv");
-            if (!writeText(r.jsonPath, json + "\n"))
-                throw CoreError(CoreErrorCode::FileWriteFailed, r.jsonPath.toStdString());
-            if (!writeText(r.csvPath, csv))
-                throw CoreError(CoreErrorCode::FileWriteFailed, r.csvPath.toStdString());
+            writeText(r.jsonPath, json + "\n");
+            writeText(r.csvPath, csv);
 
             r.n = static_cast<int>(c.ids.size());
             r.diceA = {runA.summary.dice.mean, runA.summary.dice.sd};

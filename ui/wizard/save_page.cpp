@@ -6,14 +6,17 @@
 #include "ui/wizard/results_page.h"
 #include "ui/wizard/run_page.h"
 
+#include "io/atomic_file.h"
+#include "io/file_error.h"
+
 #include <QDesktopServices>
 #include <QDir>
 #include <QEvent>
+#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -191,9 +194,12 @@ bool SavePage::writeReport(QString& error) {
     html += QStringLiteral("</body></html>\n");
 
     const QString path = s.htmlReportPath();
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(html.toUtf8()) < 0 || !f.commit()) {
-        error = f.errorString();
+    try {
+        const QByteArray bytes = html.toUtf8();
+        io::writeFileAtomically(QFile::encodeName(path).toStdString(),
+                                std::string(bytes.constData(), static_cast<size_t>(bytes.size())));
+    } catch (const io::FileError& e) {
+        error = QString::fromStdString(e.detail());
         return false;
     }
     m_files << path;
