@@ -86,13 +86,14 @@ PairedComparison compareRuns(const EvalRun& runA, const EvalRun& runB) {
     return c;
 }
 
-std::string comparisonJson(const PairedComparison& c, EvalPrompt prompt, uint64_t seed,
+std::string comparisonJson(const PairedComparison& c, EvalPrompt prompt, uint64_t seed, TtaMode tta,
                            const ComparedModel& modelA, const EvalRun& runA,
                            const ComparedModel& modelB, const EvalRun& runB) {
     io::JsonWriter j;
     j.beginObject()
         .field("n", c.ids.size())
         .field("prompt", evalPromptName(prompt))
+        .field("tta", ttaModeName(tta))
         .field("seed", seed)
         .key("models")
         .beginArray();

@@ -36,7 +36,9 @@ struct ComparedModel {
 };
 
 // The JSON object of `compare --json` / `--report R` (R.json) and the per-image CSV (R.csv).
-std::string comparisonJson(const PairedComparison& c, EvalPrompt prompt, uint64_t seed,
+// tta: the test-time augmentation both runs used (EvalOptions::tta), so that a report says
+// how its figures were made.
+std::string comparisonJson(const PairedComparison& c, EvalPrompt prompt, uint64_t seed, TtaMode tta,
                            const ComparedModel& modelA, const EvalRun& runA,
                            const ComparedModel& modelB, const EvalRun& runB);
 std::string comparisonCsv(const PairedComparison& c);

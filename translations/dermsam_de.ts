@@ -746,8 +746,8 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Masken, Heatmaps und Messungen von DermSAM dürfen nicht für Diagnose- oder Therapieentscheidungen verwendet werden.</translation>
         </message>
         <message>
-            <source>Model: %1 (%2) on %3, %4</source>
-            <translation>Modell: %1 (%2) auf %3, %4</translation>
+            <source>Model: %1 (%2) on %3, %4; %5 encoder</source>
+            <translation>Modell: %1 (%2) auf %3, %4; Encoder %5</translation>
         </message>
         <message>
             <source>No model - choose a checkpoint in Edit &gt; Settings</source>
@@ -1390,6 +1390,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>SAM (longest side 1024, mean/std)</source>
             <translation>SAM (längste Seite 1024, Mittelwert/Std.)</translation>
+        </message>
+        <message>
+            <source>LiteMedSAM (longest side 256, min-max)</source>
+            <translation>LiteMedSAM (längste Seite 256, Min-Max)</translation>
         </message>
         <message>
             <source>Preprocessing:</source>

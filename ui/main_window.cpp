@@ -675,8 +675,8 @@ void MainWindow::updateModelLabel() {
         break;
     case ViewerSession::ModelState::Ready: {
         const ModelInfo& i = m_session->modelInfo();
-        m_modelLabel->setText(
-            tr("Model: %1 (%2) on %3, %4").arg(i.name, i.profile, i.device, i.precision));
+        m_modelLabel->setText(tr("Model: %1 (%2) on %3, %4; %5 encoder")
+                                  .arg(i.name, i.profile, i.device, i.precision, i.encoder));
         m_modelLabel->setToolTip(i.path);
         break;
     }

@@ -46,7 +46,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     // Item texts are set in retranslate(); the data values are what the settings store.
     m_profile = new QComboBox(this);
     m_profile->setObjectName(QStringLiteral("profile"));
-    for (const char* value : {"", "medsam", "sam"})
+    for (const char* value : {"", "medsam", "sam", "litemedsam"})
         m_profile->addItem(QString(), QString::fromLatin1(value));
     selectData(m_profile, settings.profile);
     m_profileLabel = new QLabel(this);
@@ -160,6 +160,7 @@ void SettingsDialog::retranslate() {
     m_profile->setItemText(0, tr("As stored in the checkpoint"));
     m_profile->setItemText(1, tr("MedSAM (1024 x 1024, min-max)"));
     m_profile->setItemText(2, tr("SAM (longest side 1024, mean/std)"));
+    m_profile->setItemText(3, tr("LiteMedSAM (longest side 256, min-max)"));
     m_profileLabel->setText(tr("Preprocessing:"));
     m_device->setItemText(0, m_cuda ? tr("Automatic (CUDA when present)")
                                     : tr("Automatic (no CUDA device found: CPU)"));

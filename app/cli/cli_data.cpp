@@ -338,7 +338,8 @@ int runCompare(const std::vector<std::string>& argv) {
     const auto named = [](const LoadedModel& m) {
         return ComparedModel{m.isDefault ? "default" : m.path, m.sha256, profileName(m.profile)};
     };
-    const std::string j = comparisonJson(c, prompt, options.seed, named(a), runA, named(b), runB);
+    const std::string j =
+        comparisonJson(c, prompt, options.seed, options.tta, named(a), runA, named(b), runB);
     if (args.has("report")) {
         const std::string base = reportBase(args.value("report"));
         writeText(base + ".json", j + "\n");

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void sameModelTwice();
     void twoModels_data();
     void twoModels();
+    void ttaIsReported();
 
 private:
     Run cli(const QStringList& args);
@@ -125,6 +126,7 @@ void TestCliCompare::sameModelTwice() {
         json({"compare", "--data", m_data, "--model", m_modelA, "--model", m_modelA, "--json"});
     QVERIFY(!j.isEmpty());
     QCOMPARE(j["n"].toInt(), 8);
+    QCOMPARE(j["tta"].toString(), QString("off")); // the default, said in the report
     for (const char* metric : {"dice", "iou"}) {
         const QJsonObject d = j[metric].toObject();
         QCOMPARE(d["mean_difference"].toDouble(), 0.0);
@@ -166,6 +168,8 @@ void TestCliCompare::twoModels() {
         json(QStringList{"compare", "--model", m_modelA, "--model", m_modelB, "--report", report} +
              common);
     QVERIFY(!evalA.isEmpty() && !evalB.isEmpty() && !cmp.isEmpty());
+    QCOMPARE(cmp["prompt"].toString(), prompt);
+    QCOMPARE(cmp["tta"].toString(), evalA["tta"].toString());
 
     const QJsonArray pa = evalA["per_image"].toArray();
     const QJsonArray pb = evalB["per_image"].toArray();
@@ -219,6 +223,24 @@ void TestCliCompare::twoModels() {
                   evalB["dice"].toObject()["mean"].toDouble()));
     QVERIFY(QFile::exists(report + ".csv"));
     QVERIFY(QFile::exists(report + ".json"));
+}
+
+// Both reports say how their figures were made: compare's did not name the test-time
+// augmentation (issue #24), eval's did. Two images keep the mirrored runs short.
+void TestCliCompare::ttaIsReported() {
+    const QStringList common{"--data", m_data, "--limit", "2", "--tta", "hflip", "--json"};
+    const QJsonObject eval = json(QStringList{"eval", "--model", m_modelA} + common);
+    QCOMPARE(eval["tta"].toString(), QString("hflip"));
+    const QString report = m_tmp.path() + "/cmp_tta";
+    const QJsonObject cmp =
+        json(QStringList{"compare", "--model", m_modelA, "--model", m_modelA, "--report", report} +
+             common);
+    QCOMPARE(cmp["n"].toInt(), 2);
+    QCOMPARE(cmp["tta"].toString(), QString("hflip"));
+    QFile written(report + ".json");
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(written.readAll()).object()["tta"].toString(),
+             QString("hflip"));
 }
 
 QTEST_GUILESS_MAIN(TestCliCompare)

@@ -1,4 +1,5 @@
-// Protects LiteMedSAM through the real dermsam-cli: info, forward and segment match upstream.
+// Protects LiteMedSAM through the real dermsam-cli: info, forward and segment match upstream;
+// finetune trains its mask decoder only.
 // labels: parity e2e
 #include "core/image_io.h"
 #include "core/image_tensor.h"
@@ -16,6 +17,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void segmentReleasedFormat();
     void segmentMatchesUpstream();
     void forwardMatchesUpstream();
+    void finetuneTrainsTheDecoderOnly();
 
 private:
     QString m_dir;
@@ -169,6 +172,72 @@ void TestCliLiteMedSam::forwardMatchesUpstream() {
     // Not 1e-4: upstream itself on this machine is 1.24e-4 off (tst_litemedsam_parity); with the
     // CLI's thread settings ours was 3.2e-4 off (2.0e-4 in the test's own process).
     QVERIFY2(logitErr <= 5e-4, qPrintable(QString::number(logitErr)));
+}
+
+void TestCliLiteMedSam::finetuneTrainsTheDecoderOnly() {
+    // Decoder-only PEFT from the released format: a two-step run on three ISIC training images.
+    const QString isic = test::isicDir();
+    if (isic.isEmpty())
+        QSKIP("../shared/data/isic2018-512 is absent: LiteMedSAM fine-tuning skipped");
+    const QString split = m_tmp.path() + "/finetune-split.txt";
+    QFile f(split);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("ISIC_0000000 train\nISIC_0000001 train\nISIC_0000003 train\nISIC_0000006 val\n");
+    f.close();
+    const QString base = m_dir + "/weights.pth";
+    const QString out = m_tmp.path() + "/tuned.safetensors";
+    const Run r = cli({"finetune",
+                       "--model",
+                       base,
+                       "--data",
+                       isic,
+                       "--split",
+                       split,
+                       "--out",
+                       out,
+                       "--epochs",
+                       "1",
+                       "--batch-size",
+                       "2",
+                       "--lr",
+                       "1e-3",
+                       "--device",
+                       "cpu",
+                       "--cache",
+                       m_tmp.path() + "/finetune-cache",
+                       "--json"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j.value("train").toInt(), 3);
+    QCOMPARE(j.value("val").toInt(), 1);
+    QCOMPARE(j.value("epochs_done").toInt(), 1);
+    QVERIFY2(j.value("steps").toInt() >= 1, r.out.constData());
+
+    // The last checkpoint (the best one may be the untouched start): only mask_decoder.* moved,
+    // everything it holds is the base's tensor otherwise.
+    const QString last = j.value("last").toString();
+    QVERIFY2(QFileInfo::exists(last), qPrintable(last));
+    const TensorMap before = readCheckpoint(base.toStdString()).tensors;
+    const TensorMap after = readCheckpoint(last.toStdString()).tensors;
+    int changed = 0;
+    for (const auto& [key, tensor] : after) {
+        const auto it = before.find(key);
+        QVERIFY2(it != before.end(), key.c_str());
+        if (at::equal(tensor.to(at::kFloat), it->second.to(at::kFloat)))
+            continue;
+        QVERIFY2(key.rfind("mask_decoder.", 0) == 0, key.c_str());
+        ++changed;
+    }
+    QVERIFY(changed > 0);
+
+    // Both checkpoints load as LiteMedSAM (over the base when decoder-only) with its profile.
+    for (const QString& file : {out, last}) {
+        LoadOptions options;
+        options.base = base.toStdString();
+        const LoadedModel m = loadModel(file.toStdString(), options);
+        QCOMPARE(m.model->architecture().name(), std::string("litemedsam"));
+        QCOMPARE(profileName(m.profile), std::string("litemedsam"));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCliLiteMedSam)

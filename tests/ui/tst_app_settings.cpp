@@ -82,6 +82,26 @@ private Q_SLOTS:
         QCOMPARE(a.recentFiles.count(QStringLiteral("/img10.jpg")), 1);
     }
 
+    // Every preprocessing profile a checkpoint can be run with is offered, with a label, and a
+    // stored choice comes back selected (LiteMedSAM's was missing from the list).
+    void dialogOffersEveryProfile_data() {
+        QTest::addColumn<QString>("profile");
+        QTest::newRow("automatic") << QString();
+        QTest::newRow("medsam") << QStringLiteral("medsam");
+        QTest::newRow("sam") << QStringLiteral("sam");
+        QTest::newRow("litemedsam") << QStringLiteral("litemedsam");
+    }
+    void dialogOffersEveryProfile() {
+        QFETCH(QString, profile);
+        AppSettings a;
+        a.profile = profile;
+        SettingsDialog d(a);
+        auto* box = d.findChild<QComboBox*>(QStringLiteral("profile"));
+        QCOMPARE(box->currentData().toString(), profile);
+        QVERIFY(!box->currentText().isEmpty());
+        QCOMPARE(d.settings().profile, profile);
+    }
+
     void dialogEditsSettings() {
         AppSettings a;
         a.device = QStringLiteral("cpu");

@@ -305,7 +305,7 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
         return ComparedModel{m.path, m.sha256, profileName(m.profile)};
     };
     QCOMPARE(r.reportJson.toStdString(),
-             comparisonJson(c, EvalPrompt::Box, 0, named(a), ra, named(b), rb));
+             comparisonJson(c, EvalPrompt::Box, 0, TtaMode::Off, named(a), ra, named(b), rb));
     // What the page shows is those numbers.
     const QString shown = w.findChild<QLabel*>("resultsSummary")->text();
     QVERIFY(shown.contains(QString::number(rb.summary.dice.mean, 'f', 4)));

@@ -12,7 +12,7 @@ namespace dermsam {
 // use a temporary file.
 struct AppSettings {
     QString checkpoint;                      // empty = the built-in default model
-    QString profile;                         // "" = the checkpoint's, "medsam", "sam"
+    QString profile;                         // "" = the checkpoint's, "medsam", "sam", "litemedsam"
     QString device = QStringLiteral("auto"); // "auto", "cpu", "cuda"
     // "float32", "tf32", "bfloat16", "float16": how the model computes on a GPU (the CPU always
     // uses float32).

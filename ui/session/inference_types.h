@@ -41,10 +41,13 @@ struct ModelInfo {
     QString name;         // file name or a label such as "test model"
     QString path;         // resolved checkpoint path; empty for an injected model
     QString sha256;       // of the checkpoint file; keys sidecars
-    QString profile;      // "medsam" or "sam"
+    QString profile;      // "medsam", "sam", "compact" or "litemedsam"
     QString device;       // "cpu", "cuda:0", ...
     QString precision;    // what the model runs in: "float32", "tf32", "bfloat16", "float16"
     QString architecture; // "vit_b", ...
+    // The image encoder as `dermsam-cli info` names it: "vit_b", "compact",
+    // "tinyvit (LiteMedSAM)", ...
+    QString encoder;
     int threads = 0;
     int encoderBlocks = 0; // encoder blocks a heatmap can target
 };

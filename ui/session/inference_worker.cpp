@@ -36,6 +36,18 @@ namespace {
 
 constexpr std::size_t kMaxCachedImages = 3;
 
+// The image encoder named as `dermsam-cli info` names it, for the status bar: a user who picked
+// a LiteMedSAM checkpoint sees that its TinyViT encoder is the one running.
+QString encoderName(const SamArchitecture& a) {
+    const std::string name = a.name();
+    if (a.encoder == "tinyvit")
+        return name == "litemedsam" ? QStringLiteral("tinyvit (LiteMedSAM)")
+                                    : QStringLiteral("tinyvit");
+    if (a.encoder == "vit" && name.rfind("vit_", 0) == 0)
+        return QString::fromStdString(name); // vit_b, vit_l, vit_h
+    return QString::fromStdString(a.encoder);
+}
+
 // The conversions themselves are core's (core/image_tensor.h), shared with the CLI: these only
 // wrap QImage's pixels.
 at::Tensor pixelsOf(const QImage& image) {
@@ -269,6 +281,7 @@ void InferenceWorker::installModel(std::shared_ptr<SamModel> model, const QStrin
     d->info.encoderBlocks = camBlockCount(*d->model);
     if (d->info.architecture.isEmpty())
         d->info.architecture = QString::fromStdString(d->model->architecture().name());
+    d->info.encoder = encoderName(d->model->architecture());
     for (auto& [id, entry] : d->images) {
         entry.embedding.reset();
         entry.extraViews.clear();

@@ -386,8 +386,8 @@ void FineTuneWorker::evaluate(const FineTuneWizardSettings& settings, const QStr
             if (c.ids.empty())
                 throw CoreError(CoreErrorCode::BadArgument, r.splitFile.toStdString(),
                                 "no image scored by both models");
-            const std::string json =
-                comparisonJson(c, options.prompt, options.seed, named(a), runA, named(b), runB);
+            const std::string json = comparisonJson(c, options.prompt, options.seed, options.tta,
+                                                    named(a), runA, named(b), runB);
             const std::string csv = comparisonCsv(c);
             r.reportJson = QString::fromStdString(json);
             r.reportCsv = QString::fromStdString(csv);
