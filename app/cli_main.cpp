@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
     // Before any command runs (but not for usage and version, which compute nothing): may
     // restart the program once with the OpenMP settings it needs.
     dermsam::ensureCpuThreadingEnvironment(argc, argv);
+    dermsam::flushDenormalsToZero();
     try {
         return it->second.run(args);
     } catch (const UsageError& e) {

@@ -5,5 +5,6 @@
 int main(int argc, char** argv) {
     // Before Qt starts: may restart the program once with the OpenMP settings it needs.
     dermsam::ensureCpuThreadingEnvironment(argc, argv);
+    dermsam::flushDenormalsToZero();
     return dermsam::runApplication(argc, argv);
 }

@@ -1,14 +1,70 @@
 #include "model/cpu_threading.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
+#include <dlfcn.h>
 #include <unistd.h>
+#include <xmmintrin.h>
 
 namespace dermsam {
 
+BlasCpu probeBlasCpu() {
+    BlasCpu cpu;
+    __builtin_cpu_init();
+    cpu.avx2Fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    cpu.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                 __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+                 __builtin_cpu_supports("avx512vl");
+    using CoreName = char* (*)();
+    // The programs have LibTorch's BLAS loaded already; the launchers load it only to ask (the
+    // exec that follows drops it).
+    void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_get_corename");
+    if (!symbol) {
+        if (void* lib = ::dlopen("libblas.so.3", RTLD_LAZY | RTLD_LOCAL))
+            symbol = ::dlsym(lib, "openblas_get_corename");
+    }
+    if (symbol) {
+        const char* name = reinterpret_cast<CoreName>(symbol)();
+        cpu.openBlasCore = name ? name : "";
+    }
+    return cpu;
+}
+
+std::string openBlasCoreOverride(const BlasCpu& cpu) {
+    // OpenBLAS's cores without AVX2 kernels, the fallbacks of an unknown model among them.
+    static const char* const kOld[] = {"Prescott",  "Core2",     "Penryn",      "Dunnington",
+                                       "Nehalem",   "Atom",      "Sandybridge", "Barcelona",
+                                       "Opteron",   "Bulldozer", "Piledriver",  "Steamroller",
+                                       "Excavator", "Unknown"};
+    bool old = false;
+    for (const char* name : kOld) {
+        // openblas_get_corename() spells some in lower case ("sandybridge", "prescott").
+        const std::string& core = cpu.openBlasCore;
+        if (core.size() == std::char_traits<char>::length(name) &&
+            std::equal(core.begin(), core.end(), name,
+                       [](char a, char b) { return (a | 0x20) == (b | 0x20); }))
+            old = true;
+    }
+    if (!old)
+        return {};
+    if (cpu.avx512)
+        return "SkylakeX";
+    if (cpu.avx2Fma)
+        return "Haswell";
+    return {};
+}
+
 std::vector<EnvSetting>
 cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup) {
+    if (lookup(kCpuEnvMarker))
+        return {};
+    return cpuThreadingEnvironment(lookup, probeBlasCpu());
+}
+
+std::vector<EnvSetting>
+cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup, const BlasCpu& cpu) {
     if (lookup(kCpuEnvMarker))
         return {};
     std::vector<EnvSetting> out;
@@ -33,7 +89,23 @@ cpuThreadingEnvironment(const std::function<const char*(const char*)>& lookup) {
     // slightly faster (docs/performance.md).
     if (!lookup("OPENBLAS_THREAD_TIMEOUT") && !lookup("GOTO_THREAD_TIMEOUT"))
         out.push_back({"OPENBLAS_THREAD_TIMEOUT", "16"});
+    // OpenBLAS reads OPENBLAS_CORETYPE when it loads; a user's own choice is left alone.
+    if (!lookup("OPENBLAS_CORETYPE")) {
+        const std::string core = openBlasCoreOverride(cpu);
+        if (!core.empty())
+            out.push_back({"OPENBLAS_CORETYPE", core});
+    }
     return out;
+}
+
+// The SSE control register is per thread and copied into the threads a thread creates, so
+// libgomp's pool and the Qt workers, started later, inherit it.
+void flushDenormalsToZero() {
+    _mm_setcsr(_mm_getcsr() | 0x8040); // FTZ (bit 15) and DAZ (bit 6)
+}
+
+bool flushesDenormals() {
+    return (_mm_getcsr() & 0x8040) == 0x8040;
 }
 
 void ensureCpuThreadingEnvironment(int argc, char** argv) {

@@ -63,6 +63,11 @@ std::string cpuEnvJson() {
         out += (out.size() > 1 ? "," : "") + io::jsonQuote(name) + ":" +
                (v ? io::jsonQuote(v) : std::string("null"));
     }
+    // What took effect: OpenBLAS's kernels (null when the BLAS is another) and the SSE modes.
+    const BlasCpu cpu = probeBlasCpu();
+    out += ",\"blas_core\":" +
+           (cpu.openBlasCore.empty() ? std::string("null") : io::jsonQuote(cpu.openBlasCore));
+    out += std::string(",\"flush_denormals\":") + (flushesDenormals() ? "true" : "false");
     return out + "}";
 }
 

@@ -1,11 +1,15 @@
 // Protects `dermsam-cli bench --json`: the fields DESIGN.md and issue 9 rely on, with sane values.
 // labels: unit
+#include "model/cpu_threading.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QTest>
+
+using namespace dermsam;
 
 class TestCliBench : public QObject {
     Q_OBJECT
@@ -48,6 +52,15 @@ void TestCliBench::reportsEveryTiming() {
     QCOMPARE(env.value("OMP_WAIT_POLICY").toString(), QStringLiteral("PASSIVE"));
     QCOMPARE(env.value("MALLOC_MMAP_MAX_").toString(), QStringLiteral("0"));
     QCOMPARE(env.value("OPENBLAS_THREAD_TIMEOUT").toString(), QStringLiteral("16"));
+    QCOMPARE(env.value("flush_denormals").toBool(false), true);
+    // OpenBLAS runs kernels this CPU can run: never its SSE3 fallback on an AVX2 CPU, which
+    // Debian 12's OpenBLAS picks for CPU models newer than itself (Emerald Rapids, say).
+    const BlasCpu cpu = probeBlasCpu();
+    if (!env.value("blas_core").isNull() && cpu.avx2Fma) {
+        const QString core = env.value("blas_core").toString();
+        QVERIFY2(openBlasCoreOverride({core.toStdString(), cpu.avx2Fma, cpu.avx512}).empty(),
+                 qPrintable(core));
+    }
 }
 
 // A user's own setting reaches the real program unchanged; the others are still set.

@@ -13,11 +13,14 @@ namespace {
 using Env = std::map<std::string, std::string>;
 using Settings = std::vector<EnvSetting>;
 
-Settings policyFor(const Env& env) {
-    return cpuThreadingEnvironment([&env](const char* name) -> const char* {
-        const auto it = env.find(name);
-        return it == env.end() ? nullptr : it->second.c_str();
-    });
+// A CPU whose OpenBLAS chose its kernels well, so only the threading settings are at stake.
+Settings policyFor(const Env& env, const BlasCpu& cpu = {"Haswell", true, false}) {
+    return cpuThreadingEnvironment(
+        [&env](const char* name) -> const char* {
+            const auto it = env.find(name);
+            return it == env.end() ? nullptr : it->second.c_str();
+        },
+        cpu);
 }
 
 QString describe(const Settings& s) {
@@ -36,6 +39,9 @@ class TestCpuThreading : public QObject {
 private Q_SLOTS:
     void policy_data();
     void policy();
+    void blasCore_data();
+    void blasCore();
+    void blasCoreUserChoiceWins();
 };
 
 void TestCpuThreading::policy_data() {
@@ -71,6 +77,49 @@ void TestCpuThreading::policy() {
     QFETCH(Env, env);
     QFETCH(QString, expected);
     QCOMPARE(describe(policyFor(env)), expected);
+}
+
+void TestCpuThreading::blasCore_data() {
+    QTest::addColumn<QString>("core");
+    QTest::addColumn<bool>("avx2Fma");
+    QTest::addColumn<bool>("avx512");
+    QTest::addColumn<QString>("expected");
+    // An unknown newer model (Emerald Rapids with Debian 12's OpenBLAS) falls back to Prescott.
+    QTest::newRow("AVX-512 CPU, Prescott kernels") << "Prescott" << true << true << "SkylakeX";
+    QTest::newRow("AVX2 CPU, Prescott kernels") << "Prescott" << true << false << "Haswell";
+    QTest::newRow("AVX2 CPU, sandybridge kernels") << "sandybridge" << true << false << "Haswell";
+    QTest::newRow("AVX2 CPU, Nehalem kernels") << "Nehalem" << true << false << "Haswell";
+    // OpenBLAS knew the CPU: its choice stands.
+    QTest::newRow("Haswell") << "Haswell" << true << false << "";
+    QTest::newRow("SkylakeX") << "SkylakeX" << true << true << "";
+    QTest::newRow("Cooperlake") << "Cooperlake" << true << true << "";
+    QTest::newRow("Zen") << "Zen" << true << false << "";
+    // An old CPU that really is one: nothing better to run.
+    QTest::newRow("SSE3-only CPU") << "Prescott" << false << false << "";
+    QTest::newRow("AVX-only CPU") << "Sandybridge" << false << false << "";
+    // Not OpenBLAS (reference BLAS): nothing to set.
+    QTest::newRow("other BLAS") << "" << true << true << "";
+}
+
+void TestCpuThreading::blasCore() {
+    QFETCH(QString, core);
+    QFETCH(bool, avx2Fma);
+    QFETCH(bool, avx512);
+    QFETCH(QString, expected);
+    const BlasCpu cpu{core.toStdString(), avx2Fma, avx512};
+    QCOMPARE(QString::fromStdString(openBlasCoreOverride(cpu)), expected);
+    const QString all =
+        "OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 "
+        "OPENBLAS_THREAD_TIMEOUT=16";
+    QCOMPARE(describe(policyFor({}, cpu)),
+             expected.isEmpty() ? all : all + " OPENBLAS_CORETYPE=" + expected);
+}
+
+void TestCpuThreading::blasCoreUserChoiceWins() {
+    const BlasCpu prescott{"Prescott", true, true};
+    QVERIFY(!describe(policyFor({{"OPENBLAS_CORETYPE", "Haswell"}}, prescott))
+                 .contains("OPENBLAS_CORETYPE"));
+    QCOMPARE(describe(policyFor({{kCpuEnvMarker, "1"}}, prescott)), QString());
 }
 
 QTEST_GUILESS_MAIN(TestCpuThreading)
