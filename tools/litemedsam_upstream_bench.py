@@ -20,6 +20,8 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--save-embedding", help="write the encoder output for --input here (.npy)")
     p.add_argument("--input", help="(1, 3, 256, 256) float32 .npy to encode instead of random")
+    p.add_argument("--flush-denormal", action="store_true",
+                   help="torch.set_flush_denormal(True), as DermSAM's programs run")
     a = p.parse_args()
     sys.path.insert(0, a.reference)
     import numpy as np
@@ -29,6 +31,8 @@ def main():
 
     if a.threads > 0:
         torch.set_num_threads(a.threads)
+    if a.flush_denormal:
+        torch.set_flush_denormal(True)
     # As CVPR24_LiteMedSAM_infer.py builds LiteMedSAM.
     encoder = TinyViT(img_size=256, in_chans=3, embed_dims=[64, 128, 160, 320], depths=[2, 2, 6, 2],
                       num_heads=[2, 4, 5, 10], window_sizes=[7, 7, 14, 7], mlp_ratio=4.0, drop_rate=0.0,
