@@ -7,6 +7,8 @@
 #include <QProcessEnvironment>
 #include <QTest>
 
+#include "json_keys.h"
+
 class TestCliBench : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -24,9 +26,36 @@ void TestCliBench::reportsEveryTiming() {
             {"bench", "--model", "default", "--device", "cpu", "--repeats", "2", "--json"});
     QVERIFY(p.waitForFinished(300000));
     QCOMPARE(p.exitCode(), 0);
-    QJsonParseError err;
-    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput(), &err).object();
-    QCOMPARE(err.error, QJsonParseError::NoError);
+    const QByteArray line = p.readAllStandardOutput();
+    dermsam::test::checkJsonKeys(line, {{"model", QJsonValue::String},
+                                        {"device", QJsonValue::String},
+                                        {"precision", QJsonValue::String},
+                                        {"threads", QJsonValue::Double},
+                                        {"repeats", QJsonValue::Double},
+                                        {"tf32", QJsonValue::Bool},
+                                        {"cuda_graphs", QJsonValue::Bool},
+                                        {"encode_ms", QJsonValue::Object},
+                                        {"decode_ms", QJsonValue::Object},
+                                        {"gradcam_ms", QJsonValue::Object},
+                                        {"gradcam_graphed", QJsonValue::Bool},
+                                        {"pipeline_encode_ms", QJsonValue::Object},
+                                        {"pipeline_decode_ms", QJsonValue::Object},
+                                        {"peak_rss_mb", QJsonValue::Double},
+                                        {"train_batch", QJsonValue::Double},
+                                        {"train_samples_per_s", QJsonValue::Double},
+                                        {"train_data_on_device", QJsonValue::Bool},
+                                        {"train_step", QJsonValue::String},
+                                        {"cpu_env", QJsonValue::Object},
+                                        {"photo", QJsonValue::Array}});
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject o = QJsonDocument::fromJson(line).object();
+    QCOMPARE(o.value("model").toString(), QStringLiteral("default"));
+    QCOMPARE(o.value("tf32").toBool(true), false);
+    QCOMPARE(o.value("train_samples_per_s").toDouble(-1), 0.0);
+    QCOMPARE(o.value("train_data_on_device").toBool(true), false);
+    QCOMPARE(o.value("train_step").toString(), QStringLiteral("none"));
+    QCOMPARE(o.value("photo").toArray(), (QJsonArray{1024, 768}));
     QCOMPARE(o.value("device").toString(), QStringLiteral("cpu"));
     QCOMPARE(o.value("precision").toString(), QStringLiteral("float32"));
     QCOMPARE(o.value("repeats").toInt(), 2);
@@ -40,6 +69,7 @@ void TestCliBench::reportsEveryTiming() {
         const double lo = t.value("min").toDouble(), mid = t.value("median").toDouble(),
                      hi = t.value("max").toDouble();
         QVERIFY2(lo > 0 && lo <= mid && mid <= hi, key);
+        QVERIFY2(t.size() == 3, key); // median, min, max and nothing else
     }
     QVERIFY(o.value("peak_rss_mb").toDouble() > 10);
     QCOMPARE(o.value("train_batch").toInt(), 0);
@@ -48,6 +78,10 @@ void TestCliBench::reportsEveryTiming() {
     QCOMPARE(env.value("OMP_WAIT_POLICY").toString(), QStringLiteral("PASSIVE"));
     QCOMPARE(env.value("MALLOC_MMAP_MAX_").toString(), QStringLiteral("0"));
     QCOMPARE(env.value("OPENBLAS_THREAD_TIMEOUT").toString(), QStringLiteral("16"));
+    // One entry per CPU runtime setting: its value, or null when the process runs without it.
+    QCOMPARE(env.size(), 6);
+    for (const QJsonValue& v : env)
+        QVERIFY(v.isString() || v.isNull());
 }
 
 // A user's own setting reaches the real program unchanged; the others are still set.
