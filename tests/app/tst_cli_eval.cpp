@@ -457,7 +457,8 @@ void TestCliEval::finetuneJson() {
     QCOMPARE(j["train"].toInt(), 2);
     QCOMPARE(j["val"].toInt(), 2);
     QCOMPARE(j["epochs_done"].toInt(), 1);
-    QCOMPARE(j["best_epoch"].toInt(), 1);
+    // 0 when no epoch beat the starting model's validation Dice.
+    QVERIFY(j["best_epoch"].toInt() >= 0 && j["best_epoch"].toInt() <= 1);
     QVERIFY(j["best_val_dice"].toDouble() >= 0 && j["best_val_dice"].toDouble() <= 1);
     QVERIFY(j["steps"].toInt() >= 1);
 }
