@@ -132,14 +132,29 @@ int runExplain(const std::vector<std::string>& argv) {
         writeNpy(raw, t);
     }
     if (args.flag("json")) {
-        std::printf("{\"out\":%s,\"raw\":%s,\"method\":%s,\"layer\":%s,\"width\":%d,\"height\":%d,"
-                    "\"raw_width\":%d,\"raw_height\":%d,\"peak\":[%d,%d],\"target\":%s,"
-                    "\"candidate\":%d,\"encode_ms\":%s,\"cam_ms\":%s}\n",
-                    io::jsonQuote(out).c_str(), raw.empty() ? "null" : io::jsonQuote(raw).c_str(),
-                    io::jsonQuote(camMethodName(r.method)).c_str(),
-                    io::jsonQuote(camLayerName(r.block)).c_str(), r.width, r.height, r.rawWidth,
-                    r.rawHeight, r.peakX, r.peakY, io::jsonNumber(r.target).c_str(), r.candidate,
-                    io::jsonNumber(encodeMs).c_str(), io::jsonNumber(camMs).c_str());
+        io::JsonWriter j;
+        j.beginObject().field("out", out).key("raw");
+        if (raw.empty())
+            j.null();
+        else
+            j.value(raw);
+        j.field("method", camMethodName(r.method))
+            .field("layer", camLayerName(r.block))
+            .field("width", r.width)
+            .field("height", r.height)
+            .field("raw_width", r.rawWidth)
+            .field("raw_height", r.rawHeight)
+            .key("peak")
+            .beginArray()
+            .value(r.peakX)
+            .value(r.peakY)
+            .endArray()
+            .field("target", r.target)
+            .field("candidate", r.candidate)
+            .field("encode_ms", encodeMs)
+            .field("cam_ms", camMs)
+            .endObject();
+        std::printf("%s\n", j.str().c_str());
     } else {
         std::printf("wrote %s (%s at %s, %d x %d, peak at %d,%d)\n", out.c_str(),
                     camMethodName(r.method).c_str(), camLayerName(r.block).c_str(), r.width,
@@ -220,21 +235,34 @@ int runPointingGame(const std::vector<std::string>& argv) {
                                 camMethodName(options.method) + " at " +
                                 camLayerName(options.block) + ", box prompt from the ground truth";
     if (args.flag("json")) {
-        std::string per;
-        for (size_t i = 0; i < results.size(); ++i) {
-            const PointingImage& p = results[i];
-            per += std::string(i ? "," : "") + "{\"id\":" + io::jsonQuote(p.id) + ",\"hit\":" +
-                   (p.outcome.evaluated ? (p.outcome.hit ? "true" : "false") : "null") +
-                   ",\"peak\":[" + std::to_string(p.outcome.peakX) + "," +
-                   std::to_string(p.outcome.peakY) + "]}";
+        io::JsonWriter j;
+        j.beginObject()
+            .field("n", s.n)
+            .field("hits", s.hits)
+            .field("accuracy", s.accuracy)
+            .field("skipped", s.skipped)
+            .field("tolerance_px", tolerance)
+            .field("method", camMethodName(options.method))
+            .field("layer", camLayerName(options.block))
+            .field("variant", variant)
+            .field("seconds", msSince(t0) / 1000.0)
+            .key("per_image")
+            .beginArray();
+        for (const PointingImage& p : results) {
+            j.beginObject().field("id", p.id).key("hit");
+            if (p.outcome.evaluated)
+                j.value(p.outcome.hit);
+            else
+                j.null();
+            j.key("peak")
+                .beginArray()
+                .value(p.outcome.peakX)
+                .value(p.outcome.peakY)
+                .endArray()
+                .endObject();
         }
-        std::printf(
-            "{\"n\":%d,\"hits\":%d,\"accuracy\":%s,\"skipped\":%d,\"tolerance_px\":%d,"
-            "\"method\":%s,\"layer\":%s,\"variant\":%s,\"seconds\":%s,\"per_image\":[%s]}\n",
-            s.n, s.hits, io::jsonNumber(s.accuracy).c_str(), s.skipped, tolerance,
-            io::jsonQuote(camMethodName(options.method)).c_str(),
-            io::jsonQuote(camLayerName(options.block)).c_str(), io::jsonQuote(variant).c_str(),
-            io::jsonNumber(msSince(t0) / 1000.0).c_str(), per.c_str());
+        j.endArray().endObject();
+        std::printf("%s\n", j.str().c_str());
     } else {
         std::printf("pointing game: %d / %d hits, accuracy %.4f (%d skipped)\n%s\n", s.hits, s.n,
                     s.accuracy, s.skipped, variant.c_str());

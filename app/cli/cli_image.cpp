@@ -164,29 +164,45 @@ int runSegment(const std::vector<std::string>& argv) {
     writeSegmentExtras(args, predictor, emb, prompts, pixels);
 
     if (args.flag("json")) {
-        std::string ious;
-        for (size_t i = 0; i < r.iou.size(); ++i)
-            ious += (i ? "," : "") + io::jsonNumber(r.iou[i]);
-        // The prompt the mask came from: the user's, or for --auto the box it ended with.
-        std::string prompt = automatic ? "\"auto\"" : "\"given\"";
+        io::JsonWriter j;
+        j.beginObject().field("out", out).key("sidecar");
+        if (sidecar)
+            j.value(sidecarPathFor(out));
+        else
+            j.null();
+        j.field("width", mask.cols)
+            .field("height", mask.rows)
+            .field("area", cv::countNonZero(mask))
+            .field("masks", r.iou.size())
+            .field("chosen", chosen)
+            .key("iou")
+            .beginArray();
+        for (const double v : r.iou)
+            j.value(v);
+        j.endArray().field("predicted_iou", iou);
+        // The prompt the mask came from: the user's, or for --auto the box it ended with
+        // (then "box" and "decodes" follow "prompt" at the top level, as they always have).
+        j.field("prompt", automatic ? "auto" : "given");
         if (automatic && !prompts.boxes.empty()) {
             const BoxPrompt& b = prompts.boxes.front();
-            prompt += ",\"box\":[" + io::jsonNumber(b.x0) + "," + io::jsonNumber(b.y0) + "," +
-                      io::jsonNumber(b.x1) + "," + io::jsonNumber(b.y1) +
-                      "],\"decodes\":" + std::to_string(decodes);
+            j.key("box")
+                .beginArray()
+                .value(static_cast<double>(b.x0))
+                .value(static_cast<double>(b.y0))
+                .value(static_cast<double>(b.x1))
+                .value(static_cast<double>(b.y1))
+                .endArray()
+                .field("decodes", decodes);
         }
-        std::printf("{\"out\":%s,\"sidecar\":%s,\"width\":%d,\"height\":%d,\"area\":%d,"
-                    "\"masks\":%zu,\"chosen\":%zu,\"iou\":[%s],\"predicted_iou\":%s,"
-                    "\"prompt\":%s,\"tta\":\"%s\",\"views\":%zu,"
-                    "\"profile\":%s,\"model\":%s,\"cache_hit\":%s,\"encode_ms\":%s,"
-                    "\"decode_ms\":%s}\n",
-                    io::jsonQuote(out).c_str(),
-                    sidecar ? io::jsonQuote(sidecarPathFor(out)).c_str() : "null", mask.cols,
-                    mask.rows, cv::countNonZero(mask), r.iou.size(), chosen, ious.c_str(),
-                    io::jsonNumber(iou).c_str(), prompt.c_str(), ttaModeName(tta),
-                    views.views.size(), io::jsonQuote(profileName(m.profile)).c_str(),
-                    io::jsonQuote(m.isDefault ? "default" : m.path).c_str(), hit ? "true" : "false",
-                    io::jsonNumber(encodeMs).c_str(), io::jsonNumber(decodeMs).c_str());
+        j.field("tta", ttaModeName(tta))
+            .field("views", views.views.size())
+            .field("profile", profileName(m.profile))
+            .field("model", m.isDefault ? std::string("default") : m.path)
+            .field("cache_hit", hit)
+            .field("encode_ms", encodeMs)
+            .field("decode_ms", decodeMs)
+            .endObject();
+        std::printf("%s\n", j.str().c_str());
     } else {
         std::printf("wrote %s (%d x %d, %d lesion pixels, predicted IoU %.3f)\n", out.c_str(),
                     mask.cols, mask.rows, cv::countNonZero(mask), iou);
@@ -249,10 +265,16 @@ int runEmbed(const std::vector<std::string>& argv) {
     }
     const double seconds = msSince(t0) / 1000.0;
     if (args.flag("json")) {
-        std::printf("{\"images\":%zu,\"encoded\":%zu,\"cached\":%zu,\"failed\":%zu,\"cache\":%s,"
-                    "\"seconds\":%s}\n",
-                    images.size(), encoded, cached, failed, io::jsonQuote(cacheDir).c_str(),
-                    io::jsonNumber(seconds).c_str());
+        io::JsonWriter j;
+        j.beginObject()
+            .field("images", images.size())
+            .field("encoded", encoded)
+            .field("cached", cached)
+            .field("failed", failed)
+            .field("cache", cacheDir)
+            .field("seconds", seconds)
+            .endObject();
+        std::printf("%s\n", j.str().c_str());
     } else {
         std::printf("%zu images: %zu encoded, %zu already cached, %zu failed (%s)\n", images.size(),
                     encoded, cached, failed, cacheDir.c_str());

@@ -56,19 +56,15 @@ std::pair<int, int> photoSizeArg(const std::string& v) {
 
 // The CPU runtime settings this process runs under (model/cpu_threading.h), null when unset:
 // a benchmark's figures depend on them.
-std::string cpuEnvJson() {
-    std::string out = "{";
-    for (const char* name : kCpuEnvVariables) {
-        const char* v = std::getenv(name);
-        out += (out.size() > 1 ? "," : "") + io::jsonQuote(name) + ":" +
-               (v ? io::jsonQuote(v) : std::string("null"));
-    }
+void writeCpuEnv(io::JsonWriter& j) {
+    j.beginObject();
+    for (const char* name : kCpuEnvVariables)
+        j.field(name, std::getenv(name)); // null when unset
     // What took effect: OpenBLAS's kernels (null when the BLAS is another) and the SSE modes.
     const BlasCpu cpu = probeBlasCpu();
-    out += ",\"blas_core\":" +
-           (cpu.openBlasCore.empty() ? std::string("null") : io::jsonQuote(cpu.openBlasCore));
-    out += std::string(",\"flush_denormals\":") + (flushesDenormals() ? "true" : "false");
-    return out + "}";
+    j.field("blas_core", cpu.openBlasCore.empty() ? nullptr : cpu.openBlasCore.c_str());
+    j.field("flush_denormals", flushesDenormals());
+    j.endObject();
 }
 
 double peakRssMb() {
@@ -98,9 +94,8 @@ Stats summarize(std::vector<double> v) {
     return s;
 }
 
-std::string statsJson(const Stats& s) {
-    return "{\"median\":" + io::jsonNumber(s.median) + ",\"min\":" + io::jsonNumber(s.min) +
-           ",\"max\":" + io::jsonNumber(s.max) + "}";
+void writeStats(io::JsonWriter& j, const Stats& s) {
+    j.beginObject().field("median", s.median).field("min", s.min).field("max", s.max).endObject();
 }
 
 int runInfo(const std::vector<std::string>& argv) {
@@ -113,14 +108,24 @@ int runInfo(const std::vector<std::string>& argv) {
     const int64_t prm = m.model->parameterCount("prompt_encoder");
     const int64_t dec = m.model->parameterCount("mask_decoder");
     if (args.flag("json")) {
-        std::printf("{\"path\":%s,\"sha256\":%s,\"format\":%s,\"architecture\":%s,"
-                    "\"name\":%s,\"profile\":%s,\"parameters\":{\"total\":%lld,"
-                    "\"image_encoder\":%lld,\"prompt_encoder\":%lld,\"mask_decoder\":%lld}}\n",
-                    io::jsonQuote(m.path).c_str(), io::jsonQuote(m.sha256).c_str(),
-                    io::jsonQuote(m.format).c_str(), a.toJson().c_str(),
-                    io::jsonQuote(a.name()).c_str(), io::jsonQuote(profileName(m.profile)).c_str(),
-                    static_cast<long long>(total), static_cast<long long>(enc),
-                    static_cast<long long>(prm), static_cast<long long>(dec));
+        io::JsonWriter j;
+        j.beginObject()
+            .field("path", m.path)
+            .field("sha256", m.sha256)
+            .field("format", m.format)
+            .key("architecture")
+            .raw(a.toJson())
+            .field("name", a.name())
+            .field("profile", profileName(m.profile))
+            .key("parameters")
+            .beginObject()
+            .field("total", total)
+            .field("image_encoder", enc)
+            .field("prompt_encoder", prm)
+            .field("mask_decoder", dec)
+            .endObject()
+            .endObject();
+        std::printf("%s\n", j.str().c_str());
         return 0;
     }
     std::printf("model:          %s\n", m.path.c_str());
@@ -312,20 +317,34 @@ int runBench(const std::vector<std::string>& argv) {
     const double rss = peakRssMb();
     const std::string dev = device.str();
     if (args.flag("json")) {
-        std::printf("{\"model\":%s,\"device\":%s,\"precision\":%s,\"threads\":%d,\"repeats\":%d,"
-                    "\"tf32\":%s,\"cuda_graphs\":%s,\"encode_ms\":%s,\"decode_ms\":%s,"
-                    "\"gradcam_ms\":%s,\"gradcam_graphed\":%s,\"pipeline_encode_ms\":%s,"
-                    "\"pipeline_decode_ms\":%s,\"peak_rss_mb\":%s,"
-                    "\"train_batch\":%d,\"train_samples_per_s\":%s,\"train_data_on_device\":%s,"
-                    "\"train_step\":%s,\"cpu_env\":%s,\"photo\":[%d,%d]}\n",
-                    io::jsonQuote(name).c_str(), io::jsonQuote(dev).c_str(),
-                    io::jsonQuote(dtypeName(dtype)).c_str(), threads, repeats,
-                    tf32 ? "true" : "false", captured ? "true" : "false", statsJson(e).c_str(),
-                    statsJson(d).c_str(), statsJson(c).c_str(), camGraphed ? "true" : "false",
-                    statsJson(pe).c_str(), statsJson(pd).c_str(), io::jsonNumber(rss).c_str(),
-                    trainBatch, io::jsonNumber(trainSamplesPerSecond).c_str(),
-                    trainResident ? "true" : "false", io::jsonQuote(trainStep).c_str(),
-                    cpuEnvJson().c_str(), photoW, photoH);
+        io::JsonWriter j;
+        j.beginObject()
+            .field("model", name)
+            .field("device", dev)
+            .field("precision", dtypeName(dtype))
+            .field("threads", threads)
+            .field("repeats", repeats)
+            .field("tf32", tf32)
+            .field("cuda_graphs", captured)
+            .key("encode_ms");
+        writeStats(j, e);
+        j.key("decode_ms");
+        writeStats(j, d);
+        j.key("gradcam_ms");
+        writeStats(j, c);
+        j.field("gradcam_graphed", camGraphed).key("pipeline_encode_ms");
+        writeStats(j, pe);
+        j.key("pipeline_decode_ms");
+        writeStats(j, pd);
+        j.field("peak_rss_mb", rss)
+            .field("train_batch", trainBatch)
+            .field("train_samples_per_s", trainSamplesPerSecond)
+            .field("train_data_on_device", trainResident)
+            .field("train_step", trainStep)
+            .key("cpu_env");
+        writeCpuEnv(j);
+        j.key("photo").beginArray().value(photoW).value(photoH).endArray().endObject();
+        std::printf("%s\n", j.str().c_str());
         return 0;
     }
     std::printf("model %s on %s (%s), %d threads, %d repeats\n", name.c_str(), dev.c_str(),
@@ -468,12 +487,18 @@ int runFinetune(const std::vector<std::string>& argv) {
     };
     const FineTuneResult res = runFineTune(*model, profile, train, val, settings, cb);
     if (args.flag("json")) {
-        std::printf("{\"out\":%s,\"last\":%s,\"train\":%zu,\"val\":%zu,\"epochs_done\":%d,"
-                    "\"best_epoch\":%d,\"best_val_dice\":%s,\"steps\":%lld}\n",
-                    io::jsonQuote(res.bestPath).c_str(), io::jsonQuote(res.lastPath).c_str(),
-                    res.trainCount, res.valCount, res.state.epochsDone, res.state.bestEpoch,
-                    io::jsonNumber(res.state.bestDice).c_str(),
-                    static_cast<long long>(res.state.step));
+        io::JsonWriter j;
+        j.beginObject()
+            .field("out", res.bestPath)
+            .field("last", res.lastPath)
+            .field("train", res.trainCount)
+            .field("val", res.valCount)
+            .field("epochs_done", res.state.epochsDone)
+            .field("best_epoch", res.state.bestEpoch)
+            .field("best_val_dice", res.state.bestDice)
+            .field("steps", res.state.step)
+            .endObject();
+        std::printf("%s\n", j.str().c_str());
     } else {
         std::printf("best validation Dice %.4f at epoch %d; saved %s\n", res.state.bestDice,
                     res.state.bestEpoch, res.bestPath.c_str());

@@ -3,6 +3,7 @@
 // expert masks; --tta averages flipped views; wrong combinations are one-line usage errors.
 // labels: unit
 #include "core/metrics.h"
+#include "json_keys.h"
 #include "test_support.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -75,10 +76,35 @@ void TestCliAuto::segmentAutoFindsTheLesion() {
     const Run r = cli({"segment", "--model", "default", "--image", dir + "/images/" + id + ".jpg",
                        "--auto", "--out", out, "--json", "--no-cache"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // --auto adds "box" and "decodes" right after "prompt", at the top level.
+    dermsam::test::checkJsonKeys(r.out, {{"out", QJsonValue::String},
+                                         {"sidecar", QJsonValue::String},
+                                         {"width", QJsonValue::Double},
+                                         {"height", QJsonValue::Double},
+                                         {"area", QJsonValue::Double},
+                                         {"masks", QJsonValue::Double},
+                                         {"chosen", QJsonValue::Double},
+                                         {"iou", QJsonValue::Array},
+                                         {"predicted_iou", QJsonValue::Double},
+                                         {"prompt", QJsonValue::String},
+                                         {"box", QJsonValue::Array},
+                                         {"decodes", QJsonValue::Double},
+                                         {"tta", QJsonValue::String},
+                                         {"views", QJsonValue::Double},
+                                         {"profile", QJsonValue::String},
+                                         {"model", QJsonValue::String},
+                                         {"cache_hit", QJsonValue::Bool},
+                                         {"encode_ms", QJsonValue::Double},
+                                         {"decode_ms", QJsonValue::Double}});
+    if (QTest::currentTestFailed())
+        return;
     const QJsonObject j = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(j.value("prompt").toString(), QStringLiteral("auto"));
+    QCOMPARE(j.value("model").toString(), QStringLiteral("default"));
     const QJsonArray box = j.value("box").toArray();
     QCOMPARE(box.size(), 4);
+    for (const QJsonValue& v : box)
+        QVERIFY(v.isDouble());
     // The box it ended with is a tight box inside the image, not the whole frame.
     QVERIFY(box[0].toDouble() >= 0 && box[2].toDouble() <= 511);
     QVERIFY((box[2].toDouble() - box[0].toDouble()) * (box[3].toDouble() - box[1].toDouble()) <

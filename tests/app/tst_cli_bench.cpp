@@ -9,6 +9,10 @@
 #include <QProcessEnvironment>
 #include <QTest>
 
+#include "json_keys.h"
+
+#include <iterator>
+
 using namespace dermsam;
 
 class TestCliBench : public QObject {
@@ -28,9 +32,37 @@ void TestCliBench::reportsEveryTiming() {
             {"bench", "--model", "default", "--device", "cpu", "--repeats", "2", "--json"});
     QVERIFY(p.waitForFinished(300000));
     QCOMPARE(p.exitCode(), 0);
-    QJsonParseError err;
-    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput(), &err).object();
-    QCOMPARE(err.error, QJsonParseError::NoError);
+    const QByteArray line = p.readAllStandardOutput();
+    dermsam::test::checkJsonKeys(line, {{"model", QJsonValue::String},
+                                        {"device", QJsonValue::String},
+                                        {"precision", QJsonValue::String},
+                                        {"threads", QJsonValue::Double},
+                                        {"repeats", QJsonValue::Double},
+                                        {"tf32", QJsonValue::Bool},
+                                        {"cuda_graphs", QJsonValue::Bool},
+                                        {"encode_ms", QJsonValue::Object},
+                                        {"decode_ms", QJsonValue::Object},
+                                        {"gradcam_ms", QJsonValue::Object},
+                                        {"gradcam_graphed", QJsonValue::Bool},
+                                        {"pipeline_encode_ms", QJsonValue::Object},
+                                        {"pipeline_decode_ms", QJsonValue::Object},
+                                        {"peak_rss_mb", QJsonValue::Double},
+                                        {"train_batch", QJsonValue::Double},
+                                        {"train_samples_per_s", QJsonValue::Double},
+                                        {"train_data_on_device", QJsonValue::Bool},
+                                        {"train_step", QJsonValue::String},
+                                        {"cpu_env", QJsonValue::Object},
+                                        {"photo", QJsonValue::Array}});
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject o = QJsonDocument::fromJson(line).object();
+    // The file the built-in model was read from.
+    QVERIFY(o.value("model").toString().endsWith(QStringLiteral("default.safetensors")));
+    QCOMPARE(o.value("tf32").toBool(true), false);
+    QCOMPARE(o.value("train_samples_per_s").toDouble(-1), 0.0);
+    QCOMPARE(o.value("train_data_on_device").toBool(true), false);
+    QCOMPARE(o.value("train_step").toString(), QStringLiteral("none"));
+    QCOMPARE(o.value("photo").toArray(), (QJsonArray{1024, 768}));
     QCOMPARE(o.value("device").toString(), QStringLiteral("cpu"));
     QCOMPARE(o.value("precision").toString(), QStringLiteral("float32"));
     QCOMPARE(o.value("repeats").toInt(), 2);
@@ -44,6 +76,7 @@ void TestCliBench::reportsEveryTiming() {
         const double lo = t.value("min").toDouble(), mid = t.value("median").toDouble(),
                      hi = t.value("max").toDouble();
         QVERIFY2(lo > 0 && lo <= mid && mid <= hi, key);
+        QVERIFY2(t.size() == 3, key); // median, min, max and nothing else
     }
     QVERIFY(o.value("peak_rss_mb").toDouble() > 10);
     QCOMPARE(o.value("train_batch").toInt(), 0);
@@ -52,6 +85,11 @@ void TestCliBench::reportsEveryTiming() {
     QCOMPARE(env.value("OMP_WAIT_POLICY").toString(), QStringLiteral("PASSIVE"));
     QCOMPARE(env.value("MALLOC_MMAP_MAX_").toString(), QStringLiteral("0"));
     QCOMPARE(env.value("OPENBLAS_THREAD_TIMEOUT").toString(), QStringLiteral("16"));
+    // One entry per CPU runtime setting (its value, or null when the process runs without it),
+    // then what took effect.
+    QCOMPARE(env.size(), static_cast<int>(std::size(kCpuEnvVariables)) + 2);
+    for (const char* name : kCpuEnvVariables)
+        QVERIFY2(env.value(name).isString() || env.value(name).isNull(), name);
     QCOMPARE(env.value("flush_denormals").toBool(false), true);
     // OpenBLAS runs kernels this CPU can run: never its SSE3 fallback on an AVX2 CPU, which
     // Debian 12's OpenBLAS picks for CPU models newer than itself (Emerald Rapids, say).

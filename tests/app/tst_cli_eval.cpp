@@ -1,4 +1,5 @@
-// Protects dermsam-cli eval/segment/embed: metrics equal core's on segment's masks, errors.
+// Protects dermsam-cli eval/segment/embed: metrics equal core's on segment's masks, errors; and
+// the --json lines of segment, embed, explain, pointing-game and finetune, key by key.
 // labels: unit
 #include "core/evaluation.h"
 #include "core/mask_io.h"
@@ -6,6 +7,8 @@
 #include "model/sam_architecture.h"
 #include "model/sam_model.h"
 #include "model/serialization/safetensors.h"
+
+#include "json_keys.h"
 
 #include <ATen/ATen.h>
 
@@ -22,6 +25,8 @@
 #include <cmath>
 
 using namespace dermsam;
+using dermsam::test::checkJsonKeys;
+using dermsam::test::JsonKeys;
 
 namespace {
 
@@ -70,6 +75,9 @@ private Q_SLOTS:
     void splits();
     void segmentWritesMask();
     void embedSkipsCached();
+    void explainJson();
+    void pointingGameJson();
+    void finetuneJson();
     void badInputs_data();
     void badInputs();
 
@@ -260,7 +268,31 @@ void TestCliEval::segmentWritesMask() {
         cli({"segment", "--model", m_model, "--image", m_data + "/images/case_b.png", "--box",
              "20,20,90,80", "--out", out, "--json", "--device", "cpu", "--no-cache"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    JsonKeys keys{{"out", QJsonValue::String},           {"sidecar", QJsonValue::String},
+                  {"width", QJsonValue::Double},         {"height", QJsonValue::Double},
+                  {"area", QJsonValue::Double},          {"masks", QJsonValue::Double},
+                  {"chosen", QJsonValue::Double},        {"iou", QJsonValue::Array},
+                  {"predicted_iou", QJsonValue::Double}, {"prompt", QJsonValue::String},
+                  {"tta", QJsonValue::String},           {"views", QJsonValue::Double},
+                  {"profile", QJsonValue::String},       {"model", QJsonValue::String},
+                  {"cache_hit", QJsonValue::Bool},       {"encode_ms", QJsonValue::Double},
+                  {"decode_ms", QJsonValue::Double}};
+    checkJsonKeys(r.out, keys);
+    if (QTest::currentTestFailed())
+        return;
     const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j["out"].toString(), out);
+    QCOMPARE(j["sidecar"].toString(), QString::fromStdString(sidecarPathFor(out.toStdString())));
+    QCOMPARE(j["prompt"].toString(), QStringLiteral("given"));
+    QCOMPARE(j["tta"].toString(), QStringLiteral("off"));
+    QCOMPARE(j["profile"].toString(), QStringLiteral("compact"));
+    QCOMPARE(j["model"].toString(), m_model);
+    QCOMPARE(j["cache_hit"].toBool(true), false);
+    QCOMPARE(j["iou"].toArray().size(), j["masks"].toInt());
+    QVERIFY(j["chosen"].toInt() < j["masks"].toInt());
+    for (const QJsonValue& v : j["iou"].toArray())
+        QVERIFY(v.isDouble());
+    QCOMPARE(j["predicted_iou"].toDouble(), j["iou"].toArray()[j["chosen"].toInt()].toDouble());
     QCOMPARE(j["width"].toInt(), 120);
     QCOMPARE(j["height"].toInt(), 100);
     const cv::Mat png = cv::imread(out.toStdString(), cv::IMREAD_UNCHANGED);
@@ -278,6 +310,14 @@ void TestCliEval::segmentWritesMask() {
         {"segment", "--model", m_model, "--image", m_data + "/images/case_b.png", "--out", out});
     QCOMPARE(none.exitCode, 2);
     QCOMPARE(none.err.trimmed().count('\n'), 0);
+
+    // Without a sidecar, "sidecar" is null (not an empty string).
+    const Run bare = cli({"segment", "--model", m_model, "--image", m_data + "/images/case_b.png",
+                          "--box", "20,20,90,80", "--out", m_tmp.path() + "/seg/bare.png",
+                          "--no-sidecar", "--json", "--device", "cpu", "--no-cache"});
+    QVERIFY2(bare.exitCode == 0, qPrintable(bare.err));
+    keys[1].second = QJsonValue::Null;
+    checkJsonKeys(bare.out, keys);
 }
 
 void TestCliEval::embedSkipsCached() {
@@ -285,7 +325,16 @@ void TestCliEval::embedSkipsCached() {
     const Run first =
         cli({"embed", "--model", m_model, "--data", m_data, "--cache", cache, "--json"});
     QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+    const JsonKeys keys{{"images", QJsonValue::Double}, {"encoded", QJsonValue::Double},
+                        {"cached", QJsonValue::Double}, {"failed", QJsonValue::Double},
+                        {"cache", QJsonValue::String},  {"seconds", QJsonValue::Double}};
+    checkJsonKeys(first.out, keys);
+    if (QTest::currentTestFailed())
+        return;
     QJsonObject j = QJsonDocument::fromJson(first.out).object();
+    QCOMPARE(j["failed"].toInt(), 0);
+    QCOMPARE(j["cache"].toString(), cache);
+    QVERIFY(j["seconds"].toDouble() >= 0);
     QCOMPARE(j["images"].toInt(), m_ids.size());
     QCOMPARE(j["encoded"].toInt(), m_ids.size());
     QCOMPARE(j["cached"].toInt(), 0);
@@ -297,6 +346,121 @@ void TestCliEval::embedSkipsCached() {
     j = QJsonDocument::fromJson(second.out).object();
     QCOMPARE(j["encoded"].toInt(), 0);
     QCOMPARE(j["cached"].toInt(), m_ids.size());
+}
+
+// explain --json: the overlay, the raw map (null without --raw), the CAM's sizes and peak.
+void TestCliEval::explainJson() {
+    const QString heat = m_tmp.path() + "/explain/heat.png";
+    const QString raw = m_tmp.path() + "/explain/raw.npy";
+    const QStringList common{
+        "explain",  "--model",     m_model, "--image", m_data + "/images/case_b.png",
+        "--box",    "20,20,90,80", "--out", heat,      "--json",
+        "--device", "cpu"};
+    const Run r = cli(common + QStringList{"--raw", raw});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    JsonKeys keys{{"out", QJsonValue::String},       {"raw", QJsonValue::String},
+                  {"method", QJsonValue::String},    {"layer", QJsonValue::String},
+                  {"width", QJsonValue::Double},     {"height", QJsonValue::Double},
+                  {"raw_width", QJsonValue::Double}, {"raw_height", QJsonValue::Double},
+                  {"peak", QJsonValue::Array},       {"target", QJsonValue::Double},
+                  {"candidate", QJsonValue::Double}, {"encode_ms", QJsonValue::Double},
+                  {"cam_ms", QJsonValue::Double}};
+    checkJsonKeys(r.out, keys);
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j["out"].toString(), heat);
+    QCOMPARE(j["raw"].toString(), raw);
+    QCOMPARE(j["method"].toString(), QStringLiteral("gradcam"));
+    QCOMPARE(j["layer"].toString(), QStringLiteral("embedding"));
+    QCOMPARE(j["width"].toInt(), 120);
+    QCOMPARE(j["height"].toInt(), 100);
+    QVERIFY(j["raw_width"].toInt() > 0 && j["raw_height"].toInt() > 0);
+    const QJsonArray peak = j["peak"].toArray();
+    QCOMPARE(peak.size(), 2);
+    QVERIFY(peak[0].isDouble() && peak[1].isDouble());
+    QVERIFY(peak[0].toInt() >= 0 && peak[0].toInt() < 120);
+    QVERIFY(peak[1].toInt() >= 0 && peak[1].toInt() < 100);
+    QVERIFY(QFile::exists(heat));
+    QVERIFY(QFile::exists(raw));
+
+    const Run noRaw = cli(common);
+    QVERIFY2(noRaw.exitCode == 0, qPrintable(noRaw.err));
+    keys[1].second = QJsonValue::Null;
+    checkJsonKeys(noRaw.out, keys);
+}
+
+// pointing-game --json: the summary and one {id, hit, peak} per image.
+void TestCliEval::pointingGameJson() {
+    const Run r =
+        cli({"pointing-game", "--model", m_model, "--data", m_data, "--json", "--device", "cpu"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    checkJsonKeys(r.out, {{"n", QJsonValue::Double},
+                          {"hits", QJsonValue::Double},
+                          {"accuracy", QJsonValue::Double},
+                          {"skipped", QJsonValue::Double},
+                          {"tolerance_px", QJsonValue::Double},
+                          {"method", QJsonValue::String},
+                          {"layer", QJsonValue::String},
+                          {"variant", QJsonValue::String},
+                          {"seconds", QJsonValue::Double},
+                          {"per_image", QJsonValue::Array}});
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j["n"].toInt(), m_ids.size());
+    QCOMPARE(j["skipped"].toInt(), 0);
+    QCOMPARE(j["tolerance_px"].toInt(), 15);
+    const QJsonArray per = j["per_image"].toArray();
+    QCOMPARE(per.size(), m_ids.size());
+    int hits = 0;
+    for (int i = 0; i < per.size(); ++i) {
+        const QJsonObject p = per[i].toObject();
+        QCOMPARE(p.size(), 3);
+        QCOMPARE(p["id"].toString(), m_ids[i]);
+        QVERIFY(p["hit"].isBool()); // null only for an image whose mask is empty
+        hits += p["hit"].toBool() ? 1 : 0;
+        const QJsonArray peak = p["peak"].toArray();
+        QCOMPARE(peak.size(), 2);
+        QVERIFY(peak[0].isDouble() && peak[1].isDouble());
+    }
+    QCOMPARE(j["hits"].toInt(), hits);
+    QCOMPARE(j["accuracy"].toDouble(), hits / double(m_ids.size()));
+}
+
+// finetune --json, on the smallest run there is: the compact model, two training and two
+// validation images, one epoch.
+void TestCliEval::finetuneJson() {
+    const QString split = m_tmp.path() + "/finetune-splits.txt";
+    QFile f(split);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("case_a train\ncase_b val\ncase_c train\ncase_d val\n");
+    f.close();
+    const QString out = m_tmp.path() + "/finetune/tuned.safetensors";
+    const Run r = cli({"finetune", "--model", m_model, "--data", m_data, "--split", split, "--out",
+                       out, "--epochs", "1", "--batch-size", "2", "--device", "cpu", "--cache",
+                       m_cache, "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    checkJsonKeys(r.out, {{"out", QJsonValue::String},
+                          {"last", QJsonValue::String},
+                          {"train", QJsonValue::Double},
+                          {"val", QJsonValue::Double},
+                          {"epochs_done", QJsonValue::Double},
+                          {"best_epoch", QJsonValue::Double},
+                          {"best_val_dice", QJsonValue::Double},
+                          {"steps", QJsonValue::Double}});
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QVERIFY(QFile::exists(j["out"].toString()));
+    QVERIFY(QFile::exists(j["last"].toString()));
+    QCOMPARE(j["train"].toInt(), 2);
+    QCOMPARE(j["val"].toInt(), 2);
+    QCOMPARE(j["epochs_done"].toInt(), 1);
+    // 0 when no epoch beat the starting model's validation Dice.
+    QVERIFY(j["best_epoch"].toInt() >= 0 && j["best_epoch"].toInt() <= 1);
+    QVERIFY(j["best_val_dice"].toDouble() >= 0 && j["best_val_dice"].toDouble() <= 1);
+    QVERIFY(j["steps"].toInt() >= 1);
 }
 
 void TestCliEval::badInputs_data() {

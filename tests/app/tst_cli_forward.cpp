@@ -1,5 +1,6 @@
 // Protects `dermsam-cli forward` and `info`: the CLI reproduces the upstream fixture's outputs.
 // labels: parity
+#include "json_keys.h"
 #include "model/serialization/npy.h"
 #include "test_support.h"
 
@@ -89,7 +90,29 @@ void TestCliForward::infoReadsArchitecture() {
     DERMSAM_REQUIRE_FIXTURE(dir);
     QProcess* p = runCli({"info", "--model", dir + "/weights.pth", "--json"}, this);
     QCOMPARE(p->exitCode(), 0);
-    const QJsonObject o = QJsonDocument::fromJson(p->readAllStandardOutput()).object();
+    const QByteArray line = p->readAllStandardOutput();
+    dermsam::test::checkJsonKeys(line, {{"path", QJsonValue::String},
+                                        {"sha256", QJsonValue::String},
+                                        {"format", QJsonValue::String},
+                                        {"architecture", QJsonValue::Object},
+                                        {"name", QJsonValue::String},
+                                        {"profile", QJsonValue::String},
+                                        {"parameters", QJsonValue::Object}});
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject o = QJsonDocument::fromJson(line).object();
+    QCOMPARE(o.value("path").toString(), dir + "/weights.pth");
+    QVERIFY(!o.value("name").toString().isEmpty());
+    QVERIFY(!o.value("profile").toString().isEmpty());
+    const QJsonObject params = o.value("parameters").toObject();
+    QCOMPARE(params.keys(),
+             (QStringList{"image_encoder", "mask_decoder", "prompt_encoder", "total"}));
+    for (const QJsonValue& v : params)
+        QVERIFY(v.isDouble() && v.toInteger() > 0);
+    QCOMPARE(params.value("total").toInteger(), params.value("image_encoder").toInteger() +
+                                                    params.value("prompt_encoder").toInteger() +
+                                                    params.value("mask_decoder").toInteger());
+    QCOMPARE(o.value("architecture").toObject().value("encoder").toString(), QString("vit"));
     const QJsonObject arch = o.value("architecture").toObject();
     QCOMPARE(arch.value("embed_dim").toInt(), 96);
     QCOMPARE(arch.value("depth").toInt(), 2);
