@@ -40,6 +40,33 @@
         </message>
     </context>
     <context>
+        <name>dermsam::EarlierVisitChooser</name>
+        <message>
+            <source>Compare with earlier visit</source>
+            <translation>Mit früherem Besuch vergleichen</translation>
+        </message>
+        <message>
+            <source>&amp;Earlier photo of this lesion, from the worklist (its saved mask is compared), or choose a file:</source>
+            <translation>&amp;Früheres Foto dieser Läsion aus der Arbeitsliste (seine gespeicherte Maske wird verglichen) oder eine Datei wählen:</translation>
+        </message>
+        <message>
+            <source>&amp;Compare</source>
+            <translation>&amp;Vergleichen</translation>
+        </message>
+        <message>
+            <source>Choose &amp;File...</source>
+            <translation>&amp;Datei wählen …</translation>
+        </message>
+        <message>
+            <source>mask saved</source>
+            <translation>Maske gespeichert</translation>
+        </message>
+        <message>
+            <source>no mask saved: cannot compare</source>
+            <translation>keine Maske gespeichert: kein Vergleich möglich</translation>
+        </message>
+    </context>
+    <context>
         <name>dermsam::FineTuneWizard</name>
         <message>
             <source>Fine-tune model</source>
@@ -317,6 +344,10 @@
     <context>
         <name>dermsam::LesionReport</name>
         <message>
+            <source>%1 could not be written: %2</source>
+            <translation>%1 konnte nicht geschrieben werden: %2</translation>
+        </message>
+        <message>
             <source>box (%1, %2)–(%3, %4)</source>
             <translation>Rahmen (%1, %2)–(%3, %4)</translation>
         </message>
@@ -419,10 +450,6 @@
         <message>
             <source>Made with DermSAM %1. Definitions of the measurements: docs/measurements.md.</source>
             <translation>Erstellt mit DermSAM %1. Definitionen der Messwerte: docs/measurements.md.</translation>
-        </message>
-        <message>
-            <source>%1 could not be written: %2</source>
-            <translation>%1 konnte nicht geschrieben werden: %2</translation>
         </message>
     </context>
     <context>

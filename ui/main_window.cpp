@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "ui/earlier_visit_chooser.h"
 #include "ui/follow_up_dialog.h"
 #include "ui/heatmap_panel.h"
 #include "ui/image_canvas.h"
@@ -869,9 +870,28 @@ void MainWindow::compareWithEarlier() {
                                     "it): the comparison needs its mask."));
         return;
     }
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Earlier photo of this lesion"), QFileInfo(doc->path()).absolutePath(),
-        tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm *.dicom);;All files (*)"));
+    // With a folder open, the earlier visit may be another of its images (its saved mask is
+    // compared, exactly as for a file chosen below) or a file from anywhere.
+    QString path;
+    const Worklist* list = m_session->worklist();
+    QList<EarlierVisitChooser::Item> items;
+    for (int i = 0; i < list->files().size(); ++i) {
+        const QString& f = list->files().at(i);
+        if (f == doc->path())
+            continue;
+        const QListWidgetItem* row = m_worklistView->item(i);
+        items.append({f, row ? row->icon() : QIcon(), list->hasMaskSaved(f)});
+    }
+    if (!items.isEmpty()) {
+        EarlierVisitChooser chooser(items, this);
+        if (chooser.exec() != QDialog::Accepted)
+            return;
+        path = chooser.chosenPath();
+    }
+    if (path.isEmpty())
+        path = QFileDialog::getOpenFileName(
+            this, tr("Earlier photo of this lesion"), QFileInfo(doc->path()).absolutePath(),
+            tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm *.dicom);;All files (*)"));
     if (path.isEmpty())
         return;
     if (!m_followUpDialog)

@@ -1,5 +1,5 @@
 // Protects the lesion measurements (size, asymmetry, border, colours) against shapes and colours
-// with known answers, and on a real ISIC mask against a brute-force check.
+// with known answers, and on real ISIC images against a brute-force check and hand-checked values.
 #include "test_support.h"
 
 #include "core/core_error.h"
@@ -255,6 +255,94 @@ private Q_SLOTS:
         QCOMPARE(list.front().first, std::string("areaPx"));
         QVERIFY(std::any_of(list.begin(), list.end(),
                             [](const auto& p) { return p.first == "colourCount"; }));
+    }
+
+    // Values read by hand off two ISIC 2018 test images (docs/measurements.md, "Checked by
+    // hand"): the greatest diameter's end points are the outline pixels read off an enlarged
+    // picture of the mask, the diameter computed from them on paper; the colours and asymmetry are
+    // what the photo shows to the eye. Not derived from measureLesion's output.
+    void realIsicImagesAgainstHandCheckedValues_data() {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QPointF>("endA");
+        QTest::addColumn<QPointF>("endB");
+        QTest::addColumn<double>("diameter");
+        QTest::addColumn<QList<int>>("present"); // DermoscopicColour values seen
+        QTest::addColumn<QList<int>>("absent");  // not seen
+        QTest::addColumn<int>("shapeAxes");      // shape-asymmetric axes seen
+        QTest::addColumn<int>("colourAxes");     // colour-asymmetric axes seen; -1 = not judged
+        using C = DermoscopicColour;
+        // Elongated brown naevus, upper left to lower right; darker at its upper-left end.
+        // Tip (94,106) to tip (365,415): sqrt(271^2 + 309^2) = 411.00 px.
+        QTest::newRow("ISIC_0000009")
+            << QStringLiteral("ISIC_0000009") << QPointF(94, 106) << QPointF(365, 415) << 411.00
+            << QList<int>{int(C::LightBrown), int(C::DarkBrown)}
+            << QList<int>{int(C::White), int(C::Red), int(C::BlueGrey), int(C::Black)} << 1 << 1;
+        // Round, very dark lesion with a pink centre and a light brown rim. Bump at (132,58) to
+        // bump at (389,445): sqrt(257^2 + 387^2) = 464.56 px.
+        QTest::newRow("ISIC_0000029")
+            << QStringLiteral("ISIC_0000029") << QPointF(132, 58) << QPointF(389, 445) << 464.56
+            << QList<int>{int(C::LightBrown), int(C::DarkBrown), int(C::Black)}
+            << QList<int>{int(C::White), int(C::Red), int(C::BlueGrey)} << 0 << -1;
+    }
+
+    void realIsicImagesAgainstHandCheckedValues() {
+        DERMSAM_REQUIRE_ISIC(isic);
+        QFETCH(QString, id);
+        QFETCH(QPointF, endA);
+        QFETCH(QPointF, endB);
+        QFETCH(double, diameter);
+        QFETCH(QList<int>, present);
+        QFETCH(QList<int>, absent);
+        QFETCH(int, shapeAxes);
+        QFETCH(int, colourAxes);
+        const cv::Mat mask = binarizeMask(
+            cv::imread((isic + QStringLiteral("/masks/") + id + QStringLiteral("_segmentation.png"))
+                           .toStdString(),
+                       cv::IMREAD_UNCHANGED));
+        const cv::Mat bgr = cv::imread(
+            (isic + QStringLiteral("/images/") + id + QStringLiteral(".jpg")).toStdString());
+        QVERIFY(!mask.empty() && !bgr.empty());
+        cv::Mat rgb;
+        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        const LesionMeasurements r = measureLesion(mask, rgb);
+
+        QVERIFY2(std::abs(r.maxFeretPx - diameter) <= 2.0,
+                 qPrintable(QString::number(r.maxFeretPx)));
+        // The end points, in either order, within 3 px of the ones read off by hand.
+        const auto near = [](cv::Point2d p, QPointF q) {
+            return std::hypot(p.x - q.x(), p.y - q.y()) <= 3.0;
+        };
+        QVERIFY2((near(r.maxFeretA, endA) && near(r.maxFeretB, endB)) ||
+                     (near(r.maxFeretA, endB) && near(r.maxFeretB, endA)),
+                 qPrintable(QStringLiteral("(%1,%2) (%3,%4)")
+                                .arg(r.maxFeretA.x)
+                                .arg(r.maxFeretA.y)
+                                .arg(r.maxFeretB.x)
+                                .arg(r.maxFeretB.y)));
+
+        const double share = r.options.colourShareThreshold;
+        for (int c : present)
+            QVERIFY2(r.colourShare[c] >= share, dermoscopicColourName(DermoscopicColour(c)));
+        for (int c : absent) {
+            // ISIC_0000009: a rim of faint, greyish brown where the pigment fades into the skin
+            // (L* 56-62, C* under 12, hue 33-68 degrees: brown, not blue) meets the blue-grey rule
+            // (L* < 70 and C* < 12, any hue): 8.5 % of the lesion, no blue-grey to the eye.
+            if (id == QLatin1String("ISIC_0000009") && c == int(DermoscopicColour::BlueGrey))
+                QEXPECT_FAIL("ISIC_0000009",
+                             "the blue-grey rule counts the desaturated brown rim "
+                             "(docs/measurements.md, Checked by hand)",
+                             Continue);
+            QVERIFY2(r.colourShare[c] < share, dermoscopicColourName(DermoscopicColour(c)));
+        }
+        QCOMPARE(r.shapeAsymmetricAxes, shapeAxes);
+        if (colourAxes >= 0)
+            QCOMPARE(r.colourAsymmetricAxes, colourAxes);
+        if (id == QLatin1String("ISIC_0000009")) {
+            // Wide, dark upper-left end against a narrow, light lower-right end: the fold about
+            // the minor axis (across the long direction) matches worse, in shape and in colour.
+            QVERIFY(r.shapeAsymmetry[1] > r.shapeAsymmetry[0]);
+            QVERIFY(r.colourAsymmetry[1] > r.colourAsymmetry[0]);
+        }
     }
 };
 

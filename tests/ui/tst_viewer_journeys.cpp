@@ -5,6 +5,7 @@
 #include "mask_compare.h"
 #include "test_dicom.h"
 #include "test_support.h"
+#include "ui/earlier_visit_chooser.h"
 #include "ui/follow_up_dialog.h"
 #include "ui/follow_up_view.h"
 #include "ui/heatmap_panel.h"
@@ -117,6 +118,12 @@ private:
     int m_fileDialogTries = 0;
     int m_dialogsSeen = 0;
     QString m_lastDialogText;
+    // The Compare with Earlier Visit chooser: the row picked with the keyboard (its file name;
+    // empty = Choose File...), and what it showed.
+    QString m_chooserPick;
+    QStringList m_chooserRows;
+    bool m_chooserListHadFocus = false;
+    bool m_chooserCompareEnabled = false;
 
     std::unique_ptr<MainWindow> startWindow();
     void openAndWait(MainWindow& w, const QString& path);
@@ -146,6 +153,7 @@ private Q_SLOTS:
     void measurementsPanelAndDiameter();
     void reportIsExported();
     void followUpComparesTwoVisits();
+    void followUpWithAWorklistItem();
 };
 
 void TestViewerJourneys::initTestCase() {
@@ -198,6 +206,30 @@ void TestViewerJourneys::initTestCase() {
             if (combo)
                 combo->setCurrentIndex(combo->findData(m_language));
             settings->accept();
+        } else if (auto* chooser = qobject_cast<EarlierVisitChooser*>(modal)) {
+            auto* list = chooser->findChild<QListWidget*>(QStringLiteral("earlierVisitList"));
+            auto* compare = chooser->findChild<QPushButton*>(QStringLiteral("compareWithItem"));
+            m_chooserRows.clear();
+            for (int i = 0; list && i < list->count(); ++i)
+                m_chooserRows << list->item(i)->text();
+            m_chooserListHadFocus = list && chooser->focusWidget() == list;
+            if (!list || !compare || m_chooserPick.isEmpty()) {
+                if (auto* file =
+                        chooser->findChild<QPushButton*>(QStringLiteral("chooseEarlierFile")))
+                    file->click();
+                else
+                    chooser->reject();
+                return;
+            }
+            // As a user would with the keyboard: Home, Down to the row, Enter.
+            QTest::keyClick(list, Qt::Key_Home);
+            for (int i = 0;
+                 i < list->count() && !list->currentItem()->text().startsWith(m_chooserPick); ++i)
+                QTest::keyClick(list, Qt::Key_Down);
+            m_chooserCompareEnabled = compare->isEnabled();
+            QTest::keyClick(list, Qt::Key_Return);
+            if (chooser->isVisible()) // Enter did not compare: do not hang
+                chooser->reject();
         } else if (auto* box = qobject_cast<QMessageBox*>(modal)) {
             m_lastDialogText = box->text();
             if (QAbstractButton* b = box->button(m_answer))
@@ -899,6 +931,87 @@ void TestViewerJourneys::followUpComparesTwoVisits() {
         QVERIFY(t.contains(QStringLiteral("Follow-up")));
         QVERIFY(t.contains(QStringLiteral("earlier.png")));
     }
+}
+
+// With a folder open, Compare with Earlier Visit lists the folder's other images: the earlier
+// visit, whose mask was saved in this session (Ctrl+S), is picked with the keyboard and its saved
+// mask compared; Choose File... still opens the file dialog.
+void TestViewerJourneys::followUpWithAWorklistItem() {
+    const QString dir = m_home.filePath(QStringLiteral("visits"));
+    QVERIFY(QDir().mkpath(dir));
+    // Visit 1: the lesion of ISIC_0000009 photographed again (moved, rotated, brighter); visit 2:
+    // the ISIC photo itself; and an image with no mask saved, listed but not comparable.
+    QVERIFY(dermsam::test::writeEarlierVisit(QImage(m_images[0]), truthMask(0), 1.0, dir));
+    const QString earlier = dir + QStringLiteral("/earlier.png");
+    const QString earlierMaskFile = dir + QStringLiteral("/earlier_segmentation.png");
+    const QRectF earlierBox = lesionBox(readGrey(earlierMaskFile));
+    QVERIFY(QFile::remove(earlierMaskFile)); // saved below, through the viewer
+    const QString later = dir + QStringLiteral("/later.jpg");
+    QVERIFY(QFile::copy(m_images[0], later));
+    QVERIFY(QFile::copy(m_images[1], dir + QStringLiteral("/other.jpg")));
+
+    auto w = startWindow();
+    w->openPath(dir); // the worklist: earlier.png, later.jpg, other.jpg
+    QTRY_VERIFY_WITH_TIMEOUT(w->document() && w->document()->path() == earlier, 30000);
+    QTRY_COMPARE(labelText(*w, "measurement"), QStringLiteral("No lesion mask"));
+    {
+        QSignalSpy applied(w.get(), &MainWindow::maskApplied);
+        drag(w->canvas(), earlierBox.topLeft(), earlierBox.bottomRight());
+        QVERIFY(applied.wait(60000));
+    }
+    press(*w, Qt::Key_S, Qt::ControlModifier);
+    QTRY_VERIFY(QFile::exists(earlierMaskFile));
+    QSignalSpy opened(w.get(), &MainWindow::imageOpened);
+    press(*w, Qt::Key_PageDown);
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(w->document()->path(), later);
+    boxLesion(*w, 0);
+
+    auto* compare = w->findChild<QAction*>(QStringLiteral("compareAction"));
+    QVERIFY(compare);
+    QSignalSpy ready(w->session(), &ViewerSession::followUpReady);
+    m_chooserPick = QStringLiteral("earlier.png");
+    m_savePath.clear(); // a file dialog would be cancelled
+    compare->trigger();
+    QVERIFY(ready.wait(60000));
+    // The chooser listed the other two images, with whether their mask is saved, the list had
+    // the keyboard focus, and Compare was enabled on the earlier visit.
+    QCOMPARE(m_chooserRows,
+             QStringList({QStringLiteral("earlier.png\nmask saved"),
+                          QStringLiteral("other.jpg\nno mask saved: cannot compare")}));
+    QVERIFY(m_chooserListHadFocus);
+    QVERIFY(m_chooserCompareEnabled);
+    const FollowUp& f = w->session()->followUp();
+    QVERIFY2(f.ok, qPrintable(f.error));
+    QCOMPARE(f.earlierPath, earlier);
+    // The same lesion, the mask saved on each visit by the same model: little change.
+    QVERIFY2(f.change.dice > 0.85, qPrintable(QString::number(f.change.dice)));
+    auto* dialog = w->findChild<FollowUpDialog*>(QStringLiteral("followUpDialog"));
+    QVERIFY(dialog && dialog->isVisible());
+    auto* figures = dialog->findChild<QLabel*>(QStringLiteral("followUpFigures"));
+    QVERIFY2(figures->text().contains(QStringLiteral("Dice")), qPrintable(figures->text()));
+    auto* verdict = dialog->findChild<QLabel*>(QStringLiteral("followUpVerdict"));
+    QVERIFY2(verdict->text().contains(QStringLiteral("within the 20 % threshold")),
+             qPrintable(verdict->text()));
+    // Both outlines are drawn: orange (earlier) and cyan (current) pixels in the view.
+    const QImage shot = dialog->view()->grab().toImage();
+    int orange = 0, cyan = 0;
+    for (int y = 0; y < shot.height(); ++y)
+        for (int x = 0; x < shot.width(); ++x) {
+            const QColor c = shot.pixelColor(x, y);
+            orange += c.red() > 220 && c.green() > 110 && c.green() < 190 && c.blue() < 60;
+            cyan += c.red() < 60 && c.green() > 190 && c.blue() > 220;
+        }
+    QVERIFY2(orange > 50 && cyan > 50, qPrintable(QStringLiteral("%1 %2").arg(orange).arg(cyan)));
+
+    // Choose File... in the chooser opens the file dialog, as without a worklist.
+    m_chooserPick.clear();
+    m_savePath = earlier;
+    compare->trigger();
+    QVERIFY(ready.wait(60000));
+    QVERIFY(w->session()->followUp().ok);
+    QCOMPARE(w->session()->followUp().earlierPath, earlier);
+    m_savePath.clear();
 }
 
 QTEST_MAIN(TestViewerJourneys)
