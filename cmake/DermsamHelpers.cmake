@@ -47,6 +47,7 @@ function(dermsam_reuse_torch_pch target)
     endif()
     get_target_property(sources ${target} SOURCES)
     get_target_property(source_dir ${target} SOURCE_DIR)
+    get_target_property(binary_dir ${target} BINARY_DIR)
     set(uses_torch OFF)
     set(torch_count 0)
     set(plain_count 0)
@@ -76,7 +77,6 @@ function(dermsam_reuse_torch_pch target)
                                         PROPERTIES UNITY_GROUP ${kind}_${group})
             if(kind STREQUAL "plain")
                 # CMake gives every unit of the target its header; the plain units skip it.
-                get_target_property(binary_dir ${target} BINARY_DIR)
                 set_source_files_properties(
                     ${binary_dir}/CMakeFiles/${target}.dir/Unity/unity_plain_${group}_cxx.cxx
                     TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
@@ -86,7 +86,6 @@ function(dermsam_reuse_torch_pch target)
     if(uses_torch)
         target_precompile_headers(${target} REUSE_FROM dermsam_model)
         # AUTOMOC's compilation unit needs no LibTorch either.
-        get_target_property(binary_dir ${target} BINARY_DIR)
         set_source_files_properties(${binary_dir}/${target}_autogen/mocs_compilation.cpp
             TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
     endif()

@@ -233,14 +233,18 @@ void printSummary(const char* name, const MetricSummary& s) {
                 s.ciHigh);
 }
 
+// eval and compare take the same options (compare's --model twice): one list, so an option
+// added to one is never missing from the other.
+const std::vector<std::string> kEvalOptions = {
+    "model",       "data",        "split",          "split-name",  "prompt",
+    "seed",        "json",        "report",         "limit",       "device",
+    "precision",   "tf32",        "threads",        "cache",       "no-cache",
+    "profile",     "base",        "max-megapixels", "tta",         "auto-iterations",
+    "auto-margin", "auto-centre", "auto-largest",   "auto-expand", "auto-start"};
+
 int runEval(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
-    args.allowOnly(
-        {"model",       "data",        "split",          "split-name",  "prompt",
-         "seed",        "json",        "report",         "limit",       "device",
-         "precision",   "tf32",        "threads",        "cache",       "no-cache",
-         "profile",     "base",        "max-megapixels", "tta",         "auto-iterations",
-         "auto-margin", "auto-centre", "auto-largest",   "auto-expand", "auto-start"});
+    args.allowOnly(kEvalOptions);
     const EvalPrompt prompt = promptFromArgs(args);
     const std::string data = args.value("data");
     const SplitChoice split = splitFromArgs(args);
@@ -293,12 +297,7 @@ int runEval(const std::vector<std::string>& argv) {
 
 int runCompare(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "no-cache"});
-    args.allowOnly(
-        {"model",       "data",        "split",          "split-name",  "prompt",
-         "seed",        "json",        "report",         "limit",       "device",
-         "precision",   "tf32",        "threads",        "cache",       "no-cache",
-         "profile",     "base",        "max-megapixels", "tta",         "auto-iterations",
-         "auto-margin", "auto-centre", "auto-largest",   "auto-expand", "auto-start"});
+    args.allowOnly(kEvalOptions);
     const std::vector<std::string> models = args.values("model");
     if (models.size() != 2)
         throw UsageError("compare needs exactly two --model options (A, then B)");

@@ -59,25 +59,10 @@
 using namespace dermsam;
 using dermsam::test::countSet;
 using dermsam::test::dice;
+using dermsam::test::lesionBox;
 using dermsam::test::readGrey;
 
 namespace {
-
-// The lesion's bounding box in a 0/255 mask, inclusive of its last pixels.
-QRectF lesionBox(const QImage& mask) {
-    int x0 = mask.width(), y0 = mask.height(), x1 = -1, y1 = -1;
-    for (int y = 0; y < mask.height(); ++y) {
-        const uchar* row = mask.constScanLine(y);
-        for (int x = 0; x < mask.width(); ++x)
-            if (row[x] > 127) {
-                x0 = std::min(x0, x);
-                x1 = std::max(x1, x);
-                y0 = std::min(y0, y);
-                y1 = std::max(y1, y);
-            }
-    }
-    return QRectF(QPointF(x0, y0), QPointF(x1 + 1, y1 + 1));
-}
 
 // Pixels whose colour moved by more than `threshold` in any channel.
 qint64 changedPixels(const QImage& before, const QImage& after, int threshold = 40) {

@@ -50,27 +50,13 @@
 using namespace dermsam;
 using dermsam::test::countSet;
 using dermsam::test::dice;
+using dermsam::test::differingPixels;
+using dermsam::test::lesionBox;
 using dermsam::test::readGrey;
 
 namespace {
 
 const char* const kImageId = "ISIC_0000009"; // of the shared test split
-
-// The lesion's bounding box in a 0/255 mask.
-QRectF lesionBox(const QImage& mask) {
-    int x0 = mask.width(), y0 = mask.height(), x1 = -1, y1 = -1;
-    for (int y = 0; y < mask.height(); ++y) {
-        const uchar* row = mask.constScanLine(y);
-        for (int x = 0; x < mask.width(); ++x)
-            if (row[x] > 127) {
-                x0 = std::min(x0, x);
-                x1 = std::max(x1, x);
-                y0 = std::min(y0, y);
-                y1 = std::max(y1, y);
-            }
-    }
-    return QRectF(QPointF(x0, y0), QPointF(x1 + 1, y1 + 1));
-}
 
 QImage maskImage(const at::Tensor& mask) { // (H, W) 0/1 -> Grayscale8 0/255
     const at::Tensor m = (mask.to(at::kCPU) > 0).to(at::kByte).mul(255).contiguous();
@@ -79,14 +65,6 @@ QImage maskImage(const at::Tensor& mask) { // (H, W) 0/1 -> Grayscale8 0/255
         std::memcpy(out.scanLine(y), m.data_ptr<uint8_t>() + y * out.width(),
                     static_cast<size_t>(out.width()));
     return out;
-}
-
-qint64 differingPixels(const QImage& a, const QImage& b) {
-    qint64 n = 0;
-    for (int y = 0; y < a.height(); ++y)
-        for (int x = 0; x < a.width(); ++x)
-            n += (a.constScanLine(y)[x] > 127) != (b.constScanLine(y)[x] > 127);
-    return n;
 }
 
 QString modelLabel(MainWindow& w) {
