@@ -129,9 +129,12 @@ int classifyDermoscopicColour(double L, double a, double b) {
         return static_cast<int>(DermoscopicColour::White);
     if (L < 75 && chroma >= 30 && (hue < 40 || hue >= 330))
         return static_cast<int>(DermoscopicColour::Red);
-    if (L < 70 && (chroma < 12 || (hue >= 150 && hue < 330)))
+    // A desaturated pixel is grey only when its hue is not the browns' 20-100 degrees: the rim
+    // where brown pigment fades into the skin is faint brown, not blue-grey (ISIC_0000009).
+    const bool brownHue = hue >= 20 && hue < 100;
+    if (L < 70 && ((chroma < 12 && !brownHue) || (hue >= 150 && hue < 330)))
         return static_cast<int>(DermoscopicColour::BlueGrey);
-    if (chroma >= 12 && hue >= 20 && hue < 100) {
+    if (chroma >= 12 && brownHue) {
         if (L < 50)
             return static_cast<int>(DermoscopicColour::DarkBrown);
         if (L < 75)
