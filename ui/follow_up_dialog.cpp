@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QVBoxLayout>
 
@@ -41,10 +42,12 @@ FollowUpDialog::FollowUpDialog(ViewerSession* session, QWidget* parent)
     m_figures = new QLabel(this);
     m_figures->setObjectName(QStringLiteral("followUpFigures"));
     m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_figures->setWordWrap(true);
     m_verdict = new QLabel(this);
     m_verdict->setObjectName(QStringLiteral("followUpVerdict"));
     m_verdict->setWordWrap(true);
     m_legend = new QLabel(this);
+    m_legend->setWordWrap(true);
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_mode);
@@ -53,14 +56,26 @@ FollowUpDialog::FollowUpDialog(ViewerSession* session, QWidget* parent)
     controls->addWidget(m_pick);
     controls->addWidget(m_clear);
     controls->addWidget(m_align);
-    auto* side = new QVBoxLayout;
+    // The figures wrap in a column of fixed width (scrolling when taller than the window), so a
+    // long value or a longer translation never widens the dialog past its size or clips it, and
+    // the photos keep most of the room.
+    auto* sidePanel = new QWidget;
+    auto* side = new QVBoxLayout(sidePanel);
+    side->setContentsMargins(0, 0, 0, 0);
     side->addWidget(m_verdict);
     side->addWidget(m_figures);
     side->addWidget(m_legend);
     side->addStretch(1);
+    auto* sideScroll = new QScrollArea(this);
+    sideScroll->setObjectName(QStringLiteral("followUpSidePanel"));
+    sideScroll->setWidget(sidePanel);
+    sideScroll->setWidgetResizable(true);
+    sideScroll->setFrameShape(QFrame::NoFrame);
+    sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    sideScroll->setFixedWidth(fontMetrics().averageCharWidth() * 46);
     auto* body = new QHBoxLayout;
     body->addWidget(m_view, 1);
-    body->addLayout(side);
+    body->addWidget(sideScroll);
     auto* column = new QVBoxLayout(this);
     column->addLayout(controls);
     column->addLayout(body, 1);

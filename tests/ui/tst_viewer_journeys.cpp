@@ -37,6 +37,7 @@
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
@@ -885,6 +886,22 @@ void TestViewerJourneys::followUpComparesTwoVisits() {
     QVERIFY2(verdict->text().contains(QStringLiteral("beyond the 20 % threshold")),
              qPrintable(verdict->text()));
     QVERIFY(figures->text().contains(QStringLiteral("Dice")));
+    // At its default size the window holds the whole side panel (nothing clipped or pushed out,
+    // the window not widened by a long line) and gives the photos most of its width.
+    dialog->layout()->activate(); // what the next event loop pass does after the new text
+    QCOMPARE(dialog->width(), 1100);
+    const QRect panel(figures->mapTo(dialog, QPoint(0, 0)), figures->size());
+    QVERIFY2(dialog->rect().contains(panel),
+             qPrintable(QStringLiteral("figures at %1,%2 %3x%4 in %5x%6")
+                            .arg(panel.x())
+                            .arg(panel.y())
+                            .arg(panel.width())
+                            .arg(panel.height())
+                            .arg(dialog->width())
+                            .arg(dialog->height())));
+    QCOMPARE(figures->visibleRegion().boundingRect(), figures->rect());
+    QVERIFY2(dialog->view()->width() > dialog->width() / 2,
+             qPrintable(QString::number(dialog->view()->width())));
     // Both outlines are drawn: orange (earlier) and cyan (current) pixels in the view.
     const auto count = [](const QImage& img, auto pred) {
         int n = 0;
