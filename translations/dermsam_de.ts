@@ -1162,6 +1162,14 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Am stärksten verschlechtert:</translation>
         </message>
         <message>
+            <source>Most improved: none of the test images got better.</source>
+            <translation>Am stärksten verbessert: keines der Testbilder wurde besser.</translation>
+        </message>
+        <message>
+            <source>Most worsened: none of the test images got worse.</source>
+            <translation>Am stärksten verschlechtert: keines der Testbilder wurde schlechter.</translation>
+        </message>
+        <message>
             <source>Evaluating both models on the test images...</source>
             <translation>Beide Modelle werden auf den Testbildern ausgewertet …</translation>
         </message>

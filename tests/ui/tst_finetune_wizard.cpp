@@ -277,6 +277,13 @@ void TestFineTuneWizard::runsToTheEndAndAgreesWithCli() {
     QCOMPARE(r.n, kTest);
     QCOMPARE(r.gained.size() + r.lost.size() <= kTest, true);
     QCOMPARE(w.findChild<QListWidget*>("gainedImages")->count(), r.gained.size());
+    // An empty list is replaced by a sentence, not left as an empty box.
+    const auto* lost = w.findChild<QListWidget*>("lostImages");
+    QCOMPARE(lost->count(), r.lost.size());
+    QCOMPARE(!lost->isHidden(), !r.lost.isEmpty());
+    const QString lostTitle = w.findChild<QLabel*>("lostImagesLabel")->text();
+    QCOMPARE(lostTitle.contains(QStringLiteral("none of the test images got worse")),
+             r.lost.isEmpty());
 
     // The same comparison through the library, without the embedding cache: identical JSON.
     const LoadedModel a = loadModel(m_model.toStdString());

@@ -77,9 +77,11 @@ ResultsPage::ResultsPage(FineTuneWizard* wizard)
     layout->addWidget(m_progress);
     layout->addLayout(grid, 1);
     m_gainedLabel = new QLabel(this);
+    m_gainedLabel->setObjectName(QStringLiteral("gainedImagesLabel"));
     layout->addWidget(m_gainedLabel);
     layout->addWidget(m_gained);
     m_lostLabel = new QLabel(this);
+    m_lostLabel->setObjectName(QStringLiteral("lostImagesLabel"));
     layout->addWidget(m_lostLabel);
     layout->addWidget(m_lost);
     retranslate();
@@ -97,6 +99,11 @@ void ResultsPage::retranslate() {
     m_gainedLabel->setText(tr("Most improved (outlines: green ground truth, orange "
                               "zero-shot, magenta fine-tuned):"));
     m_lostLabel->setText(tr("Most worsened:"));
+    // An empty list box looks unfinished: say in words that no test image changed that way.
+    if (m_done && m_gained->count() == 0)
+        m_gainedLabel->setText(tr("Most improved: none of the test images got better."));
+    if (m_done && m_lost->count() == 0)
+        m_lostLabel->setText(tr("Most worsened: none of the test images got worse."));
     if (m_done)
         showPlot(m_wizard->comparison); // its tick labels and axis title
 }
@@ -153,7 +160,6 @@ void ResultsPage::onEvaluated(const ComparisonResult& r) {
                            : tr("The difference in Dice is not significant.");
     });
     m_summary->setTextFunction([r] { return summaryText(r); });
-    showPlot(r);
     const auto fill = [](QListWidget* list, const QList<ImageOutcome>& items) {
         list->clear();
         for (const ImageOutcome& o : items)
@@ -165,6 +171,9 @@ void ResultsPage::onEvaluated(const ComparisonResult& r) {
     };
     fill(m_gained, r.gained);
     fill(m_lost, r.lost);
+    m_gained->setVisible(!r.gained.isEmpty());
+    m_lost->setVisible(!r.lost.isEmpty());
+    retranslate(); // the list titles and the plot
     Q_EMIT completeChanged();
     Q_EMIT m_wizard->resultsPageFinished();
 }
