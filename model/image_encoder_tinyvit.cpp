@@ -1,5 +1,6 @@
 #include "model/image_encoder_tinyvit.h"
 
+#include "model/fast_gelu.h"
 #include "model/model_error.h"
 
 #include <torch/nn/modules/container/modulelist.h>
@@ -63,9 +64,9 @@ at::Tensor tokenLinear(const at::Tensor& x, const at::Tensor& weight, const at::
     return out.permute({0, 2, 3, 1});
 }
 
-// GELU in place on a fresh result (at::gelu_ takes an lvalue).
-at::Tensor geluInPlace(at::Tensor x) {
-    at::gelu_(x);
+// GELU in place on a fresh result (model/fast_gelu.h; it takes an lvalue).
+at::Tensor geluFresh(at::Tensor x) {
+    geluInPlace(x);
     return x;
 }
 
@@ -129,9 +130,9 @@ MbConvImpl::MbConvImpl(int64_t dim, int64_t hidden) {
 at::Tensor MbConvImpl::forward(const at::Tensor& x) {
     if (inferencePath(*this)) {
         // The same steps in place: at 256 x 256 x 256 each pass is 64 MB of memory traffic.
-        at::Tensor h = geluInPlace(m_conv1->forward(x));
-        h = geluInPlace(m_conv2->forward(h));
-        return geluInPlace(m_conv3->forward(h).add_(x));
+        at::Tensor h = geluFresh(m_conv1->forward(x));
+        h = geluFresh(m_conv2->forward(h));
+        return geluFresh(m_conv3->forward(h).add_(x));
     }
     at::Tensor h = at::gelu(m_conv1->forward(x));
     h = at::gelu(m_conv2->forward(h));
@@ -147,8 +148,8 @@ PatchMergingImpl::PatchMergingImpl(int64_t dim, int64_t outDim, int64_t stride) 
 
 at::Tensor PatchMergingImpl::forward(const at::Tensor& x) {
     if (inferencePath(*this)) {
-        at::Tensor h = geluInPlace(m_conv1->forward(x));
-        h = geluInPlace(m_conv2->forward(h));
+        at::Tensor h = geluFresh(m_conv1->forward(x));
+        h = geluFresh(m_conv2->forward(h));
         return m_conv3->forward(h);
     }
     at::Tensor h = at::gelu(m_conv1->forward(x));
@@ -270,7 +271,7 @@ at::Tensor TinyVitBlockImpl::forwardInference(const at::Tensor& input) {
     x = m_localConv->forward(x.permute({0, 3, 1, 2})).permute({0, 2, 3, 1});
     const auto& norm = *m_mlpNorm;
     at::Tensor h = at::layer_norm(x, {C}, norm.weight, norm.bias, norm.options.eps());
-    h = geluInPlace(tokenLinear(h, m_fc1->weight, m_fc1->bias));
+    h = geluFresh(tokenLinear(h, m_fc1->weight, m_fc1->bias));
     return x.add_(tokenLinear(h, m_fc2->weight, m_fc2->bias));
 }
 
@@ -377,7 +378,7 @@ at::Tensor ImageEncoderTinyVit::forwardObserved(const at::Tensor& input, const O
     // NHWC kernels and the token grids need no transposing copies between stages.
     at::Tensor x =
         m_embed0->forward(inference ? input.contiguous(at::MemoryFormat::ChannelsLast) : input);
-    x = m_embed2->forward(inference ? geluInPlace(x) : at::gelu(x));
+    x = m_embed2->forward(inference ? geluFresh(x) : at::gelu(x));
     int block = 0;
     for (MbConv& b : m_convBlocks) {
         x = b->forward(x);

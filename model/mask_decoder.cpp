@@ -1,6 +1,7 @@
 #include "model/mask_decoder.h"
 
 #include "model/autocast.h"
+#include "model/fast_gelu.h"
 
 #include <torch/nn/modules/container/modulelist.h>
 
@@ -114,9 +115,9 @@ at::Tensor MaskDecoderImpl::upscaledMasks(const at::Tensor& keys, const at::Tens
     x = layerNormInType(x, {x.size(1)}, m_up1->weight(), m_up1->bias(), m_up1->eps());
     // In place only without autograd: GELU's backward needs its input.
     const bool inPlace = !at::GradMode::is_enabled();
-    x = inPlace ? at::gelu_(x) : at::gelu(x);
+    x = inPlace ? geluInPlace(x) : at::gelu(x);
     x = upsampleRows(x, m_up3); // (b*h*w*16, c/8): rows (pixel, di, dj, di2, dj2)
-    x = inPlace ? at::gelu_(x) : at::gelu(x);
+    x = inPlace ? geluInPlace(x) : at::gelu(x);
     std::vector<at::Tensor> hyperIn;
     for (int64_t t = first; t < first + count; ++t)
         hyperIn.push_back(m_hyper[static_cast<size_t>(t)]->forward(hs.select(1, 1 + t)));

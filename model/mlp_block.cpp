@@ -1,10 +1,12 @@
 #include "model/mlp_block.h"
 
+#include "model/fast_gelu.h"
 #include "model/flat_linear.h"
 
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 namespace dermsam {
 
@@ -26,8 +28,14 @@ at::Tensor MlpBlockImpl::forward(const at::Tensor& x, const std::function<void()
     // GELU.
     const bool epilogue = m_gelu && x.is_cuda() && x.scalar_type() == at::kBFloat16;
     at::Tensor h = flatLinear(m_lin1, x, epilogue);
-    if (!epilogue)
-        h = m_gelu ? at::gelu(h) : at::relu(h);
+    if (!epilogue) {
+        if (!m_gelu)
+            h = at::relu(h);
+        else if (at::GradMode::is_enabled() && h.requires_grad())
+            h = at::gelu(h);
+        else
+            geluInPlace(h); // a fresh product: model/fast_gelu.h on the CPU
+    }
     if (betweenLayers)
         betweenLayers();
     return flatLinear(m_lin2, h);
