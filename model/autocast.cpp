@@ -1,5 +1,7 @@
 #include "model/autocast.h"
 
+#include "model/short_softmax.h"
+
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
@@ -60,6 +62,11 @@ at::Tensor layerNormInType(const at::Tensor& x, const std::vector<int64_t>& shap
 }
 
 at::Tensor softmaxInType(const at::Tensor& x, int64_t dim) {
+    if (dim == -1 || dim == x.dim() - 1) {
+        at::Tensor fast = softmaxShortRows(x);
+        if (fast.defined())
+            return fast;
+    }
     c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
     return at::softmax(x, dim);
 }

@@ -1,6 +1,8 @@
-// Protects the inference GELU kernels (every one this CPU runs) against the exact form.
+// Protects the CPU inference kernels (GELU, every variant this CPU runs; short-row softmax).
 // labels: unit
+#include "model/autocast.h"
 #include "model/fast_gelu.h"
+#include "model/short_softmax.h"
 
 #include <ATen/ATen.h>
 
@@ -31,7 +33,7 @@ std::vector<float> sweep() {
 
 } // namespace
 
-class TestFastGelu : public QObject {
+class TestInferenceKernels : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -102,7 +104,40 @@ private Q_SLOTS:
         geluInPlace(d);
         QCOMPARE((d - at::gelu(base.to(at::kDouble))).abs().max().item<double>(), 0.0);
     }
+
+    void shortRowSoftmax_data() {
+        QTest::addColumn<QList<int>>("shape");
+        QTest::newRow("decoder: pixels x heads x 7 tokens") << QList<int>{1, 4096, 8, 7};
+        QTest::newRow("one value per row") << QList<int>{5, 3, 1};
+        QTest::newRow("rows of 32") << QList<int>{300, 32};
+    }
+    void shortRowSoftmax() {
+        QFETCH(QList<int>, shape);
+        at::manual_seed(shape.size());
+        const std::vector<int64_t> sizes(shape.begin(), shape.end());
+        // Large offsets as attention scores have them: the row maximum is subtracted first.
+        const at::Tensor x = at::randn(sizes) * 20 + 50;
+        const at::Tensor ours = softmaxShortRows(x);
+        QVERIFY(ours.defined());
+        const at::Tensor ref = at::softmax(x.to(at::kDouble), -1);
+        QVERIFY((ours.to(at::kDouble) - ref).abs().max().item<double>() < 1e-6);
+        QVERIFY((ours.sum(-1) - 1).abs().max().item<float>() < 1e-5);
+        // softmaxInType (the decoder's) takes this path along the last dimension.
+        QCOMPARE((softmaxInType(x, -1) - ours).abs().max().item<float>(), 0.f);
+        // Strided input (the decoder's scores arrive in column order): the same values.
+        const at::Tensor strided = x.transpose(0, -1).contiguous().transpose(0, -1);
+        QCOMPARE((softmaxShortRows(strided) - ours).abs().max().item<float>(), 0.f);
+    }
+
+    void shortRowSoftmaxDeclines() {
+        // Long rows, double precision, autograd.
+        QVERIFY(!softmaxShortRows(at::randn({4, 33})).defined());
+        QVERIFY(!softmaxShortRows(at::randn({4, 6}, at::kDouble)).defined());
+        QVERIFY(!softmaxShortRows(at::randn({4, 6}).set_requires_grad(true)).defined());
+        const at::Tensor x = at::randn({4, 6});
+        QCOMPARE((softmaxInType(x, 0) - at::softmax(x, 0)).abs().max().item<float>(), 0.f);
+    }
 };
 
-QTEST_GUILESS_MAIN(TestFastGelu)
-#include "tst_fast_gelu.moc"
+QTEST_GUILESS_MAIN(TestInferenceKernels)
+#include "tst_inference_kernels.moc"
