@@ -21,7 +21,7 @@ struct GeluKernel {
     const char* name;
 };
 
-GeluKernel pickKernel() {
+GeluKernel pickGeluKernel() {
 // The AVX kernels are built for x86-64 with GCC or Clang (model/CMakeLists.txt).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
@@ -33,19 +33,19 @@ GeluKernel pickKernel() {
     return {simd::geluKernelBaseline, "baseline"};
 }
 
-const GeluKernel& kernel() {
-    static const GeluKernel k = pickKernel(); // the CPU does not change while we run
+const GeluKernel& chosenGeluKernel() {
+    static const GeluKernel k = pickGeluKernel(); // the CPU does not change while we run
     return k;
 }
 
 } // namespace
 
 void geluInPlace(float* data, int64_t n) {
-    kernel().run(data, n);
+    chosenGeluKernel().run(data, n);
 }
 
 const char* geluKernelName() {
-    return kernel().name;
+    return chosenGeluKernel().name;
 }
 
 bool geluInPlaceWith(const char* kernelName, float* data, int64_t n) {
@@ -78,7 +78,7 @@ at::Tensor& geluInPlace(at::Tensor& x) {
     // Dense and non-overlapping: the elements are exactly the numel() floats from data_ptr(),
     // in whatever order the memory format puts them.
     float* data = x.data_ptr<float>();
-    const GeluKernel& k = kernel();
+    const GeluKernel& k = chosenGeluKernel();
     at::parallel_for(0, x.numel(), 16384,
                      [&](int64_t begin, int64_t end) { k.run(data + begin, end - begin); });
     return x;

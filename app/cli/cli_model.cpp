@@ -8,6 +8,7 @@
 #include "model/cpu_threading.h"
 #include "model/cuda_graph.h"
 #include "model/device.h"
+#include "model/fast_gelu.h"
 #include "model/finetune_job.h"
 #include "model/gradcam.h"
 #include "model/model_loader.h"
@@ -64,6 +65,7 @@ void writeCpuEnv(io::JsonWriter& j) {
     const BlasCpu cpu = probeBlasCpu();
     j.field("blas_core", cpu.openBlasCore.empty() ? nullptr : cpu.openBlasCore.c_str());
     j.field("flush_denormals", flushesDenormals());
+    j.field("gelu_kernel", geluKernelName()); // model/fast_gelu.h, chosen by the CPU
     j.endObject();
 }
 

@@ -1,6 +1,7 @@
 // Protects `dermsam-cli bench --json`: the fields DESIGN.md and issue 9 rely on, with sane values.
 // labels: unit
 #include "model/cpu_threading.h"
+#include "model/fast_gelu.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -87,10 +88,12 @@ void TestCliBench::reportsEveryTiming() {
     QCOMPARE(env.value("OPENBLAS_THREAD_TIMEOUT").toString(), QStringLiteral("16"));
     // One entry per CPU runtime setting (its value, or null when the process runs without it),
     // then what took effect.
-    QCOMPARE(env.size(), static_cast<int>(std::size(kCpuEnvVariables)) + 2);
+    QCOMPARE(env.size(), static_cast<int>(std::size(kCpuEnvVariables)) + 3);
     for (const char* name : kCpuEnvVariables)
         QVERIFY2(env.value(name).isString() || env.value(name).isNull(), name);
     QCOMPARE(env.value("flush_denormals").toBool(false), true);
+    // The GELU kernel the program chose is the one this CPU runs best.
+    QCOMPARE(env.value("gelu_kernel").toString(), QString::fromLatin1(geluKernelName()));
     // OpenBLAS runs kernels this CPU can run: never its SSE3 fallback on an AVX2 CPU, which
     // Debian 12's OpenBLAS picks for CPU models newer than itself (Emerald Rapids, say).
     const BlasCpu cpu = probeBlasCpu();
