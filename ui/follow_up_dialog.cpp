@@ -59,7 +59,7 @@ FollowUpDialog::FollowUpDialog(ViewerSession* session, QWidget* parent)
     // The figures wrap in a column of fixed width (scrolling when taller than the window), so a
     // long value or a longer translation never widens the dialog past its size or clips it, and
     // the photos keep most of the room.
-    auto* sidePanel = new QWidget;
+    auto* sidePanel = new QWidget(this); // the scroll area adopts it below
     auto* side = new QVBoxLayout(sidePanel);
     side->setContentsMargins(0, 0, 0, 0);
     side->addWidget(m_verdict);
