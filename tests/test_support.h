@@ -1,7 +1,10 @@
 #pragma once
 
+#include <QByteArray>
 #include <QDir>
+#include <QFile>
 #include <QString>
+#include <QTest>
 #include <QtGlobal>
 
 namespace dermsam::test {
@@ -25,6 +28,18 @@ inline QString isicDir() {
     const QString shared = sharedDir();
     const QString dir = shared + QStringLiteral("/data/isic2018-512");
     return !shared.isEmpty() && QDir(dir).exists() ? dir : QString();
+}
+
+// A file's bytes (empty when it cannot be read), and writing bytes as the whole file.
+inline QByteArray fileBytes(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+inline void writeBytes(const QString& path, const QByteArray& bytes) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
 }
 
 } // namespace dermsam::test

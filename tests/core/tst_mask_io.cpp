@@ -6,6 +6,7 @@
 #include "core/mask_io.h"
 
 #include "dermsam_version.h"
+#include "test_support.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -24,6 +25,8 @@
 #include <limits>
 
 using namespace dermsam;
+using dermsam::test::fileBytes;
+using dermsam::test::writeBytes;
 
 namespace {
 
@@ -118,17 +121,6 @@ cv::Mat sampleMask(uchar on) {
     cv::Mat m = cv::Mat::zeros(12, 20, CV_8UC1);
     m(cv::Rect(3, 2, 9, 6)).setTo(on);
     return m;
-}
-
-QByteArray fileBytes(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-void writeBytes(const QString& path, const QByteArray& bytes) {
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
 }
 
 void writeNpyU8(const QString& path, const std::vector<uint8_t>& data, int rows, int cols,

@@ -2,6 +2,7 @@
 // JSON as QJsonDocument::Compact wrote it), found again, and broken or oversized files ignored
 // with one warning line instead of being offered.
 // labels: unit
+#include "test_support.h"
 #include "ui/session/recovery_store.h"
 
 #include <QCryptographicHash>
@@ -15,6 +16,8 @@
 #include <QTest>
 
 using namespace dermsam;
+using dermsam::test::fileBytes;
+using dermsam::test::writeBytes;
 
 namespace {
 
@@ -22,17 +25,6 @@ QString baseFor(const QString& dir, const QString& image) {
     const QByteArray key = QFileInfo(image).absoluteFilePath().toUtf8();
     return dir + QLatin1Char('/') +
            QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha1).toHex());
-}
-
-QByteArray fileBytes(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-void writeBytes(const QString& path, const QByteArray& bytes) {
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
 }
 
 QImage sampleMask() {
