@@ -3,7 +3,9 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 
-#include <string>
+#include <algorithm>
+#include <cstring>
+#include <vector>
 
 namespace dermsam {
 namespace simd {
@@ -19,22 +21,42 @@ namespace {
 struct GeluKernel {
     void (*run)(float*, int64_t);
     const char* name;
+    bool (*supported)();
 };
 
-GeluKernel pickGeluKernel() {
 // The AVX kernels are built for x86-64 with GCC or Clang (model/CMakeLists.txt).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+bool cpuHasAvx512() {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        return {simd::geluKernelAvx512, "avx512"};
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return {simd::geluKernelAvx2, "avx2"};
+    return __builtin_cpu_supports("avx512f");
+}
+
+bool cpuHasAvx2Fma() {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
 #endif
-    return {simd::geluKernelBaseline, "baseline"};
+
+bool anyCpu() {
+    return true;
+}
+
+// Best first; the last runs anywhere.
+const std::vector<GeluKernel>& geluKernels() {
+    static const std::vector<GeluKernel> kernels = {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+        {simd::geluKernelAvx512, "avx512", cpuHasAvx512},
+        {simd::geluKernelAvx2, "avx2", cpuHasAvx2Fma},
+#endif
+        {simd::geluKernelBaseline, "baseline", anyCpu},
+    };
+    return kernels;
 }
 
 const GeluKernel& chosenGeluKernel() {
-    static const GeluKernel k = pickGeluKernel(); // the CPU does not change while we run
+    // The CPU does not change while we run.
+    static const GeluKernel& k = *std::find_if(geluKernels().begin(), geluKernels().end(),
+                                               [](const GeluKernel& g) { return g.supported(); });
     return k;
 }
 
@@ -49,22 +71,11 @@ const char* geluKernelName() {
 }
 
 bool geluInPlaceWith(const char* kernelName, float* data, int64_t n) {
-    const std::string name(kernelName);
-    if (name == "baseline") {
-        simd::geluKernelBaseline(data, n);
-        return true;
-    }
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    __builtin_cpu_init();
-    if (name == "avx512" && __builtin_cpu_supports("avx512f")) {
-        simd::geluKernelAvx512(data, n);
-        return true;
-    }
-    if (name == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        simd::geluKernelAvx2(data, n);
-        return true;
-    }
-#endif
+    for (const GeluKernel& k : geluKernels())
+        if (std::strcmp(k.name, kernelName) == 0 && k.supported()) {
+            k.run(data, n);
+            return true;
+        }
     return false;
 }
 
