@@ -44,6 +44,8 @@ std::string optionsJson(const TrainOptions& o) {
         .field("point_fraction", o.pointFraction)
         .field("point_masks", pointMasksName(o.pointMasks))
         .field("validate_points", o.validatePoints)
+        .field("frame_fraction", o.frameFraction)
+        .field("validate_frame", o.validateFrame)
         .field("autocast", o.autocast == c10::ScalarType::Float
                                ? std::string("off")
                                : std::string(c10::toString(o.autocast)))

@@ -169,6 +169,17 @@ struct Trainer::Impl {
         return at::stack({x0, y0, x1, y1}, 1);
     }
 
+    // Auto's first prompt (core/auto_segment): a box over the whole input frame, the same for
+    // every sample, whatever the targets.
+    at::Tensor frameBoxes(const at::Tensor& masks) const {
+        const double last = model.architecture().imgSize - 1.0;
+        const auto o = masks.options().dtype(at::kFloat);
+        return at::tensor({0.0f, 0.0f, float(last), float(last)}, o.device(at::kCPU))
+            .to(o.device())
+            .expand({masks.size(0), 4})
+            .contiguous();
+    }
+
     // One foreground point per sample drawn inside the mask, optionally one background point
     // drawn inside the box but outside the mask.
     void promptPoints(const at::Tensor& masks, bool withNegative, at::Tensor& coords,
@@ -418,7 +429,8 @@ Trainer::Validation Trainer::validateDetailed(const TrainingSet& val) {
     d->gen.set_current_seed(static_cast<uint64_t>(d->opt.seed) * 7919ULL + 17ULL);
     // Summed on the device and read once: a read per batch would wait for the device each time.
     const auto sumOptions = at::TensorOptions().dtype(at::kDouble).device(d->device);
-    at::Tensor boxSum = at::zeros({}, sumOptions), pointSum = at::zeros({}, sumOptions);
+    at::Tensor boxSum = at::zeros({}, sumOptions), pointSum = at::zeros({}, sumOptions),
+               frameSum = at::zeros({}, sumOptions);
     const at::Tensor all = at::arange(n, at::kLong);
     const at::Tensor allDevice = placed.resident ? all.to(d->device) : all;
     auto diceSum = [](const DecoderOutput& out, const at::Tensor& targets) {
@@ -441,13 +453,26 @@ Trainer::Validation Trainer::validateDetailed(const TrainingSet& val) {
             d->promptPoints(b.targets, false, click.pointCoords, click.pointLabels);
             pointSum += diceSum(d->model.decodeTensors(b.embeddings, click, false), b.targets);
         }
+        if (d->opt.validateFrame) {
+            PromptTensors frame;
+            frame.boxes = d->frameBoxes(b.targets);
+            frameSum += diceSum(d->model.decodeTensors(b.embeddings, frame, false), b.targets);
+        }
     }
     v.boxDice = boxSum.item<double>() / double(n);
-    v.score = v.boxDice;
+    double sum = v.boxDice;
+    int terms = 1;
     if (d->opt.validatePoints) {
         v.pointDice = pointSum.item<double>() / double(n);
-        v.score = 0.5 * (v.boxDice + v.pointDice);
+        sum += v.pointDice;
+        ++terms;
     }
+    if (d->opt.validateFrame) {
+        v.frameDice = frameSum.item<double>() / double(n);
+        sum += v.frameDice;
+        ++terms;
+    }
+    v.score = sum / terms;
     return v;
 }
 
@@ -497,10 +522,17 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
                 d->opt.pointFraction > 0 &&
                 at::empty({1}, at::kDouble).uniform_(0, 1, d->cpuGen).item<double>() <
                     d->opt.pointFraction;
+            // Drawn only when asked, so that runs without frame batches repeat earlier ones.
+            const bool useFrame =
+                !usePoints && d->opt.frameFraction > 0 &&
+                at::empty({1}, at::kDouble).uniform_(0, 1, d->cpuGen).item<double>() <
+                    d->opt.frameFraction;
             if (usePoints) {
                 const bool negative =
                     at::empty({1}, at::kDouble).uniform_(0, 1, d->cpuGen).item<double>() < 0.5;
                 d->promptPoints(b.targets, negative, p.pointCoords, p.pointLabels);
+            } else if (useFrame) {
+                p.boxes = d->frameBoxes(b.targets);
             } else {
                 p.boxes = d->promptBoxes(b.targets, true);
             }
@@ -558,6 +590,7 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
             r.valDice = v.score;
             r.valBoxDice = v.boxDice;
             r.valPointDice = v.pointDice;
+            r.valFrameDice = v.frameDice;
         } else {
             r.valDice = state.bestDice;
         }

@@ -33,6 +33,10 @@ struct TrainOptions {
     double boxJitter = 20;        // max px per box side, in the 1024 frame (scaled to the input)
     double boxJitterFraction = 0; // extra jitter as a fraction of the box side
     double pointFraction = 0;     // fraction of batches prompted with points instead of a box
+    // Fraction of batches prompted with a box over the whole frame, Auto's no-prompt start
+    // (core/auto_segment.h), so that the decoder learns to answer it with the main lesion
+    // rather than with most of the frame. Drawn after the point batches.
+    double frameFraction = 0;
     PointMasks pointMasks = PointMasks::BestOfThree;
     int seed = 42;
     int patience = 5;    // epochs without validation gain before stopping; 0 = never
@@ -46,6 +50,8 @@ struct TrainOptions {
     // with a fixed seed, single-mask output) instead of box Dice alone, so that checkpoint
     // selection sees what point training is for.
     bool validatePoints = false;
+    // Adds the whole-frame box's Dice (the first step of Auto) to the validation score's mean.
+    bool validateFrame = false;
     double timeLimitSeconds = 0; // > 0: fit the epochs (and the cosine schedule) into this time
     DataPlacement dataPlacement = DataPlacement::Auto;
     // Autocast precision of the forward pass (kBFloat16 or kHalf; the CLI and the wizard offer
@@ -69,6 +75,7 @@ struct EpochReport {
     double valDice = 0;       // the validation score: box Dice, or its mean with point Dice
     double valBoxDice = 0;    // mean Dice on the validation set, ground-truth box prompts
     double valPointDice = -1; // mean Dice with one foreground click (-1: not measured)
+    double valFrameDice = -1; // mean Dice with a box over the whole frame (-1: not measured)
     double seconds = 0;
     double samplesPerSecond = 0;
     bool improved = false;
@@ -107,7 +114,7 @@ public:
     // The validation score (see TrainOptions::validatePoints).
     double validate(const TrainingSet& val);
     struct Validation {
-        double score = 0, boxDice = 0, pointDice = -1;
+        double score = 0, boxDice = 0, pointDice = -1, frameDice = -1;
     };
     Validation validateDetailed(const TrainingSet& val);
 

@@ -383,6 +383,7 @@ int runFinetune(const std::vector<std::string>& argv) {
                     "box-jitter",
                     "box-jitter-fraction",
                     "points",
+                    "frame",
                     "seed",
                     "patience",
                     "device",
@@ -403,6 +404,7 @@ int runFinetune(const std::vector<std::string>& argv) {
                     "tf32",
                     "point-masks",
                     "val-points",
+                    "val-frame",
                     "data-on-device",
                     "precision",
                     "graphs"});
@@ -420,6 +422,7 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.boxJitter = args.doubleValue("box-jitter", o.boxJitter);
     o.boxJitterFraction = args.doubleValue("box-jitter-fraction", 0);
     o.pointFraction = args.doubleValue("points", 0);
+    o.frameFraction = args.doubleValue("frame", 0);
     o.seed = args.intValue("seed", o.seed);
     o.patience = args.intValue("patience", o.patience);
     o.warmupSteps = args.intValue("warmup", 0);
@@ -431,6 +434,7 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.timeLimitSeconds = args.doubleValue("time-limit", 0);
     o.pointMasks = pointMasksFromName(args.valueOr("point-masks", "best3"));
     o.validatePoints = args.flag("val-points");
+    o.validateFrame = args.flag("val-frame");
     o.dataPlacement = dataPlacementFromName(args.valueOr("data-on-device", "auto"));
     o.cudaGraphs = onOffArg(args, "graphs", true);
     // Mixed precision for training is autocast: float32 weights and optimizer, reduced-precision
@@ -438,6 +442,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.autocast = resolveDtype(args.valueOr("precision", "float32"), device);
     if (o.autocast == c10::kHalf)
         throw UsageError("training in float16 would need loss scaling: use --precision bfloat16");
+    if (!(o.pointFraction >= 0 && o.pointFraction <= 1 && o.frameFraction >= 0 &&
+          o.frameFraction <= 1))
+        throw UsageError("--points and --frame are fractions from 0 to 1");
     if (o.epochs < 1 || o.batchSize < 1 || o.lr <= 0)
         throw UsageError("--epochs and --batch-size must be positive, --lr above zero");
     settings.outPath = args.value("out");
@@ -479,10 +486,17 @@ int runFinetune(const std::vector<std::string>& argv) {
             std::fprintf(stderr, "%s: %zu/%zu\n", stage.c_str(), done, total);
     };
     cb.train.epoch = [](const EpochReport& r) {
-        char points[48] = "";
-        if (r.valPointDice >= 0)
-            std::snprintf(points, sizeof points, " (box %.4f, click %.4f)", r.valBoxDice,
-                          r.valPointDice);
+        char points[80] = "";
+        if (r.valPointDice >= 0 || r.valFrameDice >= 0) {
+            int used = std::snprintf(points, sizeof points, " (box %.4f", r.valBoxDice);
+            if (r.valPointDice >= 0)
+                used += std::snprintf(points + used, sizeof points - size_t(used), ", click %.4f",
+                                      r.valPointDice);
+            if (r.valFrameDice >= 0)
+                used += std::snprintf(points + used, sizeof points - size_t(used), ", frame %.4f",
+                                      r.valFrameDice);
+            std::snprintf(points + used, sizeof points - size_t(used), ")");
+        }
         std::fprintf(stderr, "epoch %d: loss %.4f, val dice %.4f%s%s, %.1f s (%.1f samples/s)\n",
                      r.epoch, r.trainLoss, r.valDice, points, r.improved ? " (best)" : "",
                      r.seconds, r.samplesPerSecond);

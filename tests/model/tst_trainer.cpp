@@ -45,6 +45,7 @@ private Q_SLOTS:
     void pointMasksTrainTheirOutputs();
     void epochLossIsTheSampleWeightedMeanOfStepLosses();
     void validationWithClicks();
+    void frameBatchesTeachAutosFirstPrompt();
     void deterministicAndResidentOnCpu();
     void mixedPrecisionFollowsFloat32();
     void stepFunctionMatchesEagerSteps();
@@ -176,6 +177,51 @@ void TestTrainer::validationWithClicks() {
     QCOMPARE(a.score, 0.5 * (a.boxDice + a.pointDice));
     QCOMPARE(b.pointDice, a.pointDice); // the same clicks every time
     QCOMPARE(withClicks.validate(m_set), a.score);
+}
+
+// Auto starts from a box over the whole frame (core/auto_segment): frame batches must train the
+// decoder to answer that one prompt with each sample's own lesion, which box batches (whose boxes
+// come from the lesions) never ask of it, and the validation score must count it.
+void TestTrainer::frameBatchesTeachAutosFirstPrompt() {
+    SamModel model(SamArchitecture::compact());
+    model.loadStateDict(m_base);
+    TrainOptions o;
+    o.epochs = 10;
+    o.batchSize = 2;
+    o.lr = 1e-3;
+    o.patience = 0;
+    o.frameFraction = 1;
+    o.validateFrame = true;
+    o.validatePoints = true;
+    // Embeddings that show where each lesion is (the random ones of m_set do not), as an image
+    // encoder's would: a frame box must be answered from them alone.
+    TrainingSet set = m_set;
+    const int64_t grid = set.embeddings.size(2);
+    const at::Tensor cells =
+        at::adaptive_avg_pool2d(set.masks.to(at::kFloat), {grid, grid}).gt(0.5).to(at::kFloat);
+    set.embeddings =
+        (set.embeddings.to(at::kFloat) * 0.5 + 2.0 * cells.expand({-1, 256, -1, -1})).to(at::kHalf);
+    Trainer trainer(model, PreprocessProfile::Compact, o);
+    const Trainer::Validation before = trainer.validateDetailed(set);
+    QVERIFY(before.frameDice >= 0 && before.frameDice <= 1);
+    QCOMPARE(before.score, (before.boxDice + before.pointDice + before.frameDice) / 3);
+    std::vector<double> frameDice;
+    TrainCallbacks cb;
+    cb.epoch = [&](const EpochReport& r) { frameDice.push_back(r.valFrameDice); };
+    trainer.fit(set, set, TrainState{}, cb);
+    const Trainer::Validation after = trainer.validateDetailed(set);
+    qInfo("frame Dice per epoch: %s", qPrintable([&] {
+              QStringList l;
+              for (double v : frameDice)
+                  l << QString::number(v, 'f', 3);
+              return l.join(' ');
+          }()));
+    QCOMPARE(frameDice.size(), size_t(o.epochs));
+    QCOMPARE(frameDice.back(), after.frameDice);
+    // The four lesions cover 4-16 % of the frame: outlining the frame scores about 0.1-0.3.
+    QVERIFY2(after.frameDice > 0.8 && after.frameDice > before.frameDice + 0.3,
+             qPrintable(QString("frame Dice %1 -> %2").arg(before.frameDice).arg(after.frameDice)));
+    QVERIFY(sameTensors(m_base, model.stateDict(), "prompt_encoder."));
 }
 
 void TestTrainer::deterministicAndResidentOnCpu() {
