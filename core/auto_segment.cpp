@@ -69,6 +69,37 @@ bool autoStartFromName(const std::string& name, AutoStart& start) {
     return true;
 }
 
+bool autoStartsFromText(const std::string& text, std::vector<AutoStart>& starts) {
+    std::vector<AutoStart> parsed;
+    size_t from = 0;
+    while (from <= text.size()) {
+        const size_t comma = std::min(text.find(',', from), text.size());
+        AutoStart start;
+        if (!autoStartFromName(text.substr(from, comma - from), start))
+            return false;
+        parsed.push_back(start);
+        from = comma + 1;
+    }
+    starts = std::move(parsed);
+    return true;
+}
+
+std::string autoStartsText(const std::vector<AutoStart>& starts) {
+    std::string out;
+    for (AutoStart s : starts)
+        out += (out.empty() ? "" : ",") + std::string(autoStartName(s));
+    return out;
+}
+
+AutoOptions withModelStarts(AutoOptions options, const MetadataMap& meta) {
+    if (!options.starts.empty())
+        return options;
+    const auto it = meta.find(kAutoStartMetadataKey);
+    if (it == meta.end() || !autoStartsFromText(it->second, options.starts))
+        options.starts = {AutoStart::CentrePoint};
+    return options;
+}
+
 namespace {
 
 // The candidate with the highest predicted IoU alone (a point gives three).
@@ -152,7 +183,9 @@ AutoResult autoSegment(const DecodeFunction& decode, int width, int height,
     AutoResult best;
     int decodes = 0;
     bool first = true;
-    for (AutoStart start : options.starts) {
+    const std::vector<AutoStart> starts =
+        options.starts.empty() ? std::vector<AutoStart>{AutoStart::CentrePoint} : options.starts;
+    for (AutoStart start : starts) {
         AutoResult a = searchFrom(start, decode, width, height, options);
         decodes += a.decodes;
         const float iou = a.result.iou.empty() ? 0.0f : a.result.iou.front();

@@ -2,6 +2,7 @@
 
 #include "model/predictor.h"
 #include "model/prompts.h"
+#include "model/tensor_map.h"
 #include "model/test_time_augmentation.h"
 
 #include <opencv2/core/mat.hpp>
@@ -38,9 +39,17 @@ struct AutoOptions {
     // Each tight box grown by this fraction of its side on every side (clamped to the image)
     // before it is decoded, so a lesion cut by the first prompt can still grow to its edge.
     double expand = 0.05;
-    // One search per start; the result with the highest predicted IoU is kept.
-    std::vector<AutoStart> starts{AutoStart::CentrePoint};
+    // One search per start; the result with the highest predicted IoU is kept. Empty: the
+    // model's own (withModelStarts), the centre click when it names none.
+    std::vector<AutoStart> starts;
 };
+
+// Parses "frame", "point" or a comma-separated list of them; false on anything else.
+bool autoStartsFromText(const std::string& text, std::vector<AutoStart>& starts);
+std::string autoStartsText(const std::vector<AutoStart>& starts);
+// The options with their starts filled in when empty: the checkpoint metadata's
+// (kAutoStartMetadataKey; an unreadable value is ignored), else the centre click.
+AutoOptions withModelStarts(AutoOptions options, const MetadataMap& meta);
 
 struct AutoResult {
     MaskResult result; // of the last decode (masks (1, H, W) uint8 0/1 at the image size)

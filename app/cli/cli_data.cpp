@@ -154,17 +154,17 @@ void writeImage(io::JsonWriter& j, const EvalImageResult& r) {
 }
 
 std::string evalJson(const EvalRun& run, const LoadedModel& m, EvalPrompt prompt, uint64_t seed,
-                     TtaMode tta) {
+                     TtaMode tta, const AutoOptions& autoOptions) {
     io::JsonWriter j;
     j.beginObject()
         .field("n", run.images.size())
         .field("model", m.isDefault ? std::string("default") : m.path)
         .field("sha256", m.sha256)
         .field("profile", profileName(m.profile))
-        .field("prompt", evalPromptName(prompt))
-        .field("tta", ttaModeName(tta))
-        .field("seed", seed)
-        .field("skipped", run.skipped.size());
+        .field("prompt", evalPromptName(prompt));
+    if (prompt == EvalPrompt::Auto)
+        j.field("auto_start", autoStartsText(withModelStarts(autoOptions, m.metadata).starts));
+    j.field("tta", ttaModeName(tta)).field("seed", seed).field("skipped", run.skipped.size());
     writeMetricsReportFields(j, run.summary);
     j.key("per_image").beginArray();
     for (const EvalImageResult& r : run.images)
@@ -225,7 +225,10 @@ EvalRun evaluate(const LoadedModel& m, const std::vector<DatasetItem>& items,
         std::fprintf(stderr, "skipped %s (%s): %s\n", s.id.c_str(), s.reason.c_str(),
                      s.path.c_str());
     };
-    return runEvaluation(predictor, m.sha256, items, options, cb);
+    // Each model's own Auto start unless --auto-start chose one (compare runs two models).
+    EvalOptions own = options;
+    own.autoOptions = withModelStarts(options.autoOptions, m.metadata);
+    return runEvaluation(predictor, m.sha256, items, own, cb);
 }
 
 void printSummary(const char* name, const MetricSummary& s) {
@@ -273,7 +276,8 @@ int runEval(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "%zu images evaluated, %zu skipped, %zu embeddings from the cache\n",
                  run.images.size(), run.skipped.size(), run.cacheHits);
 
-    const std::string json = evalJson(run, m, prompt, options.seed, options.tta);
+    const std::string json =
+        evalJson(run, m, prompt, options.seed, options.tta, options.autoOptions);
     if (args.has("report")) {
         const std::string base = reportBase(args.value("report"));
         writeText(base + ".json", json + "\n");

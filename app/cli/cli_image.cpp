@@ -135,7 +135,7 @@ int runSegment(const std::vector<std::string>& argv) {
     MaskResult r;
     int decodes = 1;
     if (automatic) {
-        AutoResult a = autoSegment(predictor, views, autoOptions);
+        AutoResult a = autoSegment(predictor, views, withModelStarts(autoOptions, m.metadata));
         r = std::move(a.result);
         prompts = a.prompts;
         decodes = a.decodes;
@@ -192,7 +192,9 @@ int runSegment(const std::vector<std::string>& argv) {
                 .value(static_cast<double>(b.x1))
                 .value(static_cast<double>(b.y1))
                 .endArray()
-                .field("decodes", decodes);
+                .field("decodes", decodes)
+                .field("auto_start",
+                       autoStartsText(withModelStarts(autoOptions, m.metadata).starts));
         }
         j.field("tta", ttaModeName(tta))
             .field("views", views.views.size())

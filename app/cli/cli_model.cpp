@@ -370,7 +370,7 @@ int runBench(const std::vector<std::string>& argv) {
 
 int runFinetune(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "train-encoder", "train-prompt-encoder", "augment", "cosine",
-                           "resume", "val-points"});
+                           "resume", "val-points", "val-frame"});
     args.allowOnly({"model",
                     "arch",
                     "data",

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void segmentAutoFindsTheLesion();
     void segmentTtaStaysClose();
     void evalAutoOnTestImages();
+    void autoStartFollowsTheModel();
     void usageErrors_data();
     void usageErrors();
 
@@ -89,6 +90,7 @@ void TestCliAuto::segmentAutoFindsTheLesion() {
                                          {"prompt", QJsonValue::String},
                                          {"box", QJsonValue::Array},
                                          {"decodes", QJsonValue::Double},
+                                         {"auto_start", QJsonValue::String},
                                          {"tta", QJsonValue::String},
                                          {"views", QJsonValue::Double},
                                          {"profile", QJsonValue::String},
@@ -159,6 +161,36 @@ void TestCliAuto::evalAutoOnTestImages() {
     // 0.85 leaves room for one image going wrong, not for the search failing.
     const double mean = j.value("dice").toObject().value("mean").toDouble();
     QVERIFY2(mean > 0.85, qPrintable(QStringLiteral("mean Dice %1").arg(mean)));
+}
+
+// A decoder fine-tuned with frame batches is marked in its file as answering the whole-frame box
+// (metadata auto_start=frame), so Auto starts there with it; --auto-start still overrides.
+void TestCliAuto::autoStartFollowsTheModel() {
+    DERMSAM_REQUIRE_ISIC(dir);
+    const QString ft = m_tmp.path() + "/frame-ft.safetensors";
+    Run r = cli({"finetune", "--model", "default", "--data", dir, "--out", ft, "--limit", "4",
+                 "--epochs", "1", "--batch-size", "2", "--frame", "1", "--val-frame", "--cache",
+                 m_tmp.path() + "/cache", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral(", frame 0.")), qPrintable(r.err));
+    const QString image = dir + "/images/ISIC_0000017.jpg";
+    const auto autoStart = [&](const QString& model, const QStringList& extra) {
+        const Run s = cli(QStringList{"segment", "--model", model, "--image", image, "--auto",
+                                      "--out", m_tmp.path() + "/start.png", "--json", "--cache",
+                                      m_tmp.path() + "/cache"} +
+                          extra);
+        if (s.exitCode != 0)
+            return QStringLiteral("exit %1: %2").arg(s.exitCode).arg(s.err);
+        return QJsonDocument::fromJson(s.out).object().value("auto_start").toString();
+    };
+    QCOMPARE(autoStart(ft, {}), QStringLiteral("frame"));
+    QCOMPARE(autoStart(ft, {"--auto-start", "point"}), QStringLiteral("point"));
+    QCOMPARE(autoStart(ft, {"--auto-start", "frame,point"}), QStringLiteral("frame,point"));
+    r = cli({"eval", "--model", ft, "--data", dir, "--split-name", "test", "--limit", "2",
+             "--prompt", "auto", "--json", "--cache", m_tmp.path() + "/cache"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("auto_start").toString(),
+             QStringLiteral("frame"));
 }
 
 void TestCliAuto::usageErrors_data() {

@@ -50,6 +50,9 @@ struct ModelInfo {
     QString encoder;
     int threads = 0;
     int encoderBlocks = 0; // encoder blocks a heatmap can target
+    // Where Auto starts for this model: its checkpoint's "auto_start" metadata ("frame",
+    // "point" or both); empty = the centre click (core/auto_segment.h).
+    QString autoStart;
 };
 
 // One prompt set for one image. The mask prompt (optional, Grayscale8 0/255 at the image size)

@@ -331,6 +331,9 @@ void InferenceWorker::loadModel(const ModelSpec& spec) {
         info.sha256 = QString::fromStdString(loaded.sha256);
         info.architecture = QString::fromStdString(loaded.model->architecture().name());
         info.threads = threads;
+        const auto autoStart = loaded.metadata.find(kAutoStartMetadataKey);
+        if (autoStart != loaded.metadata.end())
+            info.autoStart = QString::fromStdString(autoStart->second);
         installModel(loaded.model, QString::fromStdString(profileName(loaded.profile)), info);
     } catch (const ModelError& e) {
         error.code = QString::fromLatin1(errorCodeName(e.code()));
@@ -502,7 +505,8 @@ void InferenceWorker::predict(const MaskRequest& request) {
         MaskResult result;
         bool found = true;
         if (request.automatic) {
-            AutoResult a = autoSegment(*d->predictor, views);
+            const MetadataMap meta{{kAutoStartMetadataKey, d->info.autoStart.toStdString()}};
+            AutoResult a = autoSegment(*d->predictor, views, withModelStarts(AutoOptions{}, meta));
             result = std::move(a.result);
             prompts = a.prompts; // the box it ended with: the heatmap's and the sidecar's
             found = a.found;
