@@ -1,9 +1,12 @@
 // Protects background inference: worker masks, stale drops, newest wins, disk cache, prefetch.
 // labels: gui
+#include "model/finetune_job.h"
 #include "tiny_model.h"
 #include "ui/session/image_loader.h"
 #include "ui/session/inference_controller.h"
 #include "ui/session/inference_worker.h"
+
+#include <ATen/ATen.h>
 
 #include <QDir>
 #include <QSignalSpy>
@@ -254,6 +257,55 @@ private Q_SLOTS:
         const auto info = loaded.at(0).at(0).value<ModelInfo>();
         QCOMPARE(info.device, QStringLiteral("cpu"));
         QCOMPARE(info.precision, QStringLiteral("float32"));
+    }
+
+    // A checkpoint names where Auto starts (metadata auto_start, written by finetune --frame):
+    // the viewer's worker reads it at load and starts its Auto search there. The model's mask
+    // heads are zeroed so that it finds nothing and the response keeps the first prompt: the
+    // whole-frame box, or without the key the centre click.
+    void autoStartFromCheckpoint_data() {
+        QTest::addColumn<QString>("autoStart");
+        QTest::newRow("frame") << QStringLiteral("frame");
+        QTest::newRow("none") << QString();
+    }
+    void autoStartFromCheckpoint() {
+        QFETCH(QString, autoStart);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tiny.safetensors"));
+        MetadataMap meta{{"profile", "sam"}, {"architecture", m_model->architecture().toJson()}};
+        if (!autoStart.isEmpty())
+            meta[kAutoStartMetadataKey] = autoStart.toStdString();
+        TensorMap tensors = m_model->stateDict();
+        for (auto& [name, t] : tensors)
+            if (name.rfind("mask_decoder.output_hypernetworks_mlps.", 0) == 0)
+                t = at::zeros_like(t); // every mask logit 0: nothing above the threshold
+        writeCheckpointFile(path.toStdString(), tensors, meta);
+        InferenceController c;
+        QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+        ModelSpec spec;
+        spec.checkpoint = path;
+        spec.device = QStringLiteral("cpu");
+        spec.threads = 1;
+        c.loadModel(spec);
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(loaded.at(0).at(0).value<ModelInfo>().autoStart, autoStart);
+        c.setImage(1, testImage(80, 60));
+        QSignalSpy ready(&c, &InferenceController::maskReady);
+        c.requestAuto(1);
+        QVERIFY(ready.wait(10000));
+        const auto r = ready.at(0).at(0).value<MaskResponse>();
+        QVERIFY(r.automatic);
+        QVERIFY(r.candidates.empty());
+        if (autoStart == QLatin1String("frame")) {
+            QCOMPARE(r.prompts.boxes.size(), size_t(1));
+            QVERIFY(r.prompts.points.empty());
+            QCOMPARE(r.prompts.boxes[0].x1, 79.0f);
+            QCOMPARE(r.prompts.boxes[0].y1, 59.0f);
+        } else {
+            QVERIFY(r.prompts.boxes.empty());
+            QCOMPARE(r.prompts.points.size(), size_t(1));
+            QCOMPARE(r.prompts.points[0].x, 39.5f);
+        }
     }
 
     // The viewer's disk cache: a second session (a new worker) gets the embedding from disk,
