@@ -201,8 +201,11 @@ AutoResult autoSegment(const DecodeFunction& decode, int width, int height,
 
 AutoResult autoSegment(const Predictor& predictor, const ViewEmbeddings& views,
                        const AutoOptions& options) {
-    return autoSegment([&](const Prompts& p) { return decodeViews(predictor, views, p); },
-                       views.width, views.height, options);
+    // Every decode of the search on the model's Auto decoder when it has one: it was trained
+    // for the whole-frame start, and its own tight-box steps scored as well as the main one's.
+    return autoSegment(
+        [&](const Prompts& p) { return decodeViews(predictor, views, p, {}, DecoderHead::Auto); },
+        views.width, views.height, options);
 }
 
 } // namespace dermsam

@@ -46,6 +46,7 @@ std::string optionsJson(const TrainOptions& o) {
         .field("validate_points", o.validatePoints)
         .field("frame_fraction", o.frameFraction)
         .field("validate_frame", o.validateFrame)
+        .field("train_auto_decoder", o.trainAutoDecoder)
         .field("autocast", o.autocast == c10::ScalarType::Float
                                ? std::string("off")
                                : std::string(c10::toString(o.autocast)))
@@ -216,7 +217,7 @@ FineTuneResult runFineTune(SamModel& model, PreprocessProfile profile, const Pai
     meta["training"] = optionsJson(settings.train);
     // A decoder trained on frame batches answers Auto's whole-frame box with the lesion: Auto
     // starts there with this model (core/auto_segment.h reads the key).
-    if (settings.train.frameFraction > 0)
+    if (settings.train.frameFraction > 0 || settings.train.trainAutoDecoder)
         meta[kAutoStartMetadataKey] = "frame";
     meta["data"] = io::JsonWriter()
                        .beginObject()

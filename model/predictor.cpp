@@ -82,7 +82,7 @@ int64_t Predictor::maskInputSize() const {
 }
 
 MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& prompts,
-                             const at::Tensor& maskInputLogits) const {
+                             const at::Tensor& maskInputLogits, DecoderHead head) const {
     torch::NoGradGuard noGrad;
     const Prompts framed = promptsToInputFrame(prompts, embedding.geometry, embedding.profile);
     // (S, S) and (M, S, S) as well as the decoder's (M, 1, S, S); SamModel::decode checks S.
@@ -92,8 +92,10 @@ MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& pro
     if (maskInput.defined() && maskInput.dim() == 3)
         maskInput = maskInput.unsqueeze(1);
     DecoderOutput out;
-    if (m_model->device().is_cuda() && !maskInput.defined() && framed.boxes.size() == 1 &&
-        framed.points.empty() && !framed.multimask) {
+    // The captured graph is the main decoder's.
+    const bool autoHead = head == DecoderHead::Auto && m_model->hasAutoDecoder();
+    if (m_model->device().is_cuda() && !autoHead && !maskInput.defined() &&
+        framed.boxes.size() == 1 && framed.points.empty() && !framed.multimask) {
         const BoxPrompt& b = framed.boxes.front();
         const at::Tensor box = at::tensor({b.x0, b.y0, b.x1, b.y1}, at::kFloat)
                                    .view({1, 4})
@@ -106,7 +108,7 @@ MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& pro
         }
         out = {o[0], o[1]};
     } else {
-        out = m_model->decode(embedding.embedding, framed, maskInput);
+        out = m_model->decode(embedding.embedding, framed, maskInput, head);
     }
     // Resampled to the image size where the logits are; only bytes of mask cross to the host.
     const at::Tensor masks =

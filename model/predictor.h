@@ -59,7 +59,8 @@ public:
                           EncodeResume* resume = nullptr) const;
     // Decodes one prompt set (several boxes = several masks, first candidate each).
     MaskResult decode(const ImageEmbedding& embedding, const Prompts& prompts,
-                      const at::Tensor& maskInputLogits = {}) const;
+                      const at::Tensor& maskInputLogits = {},
+                      DecoderHead head = DecoderHead::Main) const;
 
     PreprocessProfile profile() const { return m_profile; }
     // Side of the low-res logits and of a mask prompt: four times the embedding grid (256 for a

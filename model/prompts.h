@@ -24,6 +24,10 @@ struct BoxPrompt {
 
 // Several boxes form a batch of independent prompts; points join the single box (or stand
 // alone when there is no box), as in upstream SamPredictor.
+// Which mask decoder answers: the model's own, or its Auto decoder when it has one (a second
+// decoder trained only for Auto's no-prompt search; the main one when there is none).
+enum class DecoderHead { Main, Auto };
+
 struct Prompts {
     std::vector<BoxPrompt> boxes;
     std::vector<PointPrompt> points;

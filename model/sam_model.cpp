@@ -106,8 +106,34 @@ SamModel::~SamModel() = default;
 
 std::unique_ptr<SamModel> SamModel::fromStateDict(const TensorMap& tensors) {
     auto model = std::make_unique<SamModel>(SamArchitecture::fromStateDict(tensors));
+    const auto autoKey = tensors.lower_bound("auto_decoder.");
+    if (autoKey != tensors.end() && autoKey->first.rfind("auto_decoder.", 0) == 0)
+        model->addAutoDecoder();
     model->loadStateDict(tensors);
     return model;
+}
+
+bool SamModel::hasAutoDecoder() const {
+    return static_cast<bool>(m_modules->autoDecoder);
+}
+
+void SamModel::addAutoDecoder() {
+    if (hasAutoDecoder())
+        return;
+    MaskDecoder decoder(m_arch.outChans);
+    decoder->to(m_device, m_dtype);
+    {
+        at::NoGradGuard noGrad;
+        auto from = m_modules->maskDecoder->named_parameters(true);
+        for (auto& p : decoder->named_parameters(true))
+            p.value().copy_(from[p.key()]);
+        auto fromBuffers = m_modules->maskDecoder->named_buffers(true);
+        for (auto& b : decoder->named_buffers(true))
+            b.value().copy_(fromBuffers[b.key()]);
+    }
+    decoder->eval();
+    m_modules->autoDecoder = decoder;
+    m_modules->root->register_module("auto_decoder", decoder.ptr());
 }
 
 void SamModel::loadStateDict(const TensorMap& tensors) {
@@ -279,7 +305,7 @@ at::Tensor SamModel::encode(const at::Tensor& input, const std::function<bool()>
 }
 
 DecoderOutput SamModel::decode(const at::Tensor& embedding, const Prompts& prompts,
-                               const at::Tensor& maskInput) const {
+                               const at::Tensor& maskInput, DecoderHead head) const {
     if (prompts.empty() && !maskInput.defined())
         throw ModelError(ErrorCode::BadPrompt, {}, "no prompt");
     PromptTensors t;
@@ -323,11 +349,11 @@ DecoderOutput SamModel::decode(const at::Tensor& embedding, const Prompts& promp
                                  std::to_string(size) + ") logits, one per box or one for all");
         t.maskInput = maskInput.size(0) == n ? maskInput : maskInput.expand({n, -1, -1, -1});
     }
-    return decodeTensors(embedding, t, prompts.multimask);
+    return decodeTensors(embedding, t, prompts.multimask, head);
 }
 
 DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptTensors& p,
-                                      bool multimask) const {
+                                      bool multimask, DecoderHead head) const {
     checkDecoderInputs(embedding, p);
     auto dev = [this](const at::Tensor& x) { return x.defined() ? x.to(m_device, m_dtype) : x; };
     auto [sparse, dense] = m_modules->promptEncoder->forward(dev(p.pointCoords), dev(p.pointLabels),
@@ -340,12 +366,15 @@ DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptT
     // Not on CUDA either: its validity checks read values back to the host, which a
     // millisecond decode cannot afford and a CUDA graph cannot contain, and a graph replays new
     // embeddings through the same buffer, which the cache would take for the old image.
+    // The Auto decoder decodes a few times per image, uncached: the cache holds the main one's.
+    const bool useAuto = head == DecoderHead::Auto && hasAutoDecoder();
     std::shared_ptr<const DecoderCacheEntry> cache;
-    if (!at::GradMode::is_enabled() && !p.maskInput.defined() && sparse.size(0) == 1 &&
+    if (!useAuto && !at::GradMode::is_enabled() && !p.maskInput.defined() && sparse.size(0) == 1 &&
         image.size(0) == 1 && !image.is_cuda())
         cache = decoderCache(image, pe, dense);
-    auto [masks, iou] = m_modules->maskDecoder->forward(image, pe, sparse, dense, multimask,
-                                                        cache ? &cache->layer : nullptr);
+    MaskDecoder decoder = useAuto ? m_modules->autoDecoder : m_modules->maskDecoder;
+    auto [masks, iou] =
+        decoder->forward(image, pe, sparse, dense, multimask, cache ? &cache->layer : nullptr);
     return {masks, iou};
 }
 

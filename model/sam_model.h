@@ -73,9 +73,15 @@ public:
 
     // Upstream SamPredictor.predict_torch semantics: prompts in the 1024 input frame.
     DecoderOutput decode(const at::Tensor& embedding, const Prompts& prompts,
-                         const at::Tensor& maskInput = {}) const;
+                         const at::Tensor& maskInput = {},
+                         DecoderHead head = DecoderHead::Main) const;
     DecoderOutput decodeTensors(const at::Tensor& embedding, const PromptTensors& prompts,
-                                bool multimask) const;
+                                bool multimask, DecoderHead head = DecoderHead::Main) const;
+
+    // The Auto decoder: a file with "auto_decoder.*" tensors has one; addAutoDecoder starts one
+    // as a copy of the mask decoder (for training it), on the model's device and dtype.
+    bool hasAutoDecoder() const;
+    void addAutoDecoder();
 
     // Positional encoding of the embedding grid, (1, 256, 64, 64).
     at::Tensor denseImagePositionalEncoding() const;

@@ -15,6 +15,9 @@ struct SamModules {
     std::shared_ptr<ImageEncoderBase> imageEncoder;
     PromptEncoder promptEncoder{nullptr};
     MaskDecoder maskDecoder{nullptr};
+    // Optional second mask decoder ("auto_decoder.*"), trained for Auto's whole-frame prompt
+    // while the first keeps answering boxes and clicks (SamModel::addAutoDecoder).
+    MaskDecoder autoDecoder{nullptr};
 };
 
 } // namespace dermsam

@@ -128,11 +128,12 @@ at::Tensor untransformFrame(const at::Tensor& frame, const ViewTransform& view) 
 }
 
 MaskResult decodeViews(const Predictor& predictor, const ViewEmbeddings& views,
-                       const Prompts& prompts, const at::Tensor& maskInputLogits) {
+                       const Prompts& prompts, const at::Tensor& maskInputLogits,
+                       DecoderHead head) {
     if (views.embeddings.empty() || views.embeddings.size() != views.views.size())
         throw ModelError(ErrorCode::BadArgument, {}, "no image embedding to decode");
     if (views.embeddings.size() == 1 && views.views.front().identity())
-        return predictor.decode(views.original(), prompts, maskInputLogits);
+        return predictor.decode(views.original(), prompts, maskInputLogits, head);
     if (!ttaSupported(predictor.profile()))
         throw ModelError(ErrorCode::BadArgument, {},
                          "test-time augmentation needs a profile without padding (compact or "
@@ -147,7 +148,7 @@ MaskResult decodeViews(const Predictor& predictor, const ViewEmbeddings& views,
         const at::Tensor mask = maskInputLogits.defined()
                                     ? transformFrame(maskInputLogits, v).contiguous()
                                     : at::Tensor();
-        const MaskResult r = predictor.decode(views.embeddings[i], p, mask);
+        const MaskResult r = predictor.decode(views.embeddings[i], p, mask, head);
         const at::Tensor back = untransformFrame(r.lowResLogits, v);
         sum = sum.defined() ? sum + back : back.clone();
         if (iou.empty())

@@ -59,6 +59,7 @@ struct ViewEmbeddings {
 // maskInputLogits: as Predictor::decode's, in the original orientation. Throws
 // ModelError(BadArgument) for several views on a profile that pads.
 MaskResult decodeViews(const Predictor& predictor, const ViewEmbeddings& views,
-                       const Prompts& prompts, const at::Tensor& maskInputLogits = {});
+                       const Prompts& prompts, const at::Tensor& maskInputLogits = {},
+                       DecoderHead head = DecoderHead::Main);
 
 } // namespace dermsam

@@ -108,6 +108,8 @@ struct Trainer::Impl {
     }
 
     bool trainable(const std::string& key) const {
+        if (opt.trainAutoDecoder)
+            return key.rfind("auto_decoder.", 0) == 0;
         if (key.rfind("mask_decoder.", 0) == 0)
             return true;
         if (key.rfind("prompt_encoder.", 0) == 0)
@@ -122,6 +124,10 @@ struct Trainer::Impl {
         m.root->eval();
         if (!training)
             return;
+        if (opt.trainAutoDecoder) {
+            m.autoDecoder->train();
+            return;
+        }
         m.maskDecoder->train();
         if (opt.trainImageEncoder)
             m.imageEncoder->train();
@@ -167,6 +173,10 @@ struct Trainer::Impl {
         const at::Tensor y0 = at::minimum(boxes.select(1, 1), boxes.select(1, 3));
         const at::Tensor y1 = at::maximum(boxes.select(1, 1), boxes.select(1, 3));
         return at::stack({x0, y0, x1, y1}, 1);
+    }
+
+    DecoderHead trainedHead() const {
+        return opt.trainAutoDecoder ? DecoderHead::Auto : DecoderHead::Main;
     }
 
     // Auto's first prompt (core/auto_segment): a box over the whole input frame, the same for
@@ -328,7 +338,7 @@ struct Trainer::Impl {
     // The loss of one decoder pass: segmentation loss (the best candidate's, with several) plus
     // the IoU head's.
     at::Tensor decoderLoss(const Batch& b, const PromptTensors& p, bool multimask) {
-        const DecoderOutput out = model.decodeTensors(b.embeddings, p, multimask);
+        const DecoderOutput out = model.decodeTensors(b.embeddings, p, multimask, trainedHead());
         const at::Tensor logits = out.lowResLogits.to(at::kFloat);
         const at::Tensor perMask = segmentationLoss(logits, b.targets);
         const at::Tensor seg = std::get<0>(perMask.min(1)).mean();
@@ -368,6 +378,12 @@ struct Trainer::Impl {
 
 Trainer::Trainer(SamModel& model, PreprocessProfile profile, TrainOptions options)
     : d(std::make_unique<Impl>(model, profile, std::move(options))) {
+    if (d->opt.trainAutoDecoder) {
+        model.addAutoDecoder();
+        d->opt.frameFraction = 1;
+        d->opt.pointFraction = 0;
+        d->opt.validateFrame = true;
+    }
     for (const auto& p : model.modules().root->named_parameters(true)) {
         const bool t = d->trainable(p.key());
         p.value().set_requires_grad(t);
@@ -456,7 +472,8 @@ Trainer::Validation Trainer::validateDetailed(const TrainingSet& val) {
         if (d->opt.validateFrame) {
             PromptTensors frame;
             frame.boxes = d->frameBoxes(b.targets);
-            frameSum += diceSum(d->model.decodeTensors(b.embeddings, frame, false), b.targets);
+            frameSum += diceSum(
+                d->model.decodeTensors(b.embeddings, frame, false, DecoderHead::Auto), b.targets);
         }
     }
     v.boxDice = boxSum.item<double>() / double(n);

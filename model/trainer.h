@@ -52,6 +52,11 @@ struct TrainOptions {
     bool validatePoints = false;
     // Adds the whole-frame box's Dice (the first step of Auto) to the validation score's mean.
     bool validateFrame = false;
+    // Trains only the model's Auto decoder (SamModel::addAutoDecoder: started as a copy of the
+    // mask decoder when the model has none), every batch prompted with the whole frame; the
+    // mask decoder, and so every box and click answer, stays as it was. Implies frame batches
+    // and frame validation (on the Auto decoder).
+    bool trainAutoDecoder = false;
     double timeLimitSeconds = 0; // > 0: fit the epochs (and the cosine schedule) into this time
     DataPlacement dataPlacement = DataPlacement::Auto;
     // Autocast precision of the forward pass (kBFloat16 or kHalf; the CLI and the wizard offer

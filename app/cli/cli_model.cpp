@@ -370,7 +370,7 @@ int runBench(const std::vector<std::string>& argv) {
 
 int runFinetune(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "train-encoder", "train-prompt-encoder", "augment", "cosine",
-                           "resume", "val-points", "val-frame"});
+                           "resume", "val-points", "val-frame", "auto-decoder"});
     args.allowOnly({"model",
                     "arch",
                     "data",
@@ -405,6 +405,7 @@ int runFinetune(const std::vector<std::string>& argv) {
                     "point-masks",
                     "val-points",
                     "val-frame",
+                    "auto-decoder",
                     "data-on-device",
                     "precision",
                     "graphs"});
@@ -435,6 +436,7 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.pointMasks = pointMasksFromName(args.valueOr("point-masks", "best3"));
     o.validatePoints = args.flag("val-points");
     o.validateFrame = args.flag("val-frame");
+    o.trainAutoDecoder = args.flag("auto-decoder");
     o.dataPlacement = dataPlacementFromName(args.valueOr("data-on-device", "auto"));
     o.cudaGraphs = onOffArg(args, "graphs", true);
     // Mixed precision for training is autocast: float32 weights and optimizer, reduced-precision
@@ -445,6 +447,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     if (!(o.pointFraction >= 0 && o.pointFraction <= 1 && o.frameFraction >= 0 &&
           o.frameFraction <= 1))
         throw UsageError("--points and --frame are fractions from 0 to 1");
+    if (o.trainAutoDecoder && (o.trainImageEncoder || o.trainPromptEncoder))
+        throw UsageError("--auto-decoder trains the Auto decoder alone: drop --train-encoder and "
+                         "--train-prompt-encoder");
     if (o.epochs < 1 || o.batchSize < 1 || o.lr <= 0)
         throw UsageError("--epochs and --batch-size must be positive, --lr above zero");
     settings.outPath = args.value("out");

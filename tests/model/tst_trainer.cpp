@@ -28,6 +28,18 @@ TrainingSet syntheticSet(int64_t n, int64_t lowRes) {
     return set;
 }
 
+// The set with embeddings that show where each lesion is (the random ones do not), as an image
+// encoder's would: a frame box must be answered from them alone.
+TrainingSet locatedSet(const TrainingSet& random) {
+    TrainingSet set = random;
+    const int64_t grid = set.embeddings.size(2);
+    const at::Tensor cells =
+        at::adaptive_avg_pool2d(set.masks.to(at::kFloat), {grid, grid}).gt(0.5).to(at::kFloat);
+    set.embeddings =
+        (set.embeddings.to(at::kFloat) * 0.5 + 2.0 * cells.expand({-1, 256, -1, -1})).to(at::kHalf);
+    return set;
+}
+
 bool sameTensors(const TensorMap& a, const TensorMap& b, const std::string& prefix) {
     for (const auto& [name, t] : a)
         if (name.rfind(prefix, 0) == 0 && !at::equal(t, b.at(name)))
@@ -46,6 +58,7 @@ private Q_SLOTS:
     void epochLossIsTheSampleWeightedMeanOfStepLosses();
     void validationWithClicks();
     void frameBatchesTeachAutosFirstPrompt();
+    void autoDecoderTrainsAloneAndTravelsInTheFile();
     void deterministicAndResidentOnCpu();
     void mixedPrecisionFollowsFloat32();
     void stepFunctionMatchesEagerSteps();
@@ -193,14 +206,7 @@ void TestTrainer::frameBatchesTeachAutosFirstPrompt() {
     o.frameFraction = 1;
     o.validateFrame = true;
     o.validatePoints = true;
-    // Embeddings that show where each lesion is (the random ones of m_set do not), as an image
-    // encoder's would: a frame box must be answered from them alone.
-    TrainingSet set = m_set;
-    const int64_t grid = set.embeddings.size(2);
-    const at::Tensor cells =
-        at::adaptive_avg_pool2d(set.masks.to(at::kFloat), {grid, grid}).gt(0.5).to(at::kFloat);
-    set.embeddings =
-        (set.embeddings.to(at::kFloat) * 0.5 + 2.0 * cells.expand({-1, 256, -1, -1})).to(at::kHalf);
+    const TrainingSet set = locatedSet(m_set);
     Trainer trainer(model, PreprocessProfile::Compact, o);
     const Trainer::Validation before = trainer.validateDetailed(set);
     QVERIFY(before.frameDice >= 0 && before.frameDice <= 1);
@@ -222,6 +228,62 @@ void TestTrainer::frameBatchesTeachAutosFirstPrompt() {
     QVERIFY2(after.frameDice > 0.8 && after.frameDice > before.frameDice + 0.3,
              qPrintable(QString("frame Dice %1 -> %2").arg(before.frameDice).arg(after.frameDice)));
     QVERIFY(sameTensors(m_base, model.stateDict(), "prompt_encoder."));
+}
+
+// --auto-decoder: a second decoder, started as a copy of the first, learns the whole-frame
+// prompt while the mask decoder (every box and click answer) stays bit-identical; the file
+// carries it and a model read back decodes with it exactly as the trained one.
+void TestTrainer::autoDecoderTrainsAloneAndTravelsInTheFile() {
+    SamModel model(SamArchitecture::compact());
+    model.loadStateDict(m_base);
+    QVERIFY(!model.hasAutoDecoder());
+    const TrainingSet set = locatedSet(m_set);
+    TrainOptions o;
+    o.epochs = 10;
+    o.batchSize = 2;
+    o.lr = 1e-3;
+    o.patience = 0;
+    o.trainAutoDecoder = true;
+    Trainer trainer(model, PreprocessProfile::Compact, o);
+    QVERIFY(model.hasAutoDecoder());
+    for (const std::string& name : trainer.trainableNames())
+        QVERIFY2(name.rfind("auto_decoder.", 0) == 0, name.c_str());
+    const Trainer::Validation before = trainer.validateDetailed(set);
+    // A copy of the mask decoder answers the frame box as the mask decoder does.
+    o.trainAutoDecoder = false;
+    o.validateFrame = true;
+    SamModel plain(SamArchitecture::compact());
+    plain.loadStateDict(m_base);
+    QCOMPARE(Trainer(plain, PreprocessProfile::Compact, o).validateDetailed(set).frameDice,
+             before.frameDice);
+    trainer.fit(set, set, TrainState{}, TrainCallbacks{});
+    const Trainer::Validation after = trainer.validateDetailed(set);
+    QCOMPARE(after.boxDice, before.boxDice);
+    QVERIFY2(after.frameDice > 0.8 && after.frameDice > before.frameDice + 0.3,
+             qPrintable(QString("frame Dice %1 -> %2").arg(before.frameDice).arg(after.frameDice)));
+    const TensorMap trained = model.stateDict();
+    QVERIFY(sameTensors(m_base, trained, "mask_decoder."));
+    QVERIFY(sameTensors(m_base, trained, "prompt_encoder."));
+    QVERIFY(sameTensors(m_base, trained, "image_encoder."));
+    QVERIFY(trained.count("auto_decoder.iou_prediction_head.layers.0.weight"));
+
+    const auto copy = SamModel::fromStateDict(trained);
+    QVERIFY(copy->hasAutoDecoder());
+    QVERIFY(sameTensors(trained, copy->stateDict(), ""));
+    at::NoGradGuard noGrad;
+    PromptTensors frame;
+    frame.boxes = at::tensor({0.0f, 0.0f, 255.0f, 255.0f}).view({1, 4});
+    const at::Tensor emb = set.embeddings.slice(0, 0, 1).to(at::kFloat);
+    for (DecoderHead head : {DecoderHead::Main, DecoderHead::Auto})
+        QVERIFY(at::equal(model.decodeTensors(emb, frame, false, head).lowResLogits,
+                          copy->decodeTensors(emb, frame, false, head).lowResLogits));
+    QVERIFY(!at::equal(copy->decodeTensors(emb, frame, false, DecoderHead::Main).lowResLogits,
+                       copy->decodeTensors(emb, frame, false, DecoderHead::Auto).lowResLogits));
+    // A model without an Auto decoder answers the Auto head with its mask decoder.
+    SamModel base(SamArchitecture::compact());
+    base.loadStateDict(m_base);
+    QVERIFY(at::equal(base.decodeTensors(emb, frame, false, DecoderHead::Auto).lowResLogits,
+                      base.decodeTensors(emb, frame, false, DecoderHead::Main).lowResLogits));
 }
 
 void TestTrainer::deterministicAndResidentOnCpu() {
