@@ -109,6 +109,7 @@ int runInfo(const std::vector<std::string>& argv) {
     const int64_t enc = m.model->parameterCount("image_encoder");
     const int64_t prm = m.model->parameterCount("prompt_encoder");
     const int64_t dec = m.model->parameterCount("mask_decoder");
+    const int64_t autoDec = m.model->parameterCount("auto_decoder");
     if (args.flag("json")) {
         io::JsonWriter j;
         j.beginObject()
@@ -125,6 +126,7 @@ int runInfo(const std::vector<std::string>& argv) {
             .field("image_encoder", enc)
             .field("prompt_encoder", prm)
             .field("mask_decoder", dec)
+            .field("auto_decoder", autoDec)
             .endObject()
             .endObject();
         std::printf("%s\n", j.str().c_str());
@@ -153,9 +155,10 @@ int runInfo(const std::vector<std::string>& argv) {
     }
     std::printf("profile:        %s\n", profileName(m.profile).c_str());
     std::printf("parameters:     %lld (image encoder %lld, prompt encoder %lld, mask decoder "
-                "%lld)\n",
+                "%lld%s)\n",
                 static_cast<long long>(total), static_cast<long long>(enc),
-                static_cast<long long>(prm), static_cast<long long>(dec));
+                static_cast<long long>(prm), static_cast<long long>(dec),
+                autoDec > 0 ? (", Auto decoder " + std::to_string(autoDec)).c_str() : "");
     return 0;
 }
 

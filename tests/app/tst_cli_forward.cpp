@@ -105,10 +105,12 @@ void TestCliForward::infoReadsArchitecture() {
     QVERIFY(!o.value("name").toString().isEmpty());
     QVERIFY(!o.value("profile").toString().isEmpty());
     const QJsonObject params = o.value("parameters").toObject();
-    QCOMPARE(params.keys(),
-             (QStringList{"image_encoder", "mask_decoder", "prompt_encoder", "total"}));
-    for (const QJsonValue& v : params)
-        QVERIFY(v.isDouble() && v.toInteger() > 0);
+    QCOMPARE(params.keys(), (QStringList{"auto_decoder", "image_encoder", "mask_decoder",
+                                         "prompt_encoder", "total"}));
+    // An upstream checkpoint has no Auto decoder; every other part is there.
+    QCOMPARE(params.value("auto_decoder").toInteger(), 0);
+    for (const QString& k : {"image_encoder", "mask_decoder", "prompt_encoder", "total"})
+        QVERIFY(params.value(k).isDouble() && params.value(k).toInteger() > 0);
     QCOMPARE(params.value("total").toInteger(), params.value("image_encoder").toInteger() +
                                                     params.value("prompt_encoder").toInteger() +
                                                     params.value("mask_decoder").toInteger());
