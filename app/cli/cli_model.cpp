@@ -475,7 +475,7 @@ int runFinetune(const std::vector<std::string>& argv) {
         model = m.model;
         profile = m.profile;
         settings.baseModelHash = m.sha256;
-        settings.baseModelName = m.path;
+        settings.baseModelName = m.isDefault ? std::string("default") : m.path;
     }
     model->to(device);
     settings.cacheDir = o.trainImageEncoder ? std::string() : settings.cacheDir;

@@ -42,6 +42,11 @@ void TestDefaultModel::loadsAsCompactModel() {
     QCOMPARE(m.model->architecture().encoder, std::string("compact"));
     QCOMPARE(m.profile, PreprocessProfile::Compact);
     QVERIFY(m.model->parameterCount("mask_decoder") > 4000000);
+    // Issue 24: a second decoder for Auto, which starts from the whole frame with this model.
+    QVERIFY(m.model->hasAutoDecoder());
+    QCOMPARE(m.model->parameterCount("auto_decoder"), m.model->parameterCount("mask_decoder"));
+    QCOMPARE(m.metadata.count(kAutoStartMetadataKey), size_t(1));
+    QCOMPARE(m.metadata.at(kAutoStartMetadataKey), std::string("frame"));
 }
 
 void TestDefaultModel::segmentsTestImages() {
