@@ -1,6 +1,7 @@
 #include "core/auto_segment.h"
 
 #include "core/image_tensor.h"
+#include "model/sam_model.h"
 
 #include <ATen/ATen.h>
 
@@ -179,14 +180,15 @@ AutoResult searchFrom(AutoStart start, const DecodeFunction& decode, int width, 
 } // namespace
 
 AutoResult autoSegment(const DecodeFunction& decode, int width, int height,
-                       const AutoOptions& options) {
+                       const AutoOptions& options, const DecodeFunction& frameDecode) {
     AutoResult best;
     int decodes = 0;
     bool first = true;
     const std::vector<AutoStart> starts =
         options.starts.empty() ? std::vector<AutoStart>{AutoStart::CentrePoint} : options.starts;
     for (AutoStart start : starts) {
-        AutoResult a = searchFrom(start, decode, width, height, options);
+        const DecodeFunction& d = start == AutoStart::Frame && frameDecode ? frameDecode : decode;
+        AutoResult a = searchFrom(start, d, width, height, options);
         decodes += a.decodes;
         const float iou = a.result.iou.empty() ? 0.0f : a.result.iou.front();
         const float bestIou = best.result.iou.empty() ? 0.0f : best.result.iou.front();
@@ -201,11 +203,17 @@ AutoResult autoSegment(const DecodeFunction& decode, int width, int height,
 
 AutoResult autoSegment(const Predictor& predictor, const ViewEmbeddings& views,
                        const AutoOptions& options) {
-    // Every decode of the search on the model's Auto decoder when it has one: it was trained
-    // for the whole-frame start, and its own tight-box steps scored as well as the main one's.
-    return autoSegment(
-        [&](const Prompts& p) { return decodeViews(predictor, views, p, {}, DecoderHead::Auto); },
-        views.width, views.height, options);
+    // A whole-frame search runs every decode on the model's Auto decoder when it has one: it was
+    // trained for that start, and its own tight-box steps scored better on validation than the
+    // mask decoder's (docs/model-card.md, "Auto"). A centre-click search keeps the mask decoder,
+    // which was trained on clicks.
+    const DecodeFunction main = [&](const Prompts& p) { return decodeViews(predictor, views, p); };
+    DecodeFunction frame;
+    if (predictor.model().hasAutoDecoder())
+        frame = [&](const Prompts& p) {
+            return decodeViews(predictor, views, p, {}, DecoderHead::Auto);
+        };
+    return autoSegment(main, views.width, views.height, options, frame);
 }
 
 } // namespace dermsam

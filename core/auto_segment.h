@@ -61,8 +61,10 @@ struct AutoResult {
 // One decode of prompts in image pixels.
 using DecodeFunction = std::function<MaskResult(const Prompts&)>;
 
+// frameDecode, when given, makes every decode of a whole-frame search (the model's Auto decoder,
+// trained for that start); the centre-click search always uses `decode`.
 AutoResult autoSegment(const DecodeFunction& decode, int width, int height,
-                       const AutoOptions& options = {});
+                       const AutoOptions& options = {}, const DecodeFunction& frameDecode = {});
 // On the views of one image (one view without test-time augmentation).
 AutoResult autoSegment(const Predictor& predictor, const ViewEmbeddings& views,
                        const AutoOptions& options = {});

@@ -215,9 +215,11 @@ FineTuneResult runFineTune(SamModel& model, PreprocessProfile profile, const Pai
     meta["base_model_sha256"] = settings.baseModelHash;
     meta["base_model"] = settings.baseModelName;
     meta["training"] = optionsJson(settings.train);
-    // A decoder trained on frame batches answers Auto's whole-frame box with the lesion: Auto
+    // A decoder trained on frame batches, or an Auto decoder (which was, and which any other
+    // training here leaves as it is), answers Auto's whole-frame box with the lesion: Auto
     // starts there with this model (core/auto_segment.h reads the key).
-    if (settings.train.frameFraction > 0 || settings.train.trainAutoDecoder)
+    if (settings.train.frameFraction > 0 || settings.train.trainAutoDecoder ||
+        model.hasAutoDecoder())
         meta[kAutoStartMetadataKey] = "frame";
     meta["data"] = io::JsonWriter()
                        .beginObject()

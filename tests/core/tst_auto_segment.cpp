@@ -41,6 +41,7 @@ private Q_SLOTS:
     void modelStarts_data();
     void modelStarts();
     void frameSearchStartsFromTheWholeImage();
+    void frameSearchUsesItsOwnDecoder();
 };
 
 void TestAutoSegment::startsFromText_data() {
@@ -118,6 +119,22 @@ void TestAutoSegment::frameSearchStartsFromTheWholeImage() {
     QCOMPARE(b.y1, 52.0f);
     QCOMPARE(a.decodes, 2);
     QCOMPARE(a.prompts.boxes.at(0).x0, 27.0f);
+}
+
+// A model's Auto decoder was trained for the whole-frame start alone: given one, the frame
+// search makes all its decodes there, and the centre-click search keeps the mask decoder.
+void TestAutoSegment::frameSearchUsesItsOwnDecoder() {
+    FakeDecoder main, autoHead;
+    AutoOptions o;
+    o.starts = {AutoStart::Frame, AutoStart::CentrePoint};
+    autoSegment([&](const Prompts& p) { return main(p); }, 100, 80, o,
+                [&](const Prompts& p) { return autoHead(p); });
+    QCOMPARE(autoHead.calls.size(), size_t(2)); // the frame, then its tight box
+    QCOMPARE(autoHead.calls[0].boxes.at(0).x1, 99.0f);
+    QVERIFY(autoHead.calls[0].points.empty());
+    QCOMPARE(main.calls.size(), size_t(2)); // the centre click, then its tight box
+    QCOMPARE(main.calls[0].points.size(), size_t(1));
+    QVERIFY(main.calls[0].boxes.empty());
 }
 
 QTEST_GUILESS_MAIN(TestAutoSegment)
