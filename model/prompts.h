@@ -22,12 +22,12 @@ struct BoxPrompt {
     float height() const { return y1 - y0; }
 };
 
-// Several boxes form a batch of independent prompts; points join the single box (or stand
-// alone when there is no box), as in upstream SamPredictor.
 // Which mask decoder answers: the model's own, or its Auto decoder when it has one (a second
 // decoder trained only for Auto's no-prompt search; the main one when there is none).
 enum class DecoderHead { Main, Auto };
 
+// Several boxes form a batch of independent prompts; points join the single box (or stand
+// alone when there is no box), as in upstream SamPredictor.
 struct Prompts {
     std::vector<BoxPrompt> boxes;
     std::vector<PointPrompt> points;
