@@ -150,20 +150,23 @@ TrainingSet prepareTrainingSet(SamModel& model, PreprocessProfile profile, const
                 e = model.encode(pre.input).to(at::kCPU, at::kHalf);
                 cache.store(key, e);
             }
-            a.push_back(e[0]);
+            // Into one preallocated tensor: a list of rows stacked at the end would hold the
+            // whole set twice at its peak (20 GB for 4800 embeddings instead of 10).
+            if (!set.embeddings.defined())
+                set.embeddings =
+                    at::empty({static_cast<int64_t>(source.count), e.size(1), e.size(2), e.size(3)},
+                              e.options());
+            set.embeddings[static_cast<int64_t>(i)].copy_(e[0]);
             b.push_back(
                 lowResTarget(p.mask, imageGeometry(p.image, profile, inputSize), profile, lowRes));
         }
         if (progress)
             progress(i + 1, source.count);
     }
-    if (a.empty())
+    if (b.empty())
         return set;
-    if (forEncoderTraining) {
+    if (forEncoderTraining)
         set.images = at::stack(a);
-    } else {
-        set.embeddings = at::stack(a);
-    }
     set.masks = at::stack(b);
     return set;
 }
