@@ -118,6 +118,8 @@ int runSegment(const std::vector<std::string>& argv) {
     checkPlacementArgs(args);
     const Image image = loadImage(imagePath, imageLimitsFromArgs(args));
     const LoadedModel m = loadModelOnDevice(args);
+    // Resolved once: the search and the JSON must name the same start.
+    const AutoOptions autoRun = withModelStarts(autoOptions, m.metadata);
     const TtaMode tta = ttaFromArgs(args, m.profile);
 
     const at::Tensor pixels = imageToTensor(image);
@@ -135,7 +137,7 @@ int runSegment(const std::vector<std::string>& argv) {
     MaskResult r;
     int decodes = 1;
     if (automatic) {
-        AutoResult a = autoSegment(predictor, views, withModelStarts(autoOptions, m.metadata));
+        AutoResult a = autoSegment(predictor, views, autoRun);
         r = std::move(a.result);
         prompts = a.prompts;
         decodes = a.decodes;
@@ -193,8 +195,7 @@ int runSegment(const std::vector<std::string>& argv) {
                 .value(static_cast<double>(b.y1))
                 .endArray()
                 .field("decodes", decodes)
-                .field("auto_start",
-                       autoStartsText(withModelStarts(autoOptions, m.metadata).starts));
+                .field("auto_start", autoStartsText(autoRun.starts));
         }
         j.field("tta", ttaModeName(tta))
             .field("views", views.views.size())
