@@ -109,7 +109,7 @@ void TestCliForward::infoReadsArchitecture() {
                                          "prompt_encoder", "total"}));
     // An upstream checkpoint has no Auto decoder; every other part is there.
     QCOMPARE(params.value("auto_decoder").toInteger(), 0);
-    for (const QString& k : {"image_encoder", "mask_decoder", "prompt_encoder", "total"})
+    for (const char* k : {"image_encoder", "mask_decoder", "prompt_encoder", "total"})
         QVERIFY(params.value(k).isDouble() && params.value(k).toInteger() > 0);
     QCOMPARE(params.value("total").toInteger(), params.value("image_encoder").toInteger() +
                                                     params.value("prompt_encoder").toInteger() +
