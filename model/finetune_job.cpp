@@ -107,12 +107,26 @@ at::Tensor squashMask(const at::Tensor& mask, int size) {
 
 } // namespace
 
-void writeCheckpointFile(const std::string& path, const TensorMap& tensors,
-                         const MetadataMap& metadata) {
-    if (endsWith(path, ".pth") || endsWith(path, ".pt"))
-        writePth(path, tensors);
-    else
+bool isPthPath(const std::string& path) {
+    return endsWith(path, ".pth") || endsWith(path, ".pt");
+}
+
+size_t writeCheckpointFile(const std::string& path, const TensorMap& tensors,
+                           const MetadataMap& metadata) {
+    if (!isPthPath(path)) {
         writeSafetensors(path, tensors, metadata);
+        return 0;
+    }
+    TensorMap upstream;
+    size_t leftOut = 0;
+    for (const auto& kv : tensors) {
+        if (kv.first.rfind("auto_decoder.", 0) == 0)
+            ++leftOut;
+        else
+            upstream.emplace(kv.first, kv.second);
+    }
+    writePth(path, upstream);
+    return leftOut;
 }
 
 TrainingSet prepareTrainingSet(SamModel& model, PreprocessProfile profile, const PairSource& source,

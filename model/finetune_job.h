@@ -48,8 +48,13 @@ FineTuneResult runFineTune(SamModel& model, PreprocessProfile profile, const Pai
                            const FineTuneCallbacks& callbacks);
 
 // Writes a checkpoint by extension: .safetensors with metadata, .pth as a plain state dict.
-void writeCheckpointFile(const std::string& path, const TensorMap& tensors,
-                         const MetadataMap& metadata);
+// A .pth is for upstream's code, whose strict load_state_dict rejects keys it does not know, so
+// it holds upstream's modules only: the Auto decoder ("auto_decoder.*") is left out. Returns the
+// number of tensors left out.
+size_t writeCheckpointFile(const std::string& path, const TensorMap& tensors,
+                           const MetadataMap& metadata);
+// True for the extensions writeCheckpointFile writes as a .pth.
+bool isPthPath(const std::string& path);
 
 // Builds the in-memory training set: cached embeddings when the encoder is frozen, squashed
 // uint8 images when it trains. Exposed for tests.

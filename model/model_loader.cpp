@@ -92,8 +92,9 @@ LoadedModel loadModel(const std::string& pathOrDefault, const LoadOptions& optio
         out.profile = *options.profile;
     else if (out.metadata.count("profile"))
         out.profile = profileFromName(out.metadata.at("profile"));
-    else if (out.model->architecture().encoder == "tinyvit")
-        // Upstream's files carry no metadata; a TinyViT checkpoint is LiteMedSAM's.
+    else
+        // A .pth carries no metadata: the profile its encoder was made for (a TinyViT checkpoint
+        // is LiteMedSAM's, a compact one DermSAM's own, as `convert` writes them).
         out.profile = defaultProfileFor(out.model->architecture());
     return out;
 }

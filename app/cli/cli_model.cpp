@@ -456,6 +456,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     if (o.epochs < 1 || o.batchSize < 1 || o.lr <= 0)
         throw UsageError("--epochs and --batch-size must be positive, --lr above zero");
     settings.outPath = args.value("out");
+    if (o.trainAutoDecoder && isPthPath(settings.outPath))
+        throw UsageError("--auto-decoder needs an --out .safetensors: a .pth holds upstream's "
+                         "modules only, without the Auto decoder");
     settings.cacheDir = args.valueOr("cache", "");
     settings.resume = args.flag("resume");
 
@@ -477,6 +480,11 @@ int runFinetune(const std::vector<std::string>& argv) {
         settings.baseModelHash = m.sha256;
         settings.baseModelName = m.isDefault ? std::string("default") : m.path;
     }
+    if (model->hasAutoDecoder() && isPthPath(settings.outPath))
+        std::fprintf(stderr,
+                     "%s will hold upstream's modules only: the Auto decoder is left out "
+                     "(write .safetensors to keep it)\n",
+                     settings.outPath.c_str());
     model->to(device);
     settings.cacheDir = o.trainImageEncoder ? std::string() : settings.cacheDir;
 
@@ -549,7 +557,12 @@ int runConvert(const std::vector<std::string>& argv) {
     meta["profile"] = profileName(m.profile);
     meta["architecture"] = m.model->architecture().toJson();
     meta["storage_dtype"] = dtype;
-    writeCheckpointFile(args.value("out"), tensors, meta);
+    const size_t leftOut = writeCheckpointFile(args.value("out"), tensors, meta);
+    if (leftOut > 0)
+        std::fprintf(stderr,
+                     "%s holds upstream's modules only: the Auto decoder (%zu tensors) was "
+                     "left out (write .safetensors to keep it)\n",
+                     args.value("out").c_str(), leftOut);
     return 0;
 }
 
