@@ -189,6 +189,7 @@ AutoResult autoSegment(const DecodeFunction& decode, int width, int height,
     for (AutoStart start : starts) {
         const DecodeFunction& d = start == AutoStart::Frame && frameDecode ? frameDecode : decode;
         AutoResult a = searchFrom(start, d, width, height, options);
+        a.head = &d == &frameDecode ? DecoderHead::Auto : DecoderHead::Main;
         decodes += a.decodes;
         const float iou = a.result.iou.empty() ? 0.0f : a.result.iou.front();
         const float bestIou = best.result.iou.empty() ? 0.0f : best.result.iou.front();

@@ -56,6 +56,8 @@ struct AutoResult {
     Prompts prompts;   // the prompts of that decode: one box, in image pixels
     int decodes = 0;
     bool found = false; // false: the model found nothing (the mask is empty)
+    // The decoder of the last decode (Auto: frameDecode made it), which a heatmap explains.
+    DecoderHead head = DecoderHead::Main;
 };
 
 // One decode of prompts in image pixels.

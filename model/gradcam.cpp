@@ -116,7 +116,7 @@ CamGradients camGradients(const SamModel& model, const ImageEmbedding& embedding
     // the mask-downscaling convolution's backward cannot save: use a normal copy.
     const at::Tensor maskIn =
         maskInput.defined() && maskInput.is_inference() ? maskInput.clone() : maskInput;
-    const DecoderOutput out = model.decode(embeddingIn, framed, maskIn);
+    const DecoderOutput out = model.decode(embeddingIn, framed, maskIn, options.head);
     const at::Tensor logits = out.lowResLogits; // (N, M, h, w)
     const int64_t n = logits.size(0);
     const int64_t m = logits.size(1);
@@ -337,7 +337,9 @@ CamResult CamEngine::compute(const ImageEmbedding& embedding, const Prompts& pro
         const std::lock_guard<std::mutex> lock(m_graphs->mutex);
         enabled = m_graphs->enabled;
     }
+    // The graph holds the mask decoder's pass: another head goes through autograd.
     const bool graphable = enabled && model.device().is_cuda() && options.block < 0 &&
+                           (options.head == DecoderHead::Main || !model.hasAutoDecoder()) &&
                            !maskInput.defined() && framed.boxes.size() == 1 &&
                            framed.points.empty() && !framed.multimask &&
                            embedding.embedding.defined();

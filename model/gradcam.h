@@ -36,6 +36,9 @@ struct CamOptions {
     // draws it scaled over the photo: a map from a 64 x 64 grid has nothing finer to show, and
     // at a 6000 x 4000 photo's size it cost about 0.2 s to make and 96 MB to hold.
     int maxSide = 0;
+    // The decoder whose answer is explained: the Auto decoder for a mask it made (a model
+    // without one answers with its mask decoder, as SamModel::decode does).
+    DecoderHead head = DecoderHead::Main;
 };
 
 // "embedding" or "block:N" (the CLI's --layer syntax); throws ModelError(BadArgument).

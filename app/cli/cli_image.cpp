@@ -43,17 +43,16 @@ EmbeddingCache openCache(const std::string& dir) {
     return EmbeddingCache(dir);
 }
 
-// Outputs derived from the embedding and the decoded masks beyond the mask itself (the
-// --heatmap of DESIGN.md belongs here). Nothing yet: the options are not accepted.
-// --heatmap: the Grad-CAM overlay of the same prompts on the cached embedding (DESIGN.md,
-// Explainability), written next to the mask.
+// --heatmap: the Grad-CAM overlay of the same prompts and decoder on the cached embedding
+// (DESIGN.md, Explainability), written next to the mask.
 void writeSegmentExtras(const Args& args, const Predictor& predictor,
-                        const ImageEmbedding& embedding, const Prompts& prompts,
+                        const ImageEmbedding& embedding, const Prompts& prompts, DecoderHead head,
                         const at::Tensor& pixels) {
     if (!args.has("heatmap"))
         return;
     CamOptions o;
     o.method = camMethodFromName(args.valueOr("method", "gradcam"));
+    o.head = head;
     writeHeatmapPng(args.value("heatmap"), predictor, embedding, prompts, o, pixels);
 }
 
@@ -136,11 +135,13 @@ int runSegment(const std::vector<std::string>& argv) {
     t0 = std::chrono::steady_clock::now();
     MaskResult r;
     int decodes = 1;
+    DecoderHead head = DecoderHead::Main;
     if (automatic) {
         AutoResult a = autoSegment(predictor, views, autoRun);
         r = std::move(a.result);
         prompts = a.prompts;
         decodes = a.decodes;
+        head = a.head;
     } else {
         r = decodeViews(predictor, views, prompts);
     }
@@ -163,7 +164,7 @@ int runSegment(const std::vector<std::string>& argv) {
     } else {
         saveMaskPng(out, mask);
     }
-    writeSegmentExtras(args, predictor, emb, prompts, pixels);
+    writeSegmentExtras(args, predictor, emb, prompts, head, pixels);
 
     if (args.flag("json")) {
         io::JsonWriter j;

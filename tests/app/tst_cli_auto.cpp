@@ -51,6 +51,7 @@ private Q_SLOTS:
     void segmentAutoFindsTheLesion_data();
     void segmentAutoFindsTheLesion();
     void segmentTtaStaysClose();
+    void autoHeatmapExplainsTheAutoDecoder();
     void evalAutoOnTestImages();
     void autoStartFollowsTheModel();
     void usageErrors_data();
@@ -143,6 +144,46 @@ void TestCliAuto::segmentTtaStaysClose() {
     const double b = diceAgainst(flipped, truth);
     QVERIFY2(a > 0.85 && b > 0.85, qPrintable(QStringLiteral("%1 %2").arg(a).arg(b)));
     QVERIFY2(diceAgainst(plain, flipped) > 0.95, "TTA moved the mask too far");
+}
+
+// --heatmap of an Auto mask explains the Auto decoder that made it: the mask decoder's map for
+// the same final box is another one.
+void TestCliAuto::autoHeatmapExplainsTheAutoDecoder() {
+    const QString image =
+        QStringLiteral(DERMSAM_TEST_SOURCE_DIR "/resources/samples/ISIC_0000009.jpg");
+    const QString cache = m_tmp.path() + "/heat-cache";
+    const auto heatmap = [&](const QStringList& prompt, const QString& name, QJsonObject* json) {
+        const QString heat = m_tmp.path() + "/" + name + "-heat.png";
+        const Run r = cli(QStringList{"segment", "--model", "default", "--image", image, "--out",
+                                      m_tmp.path() + "/" + name + ".png", "--heatmap", heat,
+                                      "--json", "--cache", cache} +
+                          prompt);
+        if (r.exitCode != 0)
+            qWarning("%s", qPrintable(r.err));
+        if (json)
+            *json = QJsonDocument::fromJson(r.out).object();
+        return cv::imread(heat.toStdString(), cv::IMREAD_UNCHANGED);
+    };
+    QJsonObject j;
+    const cv::Mat autoHeat = heatmap({"--auto"}, "auto", &j);
+    QVERIFY(!autoHeat.empty());
+    QCOMPARE(j.value("auto_start").toString(), QStringLiteral("frame"));
+    QStringList box;
+    for (const QJsonValue& v : j.value("box").toArray())
+        box << QString::number(v.toDouble(), 'g', 10);
+    QCOMPARE(box.size(), 4);
+    const cv::Mat boxHeat = heatmap({"--box", box.join(',')}, "box", nullptr);
+    QVERIFY(!boxHeat.empty());
+    QCOMPARE(boxHeat.size, autoHeat.size);
+    QVERIFY(cv::norm(autoHeat, boxHeat, cv::NORM_INF) > 0);
+    // The point start runs on the mask decoder alone: its map is that decoder's, as a box's is.
+    const cv::Mat pointHeat = heatmap({"--auto", "--auto-start", "point"}, "point", &j);
+    QVERIFY(!pointHeat.empty());
+    box.clear();
+    for (const QJsonValue& v : j.value("box").toArray())
+        box << QString::number(v.toDouble(), 'g', 10);
+    const cv::Mat sameBoxHeat = heatmap({"--box", box.join(',')}, "point-box", nullptr);
+    QCOMPARE(cv::norm(pointHeat, sameBoxHeat, cv::NORM_INF), 0.0);
 }
 
 void TestCliAuto::evalAutoOnTestImages() {

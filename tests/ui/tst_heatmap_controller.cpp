@@ -176,6 +176,47 @@ private Q_SLOTS:
         QCOMPARE(mask.count(), 1);
     }
 
+    // Auto with the built-in model: its whole-frame search ends on the Auto decoder, and the
+    // heatmap explains that decoder's answer (the mask decoder's would explain another mask).
+    void autoHeatmapExplainsTheAutoDecoder() {
+        InferenceController c;
+        QSignalSpy loaded(&c, &InferenceController::modelLoaded);
+        ModelSpec spec;
+        spec.device = QStringLiteral("cpu");
+        spec.threads = 1;
+        c.loadModel(spec);
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(c.modelInfo().autoStart, QStringLiteral("frame"));
+        const QImage photo(
+            QStringLiteral(DERMSAM_TEST_SOURCE_DIR "/resources/samples/ISIC_0000009.jpg"));
+        QVERIFY(!photo.isNull());
+        c.setImage(1, photo.convertToFormat(QImage::Format_RGB888));
+        c.setHeatmapOptions(enabled());
+        QSignalSpy mask(&c, &InferenceController::maskReady);
+        QSignalSpy heat(&c, &InferenceController::heatmapReady);
+        c.requestAuto(1);
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 60000);
+        QCOMPARE(mask.count(), 1);
+        QCOMPARE(heat.count(), 1);
+        const auto r = mask.at(0).at(0).value<MaskResponse>();
+        QVERIFY(!r.candidates.empty());
+        QCOMPARE(r.head, DecoderHead::Auto);
+        const QImage autoHeat = heat.at(0).at(0).value<HeatmapResponse>().heat;
+        QVERIFY(!autoHeat.isNull());
+
+        // Asked again later (the heatmap toggled on over the mask): the same decoder, the same map.
+        c.requestHeatmap(1, r.prompts, QImage(), r.head);
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 60000);
+        QCOMPARE(heat.count(), 2);
+        QCOMPARE(heat.at(1).at(0).value<HeatmapResponse>().heat, autoHeat);
+        c.requestHeatmap(1, r.prompts, QImage(), DecoderHead::Main);
+        QTRY_VERIFY_WITH_TIMEOUT(!c.isBusy(), 60000);
+        QCOMPARE(heat.count(), 3);
+        const QImage mainHeat = heat.at(2).at(0).value<HeatmapResponse>().heat;
+        QCOMPARE(mainHeat.size(), autoHeat.size());
+        QVERIFY(mainHeat != autoHeat);
+    }
+
     void switchingImageOrDisablingDropsHeatmap() {
         InferenceController c;
         ready(c);

@@ -192,11 +192,13 @@ void InferenceController::setHeatmapOptions(const HeatmapOptions& options) {
 }
 
 quint64 InferenceController::requestHeatmap(quint64 imageId, const Prompts& prompts,
-                                            const QImage& maskPrompt) {
+                                            const QImage& maskPrompt, DecoderHead head) {
     const quint64 id = begin();
     m_latestHeatmap = id;
     m_flags->latestHeatmapRequest.store(id);
-    Q_EMIT heatmapRequested(MaskRequest{id, imageId, prompts, maskPrompt});
+    MaskRequest request{id, imageId, prompts, maskPrompt};
+    request.head = head;
+    Q_EMIT heatmapRequested(request);
     return id;
 }
 

@@ -49,7 +49,8 @@ public:
     void setHeatmapOptions(const HeatmapOptions& options);
     const HeatmapOptions& heatmapOptions() const { return m_heatmapOptions; }
     // A heatmap alone for prompts already decoded (toggled on, method changed). Returns the id.
-    quint64 requestHeatmap(quint64 imageId, const Prompts& prompts, const QImage& maskPrompt = {});
+    quint64 requestHeatmap(quint64 imageId, const Prompts& prompts, const QImage& maskPrompt = {},
+                           DecoderHead head = DecoderHead::Main);
     // The image the user will probably open next (the next worklist image; empty = none). Once
     // the worker has been idle for the prefetch delay it encodes that image into the disk
     // cache, giving way to any request between encoder blocks and resuming when idle again.

@@ -64,6 +64,8 @@ struct MaskRequest {
     Prompts prompts;
     QImage maskPrompt;
     bool automatic = false;
+    // A heatmap request: the decoder that made the mask it explains (MaskResponse::head).
+    DecoderHead head = DecoderHead::Main;
 };
 
 struct MaskCandidate {
@@ -77,6 +79,7 @@ struct MaskResponse {
     Prompts prompts; // for an automatic request: the box the mask came from
     bool refined = false;
     bool automatic = false;
+    DecoderHead head = DecoderHead::Main; // the decoder of the masks (Auto: the Auto decoder)
     // Three for point prompts, else one; none when an automatic request found no lesion.
     std::vector<MaskCandidate> candidates;
     double decodeMs = 0.0;

@@ -140,7 +140,8 @@ struct InferenceWorker::Private {
     // Grad-CAM of the decoded prompts on the cached embedding (DESIGN.md, Explainability).
     // A failure comes back as a response with its error: the mask itself is already delivered.
     void emitHeatmap(InferenceWorker* worker, quint64 requestId, quint64 imageId,
-                     const Entry& entry, const Prompts& prompts, const at::Tensor& maskInput) {
+                     const Entry& entry, const Prompts& prompts, const at::Tensor& maskInput,
+                     DecoderHead head) {
         if (!model || !entry.embedding || heatmapSuperseded(requestId))
             return;
         try {
@@ -150,6 +151,7 @@ struct InferenceWorker::Private {
             options.method = camMethodFromName(heatmap.method.toStdString());
             options.block = heatmap.block;
             options.maxSide = HeatmapResponse::kMaxSide;
+            options.head = head;
             const CamResult cam =
                 cams->compute(*entry.embedding, prompts, options, entry.image, maskInput);
             flags->heatmapCount.fetch_add(1);
@@ -504,12 +506,14 @@ void InferenceWorker::predict(const MaskRequest& request) {
         Q_EMIT stageChanged(request.requestId, InferenceStage::Decoding);
         MaskResult result;
         bool found = true;
+        DecoderHead head = DecoderHead::Main;
         if (request.automatic) {
             const MetadataMap meta{{kAutoStartMetadataKey, d->info.autoStart.toStdString()}};
             AutoResult a = autoSegment(*d->predictor, views, withModelStarts(AutoOptions{}, meta));
             result = std::move(a.result);
             prompts = a.prompts; // the box it ended with: the heatmap's and the sidecar's
             found = a.found;
+            head = a.head;
         } else {
             result = decodeViews(*d->predictor, views, prompts, maskInput);
         }
@@ -520,6 +524,7 @@ void InferenceWorker::predict(const MaskRequest& request) {
         response.prompts = request.automatic ? prompts : request.prompts;
         response.refined = refine;
         response.automatic = request.automatic;
+        response.head = head;
         if (!found)
             result.masks = result.masks.slice(0, 0, 0); // no candidate: nothing was found
         for (int64_t i = 0; i < result.masks.size(0); ++i) {
@@ -536,7 +541,8 @@ void InferenceWorker::predict(const MaskRequest& request) {
         if (!d->cancelled(request.requestId))
             Q_EMIT maskReady(response);
         if (d->heatmap.enabled && found)
-            d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput);
+            d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput,
+                           head);
     } catch (const std::exception& e) {
         if (const auto* me = dynamic_cast<const ModelError*>(&e))
             error.code = QString::fromLatin1(errorCodeName(me->code()));
@@ -578,7 +584,8 @@ void InferenceWorker::explain(const MaskRequest& request) {
         const at::Tensor maskInput =
             maskPromptInput(request.maskPrompt, *entry.embedding, *d->predictor, prompts);
         if (!prompts.empty())
-            d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput);
+            d->emitHeatmap(this, request.requestId, request.imageId, entry, prompts, maskInput,
+                           request.head);
     } catch (const std::exception& e) {
         HeatmapResponse r;
         r.requestId = request.requestId;

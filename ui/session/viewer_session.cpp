@@ -506,7 +506,8 @@ void ViewerSession::setHeatmapOptions(const HeatmapOptions& options) {
     if (options.enabled && m_doc && m_inference->hasModel() &&
         m_lastResponse.imageId == m_doc->id() && !m_lastResponse.candidates.empty())
         m_inference->requestHeatmap(m_doc->id(), m_lastResponse.prompts,
-                                    m_lastResponse.refined ? m_doc->mask() : QImage());
+                                    m_lastResponse.refined ? m_doc->mask() : QImage(),
+                                    m_lastResponse.head);
 }
 
 void ViewerSession::onHeatmapReady(const HeatmapResponse& r) {
