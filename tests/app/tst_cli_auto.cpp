@@ -2,6 +2,7 @@
 // finds the lesion of real ISIC 2018 test images with the built-in model, scored against the
 // expert masks; --tta averages flipped views; wrong combinations are one-line usage errors.
 // labels: unit
+#include "cli_run.h"
 #include "core/metrics.h"
 #include "json_keys.h"
 #include "test_support.h"
@@ -11,29 +12,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(DERMSAM_CLI_PATH), args);
-    Run r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.exitCode = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using dermsam::test::cli;
+using Run = dermsam::test::CliRun;
 
 double diceAgainst(const QString& maskPath, const QString& truthPath) {
     const cv::Mat m = cv::imread(maskPath.toStdString(), cv::IMREAD_GRAYSCALE);

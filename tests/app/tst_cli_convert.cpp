@@ -2,39 +2,20 @@
 // (the Auto decoder and its start included) and gives the same masks; as .pth it holds upstream's
 // modules only, says so in one line, and still segments exactly as before with a box.
 // labels: unit
+#include "cli_run.h"
 #include "test_support.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(DERMSAM_CLI_PATH), args);
-    Run r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.exitCode = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-QByteArray fileBytes(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
+using dermsam::test::cli;
+using dermsam::test::fileBytes;
+using Run = dermsam::test::CliRun;
 
 const QString kImage =
     QStringLiteral(DERMSAM_TEST_SOURCE_DIR "/resources/samples/ISIC_0000009.jpg");

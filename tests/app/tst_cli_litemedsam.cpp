@@ -1,6 +1,7 @@
 // Protects LiteMedSAM through the real dermsam-cli: info, forward and segment match upstream;
 // finetune trains its mask decoder only.
 // labels: parity e2e
+#include "cli_run.h"
 #include "core/image_io.h"
 #include "core/image_tensor.h"
 #include "model/model_loader.h"
@@ -20,7 +21,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,17 +34,8 @@ QString liteFixtureDir() {
     return !shared.isEmpty() && QDir(dir).exists() ? dir : QString();
 }
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(DERMSAM_CLI_PATH), args);
-    p.waitForFinished(300000);
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using dermsam::test::cli;
+using Run = dermsam::test::CliRun;
 
 at::Tensor readMask(const QString& path) {
     const cv::Mat m = cv::imread(path.toStdString(), cv::IMREAD_GRAYSCALE);
@@ -97,7 +88,7 @@ void TestCliLiteMedSam::initTestCase() {
 
 void TestCliLiteMedSam::infoNamesIt() {
     const Run r = cli({"info", "--model", m_dir + "/weights.pth", "--json"});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(o.value("architecture").toObject().value("encoder").toString(), QString("tinyvit"));
     QCOMPARE(o.value("name").toString(), QString("litemedsam"));
@@ -114,7 +105,7 @@ void TestCliLiteMedSam::segmentReleasedFormat() {
     const Run r =
         cli({"segment", "--model", m_dir + "/weights.pth", "--image", m_dir + "/e2e_image.png",
              kE2eBox[0], kE2eBox[1], "--out", out, "--no-cache", "--json"});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(QJsonDocument::fromJson(r.out).object().value("profile").toString(),
              QString("litemedsam"));
     const at::Tensor mask = readMask(out);
@@ -144,7 +135,7 @@ void TestCliLiteMedSam::segmentMatchesUpstream() {
     const QString out = m_tmp.path() + "/e2e_segmentation.png";
     const Run r = cli({"segment", "--model", m_fixtureWeights, "--image", m_dir + "/e2e_image.png",
                        kE2eBox[0], kE2eBox[1], "--out", out, "--no-cache"});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const at::Tensor mask = readMask(out);
     const at::Tensor ref = readNpy((m_dir + "/e2e_mask_600x800.npy").toStdString()) > 0;
     QCOMPARE(mask.sizes().vec(), ref.sizes().vec());
@@ -161,7 +152,7 @@ void TestCliLiteMedSam::forwardMatchesUpstream() {
              "32.901845239038444,61.95176053180008,131.26632871025953,"
              "98.17469204716913",
              "--out-dir", outDir});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const double embErr = relativeError(readNpy((outDir + "/image_embedding.npy").toStdString()),
                                         readNpy((m_dir + "/image_embedding.npy").toStdString()));
     const double logitErr =
@@ -206,7 +197,7 @@ void TestCliLiteMedSam::finetuneTrainsTheDecoderOnly() {
                        "--cache",
                        m_tmp.path() + "/finetune-cache",
                        "--json"});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject j = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(j.value("train").toInt(), 3);
     QCOMPARE(j.value("val").toInt(), 1);

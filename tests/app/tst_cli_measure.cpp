@@ -1,6 +1,7 @@
 // Protects `dermsam-cli measure` and `dermsam-cli report` on real ISIC files: the figures of
 // docs/measurements.md as JSON, a report PDF/HTML, and one clear line for bad input.
 // labels: unit
+#include "cli_run.h"
 #include "test_support.h"
 
 #include <QFile>
@@ -17,22 +18,8 @@
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(DERMSAM_CLI_PATH), args);
-    Run r;
-    if (!p.waitForFinished(120000))
-        return r;
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using dermsam::test::cli;
+using Run = dermsam::test::CliRun;
 
 } // namespace
 
@@ -54,9 +41,9 @@ private Q_SLOTS:
         const Run r = cli({QStringLiteral("measure"), QStringLiteral("--image"), m_image,
                            QStringLiteral("--mask"), m_mask, QStringLiteral("--pixel-size"),
                            QStringLiteral("0.02"), QStringLiteral("--json")});
-        QCOMPARE(r.code, 0);
+        QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
-        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
         const QJsonObject m = o.value(QStringLiteral("measurements")).toObject();
         const cv::Mat mask = cv::imread(m_mask.toStdString(), cv::IMREAD_GRAYSCALE);
         const double area = cv::countNonZero(mask);
@@ -73,9 +60,9 @@ private Q_SLOTS:
         // Without a pixel size: no mm figures, and it says why.
         const Run plain = cli({QStringLiteral("measure"), QStringLiteral("--image"), m_image,
                                QStringLiteral("--mask"), m_mask});
-        QCOMPARE(plain.code, 0);
-        QVERIFY(plain.out.contains(QStringLiteral("--pixel-size")));
-        QVERIFY(!plain.out.contains(QStringLiteral("areaMm2")));
+        QCOMPARE(plain.exitCode, 0);
+        QVERIFY(plain.out.contains("--pixel-size"));
+        QVERIFY(!plain.out.contains("areaMm2"));
     }
 
     void badInputIsOneLine_data() {
@@ -103,7 +90,7 @@ private Q_SLOTS:
         extra.replaceInStrings(QStringLiteral("MASK"), m_mask);
         const Run r =
             cli(QStringList{QStringLiteral("measure"), QStringLiteral("--image"), m_image} + extra);
-        QCOMPARE(r.code, code);
+        QCOMPARE(r.exitCode, code);
         QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
         QVERIFY(!r.err.trimmed().isEmpty());
     }
@@ -114,7 +101,7 @@ private Q_SLOTS:
                            QStringLiteral("--mask"), m_mask, QStringLiteral("--pixel-size"),
                            QStringLiteral("0.02"), QStringLiteral("--operator"),
                            QStringLiteral("Dr CLI"), QStringLiteral("--out"), pdf});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(QFile::exists(pdf));
         if (!QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty()) {
             QProcess t;
@@ -132,7 +119,7 @@ private Q_SLOTS:
         const QString html = m_dir.filePath(QStringLiteral("lesion.html"));
         const Run h = cli({QStringLiteral("report"), QStringLiteral("--image"), m_image,
                            QStringLiteral("--mask"), m_mask, QStringLiteral("--out"), html});
-        QVERIFY2(h.code == 0, qPrintable(h.err));
+        QVERIFY2(h.exitCode == 0, qPrintable(h.err));
         QFile f(html);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.readAll().contains("data:image/png;base64,"));
@@ -140,7 +127,7 @@ private Q_SLOTS:
         const Run bad = cli({QStringLiteral("report"), QStringLiteral("--image"), m_image,
                              QStringLiteral("--mask"), m_mask, QStringLiteral("--out"),
                              QStringLiteral("/no/such/dir/r.pdf")});
-        QCOMPARE(bad.code, 1);
+        QCOMPARE(bad.exitCode, 1);
         QCOMPARE(bad.err.trimmed().count(QLatin1Char('\n')), 0);
     }
 };
