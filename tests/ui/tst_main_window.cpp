@@ -469,6 +469,27 @@ private Q_SLOTS:
             test::readGrey(isic + QStringLiteral("/masks/ISIC_0000017_segmentation.png"));
         const double d = test::dice(doc->mask(), truth);
         QVERIFY2(d > 0.85, qPrintable(QString::number(d)));
+        // H over the Auto mask: the heatmap explains the Auto decoder that made it, the same map
+        // as asked of that decoder directly, not the mask decoder's.
+        const MaskResponse result = w.session()->lastResponse();
+        QCOMPARE(result.head, DecoderHead::Auto);
+        auto* heatmapAction = w.findChild<QAction*>(QStringLiteral("showHeatmap"));
+        QVERIFY(heatmapAction);
+        if (heatmapAction->isChecked())
+            heatmapAction->trigger();
+        QSignalSpy heat(w.inference(), &InferenceController::heatmapReady);
+        QTest::keyClick(&w, Qt::Key_H);
+        QVERIFY(heat.wait(60000));
+        const QImage shown = heat.at(0).at(0).value<HeatmapResponse>().heat;
+        QVERIFY(!shown.isNull());
+        for (DecoderHead head : {DecoderHead::Auto, DecoderHead::Main}) {
+            heat.clear();
+            w.inference()->requestHeatmap(doc->id(), result.prompts, QImage(), head);
+            QVERIFY(heat.wait(60000));
+            const QImage direct = heat.at(0).at(0).value<HeatmapResponse>().heat;
+            QCOMPARE(direct == shown, head == DecoderHead::Auto);
+        }
+        heatmapAction->trigger(); // off again: the rest of the journey as before
         // The toolbar's action does the same, as a second result on top of the first.
         action->trigger();
         QVERIFY(applied.wait(60000));
