@@ -120,7 +120,7 @@ size_t writeCheckpointFile(const std::string& path, const TensorMap& tensors,
     TensorMap upstream;
     size_t leftOut = 0;
     for (const auto& kv : tensors) {
-        if (kv.first.rfind("auto_decoder.", 0) == 0)
+        if (isAutoDecoderKey(kv.first))
             ++leftOut;
         else
             upstream.emplace(kv.first, kv.second);

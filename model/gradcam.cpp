@@ -339,9 +339,8 @@ CamResult CamEngine::compute(const ImageEmbedding& embedding, const Prompts& pro
     }
     // The graph holds the mask decoder's pass: another head goes through autograd.
     const bool graphable = enabled && model.device().is_cuda() && options.block < 0 &&
-                           (options.head == DecoderHead::Main || !model.hasAutoDecoder()) &&
-                           !maskInput.defined() && framed.boxes.size() == 1 &&
-                           framed.points.empty() && !framed.multimask &&
+                           !model.usesAutoDecoder(options.head) && !maskInput.defined() &&
+                           framed.boxes.size() == 1 && framed.points.empty() && !framed.multimask &&
                            embedding.embedding.defined();
     if (!graphable) {
         const std::lock_guard<std::mutex> lock(m_graphs->mutex);

@@ -93,8 +93,7 @@ MaskResult Predictor::decode(const ImageEmbedding& embedding, const Prompts& pro
         maskInput = maskInput.unsqueeze(1);
     DecoderOutput out;
     // The captured graph is the main decoder's.
-    const bool autoHead = head == DecoderHead::Auto && m_model->hasAutoDecoder();
-    if (m_model->device().is_cuda() && !autoHead && !maskInput.defined() &&
+    if (m_model->device().is_cuda() && !m_model->usesAutoDecoder(head) && !maskInput.defined() &&
         framed.boxes.size() == 1 && framed.points.empty() && !framed.multimask) {
         const BoxPrompt& b = framed.boxes.front();
         const at::Tensor box = at::tensor({b.x0, b.y0, b.x1, b.y1}, at::kFloat)

@@ -106,8 +106,8 @@ SamModel::~SamModel() = default;
 
 std::unique_ptr<SamModel> SamModel::fromStateDict(const TensorMap& tensors) {
     auto model = std::make_unique<SamModel>(SamArchitecture::fromStateDict(tensors));
-    const auto autoKey = tensors.lower_bound("auto_decoder.");
-    if (autoKey != tensors.end() && autoKey->first.rfind("auto_decoder.", 0) == 0)
+    const auto autoKey = tensors.lower_bound(std::string(kAutoDecoderModule));
+    if (autoKey != tensors.end() && isAutoDecoderKey(autoKey->first))
         model->addAutoDecoder();
     model->loadStateDict(tensors);
     return model;
@@ -133,7 +133,7 @@ void SamModel::addAutoDecoder() {
     }
     decoder->eval();
     m_modules->autoDecoder = decoder;
-    m_modules->root->register_module("auto_decoder", decoder.ptr());
+    m_modules->root->register_module(std::string(kAutoDecoderModule), decoder.ptr());
 }
 
 void SamModel::loadStateDict(const TensorMap& tensors) {
@@ -367,7 +367,7 @@ DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptT
     // millisecond decode cannot afford and a CUDA graph cannot contain, and a graph replays new
     // embeddings through the same buffer, which the cache would take for the old image.
     // The Auto decoder decodes a few times per image, uncached: the cache holds the main one's.
-    const bool useAuto = head == DecoderHead::Auto && hasAutoDecoder();
+    const bool useAuto = usesAutoDecoder(head);
     std::shared_ptr<const DecoderCacheEntry> cache;
     if (!useAuto && !at::GradMode::is_enabled() && !p.maskInput.defined() && sparse.size(0) == 1 &&
         image.size(0) == 1 && !image.is_cuda())

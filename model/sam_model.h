@@ -82,6 +82,11 @@ public:
     // as a copy of the mask decoder (for training it), on the model's device and dtype.
     bool hasAutoDecoder() const;
     void addAutoDecoder();
+    // Whether the Auto decoder answers `head`: asked for, and the model has one (else the mask
+    // decoder answers).
+    bool usesAutoDecoder(DecoderHead head) const {
+        return head == DecoderHead::Auto && hasAutoDecoder();
+    }
 
     // Positional encoding of the embedding grid, (1, 256, 64, 64).
     at::Tensor denseImagePositionalEncoding() const;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace dermsam {
 
@@ -16,5 +17,12 @@ using MetadataMap = std::map<std::string, std::string>;
 // The metadata key naming the prompt Auto starts from with this model ("frame", "point", or
 // both comma-separated; core/auto_segment.h). `finetune --frame` writes "frame".
 inline constexpr const char* kAutoStartMetadataKey = "auto_start";
+
+// The Auto decoder's module (SamModel::addAutoDecoder), whose tensors are "auto_decoder.*".
+inline constexpr std::string_view kAutoDecoderModule = "auto_decoder";
+inline bool isAutoDecoderKey(std::string_view key) {
+    const size_t n = kAutoDecoderModule.size();
+    return key.size() > n && key.substr(0, n) == kAutoDecoderModule && key[n] == '.';
+}
 
 } // namespace dermsam

@@ -109,7 +109,7 @@ struct Trainer::Impl {
 
     bool trainable(const std::string& key) const {
         if (opt.trainAutoDecoder)
-            return key.rfind("auto_decoder.", 0) == 0;
+            return isAutoDecoderKey(key);
         if (key.rfind("mask_decoder.", 0) == 0)
             return true;
         if (key.rfind("prompt_encoder.", 0) == 0)

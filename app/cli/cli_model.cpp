@@ -109,7 +109,7 @@ int runInfo(const std::vector<std::string>& argv) {
     const int64_t enc = m.model->parameterCount("image_encoder");
     const int64_t prm = m.model->parameterCount("prompt_encoder");
     const int64_t dec = m.model->parameterCount("mask_decoder");
-    const int64_t autoDec = m.model->parameterCount("auto_decoder");
+    const int64_t autoDec = m.model->parameterCount(std::string(kAutoDecoderModule));
     if (args.flag("json")) {
         io::JsonWriter j;
         j.beginObject()
