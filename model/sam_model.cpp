@@ -106,7 +106,9 @@ SamModel::~SamModel() = default;
 
 std::unique_ptr<SamModel> SamModel::fromStateDict(const TensorMap& tensors) {
     auto model = std::make_unique<SamModel>(SamArchitecture::fromStateDict(tensors));
-    const auto autoKey = tensors.lower_bound(std::string(kAutoDecoderModule));
+    // From "auto_decoder." on, the first key is one of the Auto decoder's if it has any (a
+    // bound of "auto_decoder" alone would stop first at a key such as "auto_decoder-x").
+    const auto autoKey = tensors.lower_bound(std::string(kAutoDecoderModule) + '.');
     if (autoKey != tensors.end() && isAutoDecoderKey(autoKey->first))
         model->addAutoDecoder();
     model->loadStateDict(tensors);
