@@ -171,6 +171,8 @@ std::string sidecarToJson(const MaskSidecar& sidecar, int maskWidth, int maskHei
     j.endObject();
 
     j.key("model").beginObject();
+    if (sidecar.decoder == DecoderHead::Auto)
+        j.field("decoder", "auto");
     j.field("file", sidecar.modelFile).field("sha256", sidecar.modelHash);
     j.endObject();
     j.field("operator", sidecar.operatorName);
@@ -257,6 +259,9 @@ MaskSidecar sidecarFromJson(const std::string& json, const std::string& pathForE
     const QJsonObject model = root.value("model").toObject();
     s.modelFile = model.value("file").toString().toStdString();
     s.modelHash = model.value("sha256").toString().toStdString();
+    // Anything else is the mask decoder: files older than the Auto decoder have no entry.
+    if (model.value("decoder").toString() == QLatin1String("auto"))
+        s.decoder = DecoderHead::Auto;
     s.preprocessingProfile = root.value("preprocessing").toString().toStdString();
     if (root.value("predictedIou").isDouble())
         s.predictedIou = root.value("predictedIou").toDouble();

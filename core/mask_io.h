@@ -34,6 +34,9 @@ struct MaskSidecar {
     std::string modelFile;            // the checkpoint's file name, or "default"
     std::string modelHash;            // hex SHA-256 of the checkpoint file
     std::string preprocessingProfile; // "medsam" or "sam" (model/preprocess.h profileName)
+    // The decoder that made the mask: a heatmap made again later must ask the same one. Written
+    // as "model": {"decoder": "auto"} only for the Auto decoder, so other files stay as they were.
+    DecoderHead decoder = DecoderHead::Main;
     std::optional<double> predictedIou;
     bool edited = false;      // touched by hand after the model produced it
     std::string createdUtc;   // ISO 8601; saveMask fills it with the current UTC time when empty

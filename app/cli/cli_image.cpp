@@ -160,6 +160,7 @@ int runSegment(const std::vector<std::string>& argv) {
         s.modelHash = m.sha256;
         s.preprocessingProfile = profileName(m.profile);
         s.predictedIou = iou;
+        s.decoder = head;
         saveMask(out, mask, s);
     } else {
         saveMaskPng(out, mask);

@@ -9,6 +9,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -104,8 +105,16 @@ void TestCliAuto::segmentAutoFindsTheLesion() {
     QCOMPARE(j.value("tta").toString(), QStringLiteral("off"));
     const double dice = diceAgainst(out, dir + "/masks/" + id + "_segmentation.png");
     QVERIFY2(dice > 0.85, qPrintable(QStringLiteral("Dice %1").arg(dice)));
-    // The sidecar records the box, so the viewer shows what produced the mask.
-    QVERIFY(QFile::exists(m_tmp.path() + "/" + id + "_segmentation.json"));
+    // The sidecar records the box and the decoder, so the viewer shows what produced the mask
+    // and makes its heatmap again with the same decoder.
+    QFile sidecar(m_tmp.path() + "/" + id + "_segmentation.json");
+    QVERIFY(sidecar.open(QIODevice::ReadOnly));
+    const QJsonObject s = QJsonDocument::fromJson(sidecar.readAll()).object();
+    const QJsonArray saved = s["prompts"].toObject()["boxes"].toArray().at(0).toArray();
+    QCOMPARE(saved.size(), 4);
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(std::abs(saved[i].toDouble() - box[i].toDouble()) < 0.01);
+    QCOMPARE(s["model"].toObject()["decoder"].toString(), QStringLiteral("auto"));
 }
 
 void TestCliAuto::segmentTtaStaysClose() {

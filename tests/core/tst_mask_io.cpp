@@ -178,6 +178,7 @@ private Q_SLOTS:
     void sidecarBytesAsQtWroteThem();
     void sidecarValuesRoundTrip();
     void calibrationBytesAndRoundTrip();
+    void autoDecoderIsRecorded();
     void oversizedFilesAreRefused();
     void loadMaskFormats_data();
     void loadMaskFormats();
@@ -446,6 +447,27 @@ void TstMaskIo::sidecarValuesRoundTrip() {
     latin1.sourceImage = "caf\xe9.jpg";
     QCOMPARE(sidecarFromJson(sidecarToJson(latin1, 1, 1)).sourceImage,
              std::string("caf\xef\xbf\xbd.jpg"));
+}
+
+// A mask from the Auto decoder says so, so that its heatmap is made again with that decoder;
+// every other sidecar keeps the bytes it had before the entry existed.
+void TstMaskIo::autoDecoderIsRecorded() {
+    MaskSidecar s = sampleSidecar();
+    QCOMPARE(sidecarFromJson(sidecarToJson(s, 20, 12)).decoder, DecoderHead::Main);
+    QVERIFY(!QByteArray::fromStdString(sidecarToJson(s, 20, 12)).contains("decoder"));
+
+    s.decoder = DecoderHead::Auto;
+    const std::string text = sidecarToJson(s, 20, 12);
+    const QJsonObject model =
+        QJsonDocument::fromJson(QByteArray::fromStdString(text)).object()["model"].toObject();
+    QCOMPARE(model["decoder"].toString(), QStringLiteral("auto"));
+    QCOMPARE(model["file"].toString(), QStringLiteral("medsam_vit_b.pth"));
+    QCOMPARE(sidecarFromJson(text).decoder, DecoderHead::Auto);
+
+    // A value this version does not know is the mask decoder, not an error.
+    std::string unknown = text;
+    unknown.replace(unknown.find("\"auto\""), 6, "\"next\"");
+    QCOMPARE(sidecarFromJson(unknown).decoder, DecoderHead::Main);
 }
 
 void TstMaskIo::calibrationBytesAndRoundTrip() {
