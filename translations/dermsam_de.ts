@@ -1831,6 +1831,14 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>Maske in %1 ms berechnet.</translation>
         </message>
         <message>
+            <source>No heatmap: a different model made the saved mask. Draw a box to segment it with this one.</source>
+            <translation>Keine Heatmap: Die gespeicherte Maske stammt von einem anderen Modell. Ziehen Sie einen Rahmen, um mit diesem Modell zu segmentieren.</translation>
+        </message>
+        <message>
+            <source>No heatmap: the mask was not made by the model. Draw a box to get one.</source>
+            <translation>Keine Heatmap: Die Maske stammt nicht vom Modell. Ziehen Sie einen Rahmen, um eine zu erhalten.</translation>
+        </message>
+        <message>
             <source>The heatmap could not be computed: %1</source>
             <translation>Die Heatmap konnte nicht berechnet werden: %1</translation>
         </message>

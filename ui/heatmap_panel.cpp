@@ -33,6 +33,7 @@ HeatmapPanel::HeatmapPanel(QWidget* parent)
     m_legend = new QLabel(this);
     m_legend->setObjectName(QStringLiteral("heatmapLegend"));
     m_info = new QLabel(this);
+    m_info->setObjectName(QStringLiteral("heatmapInfo"));
     m_info->setWordWrap(true);
 
     auto* form = new QFormLayout;

@@ -127,6 +127,9 @@ void MainWindow::connectSession() {
     connect(s, &ViewerSession::lesionMeasured, this, &MainWindow::updateLesionPanel);
     connect(s, &ViewerSession::recoveryAvailable, this, &MainWindow::offerRecovery);
     connect(s, &ViewerSession::heatmapCleared, m_canvas, &ImageCanvas::clearHeatmap);
+    // Its figures went with it: a peak of the previous mask must not stay under the controls.
+    connect(s, &ViewerSession::heatmapCleared, m_heatmapPanel,
+            [this] { m_heatmapPanel->setInfo(QString()); });
     connect(s, &ViewerSession::heatmapReady, this, [this](const HeatmapResponse& r) {
         m_canvas->setHeatmap(r.heat);
         m_heatmapPanel->setInfo(tr("Peak at %1, %2 (%3 ms).")

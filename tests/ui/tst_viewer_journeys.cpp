@@ -81,6 +81,18 @@ qint64 changedPixels(const QImage& before, const QImage& after, int threshold = 
     return n;
 }
 
+// The largest difference between two grey images of one size (255 when the sizes differ).
+int maxGreyDifference(const QImage& a, const QImage& b) {
+    if (a.size() != b.size() || a.format() != QImage::Format_Grayscale8 ||
+        b.format() != QImage::Format_Grayscale8)
+        return 255;
+    int worst = 0;
+    for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width(); ++x)
+            worst = std::max(worst, std::abs(int(a.constScanLine(y)[x]) - b.constScanLine(y)[x]));
+    return worst;
+}
+
 QString labelText(MainWindow& w, const char* name) {
     auto* label = w.findChild<QLabel*>(QLatin1String(name));
     return label ? label->text() : QString();
@@ -127,6 +139,7 @@ private Q_SLOTS:
     void pointsGiveThreeCandidates();
     void brushEraserUndoRedo();
     void savedMaskComesBackOnReopenAndRestart();
+    void savedMaskGetsItsHeatmapBack();
     void worklistClickNextPreviousAndDone();
     void truncatedJpegIsRefused();
     void calibrationIsDrawnSavedAndRestored();
@@ -477,6 +490,74 @@ void TestViewerJourneys::savedMaskComesBackOnReopenAndRestart() {
     const double scale = w->canvas()->scale();
     QVERIFY2(drawn > countSet(saved) * scale * scale / 2,
              qPrintable(QStringLiteral("%1 of %2").arg(drawn).arg(countSet(saved))));
+}
+
+// An Auto outline saved, then opened in a new session: H draws the heatmap it had (made again
+// from the sidecar's box and decoder) instead of nothing, and a mask brushed by hand says why
+// it has none. Before, a ticked "Show heatmap" over a saved mask stayed blank and silent, with
+// the previous image's "Peak at" still in the panel.
+void TestViewerJourneys::savedMaskGetsItsHeatmapBack() {
+    const QString dir = m_home.filePath(QStringLiteral("reopen-heatmap"));
+    QVERIFY(QDir().mkpath(dir));
+    const QString image = dir + QStringLiteral("/auto.jpg");
+    const QString hand = dir + QStringLiteral("/hand.jpg");
+    QVERIFY(QFile::copy(m_images[2], image));
+    QVERIFY(QFile::copy(m_images[1], hand));
+    HeatmapResponse first;
+    {
+        auto w = startWindow();
+        openAndWait(*w, image);
+        w->canvas()->setFocus();
+        press(*w, Qt::Key_H); // on before there is a mask: nothing to explain yet
+        QCOMPARE(labelText(*w, "heatmapInfo"), QString());
+        QSignalSpy applied(w.get(), &MainWindow::maskApplied);
+        QSignalSpy heat(w->inference(), &InferenceController::heatmapReady);
+        press(*w, Qt::Key_O);
+        QVERIFY(applied.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(!heat.isEmpty(), 30000);
+        first = heat.last().at(0).value<HeatmapResponse>();
+        QVERIFY2(first.error.isEmpty(), qPrintable(first.error));
+        QTRY_VERIFY(!w->canvas()->heatmap().isNull());
+        press(*w, Qt::Key_S, Qt::ControlModifier);
+        QTRY_VERIFY(QFile::exists(maskPathForImage(image)));
+
+        // The next image has no mask: the canvas and the panel drop the last one's heatmap.
+        openAndWait(*w, hand);
+        QTRY_VERIFY(w->canvas()->heatmap().isNull());
+        QCOMPARE(labelText(*w, "heatmapInfo"), QString());
+    }
+    QFile json(QString::fromStdString(sidecarPathFor(maskPathForImage(image).toStdString())));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QJsonObject model = QJsonDocument::fromJson(json.readAll()).object()["model"].toObject();
+    QCOMPARE(model.value("decoder").toString(), QStringLiteral("auto"));
+
+    auto w = startWindow();
+    openAndWait(*w, image);
+    QVERIFY(w->canvas()->heatmap().isNull());
+    QSignalSpy heat(w->inference(), &InferenceController::heatmapReady);
+    w->canvas()->setFocus();
+    press(*w, Qt::Key_H);
+    QVERIFY(heat.wait(30000));
+    const auto again = heat.last().at(0).value<HeatmapResponse>();
+    QVERIFY2(again.error.isEmpty(), qPrintable(again.error));
+    QTRY_VERIFY(!w->canvas()->heatmap().isNull());
+    QVERIFY(labelText(*w, "heatmapInfo").startsWith(QStringLiteral("Peak at")));
+    // The same heatmap as when the outline was made (the embedding may come from the cache).
+    QCOMPARE(again.heat.size(), first.heat.size());
+    QCOMPARE(again.peak, first.peak);
+    QVERIFY2(maxGreyDifference(again.heat, first.heat) <= 2,
+             qPrintable(QString::number(maxGreyDifference(again.heat, first.heat))));
+
+    // A mask brushed by hand on an image with no saved mask: the panel says why there is none.
+    openAndWait(*w, hand);
+    QTRY_VERIFY(w->canvas()->heatmap().isNull());
+    press(*w, Qt::Key_U);
+    drag(w->canvas(), {200, 200}, {300, 300});
+    QTRY_VERIFY(w->document()->isModified());
+    press(*w, Qt::Key_H); // off
+    press(*w, Qt::Key_H); // and on again
+    QTRY_VERIFY(labelText(*w, "heatmapInfo").startsWith(QStringLiteral("No heatmap")));
+    QVERIFY(w->canvas()->heatmap().isNull());
 }
 
 void TestViewerJourneys::worklistClickNextPreviousAndDone() {

@@ -16,6 +16,7 @@ struct ModelResultInfo {
     Prompts prompts;
     float iou = 0.0f;
     bool refined = false;
+    DecoderHead head = DecoderHead::Main; // the decoder that made it (Auto: the Auto decoder)
     QString modelSha256;
     QString modelName;
     QString profile;

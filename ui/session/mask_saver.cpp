@@ -46,6 +46,7 @@ QString saveDocumentMask(const ImageDocument& doc, const ModelInfo& model, const
         sidecar.modelFile = result.modelName.toStdString();
         sidecar.modelHash = result.modelSha256.toStdString();
         sidecar.preprocessingProfile = result.profile.toStdString();
+        sidecar.decoder = result.head;
     } else {
         sidecar.prompts = doc.prompts();
         sidecar.modelFile = model.name.toStdString();

@@ -26,6 +26,8 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 // The sample image lives in dermsam_session's resources; a static library's resources must be
 // initialised by name, from the global namespace.
 static void initSessionResources() {
@@ -38,6 +40,15 @@ namespace {
 
 QString userDataDir() {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+bool anyLesionPixel(const QImage& mask) {
+    for (int y = 0; y < mask.height(); ++y) {
+        const uchar* row = mask.constScanLine(y);
+        if (std::any_of(row, row + mask.width(), [](uchar v) { return v != 0; }))
+            return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -68,6 +79,9 @@ ViewerSession::ViewerSession(QObject* parent, const QString& recoveryDir)
         // Not over prompts the user gave while the model was loading.
         if (m_autoPending && m_doc && m_doc->prompts().empty())
             requestAuto();
+        // A saved mask opened while the model was loading gets its heatmap now.
+        if (m_doc && m_lastResponse.imageId != m_doc->id())
+            requestHeatmapForMask();
     });
     connect(m_inference, &InferenceController::modelFailed, this, [this](const InferenceError& e) {
         m_modelError = inferenceErrorText(e);
@@ -281,6 +295,7 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
             info.modelName = QString::fromStdString(s.modelFile);
             info.modelSha256 = QString::fromStdString(s.modelHash);
             info.profile = QString::fromStdString(s.preprocessingProfile);
+            info.head = s.decoder;
             edited = s.edited;
         }
         doc->setSavedMask(loaded.savedMask, info, edited);
@@ -309,6 +324,7 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
     });
     m_lastResponse = MaskResponse{};
     m_lastHeat = QImage();
+    Q_EMIT heatmapCleared();
     m_recoveredMask = QImage();
     m_followUp = FollowUp{};
     if (old) {
@@ -353,6 +369,8 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
         m_settings.autoOutlineOnOpen && loaded.savedMask.isNull() && m_recoveredMask.isNull();
     if (m_autoPending && m_inference->hasModel())
         requestAuto();
+    else
+        requestHeatmapForMask();
 }
 
 // ---- saving and recovery
@@ -472,6 +490,7 @@ void ViewerSession::onMaskReady(const MaskResponse& response) {
     info.prompts = response.prompts;
     info.iou = response.candidates.front().iou;
     info.refined = response.refined;
+    info.head = response.head;
     info.modelName = model.name;
     info.modelSha256 = model.sha256;
     info.profile = model.profile;
@@ -502,12 +521,34 @@ void ViewerSession::setHeatmapOptions(const HeatmapOptions& options) {
     m_lastHeat = QImage();
     Q_EMIT heatmapCleared();
     m_inference->setHeatmapOptions(options);
-    // A heatmap for the mask on screen, from the prompts that produced it.
-    if (options.enabled && m_doc && m_inference->hasModel() &&
-        m_lastResponse.imageId == m_doc->id() && !m_lastResponse.candidates.empty())
+    requestHeatmapForMask();
+}
+
+// The heatmap of the mask on screen, from the prompts that produced it: this session's model
+// result, else the saved one (its sidecar's prompts and decoder) when the model loaded now
+// made it. Otherwise the panel says why there is none rather than staying silent.
+void ViewerSession::requestHeatmapForMask() {
+    if (!m_inference->heatmapOptions().enabled || !m_doc || !m_inference->hasModel())
+        return;
+    if (m_lastResponse.imageId == m_doc->id() && !m_lastResponse.candidates.empty()) {
         m_inference->requestHeatmap(m_doc->id(), m_lastResponse.prompts,
                                     m_lastResponse.refined ? m_doc->mask() : QImage(),
                                     m_lastResponse.head);
+        return;
+    }
+    const ModelResultInfo saved = m_doc->currentModelResult();
+    if (saved.valid && !saved.prompts.empty() &&
+        saved.modelSha256 == m_inference->modelInfo().sha256) {
+        m_inference->requestHeatmap(m_doc->id(), saved.prompts, QImage(), saved.head);
+        return;
+    }
+    if (!anyLesionPixel(m_doc->mask()))
+        return; // the heatmap comes with the first mask
+    Q_EMIT heatmapFailed(
+        saved.valid && !saved.prompts.empty()
+            ? tr("No heatmap: a different model made the saved mask. Draw a box to segment "
+                 "it with this one.")
+            : tr("No heatmap: the mask was not made by the model. Draw a box to get one."));
 }
 
 void ViewerSession::onHeatmapReady(const HeatmapResponse& r) {

@@ -159,6 +159,7 @@ private:
     void onImageLoaded();
     void installDocument(const LoadedImage& loaded);
     void onMaskReady(const MaskResponse& response);
+    void requestHeatmapForMask();
     void onHeatmapReady(const HeatmapResponse& response);
     void applyEmbeddingCache();
     void persistSettings();
