@@ -28,6 +28,7 @@
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -497,6 +498,25 @@ private Q_SLOTS:
         w.session()->undoGroup()->undo();
         w.session()->undoGroup()->undo();
         QCOMPARE(test::countSet(doc->mask()), qint64{0});
+    }
+
+    // An image opened before the model is ready: the status bar says it waits, then, once the
+    // model is in, what to do (it kept saying "Waiting for the model" after the model came).
+    void statusBarFollowsTheModel() {
+        const QString path = m_dir.filePath(QStringLiteral("early.png"));
+        QVERIFY(sample(50, 40).save(path));
+        MainWindow w;
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        w.openPath(path);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(w.statusBar()->currentMessage(),
+                 QStringLiteral("Image opened. Waiting for the model..."));
+        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
+        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
+                                QStringLiteral("tiny"));
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(w.statusBar()->currentMessage(),
+                 QStringLiteral("Drag a box around the lesion, or click points on it."));
     }
 
     // Drag and drop opens the file and it joins File > Open Recent; the status bar names the

@@ -74,8 +74,13 @@ ViewerSession::ViewerSession(QObject* parent, const QString& recoveryDir)
         m_modelError.clear();
         m_modelLoading = false;
         Q_EMIT modelStateChanged();
-        if (m_doc)
+        if (m_doc) {
             m_inference->setImage(m_doc->id(), m_doc->image());
+            // installDocument said it was waiting for the model: it is here now.
+            if (m_saidWaitingForModel && m_doc->prompts().empty() && !m_autoPending)
+                Q_EMIT statusMessage(tr("Drag a box around the lesion, or click points on it."));
+        }
+        m_saidWaitingForModel = false;
         // Not over prompts the user gave while the model was loading.
         if (m_autoPending && m_doc && m_doc->prompts().empty())
             requestAuto();
@@ -361,6 +366,8 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
                                                     : m_modelError);
     else
         Q_EMIT statusMessage(tr("Drag a box around the lesion, or click points on it."));
+    m_saidWaitingForModel = loaded.savedMaskProblem.isEmpty() && loaded.savedMask.isNull() &&
+                            !m_inference->hasModel() && m_modelError.isEmpty();
     Q_EMIT imageOpened(loaded.path);
     checkRecovery();
     // Outlined at once when asked for, unless there is already a mask to show (saved, or kept

@@ -199,6 +199,7 @@ private:
     bool m_modelLoading = false;
     // The image just opened waits for the model to run Auto (autoOutlineOnOpen).
     bool m_autoPending = false;
+    bool m_saidWaitingForModel = false; // the status bar says so until the model arrives
 };
 
 } // namespace dermsam
