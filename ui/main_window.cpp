@@ -646,6 +646,7 @@ void MainWindow::createStatusBar() {
         m_zoomLabel->setText(tr("Zoom %1%").arg(qRound(scale * 100)));
     });
     auto* research = new QLabel(this);
+    m_researchLabel = research;
     research->setObjectName(QStringLiteral("researchUse"));
     onRetranslate([research] {
         research->setText(tr("Research use, not for diagnosis"));
@@ -662,10 +663,42 @@ void MainWindow::createStatusBar() {
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancelButton);
     statusBar()->addPermanentWidget(m_modelLabel);
+    connect(statusBar(), &QStatusBar::messageChanged, this, &MainWindow::makeRoomForMessage);
 }
 
 void MainWindow::setStatus(const QString& text) {
     statusBar()->showMessage(text, 8000);
+}
+
+// The permanent read-outs left little room for messages: at a 1250 px wide window, "Lesion
+// outlined automatically in 297 ms: a..." was all the user saw of what to do next. A message
+// that does not fit takes the room of the secondary read-outs (cursor position, image size,
+// zoom, mask area: the last also in the Measurements panel) until it is cleared; the
+// research-use notice and the model stay.
+void MainWindow::makeRoomForMessage(const QString& message) {
+    for (QLabel* label : m_yieldedToMessage)
+        label->show();
+    m_yieldedToMessage.clear();
+    if (message.isEmpty())
+        return;
+    const QList<QWidget*> permanent{m_researchLabel, m_positionLabel, m_zoomLabel,    m_sizeLabel,
+                                    m_measureLabel,  m_progress,      m_cancelButton, m_modelLabel};
+    // Layout spacing and margins between the status bar's widgets, generously.
+    constexpr int kGap = 12;
+    int room = statusBar()->width() - kGap;
+    for (QWidget* w : permanent)
+        if (!w->isHidden())
+            room -= w->sizeHint().width() + kGap;
+    if (statusBar()->fontMetrics().horizontalAdvance(message) + kGap <= room)
+        return;
+    // All of them: their texts may grow after the message came (the area of the mask the
+    // message announces), and a status bar whose read-outs come and go one by one is restless.
+    for (QLabel* label : {m_positionLabel, m_sizeLabel, m_zoomLabel, m_measureLabel}) {
+        if (label->isHidden())
+            continue;
+        label->hide();
+        m_yieldedToMessage.push_back(label);
+    }
 }
 
 void MainWindow::loadModelFromSettings(const QString& checkpointOverride) {

@@ -107,6 +107,7 @@ private:
     void refreshWorklistMarks();
     void showWorklist(bool shown);
     void setStatus(const QString& text);
+    void makeRoomForMessage(const QString& message);
     void setViewSetting(const std::function<void(AppSettings&)>& change);
 
     ViewerSession* m_session = nullptr;
@@ -140,6 +141,8 @@ private:
     QLabel* m_modelLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancelButton = nullptr;
+    QLabel* m_researchLabel = nullptr;
+    std::vector<QLabel*> m_yieldedToMessage; // read-outs hidden while a long message shows
 };
 
 } // namespace dermsam

@@ -519,6 +519,58 @@ private Q_SLOTS:
                  QStringLiteral("Drag a box around the lesion, or click points on it."));
     }
 
+    // A message too long for the room beside the permanent read-outs takes the room of the
+    // secondary ones (position, size, zoom, area) until it is cleared, so it is read whole; the
+    // research-use notice and the model stay, and a short message moves nothing.
+    void longStatusMessageIsShownWhole() {
+        const QString path = m_dir.filePath(QStringLiteral("status.png"));
+        QVERIFY(sample(640, 480).save(path));
+        MainWindow w;
+        w.resize(1150, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
+        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
+                                QStringLiteral("tiny"));
+        QVERIFY(loaded.wait(10000));
+        QSignalSpy opened(&w, &MainWindow::imageOpened);
+        w.openPath(path);
+        QVERIFY(opened.wait(10000));
+        QStatusBar* bar = w.statusBar();
+        bar->clearMessage();
+        auto label = [&](const char* name) { return bar->findChild<QLabel*>(name); };
+        const QList<QLabel*> secondary{label("imageSize"), label("zoom"), label("measurement")};
+        for (QLabel* l : secondary) {
+            QVERIFY(l && !l->isHidden() && !l->text().isEmpty());
+            QTRY_VERIFY(l->width() >= l->sizeHint().width()); // laid out with its text
+        }
+        // Where the first permanent widget starts: the message is painted left of it.
+        const auto messageRoom = [&] {
+            int left = bar->width();
+            for (QWidget* child : bar->findChildren<QWidget*>(Qt::FindDirectChildrenOnly))
+                if (child->isVisible() && child->geometry().left() > 0)
+                    left = std::min(left, child->geometry().left());
+            return left;
+        };
+        const QString text = QStringLiteral("Lesion outlined automatically in 297 ms: accept it, "
+                                            "edit it, or draw a box to redo it.");
+        const int needed = bar->fontMetrics().horizontalAdvance(text);
+        QVERIFY2(messageRoom() < needed, "the window is wide enough for the message anyway");
+
+        bar->showMessage(text);
+        QTRY_VERIFY2(messageRoom() > needed,
+                     qPrintable(QStringLiteral("%1 px for %2").arg(messageRoom()).arg(needed)));
+        QVERIFY(!label("researchUse")->isHidden());
+        QVERIFY(!label("model")->isHidden());
+
+        bar->clearMessage();
+        for (QLabel* l : secondary)
+            QVERIFY(!l->isHidden());
+        bar->showMessage(QStringLiteral("Saved"));
+        for (QLabel* l : secondary)
+            QVERIFY(!l->isHidden());
+    }
+
     // Drag and drop opens the file and it joins File > Open Recent; the status bar names the
     // model and its device.
     void dropRecentAndModelLabel() {
