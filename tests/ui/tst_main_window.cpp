@@ -82,6 +82,19 @@ QString measurementText(MainWindow& w) {
     auto* label = w.findChild<QLabel*>(QStringLiteral("measurement"));
     return label ? label->text() : QString();
 }
+
+// The tiny test model in the window's worker, in place of a checkpoint from the settings.
+bool useTinyModel(MainWindow& w, const QString& name = QStringLiteral("tiny")) {
+    QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
+    w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"), name);
+    return loaded.wait(10000);
+}
+
+bool openAndWait(MainWindow& w, const QString& path) {
+    QSignalSpy opened(&w, &MainWindow::imageOpened);
+    w.openPath(path);
+    return opened.wait(10000);
+}
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -127,9 +140,7 @@ private Q_SLOTS:
         } else
             QVERIFY(img.save(path, format.constData()));
         MainWindow w;
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(openAndWait(w, path));
         QVERIFY(w.document());
         QCOMPARE(w.document()->size(), QSize(64, 48));
     }
@@ -187,9 +198,7 @@ private Q_SLOTS:
         QVERIFY(writeDicom(path, img, DicomKind(kind), sopClass.toLatin1().constData(),
                            spacing.isEmpty() ? nullptr : spacingBytes.constData()));
         MainWindow w;
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(openAndWait(w, path));
         ImageDocument* doc = w.document();
         QVERIFY(doc);
         QCOMPARE(doc->size(), QSize(40, 30));
@@ -288,14 +297,9 @@ private Q_SLOTS:
         w.resize(900, 700);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
         // A 256 input: its mask prompts are 64 x 64 logits, not the 256 x 256 of a 1024 input.
-        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
-                                QStringLiteral("tiny 256"));
-        QVERIFY(loaded.wait(10000));
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(useTinyModel(w, QStringLiteral("tiny 256")));
+        QVERIFY(openAndWait(w, path));
         ImageDocument* doc = w.document();
         ImageCanvas* canvas = w.canvas();
         canvas->setTool(CanvasTool::Point);
@@ -346,9 +350,7 @@ private Q_SLOTS:
         w.resize(900, 700);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(openAndWait(w, path));
         ImageDocument* doc = w.document();
         QVERIFY(!doc->hasSpacing());
         QImage mask(doc->size(), QImage::Format_Grayscale8);
@@ -506,15 +508,10 @@ private Q_SLOTS:
         const QString path = m_dir.filePath(QStringLiteral("early.png"));
         QVERIFY(sample(50, 40).save(path));
         MainWindow w;
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(openAndWait(w, path));
         QCOMPARE(w.statusBar()->currentMessage(),
                  QStringLiteral("Image opened. Waiting for the model..."));
-        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
-        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
-                                QStringLiteral("tiny"));
-        QVERIFY(loaded.wait(10000));
+        QVERIFY(useTinyModel(w));
         QCOMPARE(w.statusBar()->currentMessage(),
                  QStringLiteral("Drag a box around the lesion, or click points on it."));
     }
@@ -529,13 +526,8 @@ private Q_SLOTS:
         w.resize(1150, 700);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
-        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
-                                QStringLiteral("tiny"));
-        QVERIFY(loaded.wait(10000));
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(useTinyModel(w));
+        QVERIFY(openAndWait(w, path));
         QStatusBar* bar = w.statusBar();
         bar->clearMessage();
         auto label = [&](const char* name) { return bar->findChild<QLabel*>(name); };
@@ -577,10 +569,7 @@ private Q_SLOTS:
         const QString path = m_dir.filePath(QStringLiteral("dropped.png"));
         QVERIFY(sample(50, 40).save(path));
         MainWindow w;
-        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
-        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
-                                QStringLiteral("tiny"));
-        QVERIFY(loaded.wait(10000));
+        QVERIFY(useTinyModel(w));
         const QString label = w.findChild<QLabel*>(QStringLiteral("model"))->text();
         QVERIFY2(label.contains(QStringLiteral("tiny")) && label.contains(QStringLiteral("cpu")),
                  qPrintable(label));
@@ -610,9 +599,7 @@ private Q_SLOTS:
         QVERIFY(sample(50, 40).save(path));
         MainWindow w;
         w.show();
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(openAndWait(w, path));
         QImage mask(w.document()->size(), QImage::Format_Grayscale8);
         mask.fill(255);
         w.document()->undoStack()->push(
@@ -634,13 +621,8 @@ private Q_SLOTS:
         w.resize(900, 700);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy loaded(w.inference(), &InferenceController::modelLoaded);
-        w.inference()->useModel(test::tinySamModel(), QStringLiteral("sam"),
-                                QStringLiteral("tiny"));
-        QVERIFY(loaded.wait(10000));
-        QSignalSpy opened(&w, &MainWindow::imageOpened);
-        w.openPath(path);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(useTinyModel(w));
+        QVERIFY(openAndWait(w, path));
         ImageDocument* doc = w.document();
         ImageCanvas* canvas = w.canvas();
         canvas->setTool(CanvasTool::Box);
