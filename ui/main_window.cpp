@@ -147,6 +147,9 @@ void MainWindow::connectSession() {
             [this](bool visible, InferenceStage stage) {
                 m_progress->setVisible(visible);
                 m_cancelButton->setVisible(visible);
+                // A message that came while the bar was up may fit once it goes (a point
+                // decoded during the next image's prefetch), and may not fit once it comes.
+                makeRoomForMessage(statusBar()->currentMessage());
                 switch (stage) {
                 case InferenceStage::LoadingModel:
                     m_progress->setFormat(tr("Loading model..."));

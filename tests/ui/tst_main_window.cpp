@@ -561,6 +561,21 @@ private Q_SLOTS:
         bar->showMessage(QStringLiteral("Saved"));
         for (QLabel* l : secondary)
             QVERIFY(!l->isHidden());
+
+        // A short message that came while the progress bar was up (a point decoded during the
+        // next image's prefetch) gets the read-outs back when the bar goes, not 8 s later.
+        InferenceController* inference = w.inference();
+        Q_EMIT inference->progressChanged(true, InferenceStage::Encoding);
+        // The shortest message that the bar's progress leaves no room for.
+        QString message = QStringLiteral("Mask computed in 30 ms.");
+        for (bar->showMessage(message); !label("zoom")->isHidden() && message.size() < 400;
+             bar->showMessage(message))
+            message += QStringLiteral(" ok");
+        QVERIFY(label("zoom")->isHidden());
+        Q_EMIT inference->progressChanged(false, InferenceStage::Idle);
+        QCOMPARE(bar->currentMessage(), message);
+        for (QLabel* l : secondary)
+            QVERIFY(!l->isHidden());
     }
 
     // Drag and drop opens the file and it joins File > Open Recent; the status bar names the
