@@ -122,6 +122,12 @@ void MainWindow::connectSession() {
     });
     connect(s, &ViewerSession::recentFilesChanged, this, &MainWindow::updateRecentMenu);
     connect(s, &ViewerSession::candidatesChanged, this, &MainWindow::onCandidatesChanged);
+    // No row highlighted while the mask on screen is none of them (undone): a click on any
+    // row, the first included, puts that candidate back.
+    connect(s, &ViewerSession::resultInEffectChanged, this, [this] {
+        const QSignalBlocker block(m_candidatesView);
+        m_candidatesView->setCurrentRow(m_session->candidateInEffect());
+    });
     connect(s, &ViewerSession::maskApplied, this, &MainWindow::maskApplied);
     connect(s, &ViewerSession::measurementsChanged, this, &MainWindow::updateMeasurements);
     connect(s, &ViewerSession::lesionMeasured, this, &MainWindow::updateLesionPanel);

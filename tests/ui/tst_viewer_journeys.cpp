@@ -138,6 +138,7 @@ private Q_SLOTS:
     void panelControlsLeaveKeysToTheCanvas();
     void pointsGiveThreeCandidates();
     void brushEraserUndoRedo();
+    void undoTakesHeatmapAndCandidateAlong();
     void savedMaskComesBackOnReopenAndRestart();
     void savedMaskGetsItsHeatmapBack();
     void worklistClickNextPreviousAndDone();
@@ -429,6 +430,76 @@ void TestViewerJourneys::brushEraserUndoRedo() {
     QCOMPARE(countSet(w->document()->mask()), painted);
     QVERIFY(w->document()->isModified());
     m_answer = QMessageBox::Discard; // closing asks about the unsaved edit
+    w->close();
+    m_answer = QMessageBox::Cancel;
+}
+
+// Ctrl+Z and Ctrl+Shift+Z over two model results: the heatmap and the highlighted candidate are
+// always those of the mask on screen. They were the last result's whatever was undone: a
+// heatmap over no mask, and a highlighted row that a click could not put back.
+void TestViewerJourneys::undoTakesHeatmapAndCandidateAlong() {
+    auto w = startWindow();
+    openAndWait(*w, m_images[1]);
+    auto* list = w->findChild<QListWidget*>(QStringLiteral("candidateList"));
+    const auto heatOnScreen = [&] { return w->canvas()->heatmap(); };
+    press(*w, Qt::Key_H);
+    press(*w, Qt::Key_P);
+    QSignalSpy applied(w.get(), &MainWindow::maskApplied);
+    QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier,
+                      w->canvas()->imageToWidget(lesionBox(truthMask(1)).center()).toPoint());
+    QVERIFY(applied.wait(60000));
+    const QImage pointMask = w->document()->mask();
+    QTRY_VERIFY_WITH_TIMEOUT(!heatOnScreen().isNull(), 30000);
+    const QImage pointHeat = heatOnScreen();
+    QCOMPARE(list->count(), 3);
+    QCOMPARE(list->currentRow(), 0);
+
+    press(*w, Qt::Key_B);
+    boxLesion(*w, 1);
+    const QImage boxMask = w->document()->mask();
+    QVERIFY(boxMask != pointMask);
+    QTRY_VERIFY_WITH_TIMEOUT(!heatOnScreen().isNull() && heatOnScreen() != pointHeat, 30000);
+    const QImage boxHeat = heatOnScreen();
+    QVERIFY2(maxGreyDifference(boxHeat, pointHeat) > 20, "two prompts, one heatmap?");
+    QCOMPARE(list->count(), 1);
+    QCOMPARE(list->currentRow(), 0);
+
+    // Back to the click's mask: its heatmap is made again; the box's candidate is not on screen.
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(w->document()->mask(), pointMask);
+    QCOMPARE(list->currentRow(), -1);
+    QTRY_VERIFY_WITH_TIMEOUT(!heatOnScreen().isNull(), 30000);
+    QVERIFY2(maxGreyDifference(heatOnScreen(), pointHeat) <= 2,
+             qPrintable(QString::number(maxGreyDifference(heatOnScreen(), pointHeat))));
+
+    // Back to no mask: nothing to explain, nothing highlighted.
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(countSet(w->document()->mask()), 0);
+    QVERIFY(heatOnScreen().isNull());
+    QCOMPARE(labelText(*w, "heatmapInfo"), QString());
+    QCOMPARE(list->currentRow(), -1);
+
+    // Redo both: the box's heatmap and its highlighted candidate come back with its mask.
+    press(*w, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(w->document()->mask(), pointMask);
+    press(*w, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(w->document()->mask(), boxMask);
+    QCOMPARE(list->currentRow(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!heatOnScreen().isNull(), 30000);
+    QVERIFY(maxGreyDifference(heatOnScreen(), boxHeat) <= 2);
+
+    // Undone to the click's mask, a click on the box's candidate puts it back as a new step.
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(w->document()->mask(), pointMask);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      list->visualItemRect(list->item(0)).center());
+    QCOMPARE(w->document()->mask(), boxMask);
+    QCOMPARE(list->currentRow(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !heatOnScreen().isNull() && maxGreyDifference(heatOnScreen(), boxHeat) <= 2, 30000);
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(w->document()->mask(), pointMask);
+    m_answer = QMessageBox::Discard;
     w->close();
     m_answer = QMessageBox::Cancel;
 }

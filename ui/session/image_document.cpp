@@ -56,6 +56,15 @@ ModelResultInfo ImageDocument::currentModelResult() const {
     return m_savedInfo;
 }
 
+quint64 ImageDocument::currentModelResultId() const {
+    for (int i = m_undo.index() - 1; i >= 0; --i) {
+        const QUndoCommand* c = m_undo.command(i);
+        if (c->id() == static_cast<int>(MaskCommandId::ModelResult))
+            return static_cast<const ModelResultCommand*>(c)->responseId();
+    }
+    return 0;
+}
+
 bool ImageDocument::editedSinceModel() const {
     for (int i = m_undo.index() - 1; i >= 0; --i) {
         const int id = m_undo.command(i)->id();

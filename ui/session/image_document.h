@@ -17,6 +17,7 @@ struct ModelResultInfo {
     float iou = 0.0f;
     bool refined = false;
     DecoderHead head = DecoderHead::Main; // the decoder that made it (Auto: the Auto decoder)
+    int candidate = 0;                    // which of its response's candidate masks was picked
     QString modelSha256;
     QString modelName;
     QString profile;
@@ -64,6 +65,9 @@ public:
 
     // The model result in effect and whether brush edits followed it (walks the undo stack).
     ModelResultInfo currentModelResult() const;
+    // The response id of the model result that the undo history has in effect; 0 when none
+    // (a mask read from disk, or undone back past every result).
+    quint64 currentModelResultId() const;
     bool editedSinceModel() const;
 
     // For undo commands: writes pixels (Grayscale8) at rect's top-left, or the whole mask.

@@ -209,6 +209,10 @@ void InferenceController::cancel() {
     m_latestHeatmap = m_nextRequest + 1;
 }
 
+void InferenceController::dropHeatmaps() {
+    m_latestHeatmap = m_nextRequest + 1;
+}
+
 void InferenceController::onHeatmapReady(const HeatmapResponse& response) {
     if (!m_heatmapOptions.enabled || response.requestId != m_latestHeatmap ||
         response.imageId != m_currentImage) {

@@ -60,6 +60,8 @@ public:
     const QString& pendingPrefetch() const { return m_prefetchPath; }
     // Cancels everything issued so far (checked between stages).
     void cancel();
+    // Heatmaps on their way are of a mask no longer on screen (an undo): drop them.
+    void dropHeatmaps();
 
     bool isBusy() const { return !m_pending.isEmpty(); }
     bool hasModel() const { return m_hasModel; }

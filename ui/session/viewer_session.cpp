@@ -323,11 +323,13 @@ void ViewerSession::installDocument(const LoadedImage& loaded) {
         maskEdited();
         m_autosaveTimer.start();
     });
+    connect(doc->undoStack(), &QUndoStack::indexChanged, this, &ViewerSession::onUndoIndexChanged);
     connect(doc, &ImageDocument::calibrationChanged, this, [this] {
         maskEdited();
         Q_EMIT calibrationChanged();
     });
     m_lastResponse = MaskResponse{};
+    m_resultInEffect = 0;
     m_lastHeat = QImage();
     Q_EMIT heatmapCleared();
     m_recoveredMask = QImage();
@@ -491,18 +493,10 @@ void ViewerSession::onMaskReady(const MaskResponse& response) {
     m_lastResponse = response;
     m_lastHeat = QImage();
     Q_EMIT heatmapCleared(); // the previous mask's heatmap; this mask's follows
-    const ModelInfo& model = m_inference->modelInfo();
-    ModelResultInfo info;
-    info.valid = true;
-    info.prompts = response.prompts;
-    info.iou = response.candidates.front().iou;
-    info.refined = response.refined;
-    info.head = response.head;
-    info.modelName = model.name;
-    info.modelSha256 = model.sha256;
-    info.profile = model.profile;
-    m_doc->undoStack()->push(
-        new ModelResultCommand(m_doc, response.requestId, response.candidates.front().mask, info));
+    // Its heatmap is already on its way with the mask: the push must not ask for another.
+    m_resultInEffect = response.requestId;
+    m_doc->undoStack()->push(new ModelResultCommand(
+        m_doc, response.requestId, response.candidates.front().mask, lastResultInfo(0)));
     Q_EMIT candidatesChanged();
     Q_EMIT statusMessage(
         response.automatic
@@ -513,15 +507,53 @@ void ViewerSession::onMaskReady(const MaskResponse& response) {
     Q_EMIT maskApplied();
 }
 
+ModelResultInfo ViewerSession::lastResultInfo(int candidate) const {
+    const ModelInfo& model = m_inference->modelInfo();
+    ModelResultInfo info;
+    info.valid = true;
+    info.prompts = m_lastResponse.prompts;
+    info.iou = m_lastResponse.candidates[static_cast<std::size_t>(candidate)].iou;
+    info.refined = m_lastResponse.refined;
+    info.head = m_lastResponse.head;
+    info.candidate = candidate;
+    info.modelName = model.name;
+    info.modelSha256 = model.sha256;
+    info.profile = model.profile;
+    return info;
+}
+
+int ViewerSession::candidateInEffect() const {
+    if (!m_doc || m_lastResponse.candidates.empty() || m_lastResponse.imageId != m_doc->id() ||
+        m_resultInEffect != m_lastResponse.requestId)
+        return -1;
+    return m_doc->currentModelResult().candidate;
+}
+
 void ViewerSession::chooseCandidate(int index) {
     if (!m_doc || index < 0 || index >= static_cast<int>(m_lastResponse.candidates.size()) ||
         m_lastResponse.imageId != m_doc->id())
         return;
-    ModelResultInfo info = m_doc->currentModelResult();
     const MaskCandidate& c = m_lastResponse.candidates[static_cast<std::size_t>(index)];
-    info.iou = c.iou;
-    // Same response id: merges into the result's one undo step.
-    m_doc->undoStack()->push(new ModelResultCommand(m_doc, m_lastResponse.requestId, c.mask, info));
+    // Same response id: merges into the result's one undo step while that is the last step;
+    // after an undo (or a stroke) it is a step of its own.
+    m_doc->undoStack()->push(
+        new ModelResultCommand(m_doc, m_lastResponse.requestId, c.mask, lastResultInfo(index)));
+}
+
+// An undo or redo that puts another model result in effect (or none) takes the heatmap and the
+// candidate highlight along: they must explain the mask on screen, not the last one computed.
+void ViewerSession::onUndoIndexChanged() {
+    if (!m_doc)
+        return;
+    const quint64 id = m_doc->currentModelResultId();
+    if (id == m_resultInEffect)
+        return; // a brush stroke, or its undo: the heatmap still explains the model's part
+    m_resultInEffect = id;
+    m_lastHeat = QImage();
+    m_inference->dropHeatmaps();
+    Q_EMIT heatmapCleared();
+    Q_EMIT resultInEffectChanged();
+    requestHeatmapForMask();
 }
 
 void ViewerSession::setHeatmapOptions(const HeatmapOptions& options) {
@@ -531,13 +563,14 @@ void ViewerSession::setHeatmapOptions(const HeatmapOptions& options) {
     requestHeatmapForMask();
 }
 
-// The heatmap of the mask on screen, from the prompts that produced it: this session's model
-// result, else the saved one (its sidecar's prompts and decoder) when the model loaded now
-// made it. Otherwise the panel says why there is none rather than staying silent.
+// The heatmap of the mask on screen, from the prompts that produced it: the last model result,
+// else the earlier one that an undo went back to, or the saved one (its sidecar's prompts and
+// decoder), when the model loaded now made it. Otherwise the panel says why there is none rather
+// than staying silent.
 void ViewerSession::requestHeatmapForMask() {
     if (!m_inference->heatmapOptions().enabled || !m_doc || !m_inference->hasModel())
         return;
-    if (m_lastResponse.imageId == m_doc->id() && !m_lastResponse.candidates.empty()) {
+    if (candidateInEffect() >= 0) {
         m_inference->requestHeatmap(m_doc->id(), m_lastResponse.prompts,
                                     m_lastResponse.refined ? m_doc->mask() : QImage(),
                                     m_lastResponse.head);

@@ -24,6 +24,7 @@ class QUndoGroup;
 namespace dermsam {
 
 class ImageDocument;
+struct ModelResultInfo;
 class InferenceController;
 class RecoveryStore;
 class Worklist;
@@ -82,6 +83,9 @@ public:
     void refine(); // the edited mask back to the model as a mask prompt
     // The result on screen and its candidates (empty before the first result on this image).
     const MaskResponse& lastResponse() const { return m_lastResponse; }
+    // Whether the mask on screen is lastResponse()'s (not undone, not an earlier result), and
+    // which of its candidates; -1 when it is not.
+    int candidateInEffect() const;
     void chooseCandidate(int index);
     void setHeatmapOptions(const HeatmapOptions& options);
 
@@ -143,6 +147,8 @@ Q_SIGNALS:
     void saved(const QString& maskPath);
     void recentFilesChanged();
     void candidatesChanged();
+    // Undo or redo put another model result (or none) in effect: candidateInEffect() changed.
+    void resultInEffectChanged();
     void maskApplied();
     void heatmapCleared();
     void heatmapReady(const dermsam::HeatmapResponse& response);
@@ -160,6 +166,8 @@ private:
     void installDocument(const LoadedImage& loaded);
     void onMaskReady(const MaskResponse& response);
     void requestHeatmapForMask();
+    void onUndoIndexChanged();
+    ModelResultInfo lastResultInfo(int candidate) const;
     void onHeatmapReady(const HeatmapResponse& response);
     void applyEmbeddingCache();
     void persistSettings();
@@ -181,7 +189,8 @@ private:
     QFutureWatcher<LoadedImage> m_loadWatcher;
     QString m_pendingLoad;
     MaskResponse m_lastResponse;
-    QImage m_lastHeat; // the heatmap of the mask on screen, null when none
+    quint64 m_resultInEffect = 0; // ImageDocument::currentModelResultId() as last seen
+    QImage m_lastHeat;            // the heatmap of the mask on screen, null when none
     QFutureWatcher<FollowUp> m_followUpWatcher;
     FollowUp m_followUp;
     quint64 m_followUpDoc = 0; // the document the running comparison is of
