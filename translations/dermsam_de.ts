@@ -757,6 +757,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
             <translation>&amp;Heatmap anzeigen</translation>
         </message>
         <message>
+            <source>&amp;Panels</source>
+            <translation>&amp;Bereiche</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Abbrechen</translation>
         </message>
@@ -1771,6 +1775,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
     </context>
     <context>
         <name>dermsam::ViewerSession</name>
+        <message>
+            <source>Drag a box around the lesion, or click points on it.</source>
+            <translation>Ziehen Sie einen Rahmen um die Läsion oder klicken Sie Punkte darauf.</translation>
+        </message>
         <message numerus="yes">
             <source>Unsaved edits of %n image(s) were kept when DermSAM last ended unexpectedly: open an image to restore its edits.</source>
             <translation>
@@ -1797,10 +1805,6 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>Image opened. Waiting for the model...</source>
             <translation>Bild geöffnet. Warte auf das Modell …</translation>
-        </message>
-        <message>
-            <source>Drag a box around the lesion, or click points on it.</source>
-            <translation>Ziehen Sie einen Rahmen um die Läsion oder klicken Sie Punkte darauf.</translation>
         </message>
         <message>
             <source>No image is open.</source>

@@ -78,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent)
     createActions();
     createDocks();
     createStatusBar();
+    createPanelsMenu();
     connectSession();
 
     connect(m_canvas, &ImageCanvas::promptsEdited, m_session, &ViewerSession::requestMask);
@@ -90,6 +91,7 @@ MainWindow::MainWindow(QWidget* parent)
     updateModelLabel();
     keepKeysOnCanvas();
     resize(1280, 860);
+    restoreLayout();
 }
 
 void MainWindow::connectSession() {
@@ -383,6 +385,7 @@ void MainWindow::createActions() {
     onRetranslate([settings] { settings->setText(tr("&Settings...")); });
 
     QMenu* view = menuBar()->addMenu(QString());
+    m_viewMenu = view;
     onRetranslate([view] { view->setTitle(tr("&View")); });
     QAction* fit = view->addAction(QString(), m_canvas, &ImageCanvas::zoomToFit);
     fit->setShortcut(QKeySequence(Qt::Key_F));
@@ -631,6 +634,36 @@ void MainWindow::createDocks() {
         m_canvas->setHeatmapOpacity(m_heatmapPanel->opacity());
         m_canvas->setHeatmapColorMap(m_heatmapPanel->colorMap());
     });
+}
+
+// The heatmap and every panel from the View menu: a panel closed with its X had no way back.
+void MainWindow::createPanelsMenu() {
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_heatmapAction);
+    QMenu* panels = m_viewMenu->addMenu(QString());
+    panels->setObjectName(QStringLiteral("panelsMenu"));
+    onRetranslate([panels] { panels->setTitle(tr("&Panels")); });
+    // Their texts are the panels' titles, retranslated with them.
+    for (const char* name : {"worklist", "candidates", "measurements", "heatmap"})
+        if (auto* dock = findChild<QDockWidget*>(QLatin1String(name)))
+            panels->addAction(dock->toggleViewAction());
+    if (auto* bar = findChild<QToolBar*>(QStringLiteral("tools")))
+        panels->addAction(bar->toggleViewAction());
+}
+
+// Where the window was and how its panels were arranged, as the user left them last time.
+void MainWindow::restoreLayout() {
+    QSettings qs;
+    restoreGeometry(qs.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(qs.value(QStringLiteral("window/state")).toByteArray());
+    // The worklist panel belongs to a worklist: none is open yet.
+    showWorklist(!m_session->worklist()->isEmpty());
+}
+
+void MainWindow::saveLayout() const {
+    QSettings qs;
+    qs.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    qs.setValue(QStringLiteral("window/state"), saveState());
 }
 
 void MainWindow::createStatusBar() {
@@ -1032,6 +1065,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         return;
     }
     m_session->prepareClose();
+    saveLayout();
     event->accept();
 }
 

@@ -83,6 +83,9 @@ private:
     void refreshCandidateTexts();
     void createActions();
     void createDocks();
+    void createPanelsMenu();
+    void restoreLayout();
+    void saveLayout() const;
     void createStatusBar();
     void connectSession();
     void openImage(const QString& path);
@@ -118,6 +121,7 @@ private:
     QListWidget* m_candidatesView = nullptr;
 
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_saveAction = nullptr;

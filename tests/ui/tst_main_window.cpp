@@ -17,6 +17,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QDropEvent>
 #include <QFile>
 #include <QFileInfo>
@@ -25,7 +26,9 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMimeData>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -609,6 +612,53 @@ private Q_SLOTS:
     }
 
     // Closing with an unsaved mask asks; Cancel keeps the window open.
+    // A panel closed with its X comes back from View > Panels, the heatmap is in the View menu,
+    // and the window's size and panels are as the user left them at the next start.
+    void panelsFromTheViewMenuAndLayoutRemembered() {
+        const QSize size(1000, 720);
+        {
+            MainWindow w;
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            auto* panels = w.findChild<QMenu*>(QStringLiteral("panelsMenu"));
+            auto* heatDock = w.findChild<QDockWidget*>(QStringLiteral("heatmap"));
+            QVERIFY(panels && heatDock);
+            QMenu* view = nullptr;
+            for (QAction* a : w.menuBar()->actions())
+                if (a->menu() && a->menu()->actions().contains(panels->menuAction()))
+                    view = a->menu();
+            QVERIFY(view);
+            QVERIFY(view->actions().contains(w.findChild<QAction*>(QStringLiteral("showHeatmap"))));
+
+            QVERIFY(heatDock->close()); // its title bar's X
+            QVERIFY(heatDock->isHidden());
+            QAction* heatItem = nullptr;
+            for (QAction* a : panels->actions())
+                if (a->text() == heatDock->windowTitle())
+                    heatItem = a;
+            QVERIFY(heatItem);
+            QVERIFY(!heatItem->isChecked());
+            heatItem->trigger();
+            QVERIFY(!heatDock->isHidden());
+            QVERIFY(heatItem->isChecked());
+
+            // Left closed this time, in a smaller window.
+            heatItem->trigger();
+            QVERIFY(heatDock->isHidden());
+            w.resize(size);
+            QTRY_COMPARE(w.size(), size);
+            QVERIFY(w.close());
+        }
+        MainWindow again;
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QCOMPARE(again.size(), size);
+        QVERIFY(again.findChild<QDockWidget*>(QStringLiteral("heatmap"))->isHidden());
+        QVERIFY(!again.findChild<QDockWidget*>(QStringLiteral("measurements"))->isHidden());
+        QVERIFY(again.findChild<QDockWidget*>(QStringLiteral("worklist"))->isHidden());
+        QSettings().remove(QStringLiteral("window")); // the other tests start from the default
+    }
+
     void closeAsksAboutUnsavedMask() {
         const QString path = m_dir.filePath(QStringLiteral("closing.png"));
         QVERIFY(sample(50, 40).save(path));
