@@ -67,6 +67,15 @@ private Q_SLOTS:
         QCOMPARE(LesionReport::writePdf(m_input, pdf), QString());
         const QString info = run(QStringLiteral("pdfinfo"), {pdf});
         QVERIFY2(info.contains(QStringLiteral("Pages:")), qPrintable(info));
+        // The follow-up on a page of its own, whole, after a first page with everything else.
+        QVERIFY2(info.contains(QRegularExpression(QStringLiteral("Pages:\\s+2\\n"))),
+                 qPrintable(info));
+        const QString second =
+            run(QStringLiteral("pdftotext"),
+                {QStringLiteral("-f"), QStringLiteral("2"), pdf, QStringLiteral("-")})
+                .trimmed();
+        QVERIFY2(second.startsWith(QStringLiteral("Follow-up")), qPrintable(second));
+        QVERIFY(second.contains(QStringLiteral("Area change")));
         QVERIFY(info.contains(QStringLiteral("DermSAM lesion report")));
         // Text, as pdftotext reads it (layout may wrap lines: compare without whitespace).
         QString text = run(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
@@ -95,6 +104,25 @@ private Q_SLOTS:
                 cyan += c.red() < 90 && c.green() > 160 && c.blue() > 200;
             }
         QVERIFY2(cyan > 20, qPrintable(QString::number(cyan)));
+    }
+
+    // Without a follow-up, one A4 page: both pictures and every measurement, the longest
+    // values (calibration, colours) included. The report's last line used to spill onto a
+    // second page of its own.
+    void onePageWithoutFollowUp() {
+        if (QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty())
+            QSKIP("pdfinfo (poppler-utils) is not installed: scripts/install-deps.sh installs it");
+        LesionReportInput in = m_input;
+        in.followUp.clear();
+        const QString pdf = m_dir.filePath(QStringLiteral("one-page.pdf"));
+        QCOMPARE(LesionReport::writePdf(in, pdf), QString());
+        const QString info = run(QStringLiteral("pdfinfo"), {pdf});
+        QVERIFY2(info.contains(QRegularExpression(QStringLiteral("Pages:\\s+1\\n"))),
+                 qPrintable(info));
+        QString text = run(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+        text.remove(QRegularExpression(QStringLiteral("\\s")));
+        for (const char* expected : {"MadewithDermSAM", "Colours", "Pixelsize", "Bordersharpness"})
+            QVERIFY2(text.contains(QString::fromUtf8(expected)), expected);
     }
 
     void htmlIsSelfContained() {

@@ -82,7 +82,7 @@ QString promptText(const Prompts& p) {
 }
 
 QString row(const QString& name, const QString& value) {
-    return QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+    return QStringLiteral("<tr><td style=\"padding-right: 10px\">%1</td><td><b>%2</b></td></tr>")
         .arg(name.toHtmlEscaped(), value.toHtmlEscaped());
 }
 
@@ -138,7 +138,14 @@ QString LesionReport::html(const LesionReportInput& in, const QString& picturesU
                   tr("These figures describe a mask made with a segmentation model; they must "
                      "not be used for diagnosis or treatment decisions.")
                       .toHtmlEscaped());
-    h += QStringLiteral("<table cellspacing=\"4\">");
+    // Here rather than at the end, where it went onto a page of its own whenever the
+    // measurements just filled the first.
+    h += QStringLiteral("<p style=\"color:#777777\">%1</p>")
+             .arg(tr("Made with DermSAM %1. Definitions of the measurements: "
+                     "docs/measurements.md.")
+                      .arg(QStringLiteral(DERMSAM_VERSION_STRING))
+                      .toHtmlEscaped());
+    h += QStringLiteral("<table cellspacing=\"2\">");
     h += row(tr("Image"), QFileInfo(in.imagePath).fileName());
     h += row(tr("Image size"), tr("%1 × %2 px").arg(in.image.width()).arg(in.image.height()));
     h += row(tr("Report date"), locale.toString(in.created, QLocale::LongFormat));
@@ -160,24 +167,22 @@ QString LesionReport::html(const LesionReportInput& in, const QString& picturesU
                              "Right: the Grad-CAM heatmap, red where the model looked most.")
                         : tr("The mask's outline (cyan) and its greatest diameter (white)."))
                       .toHtmlEscaped());
-    h += QStringLiteral("<h3>%1</h3><table cellspacing=\"4\">")
+    h += QStringLiteral("<h3>%1</h3><table cellspacing=\"2\">")
              .arg(tr("Measurements").toHtmlEscaped());
     for (const MeasurementRow& r : MeasurementRows::rows(in.measurements, in.spacingSource))
         h += row(r.name, r.value);
     h += QStringLiteral("</table>");
     if (!in.followUp.isEmpty()) {
-        h += QStringLiteral("<h3>%1</h3><table cellspacing=\"4\">")
+        // A page of its own: the first is full, and a table cut in two is hard to read.
+        h += QStringLiteral("<h3 style=\"page-break-before: always\">%1</h3>"
+                            "<table cellspacing=\"2\">")
                  .arg((in.followUpTitle.isEmpty() ? tr("Follow-up") : in.followUpTitle)
                           .toHtmlEscaped());
         for (const auto& [name, value] : in.followUp)
             h += row(name, value);
         h += QStringLiteral("</table>");
     }
-    h += QStringLiteral("<p style=\"color:#777777\">%1</p></body></html>")
-             .arg(tr("Made with DermSAM %1. Definitions of the measurements: "
-                     "docs/measurements.md.")
-                      .arg(QStringLiteral(DERMSAM_VERSION_STRING))
-                      .toHtmlEscaped());
+    h += QStringLiteral("</body></html>");
     return h;
 }
 
