@@ -66,6 +66,7 @@ private Q_SLOTS:
     void runsToTheEndAndAgreesWithCli();
     void stopKeepsLoadableCheckpoint();
     void destroyedWhileOpen();
+    void typedFolderIsScanned();
     void otherTestPromptAgreesWithCli();
 
 private:
@@ -427,6 +428,26 @@ void TestFineTuneWizard::destroyedWhileOpen() {
     QSignalSpy destroyed(w, &QObject::destroyed);
     window.reset();
     QCOMPARE(destroyed.count(), 1);
+}
+
+// A folder typed into the field, without Enter, is scanned once the typing stops: the page sat
+// silent with Next disabled until the field lost the focus.
+void TestFineTuneWizard::typedFolderIsScanned() {
+    DERMSAM_REQUIRE_ISIC(isic);
+    Q_UNUSED(isic)
+    FineTuneWizard w(QString{});
+    w.settings().dataFolder.clear();
+    w.show();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    auto* folder = w.findChild<QLineEdit*>(QStringLiteral("dataFolder"));
+    folder->setFocus();
+    QTRY_VERIFY(folder->hasFocus());
+    QTest::keyClicks(folder, m_data);
+    QVERIFY(!w.currentPage()->isComplete());
+    QTRY_VERIFY_WITH_TIMEOUT(w.currentPage()->isComplete(), 20000);
+    QVERIFY(folder->hasFocus()); // still in the field, as the user left it
+    QCOMPARE(qobject_cast<DataPage*>(w.currentPage())->scan().pairs, kTrain + kVal + kTest);
+    QCOMPARE(w.findChild<QListWidget*>("dataPreviews")->count(), 8);
 }
 
 // The comparison can prompt with a centre click instead of the box (compare --prompt center):

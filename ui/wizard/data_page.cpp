@@ -5,9 +5,12 @@
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/finetune_worker.h"
 
+#include <QCompleter>
 #include <QDir>
 #include <QEvent>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFileSystemModel>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -60,6 +63,23 @@ DataPage::DataPage(FineTuneWizard* wizard)
         }
     });
     connect(m_folder, &QLineEdit::editingFinished, this, &DataPage::requestScan);
+    // A typed path was scanned only on Enter or when the field lost the focus, so the page sat
+    // silent with Next disabled. Folders are completed as they are typed, and an existing one
+    // is scanned once the typing pauses.
+    auto* folders = new QFileSystemModel(this);
+    folders->setFilter(QDir::AllDirs | QDir::NoDotAndDotDot | QDir::Drives);
+    folders->setRootPath(QString());
+    auto* completer = new QCompleter(folders, this);
+    m_folder->setCompleter(completer);
+    m_typingPause.setSingleShot(true);
+    m_typingPause.setInterval(700);
+    connect(&m_typingPause, &QTimer::timeout, this, &DataPage::requestScan);
+    connect(m_folder, &QLineEdit::textEdited, this, [this](const QString& text) {
+        if (QFileInfo(text.trimmed()).isDir())
+            m_typingPause.start();
+        else
+            m_typingPause.stop();
+    });
     connect(m_wizard->worker(), &FineTuneWorker::datasetScanned, this, &DataPage::onScanned);
 }
 
@@ -86,6 +106,7 @@ void DataPage::initializePage() {
 }
 
 void DataPage::requestScan() {
+    m_typingPause.stop();
     const QString folder = m_folder->text().trimmed();
     if (folder.isEmpty() || (folder == m_scan.folder && !m_scanning && m_scan.error.isEmpty()))
         return;

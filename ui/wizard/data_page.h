@@ -2,6 +2,7 @@
 
 #include "ui/wizard/finetune_types.h"
 
+#include <QTimer>
 #include <QWizardPage>
 
 class QLabel;
@@ -42,6 +43,7 @@ private:
     QLabel* m_previewsLabel = nullptr;
     QListWidget* m_problems = nullptr;
     QListWidget* m_previews = nullptr;
+    QTimer m_typingPause;  // a folder typed in is scanned once the typing stops
     quint64 m_request = 0; // newest scan; older answers are dropped
     bool m_scanning = false;
     DatasetScanResult m_scan;
