@@ -4,12 +4,17 @@
 #include "io/file_error.h"
 #include "model/cpu_threading.h"
 #include "model/model_error.h"
+#ifndef DERMSAM_MODEL_ONLY
+#include "core/core_error.h"
+#endif
 
 #include "dermsam_version.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
 
 namespace {
 
@@ -19,6 +24,49 @@ void printUsage(const dermsam::cli::CommandTable& table, std::FILE* to) {
     for (const auto& kv : table)
         std::fprintf(to, "  %-14s %s\n", kv.first.c_str(), kv.second.synopsis.c_str());
 }
+
+#ifndef DERMSAM_MODEL_ONLY
+// What the user can do about core's error codes (DESIGN.md: app/ turns them into sentences).
+// The code and path stay first on the line, for scripts.
+const char* coreErrorHint(dermsam::CoreErrorCode code) {
+    using dermsam::CoreErrorCode;
+    switch (code) {
+    case CoreErrorCode::FileNotFound:
+        return "no such file or folder";
+    case CoreErrorCode::FileUnreadable:
+        return "it cannot be read (check its permissions)";
+    case CoreErrorCode::FileWriteFailed:
+        return "it could not be written (check the folder's permissions and free space); "
+               "files already there were left as they were";
+    case CoreErrorCode::UnsupportedFormat:
+        return "not an image or mask format DermSAM reads (JPEG, PNG, BMP, TIFF, DICOM)";
+    case CoreErrorCode::CorruptFile:
+        return "the file is damaged or incomplete";
+    case CoreErrorCode::UnsupportedDicom:
+        return "a DICOM file DermSAM cannot display (no pixel data, several frames or an "
+               "unsupported compression)";
+    case CoreErrorCode::DicomDictionaryMissing:
+        return "DCMTK's data dictionary is missing: set DCMDICTPATH to dicom.dic";
+    case CoreErrorCode::BadMask:
+        return "the mask is empty or has an unusable format";
+    case CoreErrorCode::BadSplitFile:
+        return "the split file has a malformed line, an unknown split name or a duplicate id";
+    case CoreErrorCode::UnknownLayout:
+        return "no images with masks recognised here (ISIC, PH2, images/ + masks/ and MedSAM .npy "
+               "layouts; docs/cli.md)";
+    case CoreErrorCode::NotADirectory:
+        return "not a folder";
+    case CoreErrorCode::BadSidecar:
+        return "the mask's sidecar JSON cannot be read";
+    case CoreErrorCode::ImageTooLarge:
+        return "more pixels than allowed; --max-megapixels N raises the limit (default 200)";
+    case CoreErrorCode::SizeMismatch:
+    case CoreErrorCode::BadArgument:
+        break; // the detail already says what
+    }
+    return nullptr;
+}
+#endif
 
 } // namespace
 
@@ -74,6 +122,15 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "dermsam-cli %s: error: %s: %s\n", command.c_str(), e.path().c_str(),
                      e.what());
         return 1;
+#ifndef DERMSAM_MODEL_ONLY
+    } catch (const dermsam::CoreError& e) {
+        std::string msg = e.what();
+        msg.resize(std::min(msg.size(), msg.find('\n')));
+        const char* hint = coreErrorHint(e.code());
+        std::fprintf(stderr, "dermsam-cli %s: error: %s%s%s\n", command.c_str(), msg.c_str(),
+                     hint ? ": " : "", hint ? hint : "");
+        return 1;
+#endif
     } catch (const dermsam::ModelError& e) {
         if (e.path().empty())
             std::fprintf(stderr, "dermsam-cli %s: error: %s\n", command.c_str(), e.what());

@@ -1,6 +1,6 @@
 // Protects the command line's contract on hostile input (issue 20): a truncated JPEG or a DICOM
 // nested 10,000 sequences deep makes `segment` exit non-zero with exactly one line on stderr,
-// no library diagnostics and no crash.
+// no library diagnostics and no crash; the line has the error code and path, then what to do.
 // labels: unit
 #include "tests/hostile_bytes.h"
 #include <QFile>
@@ -64,17 +64,29 @@ private:
 void TstCliHostileInput::segmentFailsWithOneLine_data() {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("code");
+    // What the line tells the user to make of it, after the code for scripts.
+    QTest::addColumn<QString>("hint");
     QTest::newRow("truncated JPEG") << "truncated.jpg"
-                                    << "corrupt-file";
+                                    << "corrupt-file"
+                                    << "damaged or incomplete";
     QTest::newRow("DICOM nested 10000 deep") << "nested.dcm"
-                                             << "unsupported-dicom";
+                                             << "unsupported-dicom"
+                                             << "cannot display";
     QTest::newRow("PNG declaring 30000x30000") << "huge.png"
-                                               << "image-too-large";
+                                               << "image-too-large"
+                                               << "--max-megapixels";
+    QTest::newRow("text named .jpg") << "text.jpg"
+                                     << "unsupported-format"
+                                     << "not an image";
+    QTest::newRow("no such file") << "missing.jpg"
+                                  << "file-not-found"
+                                  << "no such file";
 }
 
 void TstCliHostileInput::segmentFailsWithOneLine() {
     QFETCH(QString, kind);
     QFETCH(QString, code);
+    QFETCH(QString, hint);
     QVERIFY(m_dir.isValid());
     const QString path = m_dir.filePath(kind);
     if (kind == "truncated.jpg") {
@@ -85,7 +97,9 @@ void TstCliHostileInput::segmentFailsWithOneLine() {
         writeBytes(path, std::string(jpeg.begin(), jpeg.begin() + long(jpeg.size() / 2)));
     } else if (kind == "nested.dcm") {
         writeBytes(path, deeplyNestedDicom(10000));
-    } else {
+    } else if (kind == "text.jpg") {
+        writeBytes(path, "not a photo\n");
+    } else if (kind == "huge.png") {
         std::string png = "\x89PNG\r\n\x1a\n";
         const unsigned char ihdr[] = {0, 0,    0,    13, 'I', 'H', 'D', 'R', 0, 0, 0x75, 0x30, 0,
                                       0, 0x75, 0x30, 8,  2,   0,   0,   0,   0, 0, 0,    0};
@@ -103,7 +117,8 @@ void TstCliHostileInput::segmentFailsWithOneLine() {
     const QString err = QString::fromUtf8(p.readAllStandardError());
     const QStringList lines = err.split('\n', Qt::SkipEmptyParts);
     QVERIFY2(lines.size() == 1, qPrintable("stderr:\n" + err));
-    QVERIFY2(lines.front().contains(code), qPrintable(lines.front()));
+    QVERIFY2(lines.front().contains(code + " [" + path + "]"), qPrintable(lines.front()));
+    QVERIFY2(lines.front().contains(hint), qPrintable(lines.front()));
     QVERIFY(!QFile::exists(m_dir.filePath("mask.png")));
 }
 
