@@ -39,6 +39,7 @@
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLocale>
@@ -58,6 +59,7 @@
 #include <QUndoGroup>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <utility>
 
 namespace dermsam {
@@ -725,13 +727,17 @@ void MainWindow::makeRoomForMessage(const QString& message) {
         return;
     const QList<QWidget*> permanent{m_researchLabel, m_positionLabel, m_zoomLabel,    m_sizeLabel,
                                     m_measureLabel,  m_progress,      m_cancelButton, m_modelLabel};
-    // Layout spacing and margins between the status bar's widgets, generously.
-    constexpr int kGap = 12;
-    int room = statusBar()->width() - kGap;
+    // The message is drawn left of the first permanent widget: where that is once the read-outs
+    // are laid out again, not an estimate (a generous one hid them beside messages that fit).
+    QStatusBar* bar = statusBar();
+    bar->layout()->activate();
+    int room = bar->width();
     for (QWidget* w : permanent)
-        if (!w->isHidden())
-            room -= w->sizeHint().width() + kGap;
-    if (statusBar()->fontMetrics().horizontalAdvance(message) + kGap <= room)
+        if (w->isVisible())
+            room = std::min(room, w->geometry().left());
+    // QStatusBar's own margins around the message, with a few pixels to spare.
+    constexpr int kMargins = 12;
+    if (bar->fontMetrics().horizontalAdvance(message) + kMargins <= room)
         return;
     // All of them: their texts may grow after the message came (the area of the mask the
     // message announces), and a status bar whose read-outs come and go one by one is restless.
