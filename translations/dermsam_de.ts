@@ -376,6 +376,10 @@
             <translation>Diese Werte beschreiben eine Maske, die ein Segmentierungsmodell erstellt hat; sie dürfen nicht für Diagnose- oder Therapieentscheidungen verwendet werden.</translation>
         </message>
         <message>
+            <source>Made with DermSAM %1. Definitions of the measurements: docs/measurements.md.</source>
+            <translation>Erstellt mit DermSAM %1. Definitionen der Messwerte: docs/measurements.md.</translation>
+        </message>
+        <message>
             <source>Image</source>
             <translation>Bild</translation>
         </message>
@@ -446,10 +450,6 @@
         <message>
             <source>Follow-up</source>
             <translation>Verlaufskontrolle</translation>
-        </message>
-        <message>
-            <source>Made with DermSAM %1. Definitions of the measurements: docs/measurements.md.</source>
-            <translation>Erstellt mit DermSAM %1. Definitionen der Messwerte: docs/measurements.md.</translation>
         </message>
     </context>
     <context>
@@ -775,6 +775,10 @@ Ziehen Sie dann einen Rahmen um die Läsion.</translation>
         <message>
             <source>DermSAM's masks, heatmaps and measurements must not be used for diagnosis or treatment decisions.</source>
             <translation>Masken, Heatmaps und Messungen von DermSAM dürfen nicht für Diagnose- oder Therapieentscheidungen verwendet werden.</translation>
+        </message>
+        <message>
+            <source>Model: %1 (%2) on %3, %4</source>
+            <translation>Modell: %1 (%2) auf %3, %4</translation>
         </message>
         <message>
             <source>Model: %1 (%2) on %3, %4; %5 encoder</source>

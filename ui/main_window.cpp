@@ -760,8 +760,13 @@ void MainWindow::updateModelLabel() {
         break;
     case ViewerSession::ModelState::Ready: {
         const ModelInfo& i = m_session->modelInfo();
-        m_modelLabel->setText(tr("Model: %1 (%2) on %3, %4; %5 encoder")
-                                  .arg(i.name, i.profile, i.device, i.precision, i.encoder));
+        // The encoder is named only where the profile does not already: the built-in model read
+        // "default (compact) ...; compact encoder", the longest permanent text of the bar.
+        m_modelLabel->setText(
+            i.encoder == i.profile
+                ? tr("Model: %1 (%2) on %3, %4").arg(i.name, i.profile, i.device, i.precision)
+                : tr("Model: %1 (%2) on %3, %4; %5 encoder")
+                      .arg(i.name, i.profile, i.device, i.precision, i.encoder));
         m_modelLabel->setToolTip(i.path);
         break;
     }

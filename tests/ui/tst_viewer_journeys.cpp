@@ -782,6 +782,11 @@ void TestViewerJourneys::newUserGetsHelp() {
     QVERIFY(save);
     QVERIFY(!save->isEnabled());
     QVERIFY(labelText(*w, "researchUse").contains(QStringLiteral("not for diagnosis")));
+    // The built-in model by name and preprocessing, its "compact" said once.
+    const QString model = labelText(*w, "model");
+    QVERIFY2(model.startsWith(QStringLiteral("Model: default (compact) on ")) &&
+                 model.count(QStringLiteral("compact")) == 1,
+             qPrintable(model));
     // The empty window offers the sample image; one click opens it, ready for a box.
     auto* sample = w->findChild<QPushButton*>(QStringLiteral("openSample"));
     QVERIFY(sample && sample->isVisible());
