@@ -47,22 +47,23 @@ void ImageDocument::setPrompts(const Prompts& prompts) {
     Q_EMIT promptsChanged();
 }
 
-ModelResultInfo ImageDocument::currentModelResult() const {
+const ModelResultCommand* ImageDocument::modelResultInEffect() const {
     for (int i = m_undo.index() - 1; i >= 0; --i) {
         const QUndoCommand* c = m_undo.command(i);
         if (c->id() == static_cast<int>(MaskCommandId::ModelResult))
-            return static_cast<const ModelResultCommand*>(c)->info();
+            return static_cast<const ModelResultCommand*>(c);
     }
-    return m_savedInfo;
+    return nullptr;
+}
+
+ModelResultInfo ImageDocument::currentModelResult() const {
+    const ModelResultCommand* c = modelResultInEffect();
+    return c ? c->info() : m_savedInfo;
 }
 
 quint64 ImageDocument::currentModelResultId() const {
-    for (int i = m_undo.index() - 1; i >= 0; --i) {
-        const QUndoCommand* c = m_undo.command(i);
-        if (c->id() == static_cast<int>(MaskCommandId::ModelResult))
-            return static_cast<const ModelResultCommand*>(c)->responseId();
-    }
-    return 0;
+    const ModelResultCommand* c = modelResultInEffect();
+    return c ? c->responseId() : 0;
 }
 
 bool ImageDocument::editedSinceModel() const {

@@ -10,6 +10,8 @@
 
 namespace dermsam {
 
+class ModelResultCommand;
+
 // What the last model result applied to a mask carried (for the sidecar).
 struct ModelResultInfo {
     bool valid = false;
@@ -81,6 +83,9 @@ Q_SIGNALS:
     void calibrationChanged();
 
 private:
+    // The last model result the undo history has applied, or none.
+    const ModelResultCommand* modelResultInEffect() const;
+
     quint64 m_id;
     QString m_path;
     QImage m_image;
