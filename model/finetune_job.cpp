@@ -47,6 +47,7 @@ std::string optionsJson(const TrainOptions& o) {
         .field("frame_fraction", o.frameFraction)
         .field("validate_frame", o.validateFrame)
         .field("train_auto_decoder", o.trainAutoDecoder)
+        .field("train_mask_prompt", o.trainMaskPrompt)
         .field("autocast", o.autocast == c10::ScalarType::Float
                                ? std::string("off")
                                : std::string(c10::toString(o.autocast)))

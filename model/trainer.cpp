@@ -110,6 +110,8 @@ struct Trainer::Impl {
     bool trainable(const std::string& key) const {
         if (opt.trainAutoDecoder)
             return isAutoDecoderKey(key);
+        if (opt.trainMaskPrompt)
+            return key.rfind("prompt_encoder.mask_downscaling.", 0) == 0;
         if (key.rfind("mask_decoder.", 0) == 0)
             return true;
         if (key.rfind("prompt_encoder.", 0) == 0)
@@ -126,6 +128,10 @@ struct Trainer::Impl {
             return;
         if (opt.trainAutoDecoder) {
             m.autoDecoder->train();
+            return;
+        }
+        if (opt.trainMaskPrompt) {
+            m.promptEncoder->train();
             return;
         }
         m.maskDecoder->train();
@@ -217,6 +223,40 @@ struct Trainer::Impl {
         }
         coords = at::stack(pts, 1);
         labels = at::stack(lab, 1);
+    }
+
+    // Mask prompts (B, 1, L, L) logits of +-kMaskPromptLogit, as the viewer sends an edited mask,
+    // for targets (B, 1, L, L) 0/1 and their box prompts: the expert mask with its outline moved
+    // in or out (2 or 5 px of the low-res frame, or not at all), then smooth patches within
+    // 12 px of the outline flipped, as strokes along a wrong edge leave it; a quarter of the
+    // samples instead get the model's own answer to the box, what Refine sends before any edit.
+    at::Tensor maskPromptsLike(const at::Tensor& targets, const at::Tensor& embeddings,
+                               const at::Tensor& boxes) {
+        at::NoGradGuard ng;
+        const int64_t b = targets.size(0), l = targets.size(2);
+        const auto o = targets.options();
+        const auto dilate = [](const at::Tensor& m, int64_t r) {
+            return at::max_pool2d(m, {2 * r + 1, 2 * r + 1}, {1, 1}, {r, r});
+        };
+        const auto erode = [&](const at::Tensor& m, int64_t r) { return 1 - dilate(1 - m, r); };
+        const at::Tensor shapes = at::stack(
+            {targets, dilate(targets, 2), erode(targets, 2), dilate(targets, 5), erode(targets, 5)},
+            0);
+        const at::Tensor pick = at::randint(5, {b}, gen, o.dtype(at::kLong));
+        at::Tensor m = shapes.index({pick, at::arange(b, o.dtype(at::kLong))});
+        const at::Tensor band = dilate(targets, 12) - erode(targets, 12);
+        const at::Tensor noise =
+            at::upsample_bilinear2d(at::empty({b, 1, 8, 8}, o).uniform_(0, 1, gen), {l, l}, false);
+        const at::Tensor threshold = at::empty({b, 1, 1, 1}, o).uniform_(0.6, 1.0, gen);
+        m = (m - band * (noise > threshold).to(o.dtype())).abs();
+        PromptTensors p;
+        p.boxes = boxes;
+        const at::Tensor own =
+            (model.decodeTensors(embeddings, p, false).lowResLogits.to(at::kFloat) > 0)
+                .to(o.dtype());
+        const at::Tensor useOwn = at::empty({b, 1, 1, 1}, o).uniform_(0, 1, gen) < 0.25;
+        m = at::where(useOwn, own, m);
+        return (m * 2 - 1) * kMaskPromptLogit;
     }
 
     // Loss per sample and mask: Dice (squared denominators) + BCE, both means over pixels.
@@ -384,6 +424,10 @@ Trainer::Trainer(SamModel& model, PreprocessProfile profile, TrainOptions option
         d->opt.pointFraction = 0;
         d->opt.validateFrame = true;
     }
+    if (d->opt.trainMaskPrompt) {
+        d->opt.frameFraction = 0;
+        d->opt.pointFraction = 0;
+    }
     for (const auto& p : model.modules().root->named_parameters(true)) {
         const bool t = d->trainable(p.key());
         p.value().set_requires_grad(t);
@@ -446,7 +490,7 @@ Trainer::Validation Trainer::validateDetailed(const TrainingSet& val) {
     // Summed on the device and read once: a read per batch would wait for the device each time.
     const auto sumOptions = at::TensorOptions().dtype(at::kDouble).device(d->device);
     at::Tensor boxSum = at::zeros({}, sumOptions), pointSum = at::zeros({}, sumOptions),
-               frameSum = at::zeros({}, sumOptions);
+               frameSum = at::zeros({}, sumOptions), maskSum = at::zeros({}, sumOptions);
     const at::Tensor all = at::arange(n, at::kLong);
     const at::Tensor allDevice = placed.resident ? all.to(d->device) : all;
     auto diceSum = [](const DecoderOutput& out, const at::Tensor& targets) {
@@ -475,6 +519,11 @@ Trainer::Validation Trainer::validateDetailed(const TrainingSet& val) {
             frameSum += diceSum(
                 d->model.decodeTensors(b.embeddings, frame, false, DecoderHead::Auto), b.targets);
         }
+        if (d->opt.trainMaskPrompt) {
+            PromptTensors edited = p;
+            edited.maskInput = d->maskPromptsLike(b.targets, b.embeddings, p.boxes);
+            maskSum += diceSum(d->model.decodeTensors(b.embeddings, edited, false), b.targets);
+        }
     }
     v.boxDice = boxSum.item<double>() / double(n);
     double sum = v.boxDice;
@@ -487,6 +536,11 @@ Trainer::Validation Trainer::validateDetailed(const TrainingSet& val) {
     if (d->opt.validateFrame) {
         v.frameDice = frameSum.item<double>() / double(n);
         sum += v.frameDice;
+        ++terms;
+    }
+    if (d->opt.trainMaskPrompt) {
+        v.maskDice = maskSum.item<double>() / double(n);
+        sum += v.maskDice;
         ++terms;
     }
     v.score = sum / terms;
@@ -508,7 +562,8 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
     // Only when every trainable tensor gets a gradient in a box step (the prompt encoder's point
     // embeddings would not) and the batch needs no gradients of its own (a trained encoder's).
     d->boxStep.reset();
-    if (d->opt.cudaGraphs && !d->opt.trainImageEncoder && !d->opt.trainPromptEncoder)
+    if (d->opt.cudaGraphs && !d->opt.trainImageEncoder && !d->opt.trainPromptEncoder &&
+        !d->opt.trainMaskPrompt)
         d->boxStep = std::make_unique<GraphedStep>(
             [this](const std::vector<at::Tensor>& in) { return d->boxStepFn(in); });
     const int64_t readEvery = d->device.is_cpu() ? 1 : kCudaLossReadInterval;
@@ -552,6 +607,8 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
                 p.boxes = d->frameBoxes(b.targets);
             } else {
                 p.boxes = d->promptBoxes(b.targets, true);
+                if (d->opt.trainMaskPrompt)
+                    p.maskInput = d->maskPromptsLike(b.targets, b.embeddings, p.boxes);
             }
             at::Tensor loss;
             d->setLearningRate(state.step);
@@ -608,6 +665,7 @@ TrainState Trainer::fit(const TrainingSet& train, const TrainingSet& val, TrainS
             r.valBoxDice = v.boxDice;
             r.valPointDice = v.pointDice;
             r.valFrameDice = v.frameDice;
+            r.valMaskDice = v.maskDice;
         } else {
             r.valDice = state.bestDice;
         }

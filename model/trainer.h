@@ -57,6 +57,13 @@ struct TrainOptions {
     // mask decoder, and so every box and click answer, stays as it was. Implies frame batches
     // and frame validation (on the Auto decoder).
     bool trainAutoDecoder = false;
+    // Trains only the prompt encoder's mask path (mask_downscaling), which turns a mask prompt
+    // (the viewer's Refine: the edited mask sent back) into the decoder's dense embedding: a
+    // model trained on boxes and clicks alone never learnt it, and answers any mask prompt with
+    // noise. Every batch is a jittered box with a mask prompt drawn as a user's edit would be
+    // (maskPromptsLike); the target is the expert mask. Nothing else changes, so every answer
+    // without a mask prompt stays bit-identical. Implies mask validation.
+    bool trainMaskPrompt = false;
     double timeLimitSeconds = 0; // > 0: fit the epochs (and the cosine schedule) into this time
     DataPlacement dataPlacement = DataPlacement::Auto;
     // Autocast precision of the forward pass (kBFloat16 or kHalf; the CLI and the wizard offer
@@ -81,6 +88,7 @@ struct EpochReport {
     double valBoxDice = 0;    // mean Dice on the validation set, ground-truth box prompts
     double valPointDice = -1; // mean Dice with one foreground click (-1: not measured)
     double valFrameDice = -1; // mean Dice with a box over the whole frame (-1: not measured)
+    double valMaskDice = -1;  // mean Dice with a box and a disturbed mask prompt (-1: not measured)
     double seconds = 0;
     double samplesPerSecond = 0;
     bool improved = false;
@@ -119,7 +127,7 @@ public:
     // The validation score (see TrainOptions::validatePoints).
     double validate(const TrainingSet& val);
     struct Validation {
-        double score = 0, boxDice = 0, pointDice = -1, frameDice = -1;
+        double score = 0, boxDice = 0, pointDice = -1, frameDice = -1, maskDice = -1;
     };
     Validation validateDetailed(const TrainingSet& val);
 

@@ -373,7 +373,7 @@ int runBench(const std::vector<std::string>& argv) {
 
 int runFinetune(const std::vector<std::string>& argv) {
     const Args args(argv, {"json", "train-encoder", "train-prompt-encoder", "augment", "cosine",
-                           "resume", "val-points", "val-frame", "auto-decoder"});
+                           "resume", "val-points", "val-frame", "auto-decoder", "mask-prompt"});
     args.allowOnly({"model",
                     "arch",
                     "data",
@@ -409,6 +409,7 @@ int runFinetune(const std::vector<std::string>& argv) {
                     "val-points",
                     "val-frame",
                     "auto-decoder",
+                    "mask-prompt",
                     "data-on-device",
                     "precision",
                     "graphs"});
@@ -440,6 +441,7 @@ int runFinetune(const std::vector<std::string>& argv) {
     o.validatePoints = args.flag("val-points");
     o.validateFrame = args.flag("val-frame");
     o.trainAutoDecoder = args.flag("auto-decoder");
+    o.trainMaskPrompt = args.flag("mask-prompt");
     o.dataPlacement = dataPlacementFromName(args.valueOr("data-on-device", "auto"));
     o.cudaGraphs = onOffArg(args, "graphs", true);
     // Mixed precision for training is autocast: float32 weights and optimizer, reduced-precision
@@ -453,6 +455,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     if (o.trainAutoDecoder && (o.trainImageEncoder || o.trainPromptEncoder))
         throw UsageError("--auto-decoder trains the Auto decoder alone: drop --train-encoder and "
                          "--train-prompt-encoder");
+    if (o.trainMaskPrompt && (o.trainAutoDecoder || o.trainImageEncoder || o.trainPromptEncoder))
+        throw UsageError("--mask-prompt trains the mask prompt's path alone: drop --auto-decoder, "
+                         "--train-encoder and --train-prompt-encoder");
     if (o.epochs < 1 || o.batchSize < 1 || o.lr <= 0)
         throw UsageError("--epochs and --batch-size must be positive, --lr above zero");
     settings.outPath = args.value("out");
@@ -502,8 +507,8 @@ int runFinetune(const std::vector<std::string>& argv) {
             std::fprintf(stderr, "%s: %zu/%zu\n", stage.c_str(), done, total);
     };
     cb.train.epoch = [](const EpochReport& r) {
-        char points[80] = "";
-        if (r.valPointDice >= 0 || r.valFrameDice >= 0) {
+        char points[96] = "";
+        if (r.valPointDice >= 0 || r.valFrameDice >= 0 || r.valMaskDice >= 0) {
             int used = std::snprintf(points, sizeof points, " (box %.4f", r.valBoxDice);
             if (r.valPointDice >= 0)
                 used += std::snprintf(points + used, sizeof points - size_t(used), ", click %.4f",
@@ -511,6 +516,9 @@ int runFinetune(const std::vector<std::string>& argv) {
             if (r.valFrameDice >= 0)
                 used += std::snprintf(points + used, sizeof points - size_t(used), ", frame %.4f",
                                       r.valFrameDice);
+            if (r.valMaskDice >= 0)
+                used += std::snprintf(points + used, sizeof points - size_t(used), ", mask %.4f",
+                                      r.valMaskDice);
             std::snprintf(points + used, sizeof points - size_t(used), ")");
         }
         std::fprintf(stderr, "epoch %d: loss %.4f, val dice %.4f%s%s, %.1f s (%.1f samples/s)\n",

@@ -132,6 +132,11 @@ void TestCliConvert::usageErrors_data() {
         << QStringList{"finetune", "--model", "default", "--data",
                        "nowhere",  "--out",   "x.pth",   "--auto-decoder"}
         << "--auto-decoder";
+    // --mask-prompt keeps everything but the mask path as it is: asking for more contradicts it.
+    QTest::newRow("mask prompt with the encoder")
+        << QStringList{"finetune", "--model", "default",       "--data",         "nowhere",
+                       "--out",    "x.pth",   "--mask-prompt", "--train-encoder"}
+        << "--mask-prompt";
 }
 
 void TestCliConvert::usageErrors() {

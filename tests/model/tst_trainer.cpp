@@ -59,6 +59,7 @@ private Q_SLOTS:
     void validationWithClicks();
     void frameBatchesTeachAutosFirstPrompt();
     void autoDecoderTrainsAloneAndTravelsInTheFile();
+    void maskPromptPathTrainsAlone();
     void deterministicAndResidentOnCpu();
     void mixedPrecisionFollowsFloat32();
     void stepFunctionMatchesEagerSteps();
@@ -284,6 +285,49 @@ void TestTrainer::autoDecoderTrainsAloneAndTravelsInTheFile() {
     base.loadStateDict(m_base);
     QVERIFY(at::equal(base.decodeTensors(emb, frame, false, DecoderHead::Auto).lowResLogits,
                       base.decodeTensors(emb, frame, false, DecoderHead::Main).lowResLogits));
+}
+
+// --mask-prompt: only the prompt encoder's mask path learns, from box + disturbed-mask prompts,
+// so that Refine's mask prompt steers the answer; every other tensor, and so every answer
+// without a mask prompt, stays bit-identical. The random embeddings do not show where the
+// lesions are: only the mask prompt can.
+void TestTrainer::maskPromptPathTrainsAlone() {
+    SamModel model(SamArchitecture::compact());
+    model.loadStateDict(m_base);
+    TrainOptions o;
+    o.epochs = 10;
+    o.batchSize = 2;
+    o.lr = 1e-2;
+    o.patience = 0;
+    o.trainMaskPrompt = true;
+    Trainer trainer(model, PreprocessProfile::Compact, o);
+    QVERIFY(!trainer.trainableNames().empty());
+    for (const std::string& name : trainer.trainableNames())
+        QVERIFY2(name.rfind("prompt_encoder.mask_downscaling.", 0) == 0, name.c_str());
+    const Trainer::Validation before = trainer.validateDetailed(m_set);
+    QVERIFY(before.maskDice >= 0 && before.maskDice <= 1);
+    QCOMPARE(before.score, (before.boxDice + before.maskDice) / 2);
+    // The same draws at every validation: epochs are compared on equal prompts.
+    QCOMPARE(trainer.validateDetailed(m_set).maskDice, before.maskDice);
+    std::vector<double> maskDice;
+    TrainCallbacks cb;
+    cb.epoch = [&](const EpochReport& r) { maskDice.push_back(r.valMaskDice); };
+    trainer.fit(m_set, m_set, TrainState{}, cb);
+    const Trainer::Validation after = trainer.validateDetailed(m_set);
+    QCOMPARE(maskDice.size(), size_t(o.epochs));
+    QCOMPARE(maskDice.back(), after.maskDice);
+    QCOMPARE(after.boxDice, before.boxDice);
+    qInfo("mask Dice %.3f -> %.3f", before.maskDice, after.maskDice);
+    QVERIFY2(after.maskDice > 0.7 && after.maskDice > before.maskDice + 0.4,
+             qPrintable(QString("mask Dice %1 -> %2").arg(before.maskDice).arg(after.maskDice)));
+    const TensorMap trained = model.stateDict();
+    QVERIFY(sameTensors(m_base, trained, "mask_decoder."));
+    QVERIFY(sameTensors(m_base, trained, "image_encoder."));
+    for (const auto& [name, t] : trained)
+        if (name.rfind("prompt_encoder.", 0) == 0 &&
+            name.rfind("prompt_encoder.mask_downscaling.", 0) != 0)
+            QVERIFY2(at::equal(t, m_base.at(name)), name.c_str());
+    QVERIFY(!sameTensors(m_base, trained, "prompt_encoder.mask_downscaling."));
 }
 
 void TestTrainer::deterministicAndResidentOnCpu() {
