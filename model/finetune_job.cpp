@@ -121,7 +121,7 @@ size_t writeCheckpointFile(const std::string& path, const TensorMap& tensors,
     TensorMap upstream;
     size_t leftOut = 0;
     for (const auto& kv : tensors) {
-        if (isAutoDecoderKey(kv.first))
+        if (isAutoDecoderKey(kv.first) || isRefineDecoderKey(kv.first))
             ++leftOut;
         else
             upstream.emplace(kv.first, kv.second);

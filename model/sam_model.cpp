@@ -104,6 +104,28 @@ SamModel::SamModel(const SamArchitecture& arch)
 
 SamModel::~SamModel() = default;
 
+namespace {
+
+// A second decoder that starts where `from` is, on its device and in its dtype.
+MaskDecoder copyOfDecoder(const MaskDecoder& from, int outChans, c10::Device device,
+                          c10::ScalarType dtype) {
+    MaskDecoder decoder(outChans);
+    decoder->to(device, dtype);
+    {
+        at::NoGradGuard noGrad;
+        auto params = from->named_parameters(true);
+        for (auto& p : decoder->named_parameters(true))
+            p.value().copy_(params[p.key()]);
+        auto fromBuffers = from->named_buffers(true);
+        for (auto& b : decoder->named_buffers(true))
+            b.value().copy_(fromBuffers[b.key()]);
+    }
+    decoder->eval();
+    return decoder;
+}
+
+} // namespace
+
 std::unique_ptr<SamModel> SamModel::fromStateDict(const TensorMap& tensors) {
     auto model = std::make_unique<SamModel>(SamArchitecture::fromStateDict(tensors));
     // From "auto_decoder." on, the first key is one of the Auto decoder's if it has any (a
@@ -111,6 +133,9 @@ std::unique_ptr<SamModel> SamModel::fromStateDict(const TensorMap& tensors) {
     const auto autoKey = tensors.lower_bound(std::string(kAutoDecoderModule) + '.');
     if (autoKey != tensors.end() && isAutoDecoderKey(autoKey->first))
         model->addAutoDecoder();
+    const auto refineKey = tensors.lower_bound(std::string(kRefineDecoderModule) + '.');
+    if (refineKey != tensors.end() && isRefineDecoderKey(refineKey->first))
+        model->addRefineDecoder();
     model->loadStateDict(tensors);
     return model;
 }
@@ -122,20 +147,22 @@ bool SamModel::hasAutoDecoder() const {
 void SamModel::addAutoDecoder() {
     if (hasAutoDecoder())
         return;
-    MaskDecoder decoder(m_arch.outChans);
-    decoder->to(m_device, m_dtype);
-    {
-        at::NoGradGuard noGrad;
-        auto from = m_modules->maskDecoder->named_parameters(true);
-        for (auto& p : decoder->named_parameters(true))
-            p.value().copy_(from[p.key()]);
-        auto fromBuffers = m_modules->maskDecoder->named_buffers(true);
-        for (auto& b : decoder->named_buffers(true))
-            b.value().copy_(fromBuffers[b.key()]);
-    }
-    decoder->eval();
-    m_modules->autoDecoder = decoder;
-    m_modules->root->register_module(std::string(kAutoDecoderModule), decoder.ptr());
+    m_modules->autoDecoder =
+        copyOfDecoder(m_modules->maskDecoder, m_arch.outChans, m_device, m_dtype);
+    m_modules->root->register_module(std::string(kAutoDecoderModule), m_modules->autoDecoder.ptr());
+}
+
+bool SamModel::hasRefineDecoder() const {
+    return static_cast<bool>(m_modules->refineDecoder);
+}
+
+void SamModel::addRefineDecoder() {
+    if (hasRefineDecoder())
+        return;
+    m_modules->refineDecoder =
+        copyOfDecoder(m_modules->maskDecoder, m_arch.outChans, m_device, m_dtype);
+    m_modules->root->register_module(std::string(kRefineDecoderModule),
+                                     m_modules->refineDecoder.ptr());
 }
 
 void SamModel::loadStateDict(const TensorMap& tensors) {
@@ -370,11 +397,14 @@ DecoderOutput SamModel::decodeTensors(const at::Tensor& embedding, const PromptT
     // embeddings through the same buffer, which the cache would take for the old image.
     // The Auto decoder decodes a few times per image, uncached: the cache holds the main one's.
     const bool useAuto = usesAutoDecoder(head);
+    const bool useRefine = !useAuto && p.maskInput.defined() && hasRefineDecoder();
     std::shared_ptr<const DecoderCacheEntry> cache;
     if (!useAuto && !at::GradMode::is_enabled() && !p.maskInput.defined() && sparse.size(0) == 1 &&
         image.size(0) == 1 && !image.is_cuda())
         cache = decoderCache(image, pe, dense);
-    MaskDecoder decoder = useAuto ? m_modules->autoDecoder : m_modules->maskDecoder;
+    MaskDecoder decoder = useAuto     ? m_modules->autoDecoder
+                          : useRefine ? m_modules->refineDecoder
+                                      : m_modules->maskDecoder;
     auto [masks, iou] =
         decoder->forward(image, pe, sparse, dense, multimask, cache ? &cache->layer : nullptr);
     return {masks, iou};

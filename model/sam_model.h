@@ -87,6 +87,12 @@ public:
     bool usesAutoDecoder(DecoderHead head) const {
         return head == DecoderHead::Auto && hasAutoDecoder();
     }
+    // The Refine decoder: a file with "refine_decoder.*" tensors has one; addRefineDecoder starts
+    // one as a copy of the mask decoder. When a model has one, it answers every decode with a
+    // mask prompt (and no Auto head): the mask decoder, trained without mask prompts, answered
+    // them with noise.
+    bool hasRefineDecoder() const;
+    void addRefineDecoder();
 
     // Positional encoding of the embedding grid, (1, 256, 64, 64).
     at::Tensor denseImagePositionalEncoding() const;

@@ -18,6 +18,9 @@ struct SamModules {
     // Optional second mask decoder ("auto_decoder.*"), trained for Auto's whole-frame prompt
     // while the first keeps answering boxes and clicks (SamModel::addAutoDecoder).
     MaskDecoder autoDecoder{nullptr};
+    // Optional third one ("refine_decoder.*"), trained for a box with a mask prompt (the viewer's
+    // Refine), which answers every decode that has a mask prompt (SamModel::addRefineDecoder).
+    MaskDecoder refineDecoder{nullptr};
 };
 
 } // namespace dermsam

@@ -25,4 +25,11 @@ inline bool isAutoDecoderKey(std::string_view key) {
     return key.size() > n && key.substr(0, n) == kAutoDecoderModule && key[n] == '.';
 }
 
+// The Refine decoder's module (SamModel::addRefineDecoder), whose tensors are "refine_decoder.*".
+inline constexpr std::string_view kRefineDecoderModule = "refine_decoder";
+inline bool isRefineDecoderKey(std::string_view key) {
+    const size_t n = kRefineDecoderModule.size();
+    return key.size() > n && key.substr(0, n) == kRefineDecoderModule && key[n] == '.';
+}
+
 } // namespace dermsam

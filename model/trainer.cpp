@@ -111,7 +111,7 @@ struct Trainer::Impl {
         if (opt.trainAutoDecoder)
             return isAutoDecoderKey(key);
         if (opt.trainMaskPrompt)
-            return key.rfind("prompt_encoder.mask_downscaling.", 0) == 0;
+            return key.rfind("prompt_encoder.mask_downscaling.", 0) == 0 || isRefineDecoderKey(key);
         if (key.rfind("mask_decoder.", 0) == 0)
             return true;
         if (key.rfind("prompt_encoder.", 0) == 0)
@@ -132,6 +132,7 @@ struct Trainer::Impl {
         }
         if (opt.trainMaskPrompt) {
             m.promptEncoder->train();
+            m.refineDecoder->train();
             return;
         }
         m.maskDecoder->train();
@@ -226,10 +227,13 @@ struct Trainer::Impl {
     }
 
     // Mask prompts (B, 1, L, L) logits of +-kMaskPromptLogit, as the viewer sends an edited mask,
-    // for targets (B, 1, L, L) 0/1 and their box prompts: the expert mask with its outline moved
-    // in or out (2 or 5 px of the low-res frame, or not at all), then smooth patches within
-    // 12 px of the outline flipped, as strokes along a wrong edge leave it; a quarter of the
-    // samples instead get the model's own answer to the box, what Refine sends before any edit.
+    // for targets (B, 1, L, L) 0/1 and their box prompts, three kinds drawn per sample:
+    // - 25 %: the model's own answer to the box, what Refine sends before any edit;
+    // - 35 %: that answer with the expert mask pasted into three discs (6-16 px of the low-res
+    //   frame) centred on its errors, as brush and eraser strokes along a wrong edge leave it:
+    //   the edits are right, and the answer should keep them;
+    // - 40 %: the expert mask with its outline moved in or out (2 or 5 px, or not at all), then
+    //   smooth patches within 12 px of the outline flipped: a rough outline to fit to the edge.
     at::Tensor maskPromptsLike(const at::Tensor& targets, const at::Tensor& embeddings,
                                const at::Tensor& boxes) {
         at::NoGradGuard ng;
@@ -254,8 +258,22 @@ struct Trainer::Impl {
         const at::Tensor own =
             (model.decodeTensors(embeddings, p, false).lowResLogits.to(at::kFloat) > 0)
                 .to(o.dtype());
-        const at::Tensor useOwn = at::empty({b, 1, 1, 1}, o).uniform_(0, 1, gen) < 0.25;
-        m = at::where(useOwn, own, m);
+        const at::Tensor wrong = (own != targets).to(o.dtype()).reshape({b, -1}) + 1e-12;
+        const at::Tensor coords = at::arange(l, o);
+        at::Tensor discs = at::zeros_like(targets);
+        for (int k = 0; k < 3; ++k) {
+            // A draw proportional to `wrong` (the exponential race; see promptPoints).
+            const at::Tensor idx = (wrong / at::empty_like(wrong).exponential_(1.0, gen)).argmax(1);
+            const at::Tensor y = at::floor_divide(idx, l).to(o.dtype()).view({b, 1, 1, 1});
+            const at::Tensor x = at::remainder(idx, l).to(o.dtype()).view({b, 1, 1, 1});
+            const at::Tensor r = at::empty({b, 1, 1, 1}, o).uniform_(6, 16, gen);
+            const at::Tensor d2 =
+                (coords.view({1, 1, l, 1}) - y).square() + (coords.view({1, 1, 1, l}) - x).square();
+            discs = at::maximum(discs, (d2 <= r.square()).to(o.dtype()));
+        }
+        const at::Tensor edited = at::where(discs > 0, targets, own);
+        const at::Tensor kind = at::empty({b, 1, 1, 1}, o).uniform_(0, 1, gen);
+        m = at::where(kind < 0.25, own, at::where(kind < 0.6, edited, m));
         return (m * 2 - 1) * kMaskPromptLogit;
     }
 
@@ -425,6 +443,7 @@ Trainer::Trainer(SamModel& model, PreprocessProfile profile, TrainOptions option
         d->opt.validateFrame = true;
     }
     if (d->opt.trainMaskPrompt) {
+        model.addRefineDecoder();
         d->opt.frameFraction = 0;
         d->opt.pointFraction = 0;
     }

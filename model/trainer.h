@@ -57,12 +57,14 @@ struct TrainOptions {
     // mask decoder, and so every box and click answer, stays as it was. Implies frame batches
     // and frame validation (on the Auto decoder).
     bool trainAutoDecoder = false;
-    // Trains only the prompt encoder's mask path (mask_downscaling), which turns a mask prompt
-    // (the viewer's Refine: the edited mask sent back) into the decoder's dense embedding: a
-    // model trained on boxes and clicks alone never learnt it, and answers any mask prompt with
-    // noise. Every batch is a jittered box with a mask prompt drawn as a user's edit would be
-    // (maskPromptsLike); the target is the expert mask. Nothing else changes, so every answer
-    // without a mask prompt stays bit-identical. Implies mask validation.
+    // Trains only what answers a mask prompt (the viewer's Refine: the edited mask sent back):
+    // the prompt encoder's mask path (mask_downscaling) and the model's Refine decoder
+    // (SamModel::addRefineDecoder: started as a copy of the mask decoder when the model has
+    // none), which answers every decode with a mask prompt. A model trained on boxes and clicks
+    // alone never learnt that path, and answers any mask prompt with noise. Every batch is a
+    // jittered box with a mask prompt drawn as a user's edit would be; the target is the
+    // expert mask. Nothing else changes, so every answer without a mask prompt stays
+    // bit-identical. Implies mask validation.
     bool trainMaskPrompt = false;
     double timeLimitSeconds = 0; // > 0: fit the epochs (and the cosine schedule) into this time
     DataPlacement dataPlacement = DataPlacement::Auto;

@@ -31,6 +31,18 @@
 namespace dermsam::cli {
 namespace {
 
+// What a .pth leaves out of this model: "the Auto decoder", "the Auto and Refine decoders";
+// empty when the model has neither.
+std::string extraDecoders(const SamModel& model) {
+    if (model.hasAutoDecoder() && model.hasRefineDecoder())
+        return "the Auto and Refine decoders";
+    if (model.hasAutoDecoder())
+        return "the Auto decoder";
+    if (model.hasRefineDecoder())
+        return "the Refine decoder";
+    return {};
+}
+
 // --photo WxH: the photo of the pipeline timings, 1 to 20000 px a side.
 std::pair<int, int> photoSizeArg(const std::string& v) {
     const auto x = v.find('x');
@@ -110,6 +122,7 @@ int runInfo(const std::vector<std::string>& argv) {
     const int64_t prm = m.model->parameterCount("prompt_encoder");
     const int64_t dec = m.model->parameterCount("mask_decoder");
     const int64_t autoDec = m.model->parameterCount(std::string(kAutoDecoderModule));
+    const int64_t refineDec = m.model->parameterCount(std::string(kRefineDecoderModule));
     if (args.flag("json")) {
         io::JsonWriter j;
         j.beginObject()
@@ -127,6 +140,7 @@ int runInfo(const std::vector<std::string>& argv) {
             .field("prompt_encoder", prm)
             .field("mask_decoder", dec)
             .field("auto_decoder", autoDec)
+            .field("refine_decoder", refineDec)
             .endObject()
             .endObject();
         std::printf("%s\n", j.str().c_str());
@@ -154,11 +168,15 @@ int runInfo(const std::vector<std::string>& argv) {
                     a.name().c_str(), a.embedDim, a.depth, a.numHeads, a.windowSize, a.imgSize);
     }
     std::printf("profile:        %s\n", profileName(m.profile).c_str());
+    std::string extra;
+    if (autoDec > 0)
+        extra += ", Auto decoder " + std::to_string(autoDec);
+    if (refineDec > 0)
+        extra += ", Refine decoder " + std::to_string(refineDec);
     std::printf("parameters:     %lld (image encoder %lld, prompt encoder %lld, mask decoder "
                 "%lld%s)\n",
                 static_cast<long long>(total), static_cast<long long>(enc),
-                static_cast<long long>(prm), static_cast<long long>(dec),
-                autoDec > 0 ? (", Auto decoder " + std::to_string(autoDec)).c_str() : "");
+                static_cast<long long>(prm), static_cast<long long>(dec), extra.c_str());
     return 0;
 }
 
@@ -464,6 +482,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     if (o.trainAutoDecoder && isPthPath(settings.outPath))
         throw UsageError("--auto-decoder needs an --out .safetensors: a .pth holds upstream's "
                          "modules only, without the Auto decoder");
+    if (o.trainMaskPrompt && isPthPath(settings.outPath))
+        throw UsageError("--mask-prompt needs an --out .safetensors: a .pth holds upstream's "
+                         "modules only, without the Refine decoder");
     settings.cacheDir = args.valueOr("cache", "");
     settings.resume = args.flag("resume");
 
@@ -485,11 +506,11 @@ int runFinetune(const std::vector<std::string>& argv) {
         settings.baseModelHash = m.sha256;
         settings.baseModelName = m.isDefault ? std::string("default") : m.path;
     }
-    if (model->hasAutoDecoder() && isPthPath(settings.outPath))
+    if (!extraDecoders(*model).empty() && isPthPath(settings.outPath))
         std::fprintf(stderr,
-                     "%s will hold upstream's modules only: the Auto decoder is left out "
-                     "(write .safetensors to keep it)\n",
-                     settings.outPath.c_str());
+                     "%s will hold upstream's modules only: %s will be left out "
+                     "(write .safetensors to keep them)\n",
+                     settings.outPath.c_str(), extraDecoders(*model).c_str());
     model->to(device);
     settings.cacheDir = o.trainImageEncoder ? std::string() : settings.cacheDir;
 
@@ -568,9 +589,9 @@ int runConvert(const std::vector<std::string>& argv) {
     const size_t leftOut = writeCheckpointFile(args.value("out"), tensors, meta);
     if (leftOut > 0)
         std::fprintf(stderr,
-                     "%s holds upstream's modules only: the Auto decoder (%zu tensors) was "
-                     "left out (write .safetensors to keep it)\n",
-                     args.value("out").c_str(), leftOut);
+                     "%s holds upstream's modules only: %s (%zu tensors) were left out "
+                     "(write .safetensors to keep them)\n",
+                     args.value("out").c_str(), extraDecoders(*m.model).c_str(), leftOut);
     return 0;
 }
 

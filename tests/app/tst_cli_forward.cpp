@@ -106,9 +106,10 @@ void TestCliForward::infoReadsArchitecture() {
     QVERIFY(!o.value("profile").toString().isEmpty());
     const QJsonObject params = o.value("parameters").toObject();
     QCOMPARE(params.keys(), (QStringList{"auto_decoder", "image_encoder", "mask_decoder",
-                                         "prompt_encoder", "total"}));
-    // An upstream checkpoint has no Auto decoder; every other part is there.
+                                         "prompt_encoder", "refine_decoder", "total"}));
+    // An upstream checkpoint has no Auto or Refine decoder; every other part is there.
     QCOMPARE(params.value("auto_decoder").toInteger(), 0);
+    QCOMPARE(params.value("refine_decoder").toInteger(), 0);
     for (const char* k : {"image_encoder", "mask_decoder", "prompt_encoder", "total"})
         QVERIFY(params.value(k).isDouble() && params.value(k).toInteger() > 0);
     QCOMPARE(params.value("total").toInteger(), params.value("image_encoder").toInteger() +

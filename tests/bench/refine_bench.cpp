@@ -53,6 +53,7 @@ cv::Mat edited(const cv::Mat& prediction, const cv::Mat& truth, std::mt19937_64&
 
 struct Sums {
     double prompt = 0, refined = 0;
+    double kept = 0; // the refined mask with the edited pixels (prompt != box answer) as edited
 };
 
 } // namespace
@@ -97,17 +98,20 @@ int main(int argc, char** argv) {
         const ImageEmbedding e = encodeCached(predictor, imageToTensor(image), cache, m.sha256);
         const cv::Mat pred = tensorToMask(predictor.decode(e, box).masks[0]);
         boxDice += dice(pred, truth);
-        const auto refine = [&](const cv::Mat& prompt, Sums& sums) {
+        const auto refine = [&](const cv::Mat& prompt, Sums& sums, const cv::Mat& answer) {
             const at::Tensor logits = maskPromptLogits(maskToTensor(prompt), e.geometry, e.profile,
                                                        predictor.maskInputSize());
             const cv::Mat out = tensorToMask(predictor.decode(e, box, logits).masks[0]);
             sums.prompt += dice(prompt, truth);
             sums.refined += dice(out, truth);
+            cv::Mat kept = out.clone();
+            prompt.copyTo(kept, prompt != answer);
+            sums.kept += dice(kept, truth);
         };
         const Sums before = truthSums;
-        refine(pred, own);
-        refine(truth, truthSums);
-        refine(edited(pred, truth, rng), edit);
+        refine(pred, own, pred);
+        refine(truth, truthSums, pred);
+        refine(edited(pred, truth, rng), edit, pred);
         if (!ids.empty())
             std::printf("%s: box %.4f, refined from the expert mask %.4f\n", id.c_str(),
                         dice(pred, truth), truthSums.refined - before.refined);
@@ -116,7 +120,8 @@ int main(int argc, char** argv) {
     std::printf("%d %s images, model %s\n", n, split.c_str(), m.path.c_str());
     std::printf("box alone: Dice %.4f\n", boxDice / n);
     const auto row = [n](const char* name, const Sums& s) {
-        std::printf("%-34s prompt %.4f -> refined %.4f\n", name, s.prompt / n, s.refined / n);
+        std::printf("%-34s prompt %.4f -> refined %.4f (edits kept %.4f)\n", name, s.prompt / n,
+                    s.refined / n, s.kept / n);
     };
     row("box + its own mask", own);
     row("box + mask with 3 strokes fixed", edit);

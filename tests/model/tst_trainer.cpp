@@ -287,23 +287,28 @@ void TestTrainer::autoDecoderTrainsAloneAndTravelsInTheFile() {
                       base.decodeTensors(emb, frame, false, DecoderHead::Main).lowResLogits));
 }
 
-// --mask-prompt: only the prompt encoder's mask path learns, from box + disturbed-mask prompts,
-// so that Refine's mask prompt steers the answer; every other tensor, and so every answer
-// without a mask prompt, stays bit-identical. The random embeddings do not show where the
-// lesions are: only the mask prompt can.
+// --mask-prompt: only the prompt encoder's mask path and a Refine decoder (a copy of the mask
+// decoder) learn, from box + disturbed-mask prompts, so that Refine's mask prompt steers the
+// answer; every other tensor, and so every answer without a mask prompt, stays bit-identical,
+// and the file carries the new decoder. The random embeddings do not show where the lesions
+// are: only the mask prompt can.
 void TestTrainer::maskPromptPathTrainsAlone() {
     SamModel model(SamArchitecture::compact());
     model.loadStateDict(m_base);
+    QVERIFY(!model.hasRefineDecoder());
     TrainOptions o;
-    o.epochs = 10;
+    o.epochs = 16;
     o.batchSize = 2;
-    o.lr = 1e-2;
+    o.lr = 1e-3;
     o.patience = 0;
     o.trainMaskPrompt = true;
     Trainer trainer(model, PreprocessProfile::Compact, o);
+    QVERIFY(model.hasRefineDecoder());
     QVERIFY(!trainer.trainableNames().empty());
     for (const std::string& name : trainer.trainableNames())
-        QVERIFY2(name.rfind("prompt_encoder.mask_downscaling.", 0) == 0, name.c_str());
+        QVERIFY2(name.rfind("prompt_encoder.mask_downscaling.", 0) == 0 ||
+                     name.rfind("refine_decoder.", 0) == 0,
+                 name.c_str());
     const Trainer::Validation before = trainer.validateDetailed(m_set);
     QVERIFY(before.maskDice >= 0 && before.maskDice <= 1);
     QCOMPARE(before.score, (before.boxDice + before.maskDice) / 2);
@@ -318,7 +323,7 @@ void TestTrainer::maskPromptPathTrainsAlone() {
     QCOMPARE(maskDice.back(), after.maskDice);
     QCOMPARE(after.boxDice, before.boxDice);
     qInfo("mask Dice %.3f -> %.3f", before.maskDice, after.maskDice);
-    QVERIFY2(after.maskDice > 0.7 && after.maskDice > before.maskDice + 0.4,
+    QVERIFY2(after.maskDice > 0.45 && after.maskDice > before.maskDice + 0.25,
              qPrintable(QString("mask Dice %1 -> %2").arg(before.maskDice).arg(after.maskDice)));
     const TensorMap trained = model.stateDict();
     QVERIFY(sameTensors(m_base, trained, "mask_decoder."));
@@ -328,6 +333,27 @@ void TestTrainer::maskPromptPathTrainsAlone() {
             name.rfind("prompt_encoder.mask_downscaling.", 0) != 0)
             QVERIFY2(at::equal(t, m_base.at(name)), name.c_str());
     QVERIFY(!sameTensors(m_base, trained, "prompt_encoder.mask_downscaling."));
+    QVERIFY(trained.count("refine_decoder.iou_prediction_head.layers.0.weight"));
+
+    // Read back from its tensors, the model answers mask prompts with the Refine decoder, and
+    // everything else as the base model.
+    const auto copy = SamModel::fromStateDict(trained);
+    QVERIFY(copy->hasRefineDecoder());
+    QVERIFY(!copy->hasAutoDecoder());
+    at::NoGradGuard noGrad;
+    PromptTensors box;
+    box.boxes = at::tensor({20.0f, 25.0f, 80.0f, 85.0f}).view({1, 4});
+    PromptTensors refine = box;
+    refine.maskInput = (m_set.masks.slice(0, 0, 1).to(at::kFloat) * 2 - 1) * kMaskPromptLogit;
+    const at::Tensor emb = m_set.embeddings.slice(0, 0, 1).to(at::kFloat);
+    QVERIFY(at::equal(model.decodeTensors(emb, refine, false).lowResLogits,
+                      copy->decodeTensors(emb, refine, false).lowResLogits));
+    SamModel base(SamArchitecture::compact());
+    base.loadStateDict(m_base);
+    QVERIFY(at::equal(base.decodeTensors(emb, box, false).lowResLogits,
+                      copy->decodeTensors(emb, box, false).lowResLogits));
+    QVERIFY(!at::equal(base.decodeTensors(emb, refine, false).lowResLogits,
+                       copy->decodeTensors(emb, refine, false).lowResLogits));
 }
 
 void TestTrainer::deterministicAndResidentOnCpu() {
