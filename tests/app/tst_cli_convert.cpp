@@ -1,6 +1,7 @@
 // Protects `dermsam-cli convert`: the built-in model rewritten as .safetensors keeps every part
-// (the Auto decoder and its start included) and gives the same masks; as .pth it holds upstream's
-// modules only, says so in one line, and still segments exactly as before with a box.
+// (the Auto and Refine decoders and Auto's start included) and gives the same masks; as .pth it
+// holds upstream's modules only, says so in one line, and still segments exactly as before with
+// a box.
 // labels: unit
 #include "cli_run.h"
 #include "test_support.h"
@@ -28,7 +29,7 @@ private Q_SLOTS:
     void initTestCase();
     void sameMasks_data();
     void sameMasks();
-    void pthLeavesOutTheAutoDecoder();
+    void pthLeavesOutTheExtraDecoders();
     void usageErrors_data();
     void usageErrors();
 
@@ -49,7 +50,8 @@ void TestCliConvert::initTestCase() {
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     }
     m_defaultInfo = info("default");
-    QVERIFY(m_defaultInfo.value("parameters").toObject().value("auto_decoder").toInteger() > 0);
+    for (const char* extra : {"auto_decoder", "refine_decoder"})
+        QVERIFY(m_defaultInfo.value("parameters").toObject().value(extra).toInteger() > 0);
 }
 
 QJsonObject TestCliConvert::info(const QString& model) {
@@ -98,7 +100,7 @@ void TestCliConvert::sameMasks() {
         QCOMPARE(after.value("auto_start").toString(), before.value("auto_start").toString());
 }
 
-void TestCliConvert::pthLeavesOutTheAutoDecoder() {
+void TestCliConvert::pthLeavesOutTheExtraDecoders() {
     const QJsonObject full = info(m_tmp.path() + "/full.safetensors");
     QCOMPARE(full.value("parameters").toObject(), m_defaultInfo.value("parameters").toObject());
     QCOMPARE(full.value("profile").toString(), QStringLiteral("compact"));
@@ -107,6 +109,7 @@ void TestCliConvert::pthLeavesOutTheAutoDecoder() {
     const QJsonObject params = pth.value("parameters").toObject();
     const QJsonObject want = m_defaultInfo.value("parameters").toObject();
     QCOMPARE(params.value("auto_decoder").toInteger(), 0);
+    QCOMPARE(params.value("refine_decoder").toInteger(), 0);
     for (const char* part : {"image_encoder", "prompt_encoder", "mask_decoder"})
         QCOMPARE(params.value(part).toInteger(), want.value(part).toInteger());
     // No metadata in a .pth: the profile comes from the encoder it holds.
@@ -116,7 +119,8 @@ void TestCliConvert::pthLeavesOutTheAutoDecoder() {
     QCOMPARE(r.exitCode, 0);
     const QStringList lines = r.err.trimmed().split('\n');
     QCOMPARE(lines.size(), 1);
-    QVERIFY2(lines.front().contains("Auto decoder") && lines.front().contains("left out"),
+    QVERIFY2(lines.front().contains("the Auto and Refine decoders") &&
+                 lines.front().contains("left out"),
              qPrintable(r.err));
     QVERIFY(fileBytes(m_tmp.path() + "/again.pth") == fileBytes(m_tmp.path() + "/upstream.pth"));
 }
@@ -136,6 +140,10 @@ void TestCliConvert::usageErrors_data() {
     QTest::newRow("mask prompt with the encoder")
         << QStringList{"finetune", "--model", "default",       "--data",         "nowhere",
                        "--out",    "x.pth",   "--mask-prompt", "--train-encoder"}
+        << "--mask-prompt";
+    QTest::newRow("mask prompt into .pth")
+        << QStringList{"finetune", "--model", "default", "--data",
+                       "nowhere",  "--out",   "x.pth",   "--mask-prompt"}
         << "--mask-prompt";
 }
 

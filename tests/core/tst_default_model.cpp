@@ -47,6 +47,9 @@ void TestDefaultModel::loadsAsCompactModel() {
     QCOMPARE(m.model->parameterCount("auto_decoder"), m.model->parameterCount("mask_decoder"));
     QCOMPARE(m.metadata.count(kAutoStartMetadataKey), size_t(1));
     QCOMPARE(m.metadata.at(kAutoStartMetadataKey), std::string("frame"));
+    // A third for Refine (mask prompts), which the first versions answered with noise.
+    QVERIFY(m.model->hasRefineDecoder());
+    QCOMPARE(m.model->parameterCount("refine_decoder"), m.model->parameterCount("mask_decoder"));
 }
 
 void TestDefaultModel::segmentsTestImages() {

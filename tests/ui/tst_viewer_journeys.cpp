@@ -54,6 +54,7 @@
 #include <QTimer>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <memory>
 
@@ -82,6 +83,32 @@ qint64 changedPixels(const QImage& before, const QImage& after, int threshold = 
 }
 
 // The largest difference between two grey images of one size (255 when the sizes differ).
+// Connected parts of the lesion (8-connected) and holes in them (4-connected background not
+// reaching the border), each of 4 pixels or more: single stray pixels along the outline are not
+// what a user sees as a hole.
+std::pair<int, int> partsAndHoles(const QImage& mask) {
+    cv::Mat m(mask.height(), mask.width(), CV_8UC1);
+    for (int y = 0; y < mask.height(); ++y)
+        for (int x = 0; x < mask.width(); ++x)
+            m.at<uchar>(y, x) = qGray(mask.pixel(x, y)) > 127 ? 255 : 0;
+    const auto count = [](const cv::Mat& binary, int connectivity, bool skipBorder) {
+        cv::Mat labels, stats, centroids;
+        const int n =
+            cv::connectedComponentsWithStats(binary, labels, stats, centroids, connectivity);
+        int found = 0;
+        for (int i = 1; i < n; ++i) {
+            const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+            const bool border = x == 0 || y == 0 ||
+                                x + stats.at<int>(i, cv::CC_STAT_WIDTH) == binary.cols ||
+                                y + stats.at<int>(i, cv::CC_STAT_HEIGHT) == binary.rows;
+            if (stats.at<int>(i, cv::CC_STAT_AREA) >= 4 && !(skipBorder && border))
+                ++found;
+        }
+        return found;
+    };
+    return {count(m, 8, false), count(255 - m, 4, true)};
+}
+
 int maxGreyDifference(const QImage& a, const QImage& b) {
     if (a.size() != b.size() || a.format() != QImage::Format_Grayscale8 ||
         b.format() != QImage::Format_Grayscale8)
@@ -138,6 +165,7 @@ private Q_SLOTS:
     void panelControlsLeaveKeysToTheCanvas();
     void pointsGiveThreeCandidates();
     void brushEraserUndoRedo();
+    void refineKeepsAGoodOutline();
     void undoTakesHeatmapAndCandidateAlong();
     void savedMaskComesBackOnReopenAndRestart();
     void savedMaskGetsItsHeatmapBack();
@@ -432,6 +460,45 @@ void TestViewerJourneys::brushEraserUndoRedo() {
     m_answer = QMessageBox::Discard; // closing asks about the unsaved edit
     w->close();
     m_answer = QMessageBox::Cancel;
+}
+
+// R (Refine) on an outline that is already right, the expert's saved beside the image and on a
+// box answer, gives it back nearly unchanged, in one piece. The built-in model had never learnt
+// mask prompts: it answered them with a lattice of holes, and moved an expert outline by 3 %.
+void TestViewerJourneys::refineKeepsAGoodOutline() {
+    const QString image = m_images[0];
+    const QString saved = maskPathForImage(image);
+    QFile::remove(saved);
+    QFile::remove(QString::fromStdString(sidecarPathFor(saved.toStdString())));
+    const QImage truth = truthMask(0);
+    QVERIFY(truth.save(saved));
+    auto w = startWindow();
+    openAndWait(*w, image);
+    QCOMPARE(dice(w->document()->mask(), truth), 1.0);
+    QSignalSpy applied(w.get(), &MainWindow::maskApplied);
+    w->canvas()->setFocus();
+    press(*w, Qt::Key_R);
+    QVERIFY(applied.wait(60000));
+    QVERIFY(w->document()->currentModelResult().refined);
+    const QImage refined = w->document()->mask();
+    const double fromExpert = dice(refined, truth);
+    QVERIFY2(fromExpert >= 0.98, qPrintable(QString::number(fromExpert)));
+    QCOMPARE(partsAndHoles(refined), std::make_pair(1, 0));
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(dice(w->document()->mask(), truth), 1.0);
+
+    // A box answer, refined with no edit, stays as it was.
+    boxLesion(*w, 0);
+    const QImage answer = w->document()->mask();
+    press(*w, Qt::Key_R);
+    QVERIFY(applied.wait(60000));
+    const double fromAnswer = dice(w->document()->mask(), answer);
+    QVERIFY2(fromAnswer >= 0.98, qPrintable(QString::number(fromAnswer)));
+    QCOMPARE(partsAndHoles(w->document()->mask()), std::make_pair(1, 0));
+    m_answer = QMessageBox::Discard;
+    w->close();
+    m_answer = QMessageBox::Cancel;
+    QFile::remove(saved);
 }
 
 // Ctrl+Z and Ctrl+Shift+Z over two model results: the heatmap and the highlighted candidate are
