@@ -463,8 +463,9 @@ void TestViewerJourneys::brushEraserUndoRedo() {
 }
 
 // R (Refine) on an outline that is already right, the expert's saved beside the image and on a
-// box answer, gives it back nearly unchanged, in one piece. The built-in model had never learnt
-// mask prompts: it answered them with a lattice of holes, and moved an expert outline by 3 %.
+// box answer (also after a stray box was undone), gives it back nearly unchanged, in one piece. The
+// built-in model had never learnt mask prompts: it answered them with a lattice of holes, and moved
+// an expert outline by 3 %.
 void TestViewerJourneys::refineKeepsAGoodOutline() {
     const QString image = m_images[0];
     const QString saved = maskPathForImage(image);
@@ -495,6 +496,19 @@ void TestViewerJourneys::refineKeepsAGoodOutline() {
     const double fromAnswer = dice(w->document()->mask(), answer);
     QVERIFY2(fromAnswer >= 0.98, qPrintable(QString::number(fromAnswer)));
     QCOMPARE(partsAndHoles(w->document()->mask()), std::make_pair(1, 0));
+
+    // A stray box on the skin, undone: R refines the mask on screen with its own box, not with
+    // the stray one the document still holds (which gave a mask spilling over the photo).
+    press(*w, Qt::Key_Z, Qt::ControlModifier); // the refine
+    QCOMPARE(w->document()->mask(), answer);
+    drag(w->canvas(), QPointF(5, 440), QPointF(60, 500));
+    QVERIFY(applied.wait(60000));
+    press(*w, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(w->document()->mask(), answer);
+    press(*w, Qt::Key_R);
+    QVERIFY(applied.wait(60000));
+    const double afterUndo = dice(w->document()->mask(), answer);
+    QVERIFY2(afterUndo >= 0.98, qPrintable(QString::number(afterUndo)));
     m_answer = QMessageBox::Discard;
     w->close();
     m_answer = QMessageBox::Cancel;

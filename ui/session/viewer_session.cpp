@@ -477,7 +477,13 @@ void ViewerSession::requestAuto() {
 void ViewerSession::refine() {
     if (!m_doc || !m_inference->hasModel())
         return;
-    m_inference->requestMask(m_doc->id(), m_doc->prompts(), m_doc->mask());
+    // The prompts of the mask on screen: after an undo the document still holds the newest
+    // result's, and a box elsewhere sent with this mask gave nonsense. Without prompts (Esc, a
+    // saved or hand-drawn mask) the mask's own box is used.
+    const ModelResultInfo result = m_doc->currentModelResult();
+    const Prompts prompts =
+        result.valid && !m_doc->prompts().empty() ? result.prompts : m_doc->prompts();
+    m_inference->requestMask(m_doc->id(), prompts, m_doc->mask());
 }
 
 void ViewerSession::onMaskReady(const MaskResponse& response) {
