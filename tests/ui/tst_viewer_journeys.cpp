@@ -82,7 +82,6 @@ qint64 changedPixels(const QImage& before, const QImage& after, int threshold = 
     return n;
 }
 
-// The largest difference between two grey images of one size (255 when the sizes differ).
 // Connected parts of the lesion (8-connected) and holes in them (4-connected background not
 // reaching the border), each of 4 pixels or more: single stray pixels along the outline are not
 // what a user sees as a hole.
@@ -109,6 +108,7 @@ std::pair<int, int> partsAndHoles(const QImage& mask) {
     return {count(m, 8, false), count(255 - m, 4, true)};
 }
 
+// The largest difference between two grey images of one size (255 when the sizes differ).
 int maxGreyDifference(const QImage& a, const QImage& b) {
     if (a.size() != b.size() || a.format() != QImage::Format_Grayscale8 ||
         b.format() != QImage::Format_Grayscale8)
